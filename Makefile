@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    install what is missing, then start the kiosk (SQLite demo database)
+#   make test   install what is missing, then run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system-deps run text test bench lint typecheck clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/kiosk run
+
+text: setup
+	$(BIN)/kiosk text
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy kiosk
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Accessibility: modes, themes with checked contrast, plain language, timing, keypad, announcer."""

@@ -1,0 +1,1 @@
+"""Speech: recognizers, grammars, synthesis, audio devices and spoken numbers."""
