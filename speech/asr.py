@@ -1,0 +1,339 @@
+"""Speech recognition behind one contract, with per-step grammars.
+
+Two engines: pocketsphinx (English model inside its wheel; the embedded default) and
+Vosk (the production engine once a model directory is installed). Both take the step's
+grammar, so a step listening for "yes" or "no" cannot hear "pay my bill"; what they hear
+is then turned into the step's answer by :meth:`StepGrammar.interpret`.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from kiosk.speech.denoise import reduce_noise
+from kiosk.speech.grammar import StepGrammar, build_grammar, normalise
+from kiosk.speech.vad import EndPointer
+
+__all__ = [
+    "ModelNotFoundError",
+    "PocketsphinxRecognizer",
+    "RecognitionResult",
+    "Recognizer",
+    "RecognizerError",
+    "VoskRecognizer",
+    "resample",
+    "to_mono_float",
+]
+
+ASR_RATE = 16_000
+
+GrammarLike = StepGrammar | Sequence[str]
+
+# Digital silence (exact zeros) upsets the log-energy features: add inaudible dither.
+_DITHER = np.random.default_rng(7).normal(0.0, 3e-4, ASR_RATE * 60).astype(np.float32)
+
+
+class RecognizerError(RuntimeError):
+    """The recognizer cannot run (bad grammar, engine failure)."""
+
+
+class ModelNotFoundError(RecognizerError):
+    """No usable speech model where one was configured."""
+
+
+@dataclass(frozen=True)
+class RecognitionResult:
+    """What an engine heard.
+
+    ``text`` is empty when nothing in the grammar was heard. ``confidence`` is 0..1 (an
+    engine estimate, comparable only within one engine). ``answer`` is the step's answer
+    read from ``text`` (None when rejected); ``seconds`` is the decoding time.
+    """
+
+    text: str
+    confidence: float
+    answer: Any = None
+    seconds: float = 0.0
+    alternatives: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def rejected(self) -> bool:
+        return self.answer is None
+
+
+def to_mono_float(audio: np.ndarray) -> np.ndarray:
+    """Float32 mono in -1..1 from int16/float, mono or (frames, channels)."""
+    data = np.asarray(audio)
+    if data.ndim == 2:
+        data = data.astype(np.float32).mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+    if data.dtype == np.int16:
+        return (data.astype(np.float32) / 32768.0).astype(np.float32)
+    return data.astype(np.float32)
+
+
+def resample(audio: np.ndarray, rate: int, target: int = ASR_RATE) -> np.ndarray:
+    """Polyphase resampling (scipy) to the engine's rate."""
+    if rate == target:
+        return audio
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    divisor = gcd(rate, target)
+    return resample_poly(audio, target // divisor, rate // divisor).astype(np.float32)
+
+
+def _pcm16(audio: np.ndarray) -> bytes:
+    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def _as_grammar(phrases: GrammarLike) -> StepGrammar:
+    if isinstance(phrases, StepGrammar):
+        return phrases
+    return build_grammar("choice", {normalise(p): [p] for p in phrases}, commands=False)
+
+
+class Recognizer(abc.ABC):
+    """One contract for every speech recognizer.
+
+    A channel calls :meth:`recognize` with a finished utterance (or :meth:`listen` with a
+    stream of blocks, which end-points by itself), always passing the current step's
+    grammar: a :class:`StepGrammar` or a plain list of allowed phrases.
+    """
+
+    rate: int = ASR_RATE
+
+    @abc.abstractmethod
+    def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
+        """Decode 16 kHz float mono audio against ``grammar``.
+
+        Returns:
+            (text heard, confidence 0..1); text is "" when nothing was heard.
+        Raises:
+            RecognizerError: when the engine fails.
+        """
+
+    def recognize(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
+        """Recognise one utterance and read it as the step's answer.
+
+        Args:
+            audio: samples, int16 or float, mono or (frames, channels), any rate.
+            rate: sample rate of ``audio``.
+            phrases: the step's grammar, or a list of allowed phrases.
+
+        Returns:
+            A :class:`RecognitionResult`; ``answer`` is None for out-of-grammar speech.
+        Raises:
+            RecognizerError: when the engine fails.
+        """
+        grammar = _as_grammar(phrases)
+        started = time.perf_counter()
+        samples = resample(to_mono_float(audio), rate, self.rate)
+        text, confidence = self.decode(samples, grammar) if samples.size else ("", 0.0)
+        answer = grammar.interpret(text) if text else None
+        return RecognitionResult(
+            text=text,
+            confidence=confidence,
+            answer=answer,
+            seconds=time.perf_counter() - started,
+        )
+
+    def listen(
+        self,
+        blocks: Iterable[np.ndarray],
+        rate: int,
+        phrases: GrammarLike,
+        endpointer: EndPointer | None = None,
+    ) -> RecognitionResult:
+        """Recognise from a live stream: wait for speech, end-point it, decode it.
+
+        Never waits forever: the end-pointer gives up after its no-speech timeout and a
+        result with empty text comes back.
+        """
+        pointer = endpointer or EndPointer(rate=rate)
+        utterance = pointer.collect(to_mono_float(b) for b in blocks)
+        if utterance is None:
+            return RecognitionResult(text="", confidence=0.0)
+        return self.recognize(utterance, rate, phrases)
+
+
+class PocketsphinxRecognizer(Recognizer):
+    """pocketsphinx 5 with one JSGF search per step grammar.
+
+    Levers (measured, see the speech reference notes): lattice best-path off (it returns
+    empty hypotheses in grammar mode), wide beams, a low word-insertion penalty, a
+    spectral noise-reduction front end, and optionally several vocal-tract warps with the
+    best-scoring result kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        denoise: bool = True,
+        warps: Sequence[float] = (1.0,),
+        beam: float = 1e-60,
+        wbeam: float = 1e-40,
+        pbeam: float = 1e-60,
+        wip: float = 0.01,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        from pocketsphinx import Decoder
+
+        options: dict[str, Any] = {
+            "bestpath": False,
+            "beam": beam,
+            "wbeam": wbeam,
+            "pbeam": pbeam,
+            "wip": wip,
+            "logfn": "/dev/null",
+        }
+        options.update(extra or {})
+        self.denoise = denoise
+        self.warps = tuple(warps) or (1.0,)
+        self._decoder = Decoder(**options)
+        self._searches: dict[str, str] = {}
+        self._grammars: dict[str, StepGrammar] = {}
+
+    @property
+    def effective_config(self) -> dict[str, Any]:
+        """Option values the decoder really uses (the model's feat.params may override)."""
+        config = self._decoder.config
+        keys = ("bestpath", "beam", "wbeam", "pbeam", "wip", "cmn", "remove_noise")
+        return {key: config[key] for key in keys}
+
+    def known_word(self, word: str) -> bool:
+        return self._decoder.lookup_word(word) is not None
+
+    def _search_for(self, grammar: StepGrammar) -> str:
+        jsgf = self._checked(grammar).to_jsgf()
+        name = self._searches.get(jsgf)
+        if name is None:
+            name = f"step{len(self._searches)}"
+            try:
+                self._decoder.add_jsgf_string(name, jsgf)
+            except RuntimeError as error:
+                raise RecognizerError(f"grammar rejected by pocketsphinx: {error}") from error
+            self._searches[jsgf] = name
+        return name
+
+    def _checked(self, grammar: StepGrammar) -> StepGrammar:
+        """Drop phrases with words outside the pronouncing dictionary (they break JSGF)."""
+        key = repr(grammar)
+        cached = self._grammars.get(key)
+        if cached is not None:
+            return cached
+        kept = {
+            phrase: value
+            for phrase, value in grammar.phrases.items()
+            if all(self.known_word(word) for word in phrase.split())
+        }
+        checked = StepGrammar(grammar.kind, kept, grammar.length, grammar.commands)
+        if not kept and grammar.kind in ("choice", "yesno", "commands"):
+            raise RecognizerError("no phrase of this grammar is in the dictionary")
+        self._grammars[key] = checked
+        return checked
+
+    def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
+        search = self._search_for(grammar)
+        decoder = self._decoder
+        if decoder.current_search() != search:
+            decoder.activate_search(search)
+        samples = reduce_noise(audio, self.rate) if self.denoise else audio
+        samples = samples + _DITHER[: samples.size] if samples.size <= _DITHER.size else samples
+        pcm = _pcm16(samples)
+        best: tuple[str, float, float] = ("", float("-inf"), 0.0)
+        for warp in self.warps:
+            if len(self.warps) > 1 or warp != 1.0:
+                decoder.config["warp_params"] = f"{warp:.2f}"
+                decoder.reinit_feat()
+            decoder.start_utt()
+            decoder.process_raw(pcm, False, True)
+            decoder.end_utt()
+            hyp = decoder.hyp()
+            if hyp is None or not hyp.hypstr:
+                continue
+            frames = max(decoder.n_frames(), 1)
+            per_frame = hyp.score / frames
+            if per_frame > best[1]:
+                best = (hyp.hypstr, per_frame, 1.0)
+        text, per_frame, _ = best
+        if not text:
+            return "", 0.0
+        # Map the per-frame acoustic score to 0..1: informative for ranking only.
+        confidence = float(1.0 / (1.0 + np.exp(-(per_frame + 3000.0) / 500.0)))
+        return text, confidence
+
+
+class VoskRecognizer(Recognizer):
+    """Vosk (Kaldi) with a grammar-constrained recognizer per step.
+
+    Args:
+        model_dir: an installed Vosk model directory (``am/``, ``conf/``, ``graph/``).
+    Raises:
+        ModelNotFoundError: when the directory is missing or is not a Vosk model.
+    """
+
+    def __init__(self, model_dir: Path | str, *, rate: int = ASR_RATE) -> None:
+        path = Path(model_dir)
+        if not (path / "am").is_dir() and not (path / "final.mdl").exists():
+            raise ModelNotFoundError(
+                f"no Vosk model in {path}: install one with 'kiosk speech install-model'"
+            )
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        try:
+            self._model = vosk.Model(str(path))
+        except Exception as error:  # vosk raises a bare Exception on a bad model
+            raise ModelNotFoundError(f"cannot load the Vosk model in {path}: {error}") from error
+        self.rate = rate
+        self.model_dir = path
+
+    def recognizer_for(self, grammar: StepGrammar | None) -> Any:
+        """A fresh ``KaldiRecognizer``: free-form when grammar is None."""
+        import vosk
+
+        if grammar is None:
+            return vosk.KaldiRecognizer(self._model, self.rate)
+        words = json.dumps(grammar.vocabulary + ["[unk]"], ensure_ascii=False)
+        return vosk.KaldiRecognizer(self._model, self.rate, words)
+
+    def decode(self, audio: np.ndarray, grammar: StepGrammar | None) -> tuple[str, float]:
+        recognizer = self.recognizer_for(grammar)
+        recognizer.SetWords(True)
+        recognizer.AcceptWaveform(_pcm16(audio))
+        return _vosk_text(json.loads(recognizer.FinalResult()))
+
+    def transcribe(self, audio: np.ndarray, rate: int) -> str:
+        """Free-form recognition (no grammar): for tools and diagnostics."""
+        samples = resample(to_mono_float(audio), rate, self.rate)
+        return self.decode(samples, None)[0]
+
+    def stream(
+        self, blocks: Iterable[np.ndarray], rate: int, phrases: GrammarLike | None
+    ) -> Iterator[tuple[bool, str]]:
+        """Streaming results: yields (final, text) as Vosk produces partial and final text."""
+        recognizer = self.recognizer_for(None if phrases is None else _as_grammar(phrases))
+        for block in blocks:
+            samples = resample(to_mono_float(block), rate, self.rate)
+            if recognizer.AcceptWaveform(_pcm16(samples)):
+                yield True, _vosk_text(json.loads(recognizer.Result()))[0]
+            else:
+                yield False, str(json.loads(recognizer.PartialResult()).get("partial", ""))
+        yield True, _vosk_text(json.loads(recognizer.FinalResult()))[0]
+
+
+def _vosk_text(result: dict[str, Any]) -> tuple[str, float]:
+    words = [w for w in result.get("result", []) if w.get("word") != "[unk]"]
+    text = " ".join(w["word"] for w in words) if words else ""
+    if not words:
+        text = " ".join(t for t in str(result.get("text", "")).split() if t != "[unk]")
+    confidence = float(np.mean([w.get("conf", 1.0) for w in words])) if words else 0.0
+    return text, confidence if text else 0.0

@@ -1,0 +1,239 @@
+"""Per-step grammars: the phrases a dialogue step accepts, and reading what was heard.
+
+A recognizer listening for four choices is far more accurate than one listening for all
+of English, so each step builds its own small grammar from its answer kind (a menu with
+synonyms, yes/no, a fixed number of digits, an amount in words) plus the global commands
+that work everywhere. What comes back is corrected to the nearest allowed phrase, or
+rejected so the channel can say "Sorry, I did not catch that".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kiosk.speech.numbers import SpokenNumberError, parse_amount, parse_digits
+from rapidfuzz import fuzz, process
+
+__all__ = [
+    "ANSWER_KINDS",
+    "COMMANDS",
+    "NO_WORDS",
+    "YES_WORDS",
+    "SpokenAnswer",
+    "StepGrammar",
+    "build_grammar",
+    "build_phrases",
+    "correct",
+    "normalise",
+]
+
+ANSWER_KINDS = ("yesno", "choice", "digits", "amount", "commands")
+
+#: Global commands (answer value -> spoken forms); they work on every step.
+COMMANDS: dict[str, list[str]] = {
+    "help": ["help"],
+    "repeat": ["repeat", "say that again"],
+    "back": ["go back"],
+    "start_over": ["start over"],
+    "cancel": ["cancel"],
+    "more_time": ["more time"],
+    "person": ["person", "agent", "representative", "operator"],
+    "louder": ["louder"],
+    "softer": ["softer"],
+    "faster": ["faster"],
+    "slower": ["slower"],
+}
+YES_WORDS = ["yes", "yeah", "correct", "that's right", "right"]
+NO_WORDS = ["no", "nope", "wrong", "that's wrong"]
+
+DIGIT_VOCABULARY = ["zero", "oh", "one", "two", "three", "four", "five", "six", "seven"]
+DIGIT_VOCABULARY += ["eight", "nine"]
+_UNITS = "one | two | three | four | five | six | seven | eight | nine"
+_TEENS = "ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen"
+_TEENS += " | eighteen | nineteen"
+_TENS = "twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety"
+AMOUNT_VOCABULARY = sorted(
+    {w.strip() for w in f"{_UNITS}|{_TEENS}|{_TENS}".split("|")}
+    | {"hundred", "thousand", "dollars", "dollar", "cents", "cent", "and", "point", "oh"}
+)
+
+#: Default fuzzy-match cut-off (0-100): below it a phrase is rejected, not guessed.
+DEFAULT_THRESHOLD = 80.0
+
+
+def normalise(text: str) -> str:
+    """Lower-case words only, the form grammars and dictionaries use."""
+    text = text.lower().replace("-", " ")
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class SpokenAnswer:
+    """What a step receives: a value of its kind, or a global command."""
+
+    kind: str  # "choice", "yesno", "digits", "amount" or "command"
+    value: str | int | bool
+    heard: str
+
+
+@dataclass(frozen=True)
+class StepGrammar:
+    """The answers one dialogue step accepts, as phrases and as structure.
+
+    ``phrases`` are the fixed phrases (choice synonyms, yes/no words, commands) mapped to
+    their answer value; digits and amounts are open sets described by ``kind`` and
+    ``length`` (exact number of digits, None for any).
+    """
+
+    kind: str
+    phrases: Mapping[str, str] = field(default_factory=dict)  # spoken phrase -> value
+    length: int | None = None
+    commands: bool = True
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every phrase or word the recognizer may hear on this step."""
+        words = list(self.phrases)
+        if self.kind == "digits":
+            words += DIGIT_VOCABULARY
+        elif self.kind == "amount":
+            words += AMOUNT_VOCABULARY
+        return list(dict.fromkeys(words))
+
+    def command_phrases(self) -> dict[str, str]:
+        return {p: v for p, v in self.phrases.items() if v.startswith("command:")}
+
+    def to_jsgf(self, name: str = "step") -> str:
+        """A JSGF grammar for pocketsphinx: exactly this step's answers."""
+        rules = [f"#JSGF V1.0;\ngrammar {name};"]
+        alternatives: list[str] = []
+        fixed = [p for p in self.phrases if p]
+        if fixed:
+            rules.append("<phrase> = " + " | ".join(fixed) + ";")
+            alternatives.append("<phrase>")
+        if self.kind == "digits":
+            rules.append("<digit> = " + " | ".join(DIGIT_VOCABULARY) + ";")
+            count = self.length
+            body = " ".join(["<digit>"] * count) if count else "<digit>+"
+            rules.append(f"<digits> = {body};")
+            alternatives.append("<digits>")
+        elif self.kind == "amount":
+            rules += _AMOUNT_RULES
+            alternatives.append("<amount>")
+        rules.append(f"public <answer> = {' | '.join(alternatives)};")
+        return "\n".join(rules) + "\n"
+
+    def interpret(self, heard: str, threshold: float = DEFAULT_THRESHOLD) -> SpokenAnswer | None:
+        """Turn recognised text into this step's answer, or None when it is not one."""
+        text = normalise(heard)
+        if not text:
+            return None
+        if self.kind == "digits":
+            answer = self._digits(text, heard)
+            if answer:
+                return answer
+        elif self.kind == "amount":
+            try:
+                return SpokenAnswer("amount", parse_amount(text), heard)
+            except SpokenNumberError:
+                pass
+        phrase = correct(text, list(self.phrases), threshold)
+        if phrase is None:
+            return None
+        value = self.phrases[phrase]
+        if value.startswith("command:"):
+            return SpokenAnswer("command", value.removeprefix("command:"), heard)
+        if self.kind == "yesno":
+            return SpokenAnswer("yesno", value == "yes", heard)
+        return SpokenAnswer(self.kind, value, heard)
+
+    def _digits(self, text: str, heard: str) -> SpokenAnswer | None:
+        try:
+            digits = parse_digits(text)
+        except SpokenNumberError:
+            return None
+        if self.length is not None and len(digits) != self.length:
+            return None
+        return SpokenAnswer("digits", digits, heard)
+
+
+_AMOUNT_RULES = [
+    f"<unit> = {_UNITS};",
+    f"<teen> = {_TEENS};",
+    f"<tens> = {_TENS};",
+    "<under100> = <unit> | <teen> | <tens> [<unit>];",
+    "<under1000> = (<unit> | <teen>) hundred [and] [<under100>] | <under100>;",
+    "<number> = <under1000> | <under100> thousand [[and] <under1000>];",
+    "<cents> = <under100> | oh <unit>;",
+    "<amount> = <number> (dollars | dollar) [[and] <under100> (cents | cent)]"
+    " | <under100> (cents | cent) | <number> [<cents>] | <number> point <unit> <unit>;",
+]
+
+
+def build_grammar(
+    kind: str,
+    choices: Mapping[str, Sequence[str]] | None = None,
+    length: int | None = None,
+    commands: bool = True,
+) -> StepGrammar:
+    """Build the grammar of one step.
+
+    Args:
+        kind: one of ``ANSWER_KINDS``.
+        choices: for "choice", answer value -> spoken synonyms (the value itself is not
+            spoken unless listed).
+        length: for "digits", the exact number of digits (PIN 4, ZIP 5), or None.
+        commands: include the global commands (help, repeat, go back, ...).
+
+    Raises:
+        ValueError: for an unknown kind, or a choice step without choices.
+    """
+    if kind not in ANSWER_KINDS:
+        raise ValueError(f"unknown answer kind {kind!r}; expected one of {ANSWER_KINDS}")
+    phrases: dict[str, str] = {}
+    if kind == "choice":
+        if not choices:
+            raise ValueError("a choice step needs choices")
+        for value, synonyms in choices.items():
+            _add(phrases, synonyms or [value], value)
+    elif kind == "yesno":
+        _add(phrases, YES_WORDS, "yes")
+        _add(phrases, NO_WORDS, "no")
+    if commands or kind == "commands":
+        for value, spoken in COMMANDS.items():
+            _add(phrases, spoken, f"command:{value}")
+    return StepGrammar(kind=kind, phrases=phrases, length=length, commands=commands)
+
+
+def _add(phrases: dict[str, str], spoken: Iterable[str], value: str) -> None:
+    for phrase in spoken:
+        key = normalise(phrase)
+        if key and key not in phrases:
+            phrases[key] = value
+
+
+def build_phrases(
+    kind: str, choices: Mapping[str, Sequence[str]] | None = None, length: int | None = None
+) -> list[str]:
+    """The flat phrase/word list of a step (what a Vosk grammar takes)."""
+    return build_grammar(kind, choices, length).vocabulary
+
+
+def correct(text: str, phrases: Sequence[str], threshold: float = DEFAULT_THRESHOLD) -> str | None:
+    """The allowed phrase nearest to ``text``, or None when none is near enough.
+
+    Exact matches win; otherwise rapidfuzz's weighted ratio picks the nearest phrase and a
+    score below ``threshold`` rejects it, so out-of-grammar speech is never guessed.
+    """
+    clean = normalise(text)
+    if not clean or not phrases:
+        return None
+    if clean in phrases:
+        return clean
+    best = process.extractOne(
+        clean, phrases, scorer=fuzz.WRatio, processor=normalise, score_cutoff=threshold
+    )
+    return None if best is None else str(best[0])

@@ -1,0 +1,230 @@
+"""Text to speech as audio buffers, never as the engine's own playback.
+
+The kiosk must interrupt speech at once, route it to the headset or the speaker and set
+its volume, so synthesizers here only produce samples; :mod:`kiosk.speech.audio` plays
+them. Long prompts are synthesized sentence by sentence so the first sentence can start
+playing while the rest is still being made (time to first audio).
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+__all__ = [
+    "EspeakSynthesizer",
+    "Pyttsx3Synthesizer",
+    "SpeechSynthesizer",
+    "SynthesisError",
+    "read_wav",
+    "split_sentences",
+    "write_wav",
+]
+
+#: espeak-ng speaks about 175 words a minute by default; the kiosk default is a bit slower.
+DEFAULT_RATE_WPM = 160
+
+
+class SynthesisError(RuntimeError):
+    """The speech engine is missing or failed."""
+
+
+def read_wav(path: Path | str | BinaryIO) -> tuple[np.ndarray, int]:
+    """Float32 mono samples and rate of a 16-bit PCM WAV (stereo is averaged)."""
+    source = path if hasattr(path, "read") else str(path)
+    with wave.open(source, "rb") as wav:  # type: ignore[arg-type]
+        rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
+        raw = wav.readframes(wav.getnframes())
+    if width != 2:
+        raise ValueError(f"{path}: only 16-bit PCM WAV is supported (got {8 * width}-bit)")
+    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1)
+    return samples.astype(np.float32), rate
+
+
+def write_wav(path: Path | str, audio: np.ndarray, rate: int) -> None:
+    """Write float mono samples as a 16-bit PCM WAV."""
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm.tobytes())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences (and long comma clauses) to synthesize one at a time."""
+    parts = re.split(r"(?<=[.!?;:])\s+", text.strip())
+    return [p for p in (part.strip() for part in parts) if p]
+
+
+class SpeechSynthesizer(abc.ABC):
+    """One contract for every speech engine: text in, float32 mono samples out.
+
+    Rate is in words per minute, volume 0..1 (applied to the samples, so the kiosk's own
+    volume steps work the same for every engine).
+    """
+
+    def __init__(
+        self, rate_wpm: int = DEFAULT_RATE_WPM, volume: float = 1.0, voice: str | None = None
+    ) -> None:
+        self.rate_wpm = rate_wpm
+        self.volume = volume
+        self.voice = voice
+
+    @abc.abstractmethod
+    def _render(self, text: str) -> tuple[np.ndarray, int]:
+        """Synthesize ``text`` at full scale.
+
+        Returns:
+            (float32 mono samples, sample rate).
+        Raises:
+            SynthesisError: when the engine is missing or fails.
+        """
+
+    def synthesize(self, text: str) -> tuple[np.ndarray, int]:
+        """Speech for ``text`` at the current rate and volume.
+
+        Returns:
+            (float32 mono samples in -1..1, sample rate). Empty text gives no samples.
+        Raises:
+            SynthesisError: when the engine is missing or fails.
+        """
+        if not text.strip():
+            return np.zeros(0, dtype=np.float32), 22_050
+        audio, rate = self._render(text)
+        return (audio * float(np.clip(self.volume, 0.0, 1.0))).astype(np.float32), rate
+
+    def synthesize_stream(self, text: str) -> Iterator[tuple[np.ndarray, int]]:
+        """Speech sentence by sentence, so playback can start after the first one.
+
+        Raises:
+            SynthesisError: when the engine is missing or fails.
+        """
+        for sentence in split_sentences(text):
+            yield self.synthesize(sentence)
+
+    def save(self, text: str, path: Path | str) -> Path:
+        """Write the speech for ``text`` to a WAV file; returns the path."""
+        audio, rate = self.synthesize(text)
+        write_wav(path, audio, rate)
+        return Path(path)
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Swallow stdout at the Python and file-descriptor level.
+
+    pyttsx3 2.99 prints "Audio saved to ..." and espeak may write to fd 1; inside a
+    full-screen terminal UI either would corrupt the screen.
+    """
+    sys.stdout.flush()
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ else 1
+        saved = os.dup(fd)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+class Pyttsx3Synthesizer(SpeechSynthesizer):
+    """pyttsx3 over espeak-ng, rendered to a temporary WAV and read back.
+
+    One engine per process (pyttsx3 keeps a driver per name), guarded by a lock since
+    ``runAndWait`` is not re-entrant.
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(
+        self, rate_wpm: int = DEFAULT_RATE_WPM, volume: float = 1.0, voice: str | None = None
+    ) -> None:
+        super().__init__(rate_wpm, volume, voice)
+        try:
+            import pyttsx3
+
+            with _quiet_stdout():
+                self._engine: Any = pyttsx3.init()
+        except Exception as error:  # pyttsx3 raises assorted errors without a driver
+            raise SynthesisError(
+                f"pyttsx3 cannot start (is espeak-ng installed?): {error}"
+            ) from error
+        self._workdir = Path(tempfile.mkdtemp(prefix="kiosk-tts-"))
+
+    def voices(self) -> list[str]:
+        return [voice.id for voice in self._engine.getProperty("voices")]
+
+    def _render(self, text: str) -> tuple[np.ndarray, int]:
+        path = self._workdir / "utterance.wav"
+        with self._lock:
+            engine = self._engine
+            engine.setProperty("rate", int(self.rate_wpm))
+            engine.setProperty("volume", 1.0)
+            if self.voice:
+                engine.setProperty("voice", self.voice)
+            path.unlink(missing_ok=True)
+            with _quiet_stdout():
+                engine.save_to_file(text, str(path))
+                engine.runAndWait()
+            if not path.exists() or path.stat().st_size <= 44:
+                raise SynthesisError(f"pyttsx3 produced no audio for {text[:40]!r}")
+            return read_wav(path)
+
+
+class EspeakSynthesizer(SpeechSynthesizer):
+    """espeak-ng on the command line (``--stdout``): the fallback with any voice variant.
+
+    ``voice`` takes espeak-ng names such as "en-us", "en-us+f3" or "ko".
+    """
+
+    def __init__(
+        self,
+        rate_wpm: int = DEFAULT_RATE_WPM,
+        volume: float = 1.0,
+        voice: str | None = "en-us",
+        pitch: int | None = None,
+    ) -> None:
+        super().__init__(rate_wpm, volume, voice)
+        self.pitch = pitch
+        self.program = shutil.which("espeak-ng") or shutil.which("espeak")
+        if self.program is None:
+            raise SynthesisError("espeak-ng is not installed")
+
+    def _render(self, text: str) -> tuple[np.ndarray, int]:
+        command = [str(self.program), "--stdout", "-s", str(int(self.rate_wpm))]
+        if self.voice:
+            command += ["-v", self.voice]
+        if self.pitch is not None:
+            command += ["-p", str(self.pitch)]
+        done = subprocess.run(command + ["--", text], capture_output=True, timeout=60)
+        if done.returncode != 0 or len(done.stdout) <= 44:
+            message = done.stderr.decode(errors="replace").strip()
+            raise SynthesisError(f"espeak-ng failed: {message or 'no audio'}")
+        return read_wav(io.BytesIO(done.stdout))
