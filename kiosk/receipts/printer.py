@@ -1,0 +1,257 @@
+"""Printed receipts on an ESC/POS receipt printer, through python-escpos.
+
+The printer is chosen by one URL-like setting so a kiosk's configuration says where
+its printer is without code changes:
+
+    file:/dev/usb/lp0          a device or file (escpos.printer.File)
+    network:10.0.0.5[:9100]    a network printer, raw port 9100 by default
+    usb:04b8:0202              a USB printer by vendor and product id (hex; needs pyusb)
+    dummy:                     in memory; the produced bytes stay readable (tests, demos)
+"""
+
+from __future__ import annotations
+
+import textwrap
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import suppress
+
+from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
+from escpos.exceptions import Error as EscposError
+from escpos.printer import Dummy, File, Network, Usb
+
+from kiosk.receipts.errors import DeliveryError
+from kiosk.receipts.model import Receipt
+from kiosk.receipts.render import display_date, format_money, location_line, receipt_rows
+
+COLUMNS = 42  # font A on 80 mm paper
+URL_FORMS = "file:PATH, network:HOST[:PORT], usb:VENDOR:PRODUCT or dummy:"
+
+
+class ReceiptPrinter(ABC):
+    """Adapter contract for anything that puts a receipt on paper."""
+
+    @abstractmethod
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Print one receipt and cut the paper.
+
+        Each call is a whole, independent job, so the outbox worker can retry it.
+
+        Args:
+            receipt: the receipt to print; it holds only last-4 digits.
+
+        Returns:
+            None once the printer has accepted every byte of the job.
+
+        Raises:
+            DeliveryError: the printer cannot be reached or refused the job; its
+                ``retryable`` says whether trying again later may help.
+        """
+
+    def describe(self) -> str:
+        """Short human description of where receipts go, for staff and logs.
+
+        Returns:
+            A string such as "network printer 10.0.0.5:9100".
+        """
+        return type(self).__name__
+
+
+class EscposPrinter(ReceiptPrinter):
+    """A receipt printer speaking ESC/POS through a python-escpos backend."""
+
+    def __init__(self, connect: Callable[[], Escpos], description: str) -> None:
+        """Use ``connect`` to get an unopened python-escpos printer for each job.
+
+        Args:
+            connect: makes the backend object; called once per job.
+            description: where the printer is, in words, for error messages.
+        """
+        self._connect = connect
+        self._description = description
+        self._dummy: Dummy | None = None
+
+    @classmethod
+    def from_url(cls, url: str, *, timeout: float = 10.0) -> EscposPrinter:
+        """Build a printer from a setting such as ``network:10.0.0.5:9100``.
+
+        Args:
+            url: one of the forms in this module's docstring.
+            timeout: seconds to wait for a network printer.
+
+        Returns:
+            An EscposPrinter; nothing is opened until the first job.
+
+        Raises:
+            DeliveryError: the setting is not one of the known forms (not retryable).
+        """
+        scheme, _, rest = url.strip().partition(":")
+        scheme = scheme.lower()
+        if scheme == "dummy":
+            printer = cls(Dummy, "in-memory test printer")
+            printer._dummy = Dummy()
+            printer._connect = lambda: printer._dummy  # type: ignore[assignment,return-value]
+            return printer
+        if scheme == "file" and rest:
+            return cls(lambda: File(devfile=rest), f"printer file {rest}")
+        if scheme == "network" and rest:
+            host, port = _host_port(rest, url)
+            return cls(
+                lambda: Network(host=host, port=port, timeout=timeout),
+                f"network printer {host}:{port}",
+            )
+        if scheme == "usb":
+            vendor, product = _usb_ids(rest, url)
+            description = f"USB printer {vendor:04x}:{product:04x}"
+            return cls(lambda: _usb(vendor, product, timeout, description), description)
+        raise _bad_setting(url, "it does not start with a known printer type")
+
+    @property
+    def output(self) -> bytes:
+        """Every byte printed so far; only a ``dummy:`` printer keeps them.
+
+        Returns:
+            The ESC/POS bytes of all jobs since creation.
+
+        Raises:
+            TypeError: this printer is a real device, which keeps nothing.
+        """
+        if self._dummy is None:
+            raise TypeError("only a dummy: printer keeps its output")
+        return self._dummy.output
+
+    def describe(self) -> str:
+        """Where this printer is, in words."""
+        return self._description
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Print header, rows, the amount in double size and a QR code, then cut.
+
+        Returns:
+            None once the backend has accepted every byte.
+
+        Raises:
+            DeliveryError: retryable when the printer is offline, unplugged or the
+                connection broke; not retryable when a driver is missing.
+        """
+        printer = self._connect()  # may raise DeliveryError itself (missing USB driver)
+        try:
+            write_receipt(printer, receipt)
+        except DeviceNotFoundError as exc:
+            raise DeliveryError(
+                f"The receipt could not be printed on the {self._description}",
+                f"the printer was not found or did not answer ({_last_line(exc.msg)})",
+                "Check that the printer is switched on, connected and has paper, then print again",
+                retryable=True,
+                channel="print",
+            ) from exc
+        except OSError as exc:
+            raise DeliveryError(
+                f"The receipt could not be printed on the {self._description}",
+                f"the connection failed ({exc.strerror or type(exc).__name__})",
+                "Check the printer's cable or network and that it is online, then print again",
+                retryable=True,
+                channel="print",
+            ) from exc
+        except EscposError as exc:
+            raise DeliveryError(
+                f"The receipt could not be printed on the {self._description}",
+                f"the printer library refused the job ({exc})",
+                "Check the printer profile and settings; report it if it persists",
+                retryable=False,
+                channel="print",
+            ) from exc
+        finally:
+            if printer is not self._dummy:
+                with suppress(OSError, EscposError):  # the job's outcome is already decided
+                    printer.close()
+
+
+def write_receipt(printer: Escpos, receipt: Receipt) -> None:
+    """Send one receipt job to an ESC/POS printer object (pure layout, no error handling)."""
+    printer.hw("INIT")  # ESC @: start from a known state whatever the last job left
+    printer.set(align="center", bold=True, double_height=True)
+    printer.textln("PAYMENT RECEIPT")
+    printer.set(normal_textsize=True, bold=False)
+    printer.textln(location_line(receipt))
+    printer.textln(display_date(receipt.timestamp))
+    printer.ln()
+    printer.set(align="left")
+    for label, value in receipt_rows(receipt):
+        if label == "Date":
+            continue
+        printer.textln(_row(label, value))
+    for line in receipt.lines:
+        printer.textln(textwrap.fill(line, COLUMNS))
+    printer.ln()
+    printer.set(align="center", bold=True, double_width=True, double_height=True)
+    printer.textln(f"PAID {format_money(receipt.amount_cents)}")
+    printer.set(normal_textsize=True, bold=False)
+    printer.ln()
+    printer.qr(receipt.confirmation_number, native=True, size=6)
+    printer.textln(f"Confirmation {receipt.confirmation_number}")
+    printer.textln("Thank you")
+    printer.cut()
+
+
+def _row(label: str, value: str) -> str:
+    """Label left, value right on one line; wrapped under the label if too long."""
+    gap = COLUMNS - len(label) - len(value)
+    if gap >= 1:
+        return f"{label}{' ' * gap}{value}"
+    return f"{label}:\n{textwrap.fill(value, COLUMNS, initial_indent='  ', subsequent_indent='  ')}"
+
+
+def _usb(vendor: int, product: int, timeout: float, description: str) -> Escpos:
+    """A USB backend, or a clear error when pyusb (python-escpos[usb]) is missing."""
+    if not Usb.is_usable():
+        raise DeliveryError(
+            f"The receipt could not be printed on the {description}",
+            "the USB driver library (pyusb) is not installed on this kiosk",
+            "Install python-escpos[usb] and libusb, or use a network or file printer",
+            retryable=False,
+            channel="print",
+        )
+    return Usb(idVendor=vendor, idProduct=product, timeout=int(timeout * 1000))
+
+
+def _last_line(text: str) -> str:
+    """The system's reason at the end of a python-escpos message, e.g. "[Errno 111] ..."."""
+    return text.strip().splitlines()[-1] if text.strip() else "no reason given"
+
+
+def _host_port(rest: str, url: str) -> tuple[str, int]:
+    if rest.startswith("["):  # network:[::1]:9100
+        host, _, tail = rest[1:].partition("]")
+        port_text = tail.removeprefix(":")
+    else:
+        host, _, port_text = rest.partition(":")
+    if not host:
+        raise _bad_setting(url, "it names no host")
+    if not port_text:
+        return host, 9100
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise _bad_setting(url, f"the port {port_text!r} is not a number from 1 to 65535")
+    return host, int(port_text)
+
+
+def _usb_ids(rest: str, url: str) -> tuple[int, int]:
+    vendor_text, _, product_text = rest.partition(":")
+    try:
+        vendor, product = int(vendor_text, 16), int(product_text, 16)
+    except ValueError:
+        raise _bad_setting(url, "the vendor and product ids are not hex numbers") from None
+    if not (0 < vendor <= 0xFFFF and 0 < product <= 0xFFFF):
+        raise _bad_setting(url, "the vendor and product ids must be from 0001 to ffff")
+    return vendor, product
+
+
+def _bad_setting(url: str, why: str) -> DeliveryError:
+    return DeliveryError(
+        f"The receipt printer setting {url!r} cannot be used",
+        why,
+        f"Set it to one of {URL_FORMS}, for example network:192.168.1.50:9100",
+        retryable=False,
+        channel="print",
+    )
