@@ -1,0 +1,126 @@
+"""The contract between the conversation engine and every channel.
+
+A step of the conversation produces a :class:`Prompt` (pure data, no I/O) and
+consumes an :class:`Answer`. Channels (screen, voice, TTY, text) only render
+prompts and turn what the user did into answers, so every feature reaches
+every user and one test of a flow covers the logic for all channels.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Register(enum.StrEnum):
+    """The four ways a prompt can be worded."""
+
+    STANDARD = "standard"  # screen text for most users
+    SIMPLE = "simple"  # one question, short common words (cognitive accessibility)
+    SPOKEN = "spoken"  # for text-to-speech: amounts and numbers in words
+    TTY = "tty"  # short upper-case text for a Baudot TTY, ends with GA
+
+
+class AnswerKind(enum.StrEnum):
+    """What sort of answer a step expects."""
+
+    CHOICE = "choice"
+    DIGITS = "digits"
+    AMOUNT = "amount"
+    YES_NO = "yes_no"
+    TEXT = "text"
+    NONE = "none"  # an information step: any key (or "next") continues
+
+
+class Command(enum.StrEnum):
+    """Global commands, accepted on every step by every channel."""
+
+    HELP = "help"
+    REPEAT = "repeat"
+    BACK = "back"
+    START_OVER = "start_over"
+    CANCEL = "cancel"
+    MORE_TIME = "more_time"
+    PERSON = "person"
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+    RATE_UP = "rate_up"
+    RATE_DOWN = "rate_down"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The same message in every register."""
+
+    standard: str
+    simple: str
+    spoken: str
+    tty: str
+
+    def in_register(self, register: Register) -> str:
+        return str(getattr(self, register.value))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice step.
+
+    ``key`` is the keypad digit that selects it; ``synonyms`` are extra words a
+    speaker or typist may use ("pay", "payment", "pay my bill").
+    """
+
+    value: str
+    label: Wording
+    key: str
+    synonyms: tuple[str, ...] = ()
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Everything a channel needs to present one step."""
+
+    id: str
+    text: Wording
+    kind: AnswerKind
+    help: Wording
+    choices: tuple[Choice, ...] = ()
+    private: bool = False  # masked on screen, never spoken on the open speaker
+    digits_length: int | None = None  # exact length for DIGITS answers, if fixed
+    step: int | None = None  # "Step 2 of 4" within the current task
+    total_steps: int | None = None
+    task: str = ""  # the task this step belongs to, e.g. "Pay your bill"
+    error: Wording | None = None  # why the last answer was rejected, with an example
+    notice: Wording | None = None  # something to tell before the question
+    timeout_seconds: float | None = None  # response time allowed on this step
+    end_of_session: bool = False  # the conversation is over after this prompt
+    details: tuple[tuple[str, str], ...] = ()  # label/value rows (bill lines, review)
+    big_value: str = ""  # an amount or confirmation number to show in large numerals
+
+    def render(self, register: Register) -> str:
+        """The prompt's text in one register, with notice and error before it."""
+        parts = []
+        if self.error is not None:
+            parts.append(self.error.in_register(register))
+        if self.notice is not None:
+            parts.append(self.notice.in_register(register))
+        parts.append(self.text.in_register(register))
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A typed answer from a channel.
+
+    Exactly one of the fields is set; ``raw`` keeps what the user typed or said
+    so the engine can echo it back and re-ask with a specific reason.
+    """
+
+    choice: str | None = None
+    digits: str | None = None
+    cents: int | None = None
+    yes: bool | None = None
+    text: str | None = None
+    command: Command | None = None
+    raw: str = ""
+    extras: dict[str, str] = field(default_factory=dict)

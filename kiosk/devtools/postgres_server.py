@@ -1,0 +1,120 @@
+"""A throwaway PostgreSQL server on loopback, for tests and benchmarks.
+
+Uses Debian's ``postgresql`` binaries, a temporary data directory and a free
+port; as root it runs the server as the ``postgres`` user (initdb refuses root).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def find_bin_dir() -> Path | None:
+    """The newest installed PostgreSQL server's bin directory, if any."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key)
+    if candidates:
+        return Path(candidates[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _version_key(path: str) -> int:
+    try:
+        return int(Path(path).parts[-3])
+    except ValueError:
+        return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresServer:
+    """Start with :meth:`start`, stop with :meth:`stop` (by the PID we started)."""
+
+    def __init__(self, bin_dir: Path | None = None) -> None:
+        found = bin_dir or find_bin_dir()
+        if found is None:
+            raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
+        self.bin_dir = found
+        self.port = _free_port()
+        self.workdir = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+        self.datadir = self.workdir / "data"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._as_postgres = os.geteuid() == 0
+
+    def _cmd(self, *args: str) -> list[str]:
+        cmd = [str(self.bin_dir / args[0]), *args[1:]]
+        return ["runuser", "-u", "postgres", "--", *cmd] if self._as_postgres else cmd
+
+    def start(self, timeout: float = 30.0) -> PostgresServer:
+        if self._as_postgres:
+            shutil.chown(self.workdir, "postgres", "postgres")
+        subprocess.run(
+            self._cmd("initdb", "-D", str(self.datadir), "-A", "trust", "-U", "kiosk", "-E", "UTF8"),
+            check=True,
+            capture_output=True,
+        )
+        log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(
+            self._cmd(
+                "postgres", "-D", str(self.datadir), "-h", "127.0.0.1", "-p", str(self.port),
+                "-k", str(self.workdir), "-c", "fsync=off", "-c", "max_connections=200",
+                "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError((self.workdir / "server.log").read_text())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    pass
+                if self._ready():
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("PostgreSQL did not start in time")
+
+    def _ready(self) -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url("postgres", driver=False), connect_timeout=2):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def url(self, database: str = "postgres", *, driver: bool = True) -> str:
+        scheme = "postgresql+psycopg" if driver else "postgresql"
+        return f"{scheme}://kiosk@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres", driver=False), autocommit=True) as conn:
+            suffix = f" TEMPLATE {template}" if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')
+        return self.url(name)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,78 @@
+"""Errors every service raises: each says what went wrong, why, and how to fix it.
+
+Channels show or speak these messages as they are, so they are written for
+customers, in plain words, and never reveal secrets (which of ZIP or PIN was
+wrong, a card number, a PIN).
+"""
+
+from __future__ import annotations
+
+
+class KioskError(Exception):
+    """Base of every error a customer may see."""
+
+    code: str = "error"
+
+    def __init__(self, what: str, why: str = "", how_to_fix: str = "") -> None:
+        self.what = what
+        self.why = why
+        self.how_to_fix = how_to_fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return " ".join(part for part in (self.what, self.why, self.how_to_fix) if part)
+
+
+class InvalidInput(KioskError):
+    """Something typed or said could not be used (amount, ZIP, routing number...)."""
+
+    code = "invalid_input"
+
+
+class InvalidAmount(InvalidInput):
+    code = "invalid_amount"
+
+
+class UnknownAccount(KioskError):
+    code = "unknown_account"
+
+
+class VerificationFailed(KioskError):
+    """Account, ZIP or PIN did not match. Deliberately does not say which."""
+
+    code = "verification_failed"
+
+
+class AccountLocked(KioskError):
+    code = "account_locked"
+
+
+class PaymentDeclined(KioskError):
+    code = "payment_declined"
+
+    def __init__(
+        self, what: str, why: str = "", how_to_fix: str = "", *, decline_code: str = ""
+    ) -> None:
+        super().__init__(what, why, how_to_fix)
+        self.decline_code = decline_code
+
+
+class PaymentInProgress(KioskError):
+    """Another payment for the account is open or its outcome is not yet known."""
+
+    code = "payment_in_progress"
+
+
+class PaymentOutcomeUnknown(KioskError):
+    """The terminal did not answer; the attempt waits for the reconciler, never a new charge."""
+
+    code = "payment_unknown"
+
+
+class NotEligible(KioskError):
+    code = "not_eligible"
+
+
+class NotFound(KioskError):
+    code = "not_found"

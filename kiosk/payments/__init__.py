@@ -1,0 +1,1 @@
+"""Payment methods (card terminal, bank account, cash acceptor) and the payment core."""

@@ -1,0 +1,91 @@
+"""The processor side of the simulators: a small SQLite file of charges by key.
+
+It lives outside the kiosk's database on purpose: like a real processor it
+remembers what it charged when the kiosk crashes, so crash tests can check
+that every charge was recorded exactly once by the kiosk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from kiosk.payments.methods import ChargeResult
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS charges (
+    key TEXT PRIMARY KEY,
+    cents INTEGER NOT NULL,
+    approved INTEGER NOT NULL,
+    processor_ref TEXT, brand TEXT, last4 TEXT,
+    decline_code TEXT, decline_reason TEXT, how_to_fix TEXT
+)
+"""
+
+
+class ProcessorJournal:
+    """Charges by idempotency key; ``":memory:"`` for a journal that dies with the process."""
+
+    def __init__(self, path: Path | str = ":memory:") -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(path), timeout=30, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+
+    def record_once(self, key: str, cents: int, result: ChargeResult) -> ChargeResult:
+        """Store ``result`` for ``key`` unless one is there; return the stored one."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                existing = self._get(key)
+                if existing is not None:
+                    self._db.execute("COMMIT")
+                    return existing
+                fields = asdict(result)
+                self._db.execute(
+                    "INSERT INTO charges VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        key,
+                        cents,
+                        int(result.approved),
+                        fields["processor_ref"],
+                        fields["brand"],
+                        fields["last4"],
+                        fields["decline_code"],
+                        fields["decline_reason"],
+                        fields["how_to_fix"],
+                    ),
+                )
+                self._db.execute("COMMIT")
+                return result
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def get(self, key: str) -> ChargeResult | None:
+        with self._lock:
+            return self._get(key)
+
+    def _get(self, key: str) -> ChargeResult | None:
+        row = self._db.execute(
+            "SELECT approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
+            " FROM charges WHERE key = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        return ChargeResult(bool(row[0]), *row[1:])
+
+    def approved_charges(self) -> dict[str, int]:
+        """Every approved key and its cents: what customers were really charged."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, cents FROM charges WHERE approved = 1").fetchall()
+        return {key: cents for key, cents in rows}
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,587 @@
+"""The payment core: nothing lost, nothing charged twice.
+
+1. The attempt (idempotency key, account, cents) is committed as CREATED before
+   the method is asked, and marked SENT just before it is.
+2. One open attempt per account (unique ``open_account_id``); an UNKNOWN
+   attempt blocks new charges until the reconciler settles it.
+3. A timeout never leads to a new charge: the attempt becomes UNKNOWN and the
+   reconciler asks the processor by key, voiding keys it never charged.
+4. One transaction records success: attempt SUCCEEDED, ledger entry, line
+   settlements (basic service first), confirmation number, outbox rows, a
+   reconnection order and the audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk.errors import (
+    InvalidAmount,
+    NotFound,
+    PaymentDeclined,
+    PaymentInProgress,
+    PaymentOutcomeUnknown,
+)
+from kiosk.money import format_cents
+from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
+from kiosk.services import account_state, audit, ledger
+from kiosk.services.confirmation import confirmation_number
+from kiosk.store.models import (
+    OPEN_STATES,
+    Account,
+    AttemptState,
+    LineCategory,
+    LineItem,
+    OutboxMessage,
+    PaymentAttempt,
+    ServiceRequest,
+    ServiceStatus,
+)
+from kiosk.store.store import Store
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    attempt_id: int
+    state: AttemptState
+    cents: int
+    fee_cents: int
+    confirmation_number: str | None
+    brand: str
+    last4: str
+    new_balance_cents: int
+    reconnection_requested: bool
+    at: dt.datetime
+    flagged: bool = False
+
+
+@dataclass
+class ReconcileReport:
+    settled: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.settled[outcome] = self.settled.get(outcome, 0) + 1
+
+
+@dataclass(frozen=True)
+class ReconnectionQuote:
+    past_due_cents: int
+    fee_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.past_due_cents + self.fee_cents
+
+
+class PaymentService:
+    """Takes payments for accounts through any :class:`PaymentMethod`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.settings = store.settings
+
+    # ----------------------------------------------------------------- checks
+    def fee_for(self, method: PaymentMethod) -> int:
+        return {
+            "card": self.settings.card_fee_cents,
+            "bank": self.settings.bank_fee_cents,
+        }.get(method.kind.value, 0)
+
+    def check_amount(self, account_number: str, cents: int, *, reconnect: bool = False) -> None:
+        """Validate an amount before the review step.
+
+        Raises:
+            InvalidAmount: zero, negative, over the balance plus the overpayment
+                limit, or (when reconnecting) short of what reconnection needs.
+            NotFound: no such account.
+        """
+        with self.store.sessions() as session:
+            account = self._account(session, account_number)
+            self._check_amount(session, account, cents, reconnect)
+
+    def _check_amount(
+        self, session: Session, account: Account, cents: int, reconnect: bool
+    ) -> None:
+        if cents <= 0:
+            raise InvalidAmount(
+                "The amount must be more than zero.", "", "Enter an amount like 20.00."
+            )
+        balance = ledger.balance_cents(session, account.id)
+        fee = self.settings.reconnection_fee_cents if reconnect else 0
+        limit = max(balance, 0) + fee + self.settings.overpayment_limit_cents
+        if cents > limit:
+            raise InvalidAmount(
+                f"{format_cents(cents)} is more than this account can take.",
+                f"The balance is {format_cents(balance)} and you may pay up to "
+                f"{format_cents(self.settings.overpayment_limit_cents)} extra as credit.",
+                f"Enter {format_cents(limit)} or less.",
+            )
+        if reconnect:
+            quote = self._reconnection_quote(session, account)
+            if cents < quote.total_cents:
+                raise InvalidAmount(
+                    f"{format_cents(cents)} is not enough to turn service back on.",
+                    f"Reconnection needs the past-due {format_cents(quote.past_due_cents)} "
+                    f"plus the {format_cents(quote.fee_cents)} reconnection fee.",
+                    f"Pay {format_cents(quote.total_cents)}, or ask for a payment plan.",
+                )
+
+    def reconnection_quote(self, account_number: str) -> ReconnectionQuote:
+        with self.store.sessions() as session:
+            return self._reconnection_quote(session, self._account(session, account_number))
+
+    def _reconnection_quote(self, session: Session, account: Account) -> ReconnectionQuote:
+        owed = account_state.owed(session, account, self.store.clock.now().date())
+        return ReconnectionQuote(owed.due_now_cents, self.settings.reconnection_fee_cents)
+
+    # ------------------------------------------------------------------- pay
+    def pay(
+        self,
+        account_number: str,
+        cents: int,
+        method: PaymentMethod,
+        idempotency_key: str,
+        *,
+        reconnect: bool = False,
+    ) -> PaymentResult:
+        """Charge ``cents`` to ``method`` for the account, exactly once per key.
+
+        Returns:
+            The result; the same result when called again with the same key.
+
+        Raises:
+            InvalidAmount, NotFound: nothing was recorded but the audit entry.
+            PaymentDeclined: the method declined; the attempt is DECLINED.
+            PaymentInProgress: another attempt for the account is open.
+            PaymentOutcomeUnknown: no answer; the reconciler will settle it, never a new charge.
+        """
+        attempt_id = self._create_attempt(account_number, cents, method, idempotency_key, reconnect)
+        return self._drive(attempt_id, method)
+
+    def _create_attempt(
+        self, account_number: str, cents: int, method: PaymentMethod, key: str, reconnect: bool
+    ) -> int:
+        try:
+            with self.store.sessions() as session, session.begin():
+                existing = session.scalar(
+                    select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key)
+                )
+                if existing is not None:
+                    return self._same_request(session, existing, account_number, cents)
+                account = self._account(session, account_number)
+                try:
+                    self._check_amount(session, account, cents, reconnect)
+                except InvalidAmount as error:
+                    self._audit(session, "payment.rejected", "failure", account, reason=error.what)
+                    session.commit()
+                    raise
+                attempt = PaymentAttempt(
+                    idempotency_key=key,
+                    account_id=account.id,
+                    open_account_id=account.id,
+                    cents=cents,
+                    fee_cents=self.fee_for(method),
+                    method=method.kind,
+                    state=AttemptState.CREATED,
+                    kiosk_id=self.settings.kiosk_id,
+                    requested_reconnection=reconnect,
+                    created_at=self.store.clock.now(),
+                    updated_at=self.store.clock.now(),
+                )
+                session.add(attempt)
+                session.flush()
+                return attempt.id
+        except IntegrityError:
+            pass  # another open attempt on the account, or the same key raced us
+        except InvalidAmount as error:
+            with self.store.sessions() as session, session.begin():
+                account = self._account(session, account_number)
+                self._audit(session, "payment.rejected", "failure", account, reason=error.what)
+            raise
+        with self.store.sessions() as session:
+            existing = session.scalar(
+                select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key)
+            )
+            if existing is not None:
+                return existing.id
+        raise PaymentInProgress(
+            "Another payment for this account is still being processed.",
+            "We will not take a second payment until we know how the first one ended.",
+            "Please wait a minute and check your balance, or ask a store associate.",
+        )
+
+    def _same_request(
+        self, session: Session, attempt: PaymentAttempt, account_number: str, cents: int
+    ) -> int:
+        account = session.get(Account, attempt.account_id)
+        if account is None or account.number != account_number or attempt.cents != cents:
+            raise InvalidAmount(
+                "This payment reference was already used for a different payment.",
+                "",
+                "Start a new payment.",
+            )
+        return attempt.id
+
+    def _drive(self, attempt_id: int, method: PaymentMethod) -> PaymentResult:
+        """Take an attempt from wherever it stands to a final state, or to UNKNOWN."""
+        attempt = self._load(attempt_id)
+        if attempt.state == AttemptState.CREATED:
+            self._transition(attempt_id, AttemptState.CREATED, AttemptState.SENT)
+            attempt.state = AttemptState.SENT
+        if attempt.state == AttemptState.SENT:
+            try:
+                result = method.charge(attempt.cents + attempt.fee_cents, attempt.idempotency_key)
+            except ChargeOutcomeUnknown:
+                # Never charge again: ask the processor about this key (rule 4).
+                self._transition(attempt_id, AttemptState.SENT, AttemptState.UNKNOWN)
+                self._audit_attempt(attempt_id, "payment.unknown", "unknown")
+                if self.reconcile_attempt(attempt_id, method) != "still_unknown":
+                    return self.result_of(attempt_id)
+                raise PaymentOutcomeUnknown(
+                    "The card terminal did not answer, so we do not know yet if the payment went through.",
+                    "You will not be charged twice: we check with the bank before anything else.",
+                    "Please do not pay again now. Ask a store associate, or check your balance later.",
+                ) from None
+            self.settle(attempt_id, result)
+        elif attempt.state == AttemptState.UNKNOWN:
+            self.reconcile_attempt(attempt_id, method)
+        return self.result_of(attempt_id)
+
+    def result_of(self, attempt_id: int) -> PaymentResult:
+        """The outcome of an attempt as the customer should hear it.
+
+        Raises:
+            PaymentDeclined, PaymentOutcomeUnknown: the attempt did not succeed.
+        """
+        with self.store.sessions() as session:
+            attempt = session.get(PaymentAttempt, attempt_id)
+            assert attempt is not None
+            if attempt.state == AttemptState.SUCCEEDED:
+                return PaymentResult(
+                    attempt_id=attempt.id,
+                    state=attempt.state,
+                    cents=attempt.cents,
+                    fee_cents=attempt.fee_cents,
+                    confirmation_number=attempt.confirmation_number,
+                    brand=attempt.brand,
+                    last4=attempt.last4,
+                    new_balance_cents=ledger.balance_cents(session, attempt.account_id),
+                    reconnection_requested=attempt.requested_reconnection,
+                    at=attempt.updated_at,
+                    flagged=attempt.flagged,
+                )
+            if attempt.state in (AttemptState.DECLINED, AttemptState.CANCELED):
+                raise PaymentDeclined(
+                    "The payment did not go through, and no money was taken.",
+                    attempt.decline_reason,
+                    _how_to_fix(attempt),
+                    decline_code=attempt.decline_code,
+                )
+            raise PaymentOutcomeUnknown(
+                "We do not know yet if the payment went through.",
+                "You will not be charged twice.",
+                "Please do not pay again now; ask a store associate or check your balance later.",
+            )
+
+    # ---------------------------------------------------------------- settle
+    def settle(self, attempt_id: int, result: ChargeResult) -> None:
+        """Record the processor's answer for an open attempt, once.
+
+        Safe to call from the payer and the reconciler at the same time: only
+        the first to move the attempt out of its open state writes anything.
+        """
+        now = self.store.clock.now()
+        with self.store.sessions() as session, session.begin():
+            attempt = session.scalar(
+                select(PaymentAttempt).where(PaymentAttempt.id == attempt_id).with_for_update()
+            )
+            if attempt is None or attempt.state not in OPEN_STATES:
+                return
+            attempt.brand = result.brand
+            attempt.last4 = result.last4
+            attempt.processor_ref = result.processor_ref
+            attempt.updated_at = now
+            attempt.open_account_id = None
+            if not result.approved:
+                attempt.state = (
+                    AttemptState.CANCELED
+                    if result.decline_code == "voided"
+                    else AttemptState.DECLINED
+                )
+                attempt.decline_code = result.decline_code
+                attempt.decline_reason = result.decline_reason
+                account = session.get(Account, attempt.account_id)
+                assert account is not None
+                self._audit(
+                    session,
+                    "payment.declined",
+                    "failure",
+                    account,
+                    attempt=attempt.id,
+                    code=result.decline_code,
+                )
+                return
+            self._record_success(session, attempt, now)
+
+    def _record_success(self, session: Session, attempt: PaymentAttempt, now: dt.datetime) -> None:
+        account = session.get(Account, attempt.account_id)
+        assert account is not None
+        attempt.state = AttemptState.SUCCEEDED
+        attempt.confirmation_number = confirmation_number(attempt.id)
+        if attempt.requested_reconnection and account.status == ServiceStatus.SUSPENDED:
+            self._bill_reconnection_fee(session, account, now.date())
+        legs = [
+            ledger.Leg(f"clearing:{attempt.method.value}", attempt.cents + attempt.fee_cents),
+            ledger.Leg(ledger.RECEIVABLE, -attempt.cents, account.id),
+        ]
+        if attempt.fee_cents:
+            legs.append(ledger.Leg("revenue:payment_fee", -attempt.fee_cents))
+        ledger.post(
+            session,
+            "payment",
+            legs,
+            memo=f"payment {attempt.confirmation_number}",
+            attempt_id=attempt.id,
+        )
+        account_state.apply_payment(session, account.id, attempt.cents, attempt.id)
+        reconnected = self._maybe_reconnect(session, account, attempt, now.date())
+        attempt.flagged = self._fraud_signal(session, account, attempt, now)
+        payload = {
+            "attempt_id": attempt.id,
+            "confirmation_number": attempt.confirmation_number,
+            "account_id": account.id,
+        }
+        kinds = ["receipt.print", "statement.update"]
+        if account.email:
+            kinds.append("receipt.email")
+        if reconnected:
+            kinds.append("service.reconnect")
+        if attempt.flagged:
+            kinds.append("fraud.alert")
+        for kind in kinds:
+            session.add(
+                OutboxMessage(
+                    kind=kind,
+                    dedupe_key=f"{kind}:{attempt.id}",
+                    account_id=account.id,
+                    payload=payload,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        self._audit(
+            session,
+            "payment.succeeded",
+            "success",
+            account,
+            attempt=attempt.id,
+            cents=attempt.cents,
+            method=attempt.method.value,
+            confirmation=attempt.confirmation_number,
+            flagged=attempt.flagged,
+        )
+
+    def _bill_reconnection_fee(self, session: Session, account: Account, on: dt.date) -> None:
+        from kiosk.store.seed import issue_bill
+
+        issue_bill(
+            session,
+            account,
+            issued_on=on,
+            due_on=on,
+            period="reconnection",
+            lines=[
+                LineItem(
+                    category=LineCategory.RECONNECTION_FEE,
+                    description="Reconnection fee",
+                    cents=self.settings.reconnection_fee_cents,
+                    change_reason="Service was turned back on.",
+                )
+            ],
+        )
+
+    def _maybe_reconnect(
+        self, session: Session, account: Account, attempt: PaymentAttempt, on: dt.date
+    ) -> bool:
+        """Order reconnection in the payment's own transaction once nothing is past due."""
+        session.flush()
+        owed = account_state.owed(session, account, on)
+        if (
+            account.status == ServiceStatus.SUSPENDED
+            and attempt.requested_reconnection
+            and owed.due_now_cents <= 0
+        ):
+            account.status = ServiceStatus.RECONNECT_PENDING
+            session.add(
+                ServiceRequest(
+                    account_id=account.id,
+                    kind="reconnection",
+                    reason=f"paid with confirmation {attempt.confirmation_number}",
+                    kiosk_id=self.settings.kiosk_id,
+                )
+            )
+            return True
+        if account.status == ServiceStatus.NOTICE and owed.due_now_cents <= 0:
+            account.status = ServiceStatus.ACTIVE
+            account.disconnection_on = None
+        return False
+
+    def _fraud_signal(
+        self, session: Session, account: Account, attempt: PaymentAttempt, now: dt.datetime
+    ) -> bool:
+        """Flag (never block) an unusually large payment or a burst of payments."""
+        earlier = session.scalars(
+            select(PaymentAttempt.cents)
+            .where(
+                PaymentAttempt.account_id == account.id,
+                PaymentAttempt.state == AttemptState.SUCCEEDED,
+                PaymentAttempt.id != attempt.id,
+            )
+            .order_by(PaymentAttempt.id.desc())
+            .limit(12)
+        ).all()
+        usual = statistics.median(earlier) if earlier else None
+        too_large = (
+            usual is not None and attempt.cents > self.settings.fraud_multiple_of_usual * usual
+        )
+        window_start = now - dt.timedelta(minutes=self.settings.fraud_window_minutes)
+        recent = session.scalars(
+            select(PaymentAttempt.id).where(
+                PaymentAttempt.account_id == account.id,
+                PaymentAttempt.state == AttemptState.SUCCEEDED,
+                PaymentAttempt.updated_at >= window_start,
+            )
+        ).all()
+        burst = len(recent) > self.settings.fraud_max_payments_in_window
+        if too_large or burst:
+            self._audit(
+                session,
+                "fraud.signal",
+                "flagged",
+                account,
+                attempt=attempt.id,
+                too_large=too_large,
+                burst=burst,
+            )
+        return too_large or burst
+
+    # ------------------------------------------------------------- reconcile
+    def reconcile_attempt(self, attempt_id: int, method: PaymentMethod) -> str:
+        """Settle one open attempt by asking the processor about its key.
+
+        Returns the outcome: "succeeded", "declined", "canceled" or "still_unknown".
+        """
+        attempt = self._load(attempt_id)
+        if attempt.state not in OPEN_STATES:
+            return attempt.state.value
+        try:
+            if attempt.state == AttemptState.CREATED:
+                method.void(attempt.idempotency_key)  # never sent: make sure it never is
+            result = method.lookup(attempt.idempotency_key)
+            if result is None:
+                method.void(attempt.idempotency_key)
+                result = method.lookup(attempt.idempotency_key)
+        except ChargeOutcomeUnknown:
+            self._transition(attempt_id, AttemptState.SENT, AttemptState.UNKNOWN)
+            return "still_unknown"
+        if result is None:  # pragma: no cover - a processor that forgets a void
+            return "still_unknown"
+        self.settle(attempt_id, result)
+        return self._load(attempt_id).state.value
+
+    def reconcile(
+        self,
+        methods: dict[str, PaymentMethod],
+        *,
+        older_than: dt.timedelta = dt.timedelta(0),
+        only_this_kiosk: bool = False,
+    ) -> ReconcileReport:
+        """Settle every open attempt (CREATED, SENT, UNKNOWN); idempotent.
+
+        ``methods`` maps a method kind ("card", "bank", "cash") to the method
+        that can look its keys up. Attempts of other kiosks are left alone
+        until they are ``older_than`` old, so a live payment is never voided.
+        """
+        report = ReconcileReport()
+        cutoff = self.store.clock.now() - older_than
+        with self.store.sessions() as session:
+            query = select(
+                PaymentAttempt.id,
+                PaymentAttempt.method,
+                PaymentAttempt.kiosk_id,
+                PaymentAttempt.updated_at,
+            ).where(PaymentAttempt.state.in_(list(OPEN_STATES)))
+            rows = session.execute(query).all()
+        for attempt_id, kind, kiosk_id, updated_at in rows:
+            own = kiosk_id == self.settings.kiosk_id
+            if only_this_kiosk and not own:
+                continue
+            if not own and updated_at > cutoff:
+                continue
+            method = methods.get(kind.value)
+            if method is None:
+                report.count("no_method")
+                continue
+            report.count(self.reconcile_attempt(attempt_id, method))
+        return report
+
+    # --------------------------------------------------------------- helpers
+    def _account(self, session: Session, account_number: str) -> Account:
+        account = session.scalar(select(Account).where(Account.number == account_number))
+        if account is None:
+            raise NotFound(
+                "We could not find that account.", "", "Check the account number on your bill."
+            )
+        return account
+
+    def _load(self, attempt_id: int) -> PaymentAttempt:
+        with self.store.sessions() as session:
+            attempt = session.get(PaymentAttempt, attempt_id)
+            if attempt is None:
+                raise NotFound(f"Payment attempt {attempt_id} does not exist.")
+            return attempt
+
+    def _transition(self, attempt_id: int, before: AttemptState, after: AttemptState) -> bool:
+        with self.store.sessions() as session, session.begin():
+            changed = session.execute(
+                update(PaymentAttempt)
+                .where(PaymentAttempt.id == attempt_id, PaymentAttempt.state == before)
+                .values(state=after, updated_at=self.store.clock.now())
+            ).rowcount
+        return bool(changed)
+
+    def _audit(
+        self, session: Session, action: str, outcome: str, account: Account, **detail: object
+    ) -> None:
+        audit.record(
+            session,
+            kiosk_id=self.settings.kiosk_id,
+            actor="customer",
+            action=action,
+            outcome=outcome,
+            resource=f"account:{audit.mask_account(account.number)}",
+            detail=dict(detail),
+        )
+
+    def _audit_attempt(self, attempt_id: int, action: str, outcome: str) -> None:
+        with self.store.sessions() as session, session.begin():
+            attempt = session.get(PaymentAttempt, attempt_id)
+            assert attempt is not None
+            account = session.get(Account, attempt.account_id)
+            assert account is not None
+            self._audit(session, action, outcome, account, attempt=attempt_id)
+
+
+def _how_to_fix(attempt: PaymentAttempt) -> str:
+    from kiosk.payments.card_terminal import DECLINES_BY_CENTS, ISSUER_UNAVAILABLE, VOIDED
+
+    for decline in (*DECLINES_BY_CENTS.values(), ISSUER_UNAVAILABLE, VOIDED):
+        if decline.code == attempt.decline_code:
+            return decline.how_to_fix
+    return "Try another way to pay, or ask a store associate."

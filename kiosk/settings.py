@@ -1,0 +1,136 @@
+"""Settings: a TOML file plus ``KIOSK_*`` environment variables.
+
+Every business figure is a setting, so a provider can follow its own tariff and
+its regulator's rules without code changes. Environment variables win over the
+TOML file (``KIOSK_CONFIG`` names it; default ``kiosk.toml`` in the user's
+config directory), which wins over the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "accessible-kiosk"
+
+
+def data_dir() -> Path:
+    """Where the embedded database and simulator journals live (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    override = os.environ.get("KIOSK_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir(APP_NAME))
+
+
+def config_file() -> Path:
+    from platformdirs import user_config_dir
+
+    override = os.environ.get("KIOSK_CONFIG")
+    return Path(override) if override else Path(user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+class Settings(BaseSettings):
+    """All settings, with the defaults a demo kiosk runs on."""
+
+    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore")
+
+    # Identity and storage
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
+    kiosk_id: str = "KIOSK-001"
+    store_id: str = "STORE-0001"
+    locale: str = "en_US"
+    currency: str = "USD"
+    support_phone: str = "1-800-555-0100"
+
+    # Verification
+    pin_max_attempts: int = 3
+    lockout_minutes: int = 15
+
+    # Payments
+    overpayment_limit_cents: int = 50_000
+    terminal_delay_seconds: float = 0.0
+    terminal_card_last4: str = "4242"
+    terminal_card_brand: str = "VISA"
+    card_fee_cents: int = 0
+    bank_fee_cents: int = 0
+    cash_gives_change: bool = False
+
+    # Billing policy
+    bill_due_days: int = 16
+    delinquent_after_days: int = 20
+    disconnection_notice_days: int = 7
+    late_fee_cents: int = 500
+    reconnection_fee_cents: int = 3_500
+
+    # Arrangements
+    extension_max_days: int = 10
+    extension_once_per_months: int = 12
+    installment_down_payment_divisor: int = 3  # one third down
+    installment_default_parts: int = 3
+    installment_max_parts: int = 12
+    broken_plan_lookback_months: int = 13
+    deferred_max_days: int = 30
+
+    # Assistance programs (FCC Lifeline figures)
+    lifeline_monthly_credit_cents: int = 925
+    lifeline_tribal_credit_cents: int = 3_425
+    lifeline_income_percent_of_poverty: int = 135
+
+    # Conversation timing
+    response_seconds: float = 60.0
+    timeout_warning_seconds: float = 20.0
+    max_extensions: int = 10
+
+    # Fraud signals
+    fraud_multiple_of_usual: float = 5.0
+    fraud_window_minutes: int = 10
+    fraud_max_payments_in_window: int = 3
+
+    # Receipts and notifications
+    printer_url: str = "dummy:"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "receipts@kiosk.invalid"
+    smtp_starttls: bool = False
+    sms_gateway_url: str = ""
+    sms_email_domain: str = ""
+    outbox_max_attempts: int = 8
+
+    # Speech
+    vosk_model_dir: str = ""
+    speech_engine: str = "pocketsphinx"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = config_file()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{data_dir() / 'kiosk.sqlite3'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

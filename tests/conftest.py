@@ -1,0 +1,55 @@
+"""Shared fixtures: a real store on SQLite (a file) and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk.clock import FixedClock
+from kiosk.devtools.postgres_server import PostgresServer, find_bin_dir
+from kiosk.settings import Settings
+from kiosk.store.store import Store, open_store
+
+START = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+_db_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if find_bin_dir() is None:
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def make_settings(url: str, **overrides: object) -> Settings:
+    return Settings(database_url=url, kiosk_id="TEST-KIOSK", **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path, clock: FixedClock) -> Iterator[Store]:
+    """A migrated, seeded store on each database back end."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres")
+        url = server.create_database(f"test_{next(_db_counter)}")
+    opened = open_store(make_settings(url), clock)
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path, clock: FixedClock) -> Iterator[Store]:
+    opened = open_store(make_settings(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"), clock)
+    yield opened
+    opened.dispose()
