@@ -1,2 +1,124 @@
-def main():
-    print("hi")
+"""The ``kiosk`` command. Sub-commands import what they need lazily, so
+``kiosk --help`` and ``kiosk text`` start fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+MODES = ("standard", "large", "contrast", "simple")
+REGISTERS = ("standard", "simple", "tty")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Accessible bill-payment kiosk: screen, voice, TTY and text channels.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="full-screen kiosk (the default)")
+    run.add_argument("--mode", choices=MODES, default="standard", help="display mode to start in")
+
+    text = commands.add_parser("text", help="the conversation as plain lines on stdin/stdout")
+    text.add_argument("--register", choices=REGISTERS, default="standard")
+
+    voice = commands.add_parser("voice", help="speech only: talk and listen, keypad always works")
+    voice.add_argument("--engine", choices=("pocketsphinx", "vosk"), default=None)
+
+    tty = commands.add_parser("tty", help="TTY/TDD bridge, or encode/decode Baudot WAV files")
+    tty_commands = tty.add_subparsers(dest="tty_command", metavar="TTY_COMMAND")
+    try:
+        from kiosk.tty.cli import add_tty_subcommands
+
+        add_tty_subcommands(tty_commands)
+    except ImportError:  # pragma: no cover - tty package incomplete
+        pass
+    tty.add_argument(
+        "--wav-in", help="read the caller's audio from this WAV instead of the handset"
+    )
+    tty.add_argument("--wav-out", help="write the kiosk's audio to this WAV instead of the handset")
+
+    speech = commands.add_parser("speech", help="speech models")
+    speech_commands = speech.add_subparsers(dest="speech_command", metavar="SPEECH_COMMAND")
+    try:
+        from kiosk.speech.model_install import add_speech_subcommands
+
+        add_speech_subcommands(speech_commands)
+    except ImportError:  # pragma: no cover - speech package incomplete
+        pass
+
+    db = commands.add_parser("db", help="database: upgrade the schema, seed demo accounts")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations")
+    seed = db_commands.add_parser("seed", help="add the demo accounts to an empty database")
+    seed.add_argument(
+        "--reset", action="store_true", help="delete the SQLite file first (demo only)"
+    )
+
+    from kiosk.admin import add_admin_subcommands
+
+    admin = commands.add_parser("admin", help="staff: payments, reconcile, ledger, audit, outbox")
+    add_admin_subcommands(
+        admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "run":
+        from kiosk.ui.app import run_app
+
+        return run_app(mode=getattr(args, "mode", "standard"))
+    if command == "text":
+        from kiosk.channels.text import run_text_channel
+
+        return run_text_channel(register=args.register)
+    if command == "voice":
+        from kiosk.channels.voice import run_voice_channel
+
+        return run_voice_channel(engine=args.engine)
+    if command == "tty":
+        if args.tty_command:
+            return int(args.handler(args))
+        from kiosk.channels.tty import run_tty_channel
+
+        return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out)
+    if command == "speech":
+        if not getattr(args, "handler", None):
+            build_parser().parse_args(["speech", "--help"])
+        return int(args.handler(args))
+    if command == "db":
+        return _db(args)
+    return int(args.handler(args))
+
+
+def _db(args: argparse.Namespace) -> int:
+    from kiosk.settings import get_settings
+    from kiosk.store import migrate
+    from kiosk.store.db import make_engine
+    from kiosk.store.seed import seed_if_empty
+    from kiosk.store.store import open_store
+
+    settings = get_settings()
+    url = settings.effective_database_url()
+    if args.db_command == "upgrade":
+        ran = migrate.upgrade(make_engine(url))
+        print("Schema upgraded." if ran else "Schema already up to date.")
+        return 0
+    if args.reset and url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    store = open_store(settings, seed=False)
+    seeded = seed_if_empty(store)
+    print("Demo accounts added." if seeded else "Accounts already exist; nothing added.")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

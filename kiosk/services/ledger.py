@@ -82,3 +82,43 @@ def check(session: Session) -> list[LedgerProblem]:
     if grand_total:
         problems.append(LedgerProblem(None, f"all postings sum to {grand_total}, not zero"))
     return problems
+
+
+def check_accounts(session: Session) -> list[LedgerProblem]:
+    """Each account's ledger balance equals its bills less its payments and credits.
+
+    This ties the journal to the operational tables: a payment recorded in one
+    but not the other shows up here.
+    """
+    from kiosk.store.models import Account, AttemptState, Bill, LineItem, PaymentAttempt, Settlement
+
+    problems: list[LedgerProblem] = []
+    for account_id, number in session.execute(select(Account.id, Account.number)).all():
+        billed = session.scalar(
+            select(func.coalesce(func.sum(LineItem.cents), 0))
+            .join(Bill)
+            .where(Bill.account_id == account_id)
+        )
+        paid = session.scalar(
+            select(func.coalesce(func.sum(PaymentAttempt.cents), 0)).where(
+                PaymentAttempt.account_id == account_id,
+                PaymentAttempt.state == AttemptState.SUCCEEDED,
+            )
+        )
+        credited = session.scalar(
+            select(func.coalesce(func.sum(Settlement.cents), 0))
+            .join(LineItem)
+            .join(Bill)
+            .where(Bill.account_id == account_id, Settlement.dispute_id.is_not(None))
+        )
+        expected = int(billed or 0) - int(paid or 0) - int(credited or 0)
+        actual = balance_cents(session, account_id)
+        if expected != actual:
+            problems.append(
+                LedgerProblem(
+                    None,
+                    f"account ****{number[-4:]}: ledger says {actual} cents, "
+                    f"bills less payments and credits say {expected}",
+                )
+            )
+    return problems

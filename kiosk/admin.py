@@ -1,0 +1,222 @@
+"""``kiosk admin``: staff commands over the store, with ``--json`` for machines.
+
+Every admin action is audited with actor "admin".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kiosk.store.store import Store
+
+
+def add_admin_subcommands(commands: Any) -> None:
+    payments = commands.add_parser("payments", help="list payment attempts")
+    payments.add_argument("--json", action="store_true")
+    payments.add_argument("--limit", type=int, default=50)
+    payments.set_defaults(handler=_payments)
+
+    reconcile = commands.add_parser("reconcile", help="settle payments whose outcome is unknown")
+    reconcile.add_argument("--json", action="store_true")
+    reconcile.add_argument(
+        "--grace-seconds",
+        type=float,
+        default=120.0,
+        help="leave other kiosks' attempts younger than this alone (they may be in flight)",
+    )
+    reconcile.set_defaults(handler=_reconcile)
+
+    check = commands.add_parser(
+        "ledger-check", help="every entry balances; balances match postings"
+    )
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=_ledger_check)
+
+    audit = commands.add_parser("audit", help="show the audit log, or verify its hash chain")
+    audit.add_argument("action", nargs="?", choices=("show", "verify"), default="show")
+    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(handler=_audit)
+
+    outbox = commands.add_parser("outbox", help="receipts and notifications waiting or failed")
+    outbox.add_argument("--json", action="store_true")
+    outbox.set_defaults(handler=_outbox)
+
+
+def _open() -> Store:
+    from kiosk.store.store import open_store
+
+    return open_store()
+
+
+def _emit(args: argparse.Namespace, rows: Any, text: str) -> None:
+    print(json.dumps(rows, indent=2, default=str) if args.json else text)
+
+
+def _record_admin(store: Store, action: str, outcome: str, **detail: Any) -> None:
+    from kiosk.services import audit
+
+    with store.sessions() as session, session.begin():
+        audit.record(
+            session,
+            kiosk_id=store.settings.kiosk_id,
+            actor="admin",
+            action=action,
+            outcome=outcome,
+            detail=detail,
+        )
+
+
+def _payments(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from kiosk.money import format_cents
+    from kiosk.services.audit import mask_account
+    from kiosk.store.models import Account, PaymentAttempt
+
+    store = _open()
+    with store.sessions() as session:
+        rows = session.execute(
+            select(PaymentAttempt, Account.number)
+            .join(Account, Account.id == PaymentAttempt.account_id)
+            .order_by(PaymentAttempt.id.desc())
+            .limit(args.limit)
+        ).all()
+    records = [
+        {
+            "id": attempt.id,
+            "account": mask_account(number),
+            "cents": attempt.cents,
+            "method": attempt.method.value,
+            "state": attempt.state.value,
+            "last4": attempt.last4,
+            "confirmation_number": attempt.confirmation_number,
+            "kiosk_id": attempt.kiosk_id,
+            "updated_at": attempt.updated_at.isoformat(),
+        }
+        for attempt, number in rows
+    ]
+    lines = [f"{'id':>6}  {'account':<9} {'amount':>10}  {'method':<5} {'state':<10} confirmation"]
+    lines += [
+        f"{r['id']:>6}  {r['account']:<9} {format_cents(r['cents']):>10}  {r['method']:<5} "
+        f"{r['state']:<10} {r['confirmation_number'] or ''}"
+        for r in records
+    ]
+    _emit(args, records, "\n".join(lines))
+    _record_admin(store, "admin.payments", "success", count=len(records))
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from kiosk.payments.registry import reconciliation_methods
+    from kiosk.payments.service import PaymentService
+
+    store = _open()
+    report = PaymentService(store).reconcile(
+        reconciliation_methods(store.settings), older_than=dt.timedelta(seconds=args.grace_seconds)
+    )
+    text = (
+        "Nothing to reconcile."
+        if not report.settled
+        else "\n".join(f"{outcome}: {count}" for outcome, count in sorted(report.settled.items()))
+    )
+    _emit(args, report.settled, text)
+    _record_admin(store, "admin.reconcile", "success", **report.settled)
+    return 0
+
+
+def _ledger_check(args: argparse.Namespace) -> int:
+    from kiosk.services import ledger
+
+    store = _open()
+    with store.sessions() as session:
+        found = ledger.check(session) + ledger.check_accounts(session)
+    problems = [{"entry_id": p.entry_id, "problem": p.problem} for p in found]
+    text = (
+        "Ledger OK: every entry balances."
+        if not problems
+        else "\n".join(f"entry {p['entry_id']}: {p['problem']}" for p in problems)
+    )
+    _emit(args, {"ok": not problems, "problems": problems}, text)
+    _record_admin(store, "admin.ledger_check", "success" if not problems else "failure")
+    return 0 if not problems else 1
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from kiosk.services.audit import verify_chain
+    from kiosk.store.models import AuditEntry
+
+    store = _open()
+    with store.sessions() as session:
+        if args.action == "verify":
+            problems = verify_chain(session)
+            records: Any = {
+                "ok": not problems,
+                "problems": [p.__dict__ for p in problems],
+            }
+            text = (
+                "Audit log intact."
+                if not problems
+                else "\n".join(
+                    f"kiosk {p.kiosk_id} entry {p.entry_id}: {p.problem}" for p in problems
+                )
+            )
+            _emit(args, records, text)
+            return 0 if not problems else 1
+        entries = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(args.limit)
+        ).all()
+    records = [
+        {
+            "id": e.id,
+            "at": e.at.isoformat(),
+            "kiosk_id": e.kiosk_id,
+            "actor": e.actor,
+            "action": e.action,
+            "resource": e.resource,
+            "outcome": e.outcome,
+            "detail": e.detail,
+        }
+        for e in entries
+    ]
+    text = "\n".join(
+        f"{r['at'][:19]} {r['kiosk_id']:<10} {r['actor']:<8} {r['action']:<20} "
+        f"{r['outcome']:<8} {r['resource']}"
+        for r in records
+    )
+    _emit(args, records, text)
+    return 0
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from kiosk.store.models import OutboxMessage
+
+    store = _open()
+    with store.sessions() as session:
+        messages = session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)
+        ).all()
+    records = [
+        {
+            "id": m.id,
+            "kind": m.kind,
+            "state": m.state.value,
+            "attempts": m.attempts,
+            "last_error": m.last_error,
+        }
+        for m in messages
+    ]
+    text = "\n".join(
+        f"{r['id']:>6} {r['kind']:<18} {r['state']:<8} tries={r['attempts']} {r['last_error']}"
+        for r in records
+    )
+    _emit(args, records, text or "Outbox empty.")
+    return 0

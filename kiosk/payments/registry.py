@@ -1,0 +1,50 @@
+"""Which payment methods this kiosk has, built from settings.
+
+The simulators of the demo kiosk share one processor journal file in the data
+directory, like one acquirer behind the card terminal, the bank debit and the
+cash acceptor; so the reconciler, even in another process, can look up any key.
+"""
+
+from __future__ import annotations
+
+from kiosk.payments.bank import BankDebitSimulator
+from kiosk.payments.card_terminal import CardTerminalSimulator
+from kiosk.payments.cash import CashAcceptorSimulator
+from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.methods import PaymentMethod
+from kiosk.settings import Settings, data_dir
+
+_journals: dict[str, ProcessorJournal] = {}
+
+
+def processor_journal(settings: Settings) -> ProcessorJournal:
+    path = str(data_dir() / f"processor-{settings.kiosk_id}.sqlite3")
+    if path not in _journals:
+        data_dir().mkdir(parents=True, exist_ok=True)
+        _journals[path] = ProcessorJournal(path)
+    return _journals[path]
+
+
+def card_terminal(settings: Settings) -> CardTerminalSimulator:
+    return CardTerminalSimulator(
+        processor_journal(settings),
+        delay_seconds=settings.terminal_delay_seconds,
+        brand=settings.terminal_card_brand,
+        last4=settings.terminal_card_last4,
+    )
+
+
+def bank_debit(settings: Settings, routing: str, account_number: str) -> BankDebitSimulator:
+    return BankDebitSimulator(routing, account_number, processor_journal(settings))
+
+
+def cash_acceptor(settings: Settings) -> CashAcceptorSimulator:
+    return CashAcceptorSimulator(
+        processor_journal(settings), gives_change=settings.cash_gives_change
+    )
+
+
+def reconciliation_methods(settings: Settings) -> dict[str, PaymentMethod]:
+    """A method per kind that can look up and void keys in the shared journal."""
+    terminal = card_terminal(settings)
+    return {"card": terminal, "bank": terminal, "cash": terminal}
