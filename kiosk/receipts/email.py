@@ -235,7 +235,11 @@ class SmtpSender:
                 "Staff: install the server's certificate authority or correct the host name",
                 False,
             )
-        if isinstance(exc, TimeoutError):
+        timed_out = isinstance(exc, TimeoutError) or (
+            isinstance(exc, smtplib.SMTPServerDisconnected)
+            and isinstance(exc.__context__, TimeoutError)  # smtplib re-raises a read timeout so
+        )
+        if timed_out:
             return error(
                 f"{where} did not answer in {self.timeout:g} seconds",
                 "It will be tried again",

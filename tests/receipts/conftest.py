@@ -101,7 +101,7 @@ def _authenticate(
         b"kiosk",
         b"s3cret",
     )
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # False: aiosmtpd itself replies 535
 
 
 @pytest.fixture
