@@ -14,6 +14,8 @@ from kiosk.receipts.errors import DeliveryError, InvalidContact
 from kiosk.receipts.model import Receipt
 from kiosk.receipts.printer import ReceiptPrinter
 
+_CONTACT_NOUNS = {"email": "email address", "phone": "phone number"}
+
 
 class DeliveryAdapter(Protocol):
     """What a channel adapter offers the router (SmtpSender and SmsGateway do)."""
@@ -84,10 +86,11 @@ class DeliveryRouter:
             exc.channel = exc.channel or channel
             raise
         except InvalidContact as exc:
+            noun = _CONTACT_NOUNS.get(exc.field, exc.field)
             raise DeliveryError(
                 f"The receipt could not be sent by {channel}",
-                str(exc).rstrip("."),
-                "Ask the customer for the contact again",
+                f"the {noun} it was given is not valid ({exc.why})",
+                f"Ask the customer for their {noun} again",
                 retryable=False,
                 channel=channel,
             ) from exc

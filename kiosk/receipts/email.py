@@ -50,11 +50,11 @@ def validate_email(address: str) -> str:
         )
     _, parsed = parseaddr(text)
     candidate = parsed if parsed and "<" in text else text
-    if any(char.isspace() for char in candidate):
-        raise _invalid(text, "it contains a space", "Type it without spaces, like name@example.com")
     if candidate.count("@") != 1:
         why = "it has no @ sign" if "@" not in candidate else "it has more than one @ sign"
         raise _invalid(text, why)
+    if any(char.isspace() for char in candidate):
+        raise _invalid(text, "it contains a space", "Type it without spaces, like name@example.com")
     local, domain = candidate.split("@")
     if not local:
         raise _invalid(text, "nothing comes before the @ sign")
@@ -237,7 +237,7 @@ class SmtpSender:
             )
         timed_out = isinstance(exc, TimeoutError) or (
             isinstance(exc, smtplib.SMTPServerDisconnected)
-            and isinstance(exc.__context__, TimeoutError)  # smtplib re-raises a read timeout so
+            and isinstance(exc.__context__, TimeoutError)  # smtplib wraps read timeouts
         )
         if timed_out:
             return error(

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from urllib.parse import urlsplit
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 from kiosk.receipts.email import SmtpSender, message_id
 from kiosk.receipts.errors import DeliveryError, InvalidContact
@@ -29,6 +29,13 @@ _PARSE_REASONS = {
     NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short after the international prefix",
     NumberParseException.TOO_SHORT_NSN: "it is too short",
     NumberParseException.TOO_LONG: "it is too long",
+}
+_LENGTH_REASONS = {
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "it has no area code",
+    ValidationResult.TOO_SHORT: "it is too short",
+    ValidationResult.TOO_LONG: "it is too long",
+    ValidationResult.INVALID_LENGTH: "it has the wrong number of digits",
+    ValidationResult.INVALID_COUNTRY_CODE: "its country code is not one we know",
 }
 _HOW_TO_FIX = "Type the 10-digit number with its area code, like 201 555 0123"
 _RETRYABLE_HTTP = {408, 425, 429}
@@ -62,10 +69,11 @@ def validate_phone(text: str, region: str = "US") -> str:
         raise _invalid(
             text, _PARSE_REASONS.get(exc.error_type, "it is not a phone number")
         ) from None
-    if not phonenumbers.is_possible_number(number):
-        raise _invalid(text, "it has the wrong number of digits")
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason in _LENGTH_REASONS:
+        raise _invalid(text, _LENGTH_REASONS[reason])
     if not phonenumbers.is_valid_number(number):
-        raise _invalid(text, "no phone line has this number (check the area code)")
+        raise _invalid(text, "there is no such phone number (check the area code)")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email
 import email.policy
 import json
 import shutil
@@ -15,9 +14,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,8 +81,9 @@ class MailHandler:
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:
+        parser = BytesParser(policy=email.policy.default)
         return [
-            email.message_from_bytes(bytes(env.content or b""), policy=email.policy.default)  # type: ignore[misc]
+            cast(EmailMessage, parser.parsebytes(env.original_content or b""))
             for env in self.envelopes
         ]
 
@@ -201,7 +202,7 @@ def webhook_server() -> Iterator[WebhookServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}/sms"
     yield state

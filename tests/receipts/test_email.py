@@ -27,7 +27,7 @@ def test_receipt_arrives_at_the_server(smtp_server: SmtpServer, receipt: Receipt
     assert message["Message-ID"] == message_id == "<receipt.7301-5582-9046.email@kiosk.example.com>"
     body = message.get_content()
     assert "7301-5582-9046" in body and "****2271" in body and "ending in 1111" in body
-    raw = bytes(envelope.original_content or b"")
+    raw = envelope.original_content or b""
     assert ACCOUNT.encode() not in raw and CARD.encode() not in raw
 
 
