@@ -86,6 +86,7 @@ class Prompt:
     help: Wording
     choices: tuple[Choice, ...] = ()
     private: bool = False  # masked on screen, never spoken on the open speaker
+    sensitive: bool = False  # shows personal data (name, balance): spoken to the headset only
     digits_length: int | None = None  # exact length for DIGITS answers, if fixed
     step: int | None = None  # "Step 2 of 4" within the current task
     total_steps: int | None = None
@@ -96,6 +97,7 @@ class Prompt:
     end_of_session: bool = False  # the conversation is over after this prompt
     details: tuple[tuple[str, str], ...] = ()  # label/value rows (bill lines, review)
     big_value: str = ""  # an amount or confirmation number to show in large numerals
+    entered: str = ""  # what the user entered here before (kept for Back); never private
 
     def render(self, register: Register) -> str:
         """The prompt's text in one register, with notice and error before it."""

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.devtools.faults import crash_point
 from kiosk.errors import (
     InvalidAmount,
     NotFound,
@@ -28,10 +29,12 @@ from kiosk.errors import (
     PaymentInProgress,
     PaymentOutcomeUnknown,
 )
+from kiosk.logging import get_logger
 from kiosk.money import format_cents
 from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
 from kiosk.services import account_state, audit, ledger
 from kiosk.services.confirmation import confirmation_number
+from kiosk.store.db import retry_on_conflict
 from kiosk.store.models import (
     OPEN_STATES,
     Account,
@@ -44,6 +47,8 @@ from kiosk.store.models import (
     ServiceStatus,
 )
 from kiosk.store.store import Store
+
+log = get_logger("payments")
 
 
 @dataclass(frozen=True)
@@ -88,10 +93,14 @@ class PaymentService:
 
     # ----------------------------------------------------------------- checks
     def fee_for(self, method: PaymentMethod) -> int:
+        return self.fee_for_kind(method.kind.value)
+
+    def fee_for_kind(self, kind: str) -> int:
+        """The convenience fee for a method kind ("card", "bank", "cash"), said before review."""
         return {
             "card": self.settings.card_fee_cents,
             "bank": self.settings.bank_fee_cents,
-        }.get(method.kind.value, 0)
+        }.get(kind, 0)
 
     def check_amount(self, account_number: str, cents: int, *, reconnect: bool = False) -> None:
         """Validate an amount before the review step.
@@ -161,7 +170,10 @@ class PaymentService:
             PaymentInProgress: another attempt for the account is open.
             PaymentOutcomeUnknown: no answer; the reconciler will settle it, never a new charge.
         """
-        attempt_id = self._create_attempt(account_number, cents, method, idempotency_key, reconnect)
+        attempt_id = retry_on_conflict(
+            lambda: self._create_attempt(account_number, cents, method, idempotency_key, reconnect)
+        )
+        crash_point("attempt.after_commit")
         return self._drive(attempt_id, method)
 
     def _create_attempt(
@@ -175,12 +187,7 @@ class PaymentService:
                 if existing is not None:
                     return self._same_request(session, existing, account_number, cents)
                 account = self._account(session, account_number)
-                try:
-                    self._check_amount(session, account, cents, reconnect)
-                except InvalidAmount as error:
-                    self._audit(session, "payment.rejected", "failure", account, reason=error.what)
-                    session.commit()
-                    raise
+                self._check_amount(session, account, cents, reconnect)
                 attempt = PaymentAttempt(
                     idempotency_key=key,
                     account_id=account.id,
@@ -196,6 +203,7 @@ class PaymentService:
                 )
                 session.add(attempt)
                 session.flush()
+                crash_point("attempt.before_commit")
                 return attempt.id
         except IntegrityError:
             pass  # another open attempt on the account, or the same key raced us
@@ -234,6 +242,7 @@ class PaymentService:
         if attempt.state == AttemptState.CREATED:
             self._transition(attempt_id, AttemptState.CREATED, AttemptState.SENT)
             attempt.state = AttemptState.SENT
+            crash_point("attempt.after_sent")
         if attempt.state == AttemptState.SENT:
             try:
                 result = method.charge(attempt.cents + attempt.fee_cents, attempt.idempotency_key)
@@ -241,6 +250,8 @@ class PaymentService:
                 # Never charge again: ask the processor about this key (rule 4).
                 self._transition(attempt_id, AttemptState.SENT, AttemptState.UNKNOWN)
                 self._audit_attempt(attempt_id, "payment.unknown", "unknown")
+                log.warning("payment.unknown", attempt_id=attempt_id, kiosk=self.settings.kiosk_id)
+                crash_point("charge.after_unknown")
                 if self.reconcile_attempt(attempt_id, method) != "still_unknown":
                     return self.result_of(attempt_id)
                 raise PaymentOutcomeUnknown(
@@ -248,7 +259,10 @@ class PaymentService:
                     "You will not be charged twice: we check with the bank before anything else.",
                     "Please do not pay again now. Ask a store associate, or check your balance later.",
                 ) from None
+            if result.approved:
+                crash_point("charge.after_approve")
             self.settle(attempt_id, result)
+            crash_point("settle.after_commit")
         elif attempt.state == AttemptState.UNKNOWN:
             self.reconcile_attempt(attempt_id, method)
         return self.result_of(attempt_id)
@@ -297,17 +311,35 @@ class PaymentService:
         the first to move the attempt out of its open state writes anything.
         """
         now = self.store.clock.now()
+        event = retry_on_conflict(lambda: self._settle_once(attempt_id, result, now))
+        if event is not None:  # logged only once the outcome is committed
+            name, fields = event
+            (log.info if name == "payment.succeeded" else log.warning)(name, **fields)
+
+    def _settle_once(
+        self, attempt_id: int, result: ChargeResult, now: dt.datetime
+    ) -> tuple[str, dict[str, object]] | None:
         with self.store.sessions() as session, session.begin():
             attempt = session.scalar(
                 select(PaymentAttempt).where(PaymentAttempt.id == attempt_id).with_for_update()
             )
             if attempt is None or attempt.state not in OPEN_STATES:
-                return
+                return None
             attempt.brand = result.brand
             attempt.last4 = result.last4
             attempt.processor_ref = result.processor_ref
             attempt.updated_at = now
             attempt.open_account_id = None
+            fields: dict[str, object] = {
+                "attempt_id": attempt.id,
+                "account": audit.mask_account(
+                    session.scalar(select(Account.number).where(Account.id == attempt.account_id))
+                    or ""
+                ),
+                "kiosk": self.settings.kiosk_id,
+                "cents": attempt.cents,
+                "method": attempt.method.value,
+            }
             if not result.approved:
                 attempt.state = (
                     AttemptState.CANCELED
@@ -326,8 +358,15 @@ class PaymentService:
                     attempt=attempt.id,
                     code=result.decline_code,
                 )
-                return
+                crash_point("settle.before_commit")
+                return "payment.declined", {**fields, "code": result.decline_code}
             self._record_success(session, attempt, now)
+            crash_point("settle.before_commit")
+            return "payment.succeeded", {
+                **fields,
+                "confirmation": attempt.confirmation_number,
+                "flagged": attempt.flagged,
+            }
 
     def _record_success(self, session: Session, attempt: PaymentAttempt, now: dt.datetime) -> None:
         account = session.get(Account, attempt.account_id)
@@ -548,13 +587,16 @@ class PaymentService:
             return attempt
 
     def _transition(self, attempt_id: int, before: AttemptState, after: AttemptState) -> bool:
-        with self.store.sessions() as session, session.begin():
-            changed = session.execute(
-                update(PaymentAttempt)
-                .where(PaymentAttempt.id == attempt_id, PaymentAttempt.state == before)
-                .values(state=after, updated_at=self.store.clock.now())
-            ).rowcount
-        return bool(changed)
+        def once() -> bool:
+            with self.store.sessions() as session, session.begin():
+                changed = session.execute(
+                    update(PaymentAttempt)
+                    .where(PaymentAttempt.id == attempt_id, PaymentAttempt.state == before)
+                    .values(state=after, updated_at=self.store.clock.now())
+                ).rowcount
+            return bool(changed)
+
+        return retry_on_conflict(once)
 
     def _audit(
         self, session: Session, action: str, outcome: str, account: Account, **detail: object
@@ -570,12 +612,15 @@ class PaymentService:
         )
 
     def _audit_attempt(self, attempt_id: int, action: str, outcome: str) -> None:
-        with self.store.sessions() as session, session.begin():
-            attempt = session.get(PaymentAttempt, attempt_id)
-            assert attempt is not None
-            account = session.get(Account, attempt.account_id)
-            assert account is not None
-            self._audit(session, action, outcome, account, attempt=attempt_id)
+        def once() -> None:
+            with self.store.sessions() as session, session.begin():
+                attempt = session.get(PaymentAttempt, attempt_id)
+                assert attempt is not None
+                account = session.get(Account, attempt.account_id)
+                assert account is not None
+                self._audit(session, action, outcome, account, attempt=attempt_id)
+
+        retry_on_conflict(once)
 
 
 def _how_to_fix(attempt: PaymentAttempt) -> str:

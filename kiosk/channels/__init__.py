@@ -1,0 +1,1 @@
+"""Channels render prompts and turn input into answers: text, screen, voice, TTY."""

@@ -1,0 +1,1 @@
+"""The channel-independent conversation: prompts as data, typed answers, one engine."""

@@ -1,0 +1,236 @@
+"""The conversation engine: one state machine of steps for every channel.
+
+A channel calls :meth:`Conversation.answer` with whatever the user typed,
+said or pressed, and renders the :class:`Prompt` it gets back. Global
+commands (help, repeat, back, start over, cancel, more time, person, volume
+and rate) work on every step. Nothing a user types can crash the engine: an
+unexpected error ends in a safe step that says nothing was charged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from kiosk.accessibility.timing import TimingPolicy
+from kiosk.conversation.answers import Invalid, parse
+from kiosk.conversation.context import Context
+from kiosk.conversation.prompt import Answer, Command, Prompt, Register, Wording
+from kiosk.conversation.services import Services
+from kiosk.conversation.steps import STEPS, TASK_LENGTHS
+from kiosk.conversation.steps.base import Go
+from kiosk.conversation.wording import join, w
+
+log = logging.getLogger(__name__)
+
+MAX_INVALID = 3
+START = "welcome"
+# Steps that need a verified customer; "cancel" from them goes to the menu.
+PUBLIC_STEPS = {
+    "welcome",
+    "verify_id",
+    "verify_zip",
+    "verify_pin",
+    "locked",
+    "person_contact",
+    "person_phone",
+    "person_done",
+    "end",
+}
+AUDIO_COMMANDS = {Command.VOLUME_UP, Command.VOLUME_DOWN, Command.RATE_UP, Command.RATE_DOWN}
+
+
+class Conversation:
+    """One customer's session, from welcome to goodbye."""
+
+    def __init__(self, services: Services, register: Register = Register.STANDARD) -> None:
+        self.ctx = Context(services, register)
+        self.initial_register = register
+        self.history: list[str] = []
+        self.current = START
+        self.invalid_count = 0
+        self.extensions = 0
+        self.finished = False
+        self._prompt = self._build()
+
+    # ------------------------------------------------------------ public API
+    @property
+    def prompt(self) -> Prompt:
+        return self._prompt
+
+    @property
+    def register(self) -> Register:
+        return self.ctx.register
+
+    def render(self, register: Register | None = None) -> str:
+        return self._prompt.render(register or self.ctx.register)
+
+    def answer(self, raw: str) -> Prompt:
+        """Handle what the user typed, said or pressed."""
+        parsed = parse(self._prompt, raw)
+        if isinstance(parsed, Invalid):
+            return self._reject(parsed)
+        return self.handle(parsed)
+
+    def handle(self, answer: Answer) -> Prompt:
+        """Handle a typed answer (channels that already know the answer's type)."""
+        if answer.command is not None:
+            return self._command(answer.command)
+        step = STEPS[self.current]
+        try:
+            outcome = step.accept(self.ctx, answer)
+        except Exception:  # a bug must never strand or charge a customer
+            log.exception("step %s failed", self.current)
+            return self._go(
+                Go("menu" if self.ctx.customer else START, clear_history=True, notice=_TROUBLE)
+            )
+        if isinstance(outcome, Invalid):
+            return self._reject(outcome)
+        return self._go(outcome)
+
+    def expire(self) -> Prompt:
+        """The response time ran out: end safely, wipe the customer. Nothing is charged."""
+        self.ctx.wipe()
+        return self._go(Go("end", clear_history=True, notice=_TIMED_OUT))
+
+    def take_signals(self) -> list[str]:
+        """Signals for the channel (mode:large, volume_up...), cleared once read."""
+        signals = list(self.ctx.signals)
+        self.ctx.signals.clear()
+        return signals
+
+    def set_register(self, register: Register) -> Prompt:
+        self.ctx.register = register
+        self._prompt = self._build()
+        return self._prompt
+
+    # ------------------------------------------------------------- internals
+    def _command(self, command: Command) -> Prompt:
+        if command == Command.HELP:
+            return self._rebuild(notice=self._prompt.help)
+        if command == Command.REPEAT:
+            return self._rebuild()
+        if command == Command.BACK:
+            if not self.history:
+                return self._rebuild(notice=w("This is the first step.", "You are at the start."))
+            self.current = self.history.pop()
+            self.invalid_count = 0
+            return self._rebuild()
+        if command == Command.START_OVER:
+            self.ctx.wipe()
+            self.ctx.register = self.initial_register
+            return self._go(Go(START, clear_history=True))
+        if command == Command.CANCEL:
+            target = "menu" if self.ctx.customer and self.current not in PUBLIC_STEPS else START
+            if target == START:
+                self.ctx.wipe()
+            return self._go(
+                Go(
+                    target,
+                    clear_history=True,
+                    notice=w("Canceled. Nothing was charged.", "Stopped. We took no money."),
+                )
+            )
+        if command == Command.MORE_TIME:
+            limit = self.ctx.services.store.settings.max_extensions
+            if self.extensions >= limit:
+                return self._rebuild(
+                    notice=w(
+                        "You have had the most extra time we can give. A person can help.",
+                        "A person can help you.",
+                    )
+                )
+            self.extensions += 1
+            return self._rebuild(notice=w("You have more time.", "Take your time."))
+        if command == Command.PERSON:
+            if self.current not in ("person_contact", "person_phone"):
+                self.history.append(self.current)
+            self.current = "person_contact"
+            return self._rebuild()
+        if command in AUDIO_COMMANDS:
+            self.ctx.signals.append(command.value)
+            return self._rebuild()
+        return self._rebuild()  # pragma: no cover - every command is handled above
+
+    def _reject(self, invalid: Invalid) -> Prompt:
+        self.invalid_count += 1
+        notice = None
+        if self.invalid_count >= MAX_INVALID:
+            notice = w(
+                "You can type help to hear more, or press 0 to ask for a person.",
+                "Type help, or press 0 for a person.",
+                tty_text="TYPE HELP, OR 0 FOR A PERSON",
+            )
+        self._prompt = dataclasses.replace(self._build(), error=invalid.reason, notice=notice)
+        return self._prompt
+
+    def _go(self, go: Go) -> Prompt:
+        if go.clear_history:
+            self.history.clear()
+        elif go.step != self.current:
+            self.history.append(self.current)
+        self.current = go.step
+        self.invalid_count = 0
+        self._prompt = self._build_safely(go.notice)
+        if self._prompt.end_of_session:
+            self.finished = True
+            self.ctx.wipe()
+            self.ctx.register = self.initial_register
+            self.history.clear()
+        else:
+            self.finished = False
+        return self._prompt
+
+    def _rebuild(self, notice: Wording | None = None) -> Prompt:
+        self._prompt = self._build_safely(notice)
+        return self._prompt
+
+    def _build_safely(self, notice: Wording | None = None) -> Prompt:
+        try:
+            built = self._build()
+        except Exception:
+            log.exception("building step %s failed", self.current)
+            self.current = "menu" if self.ctx.customer and self.current != "menu" else START
+            self.history.clear()
+            built = self._build() if self.current == START else self._fallback()
+            notice = join(_TROUBLE, notice)
+        if notice is not None:
+            built = dataclasses.replace(
+                built, notice=join(built.notice, notice) if built.notice else notice
+            )
+        return built
+
+    def _fallback(self) -> Prompt:
+        try:
+            return self._build()
+        except Exception:
+            self.current = "end"
+            return self._build()
+
+    def _build(self) -> Prompt:
+        step = STEPS[self.current]
+        built = step.build(self.ctx)
+        number = step.position if step.task else None
+        timing = TimingPolicy.from_settings(self.ctx.services.store.settings).response_time(
+            self.ctx.register
+        )
+        return dataclasses.replace(
+            built,
+            id=step.id,
+            task=step.task,
+            step=number,
+            total_steps=TASK_LENGTHS.get(step.task) if number else None,
+            timeout_seconds=timing,
+        )
+
+
+_TROUBLE = w(
+    "Sorry, something went wrong on our side. Nothing was charged. You can try again or ask for a person.",
+    "Sorry, something went wrong. We took no money.",
+    tty_text="SORRY, PROBLEM ON OUR SIDE. NOTHING CHARGED",
+)
+_TIMED_OUT = w(
+    "The time ran out, so we ended your session to keep your account safe. Nothing was charged.",
+    "Time ran out. We closed it to keep you safe.",
+    tty_text="TIME RAN OUT. SESSION ENDED. NOTHING CHARGED",
+)

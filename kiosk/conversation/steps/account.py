@@ -1,0 +1,402 @@
+"""The bill, payment plans, disputes, reconnection and assistance programs."""
+
+from __future__ import annotations
+
+from kiosk.conversation.context import Context
+from kiosk.conversation.prompt import Answer, AnswerKind
+from kiosk.conversation.steps.base import (
+    Go,
+    Outcome,
+    choice,
+    handles,
+    invalid,
+    numbered,
+    prompt,
+    step,
+)
+from kiosk.conversation.wording import w
+from kiosk.errors import KioskError, NotEligible
+from kiosk.money import format_cents
+
+PLAN = "Payment plan"
+DISPUTE = "Question a charge"
+RECONNECT = "Turn service back on"
+
+
+def _back_to_menu_choices() -> list:  # type: ignore[type-arg]
+    return [
+        choice("pay", "1", "Pay now", "Pay", icon="$"),
+        choice("menu", "2", "Main menu", "Menu", icon="☰"),
+    ]
+
+
+# --------------------------------------------------------------------- bill
+@step("bill")
+def bill(ctx: Context):
+    explanation = ctx.services.bills.explain(ctx.account_number)
+    rows = tuple(
+        (line.description, f"{format_cents(line.cents)}{' (held)' if line.disputed else ''}")
+        for line in explanation.lines
+    )
+    why = " ".join(line.text for line in explanation.lines)
+    payments = " ".join(p.text for p in explanation.payments[:2])
+    standard = f"{explanation.summary} {why}" + (
+        f" Recent payments: {payments}" if payments else ""
+    )
+    simple = _simple_bill(explanation)
+    return prompt(
+        w(standard, simple, tty_text=explanation.summary),
+        AnswerKind.CHOICE,
+        w(
+            "Each charge is listed with what it is and why it changed. Press 1 to pay, or 2 for the menu.",
+            "Press 1 to pay. Press 2 for the menu.",
+        ),
+        _back_to_menu_choices(),
+        details=rows,
+        sensitive=True,
+        big_value=format_cents(max(explanation.balance_cents, 0)),
+    )
+
+
+def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
+    owed = format_cents(max(explanation.balance_cents, 0))
+    text = f"You owe {owed}."
+    if explanation.past_due_cents:
+        text += f" {format_cents(explanation.past_due_cents)} of it is late."
+    if explanation.due_on:
+        text += f" Pay by {explanation.due_on:%B %d}."
+    return text
+
+
+@handles("bill")
+def bill_answer(ctx: Context, answer: Answer) -> Outcome:
+    return Go(
+        "pay_amount" if answer.choice == "pay" else "menu", clear_history=answer.choice != "pay"
+    )
+
+
+# -------------------------------------------------------------------- plans
+@step("plan_offers", PLAN, 1)
+def plan_offers(ctx: Context):
+    offers = ctx.services.arrangements.eligibility(ctx.account_number)
+    eligible = [offer for offer in offers if offer.eligible]
+    ctx.values["plan_kinds"] = [offer.kind.value for offer in eligible]
+    choices = [
+        choice(offer.kind.value, str(i), offer.title, offer.title, icon="📅")
+        for i, offer in enumerate(eligible, 1)
+    ]
+    choices.append(choice("menu", "", "Main menu", "Menu", icon="☰"))
+    rows = tuple(
+        (
+            offer.title,
+            offer.explanation if offer.eligible else f"{offer.explanation} {offer.instead}".strip(),
+        )
+        for offer in offers
+    )
+    if not eligible:
+        reason = " ".join(f"{offer.explanation} {offer.instead}".strip() for offer in offers)
+        text = w(
+            f"We cannot set up a payment plan here today. {reason}",
+            "We cannot make a plan here today. A person can help.",
+            tty_text="NO PLAN POSSIBLE HERE TODAY. A PERSON CAN HELP",
+        )
+        choices = [choice("person", "1", "Talk to a person", "Get a person", icon="☎"), *choices]
+    else:
+        text = w(
+            "These payment plans are possible for your account. Which one do you want?",
+            "You can pick a plan. Which one?",
+            tty_text="PLANS: "
+            + ", ".join(f"{i} {offer.title.upper()}" for i, offer in enumerate(eligible, 1))
+            + ". WHICH Q",
+        )
+    return prompt(
+        text,
+        AnswerKind.CHOICE,
+        w(
+            "An extension moves your due date. A deferred payment lets you pay part now and the rest later. "
+            "An installment plan splits what you owe into monthly parts.",
+            "A plan lets you pay in parts.",
+        ),
+        numbered(choices),
+        details=rows,
+        sensitive=True,
+    )
+
+
+@handles("plan_offers")
+def plan_offers_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "menu":
+        return Go("menu", clear_history=True)
+    if answer.choice == "person":
+        return Go("person_contact")
+    ctx.values["plan_kind"] = answer.choice
+    if answer.choice == "installment":
+        return Go("plan_parts")
+    return _make_offer(ctx, None)
+
+
+@step("plan_parts", PLAN, 2)
+def plan_parts(ctx: Context):
+    maximum = ctx.services.store.settings.installment_max_parts
+    counts = [n for n in (3, 6, 12) if n <= maximum] or [maximum]
+    return prompt(
+        w(
+            "In how many monthly parts do you want to pay the rest?",
+            "How many months do you want?",
+            tty_text="HOW MANY MONTHLY PARTS Q",
+        ),
+        AnswerKind.CHOICE,
+        w("More parts means smaller payments each month.", "More months means smaller payments."),
+        [
+            choice(str(n), str(i), f"{n} months", f"{n} months", icon="📅")
+            for i, n in enumerate(counts, 1)
+        ],
+    )
+
+
+@handles("plan_parts")
+def plan_parts_answer(ctx: Context, answer: Answer) -> Outcome:
+    return _make_offer(ctx, int(answer.choice or 3))
+
+
+def _make_offer(ctx: Context, parts: int | None) -> Outcome:
+    from kiosk.store.models import ArrangementKind
+
+    try:
+        offer = ctx.services.arrangements.offer(
+            ctx.account_number, ArrangementKind(ctx.values["plan_kind"]), parts=parts
+        )
+    except (NotEligible, KioskError) as error:
+        return invalid(error.message)
+    ctx.values["plan_offer"] = offer
+    return Go("plan_review")
+
+
+@step("plan_review", PLAN, 3)
+def plan_review(ctx: Context):
+    offer = ctx.values["plan_offer"]
+    today = (
+        f" To start it, pay {format_cents(offer.today_cents)} today." if offer.today_cents else ""
+    )
+    rows = tuple(
+        (f"Part {part.sequence}", f"{format_cents(part.cents)} by {part.due_on:%b %d}")
+        for part in offer.parts
+    )
+    return prompt(
+        w(
+            f"{offer.explanation}{today} Do you want this plan?",
+            f"Here is your plan.{today} Do you want it?",
+            tty_text=f"{offer.title.upper()}.{today.upper()} DO YOU WANT IT Q",
+        ),
+        AnswerKind.YES_NO,
+        w("Press 1 to agree to the plan, or 2 to say no.", "Press 1 for yes. Press 2 for no."),
+        details=rows,
+        sensitive=True,
+    )
+
+
+@handles("plan_review")
+def plan_review_answer(ctx: Context, answer: Answer) -> Outcome:
+    offer = ctx.values["plan_offer"]
+    if not answer.yes:
+        ctx.services.arrangements.decline(ctx.account_number, offer.arrangement_id)
+        return Go("menu", clear_history=True, notice=w("No plan was set up.", "No plan was made."))
+    try:
+        summary = ctx.services.arrangements.accept(ctx.account_number, offer.arrangement_id)
+    except KioskError as error:
+        return invalid(error.message)
+    ctx.values["plan_summary"] = summary.text
+    if offer.today_cents > 0:
+        ctx.values.update(
+            pay_cents=offer.today_cents, pay_reconnect=offer.includes_reconnection_fee
+        )
+        return Go(
+            "pay_method",
+            clear_history=True,
+            notice=w(summary.text, "Your plan is set up. Now pay the first part."),
+        )
+    return Go("anything_else", clear_history=True, notice=w(summary.text, "Your plan is set up."))
+
+
+# ----------------------------------------------------------------- disputes
+@step("dispute_pick", DISPUTE, 1)
+def dispute_pick(ctx: Context):
+    explanation = ctx.services.bills.explain(ctx.account_number)
+    lines = [line for line in explanation.lines if not line.disputed][:8]
+    ctx.values["dispute_lines"] = {str(line.line_item_id): line.description for line in lines}
+    choices = [
+        choice(
+            str(line.line_item_id),
+            str(i),
+            f"{line.description}, {format_cents(line.cents)}",
+            f"{line.description}",
+            icon="?",
+        )
+        for i, line in enumerate(lines, 1)
+    ]
+    open_disputes = " ".join(d.text for d in explanation.disputes)
+    return prompt(
+        w(
+            "Which charge do you think is wrong?",
+            "Which charge is wrong?",
+            tty_text="WHICH CHARGE IS WRONG Q",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "While we look into a charge, you do not have to pay it, and your service will not be cut off for it.",
+            "You do not pay it while we check it.",
+        ),
+        choices,
+        notice=w(open_disputes) if open_disputes else None,
+        sensitive=True,
+    )
+
+
+@handles("dispute_pick")
+def dispute_pick_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values["dispute_line"] = int(answer.choice or 0)
+    return Go("dispute_reason")
+
+
+REASONS = {
+    "not_ordered": ("I did not order this", "I did not order it"),
+    "charged_twice": ("I was charged twice", "Charged twice"),
+    "returned": ("I returned the equipment", "I sent it back"),
+    "wrong_amount": ("The amount is wrong", "Wrong amount"),
+}
+
+
+@step("dispute_reason", DISPUTE, 2)
+def dispute_reason(ctx: Context):
+    choices = [
+        choice(key, str(i), standard, simple, icon="?")
+        for i, (key, (standard, simple)) in enumerate(REASONS.items(), 1)
+    ]
+    return prompt(
+        w(
+            "Why do you think this charge is wrong?",
+            "Why is it wrong?",
+            tty_text="WHY IS IT WRONG Q",
+        ),
+        AnswerKind.CHOICE,
+        w("Pick the reason that fits best.", "Pick the best reason."),
+        choices,
+    )
+
+
+@handles("dispute_reason")
+def dispute_reason_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values["dispute_reason"] = REASONS[answer.choice or "wrong_amount"][0]
+    return Go("dispute_review")
+
+
+@step("dispute_review", DISPUTE, 3)
+def dispute_review(ctx: Context):
+    description = ctx.values.get("dispute_lines", {}).get(
+        str(ctx.values.get("dispute_line")), "this charge"
+    )
+    reason = ctx.values.get("dispute_reason", "")
+    return prompt(
+        w(
+            f"You are questioning the charge for {description}. Your reason: {reason}. Send it?",
+            f"We will check the {description} charge. Send it?",
+            tty_text=f"QUESTION CHARGE {description.upper()}. SEND IT Q",
+        ),
+        AnswerKind.YES_NO,
+        w("Press 1 to send, or 2 to stop.", "Press 1 to send. Press 2 to stop."),
+    )
+
+
+@handles("dispute_review")
+def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
+    if not answer.yes:
+        return Go("menu", clear_history=True)
+    try:
+        summary = ctx.services.disputes.open(
+            ctx.account_number,
+            int(ctx.values["dispute_line"]),
+            ctx.values.get("dispute_reason", ""),
+        )
+    except KioskError as error:
+        return invalid(error.message)
+    return Go(
+        "anything_else",
+        clear_history=True,
+        notice=w(summary.text, "We will check the charge. You do not pay it for now."),
+    )
+
+
+# ------------------------------------------------------------- reconnection
+@step("reconnect_quote", RECONNECT, 1)
+def reconnect_quote(ctx: Context):
+    info = ctx.services.reconnection.quote(ctx.account_number)
+    ctx.values["reconnect_total"] = info.total_cents
+    choices = [choice("pay", "1", f"Pay {format_cents(info.total_cents)} now", "Pay now", icon="$")]
+    if info.plan_possible:
+        choices.append(choice("plan", "2", "Set up a payment plan", "Payment plan", icon="📅"))
+    choices.append(choice("menu", "", "Main menu", "Menu", icon="☰"))
+    return prompt(
+        w(
+            info.explanation,
+            f"To turn your service back on, pay {format_cents(info.total_cents)}.",
+            tty_text=f"TO RECONNECT PAY {format_cents(info.total_cents)}",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "Pay now to have your service turned back on, or set up a plan.",
+            "Pay now, or make a plan.",
+        ),
+        numbered(choices),
+        sensitive=True,
+        big_value=format_cents(info.total_cents),
+    )
+
+
+@handles("reconnect_quote")
+def reconnect_quote_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "pay":
+        ctx.values.update(pay_cents=ctx.values["reconnect_total"], pay_reconnect=True)
+        return Go("pay_method")
+    if answer.choice == "plan":
+        return Go("plan_offers")
+    return Go("menu", clear_history=True)
+
+
+# --------------------------------------------------------------- assistance
+@step("assistance_info", "Help paying", 1)
+def assistance_info(ctx: Context):
+    program = ctx.services.assistance.lifeline()
+    return prompt(
+        w(
+            f"{program.name}. {program.benefit.standard} {program.who_qualifies.standard}",
+            f"{program.name}. {program.benefit.simple} {program.who_qualifies.simple}",
+            spoken_text=f"{program.name}. {program.benefit.spoken} {program.who_qualifies.spoken}",
+            tty_text=f"{program.benefit.tty} {program.who_qualifies.tty}",
+        ),
+        AnswerKind.CHOICE,
+        w(program.decides, program.decides),
+        [
+            choice("apply", "1", "Tell me how to apply", "How to apply", icon="♥"),
+            choice("menu", "2", "Main menu", "Menu", icon="☰"),
+        ],
+    )
+
+
+@handles("assistance_info")
+def assistance_info_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice != "apply":
+        return Go("menu", clear_history=True)
+    program = ctx.services.assistance.lifeline()
+    ctx.services.assistance.record_inquiry(
+        ctx.customer.account_number if ctx.customer else None, program.key
+    )
+    return Go(
+        "anything_else",
+        clear_history=True,
+        notice=w(
+            program.how_to_apply.standard,
+            program.how_to_apply.simple,
+            spoken_text=program.how_to_apply.spoken,
+            tty_text=program.how_to_apply.tty,
+        ),
+    )

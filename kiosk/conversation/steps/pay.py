@@ -1,0 +1,566 @@
+"""Paying: amount, method, review (nothing is charged before it), result, receipt.
+
+Other flows (plans, reconnection) set ``pay_preset`` and join at the method
+step, so there is one way money is taken.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from kiosk.conversation.context import Context
+from kiosk.conversation.prompt import Answer, AnswerKind
+from kiosk.conversation.steps.base import (
+    Go,
+    Outcome,
+    choice,
+    handles,
+    invalid,
+    numbered,
+    prompt,
+    step,
+)
+from kiosk.conversation.wording import w
+from kiosk.errors import (
+    InvalidAmount,
+    InvalidInput,
+    KioskError,
+    PaymentDeclined,
+    PaymentInProgress,
+    PaymentOutcomeUnknown,
+)
+from kiosk.money import format_cents
+
+PAY = "Pay your bill"
+
+
+def _amount(ctx: Context) -> int:
+    return int(ctx.values.get("pay_cents", 0))
+
+
+# ------------------------------------------------------------------- amount
+@step("pay_amount", PAY, 1)
+def pay_amount(ctx: Context):
+    options = ctx.services.bills.payment_options(ctx.account_number)
+    ctx.values["pay_options"] = {str(i): (o.cents, o.reconnect) for i, o in enumerate(options, 1)}
+    choices = [choice(str(i), str(i), o.label, o.label, icon="$") for i, o in enumerate(options, 1)]
+    if not ctx.simple or len(choices) < 4:
+        choices.append(
+            choice(
+                "other",
+                "",
+                "Another amount",
+                "Other amount",
+                synonyms=("other", "different amount"),
+                icon="✎",
+            )
+        )
+    choices = numbered(choices[:4] if ctx.simple else choices)
+    return prompt(
+        w(
+            "How much do you want to pay?",
+            "How much do you want to pay?",
+            tty_text="HOW MUCH DO YOU WANT TO PAY Q",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "Choose an amount by its number, or choose another amount to type your own.",
+            "Press the number next to the amount.",
+            tty_text="TYPE THE NUMBER OF AN AMOUNT",
+        ),
+        choices,
+        sensitive=True,
+    )
+
+
+@handles("pay_amount")
+def pay_amount_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values.pop("pay_preset", None)
+    if answer.choice == "other":
+        return Go("pay_other")
+    cents, reconnect = ctx.values["pay_options"][answer.choice]
+    ctx.values.update(pay_cents=cents, pay_reconnect=reconnect)
+    return Go("pay_method")
+
+
+@step("pay_other", PAY, 1)
+def pay_other(ctx: Context):
+    entered = ctx.values.get("pay_other_text", "")
+    return prompt(
+        w(
+            "Type the amount you want to pay, in dollars and cents.",
+            "Type how much you will pay. For example 20.00.",
+            tty_text="TYPE AMOUNT LIKE 20.00",
+        ),
+        AnswerKind.AMOUNT,
+        w(
+            "Type dollars and cents, like 42.50. You can also say it, like forty two fifty.",
+            "Type the dollars, a dot, then the cents. For example 20.00.",
+        ),
+        entered=entered,
+    )
+
+
+@handles("pay_other")
+def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values["pay_other_text"] = answer.raw.strip()
+    cents = answer.cents or 0
+    try:
+        ctx.services.payments.check_amount(ctx.account_number, cents)
+    except InvalidAmount as error:
+        return invalid(error.message, f"That amount will not work. {error.how_to_fix}")
+    ctx.values.update(pay_cents=cents, pay_reconnect=False)
+    return Go("pay_method")
+
+
+# ------------------------------------------------------------------- method
+@step("pay_method", PAY, 2)
+def pay_method(ctx: Context):
+    fee = ctx.services.store.settings.card_fee_cents
+    fee_note = f" Card payments have a {format_cents(fee)} fee." if fee else ""
+    return prompt(
+        w(
+            f"You are paying {format_cents(_amount(ctx))}. How do you want to pay?{fee_note}",
+            f"You will pay {format_cents(_amount(ctx))}. How will you pay?",
+            tty_text=f"PAYING {format_cents(_amount(ctx))}. HOW WILL YOU PAY Q",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "A card goes in the card reader below the screen. Cash goes in the bill slot. "
+            "For a bank account you need the numbers from a check.",
+            "Pick card, cash or bank.",
+        ),
+        [
+            choice(
+                "card", "1", "Card", "Card", synonyms=("credit", "debit", "credit card"), icon="💳"
+            ),
+            choice("cash", "2", "Cash", "Cash", synonyms=("money", "bills"), icon="💵"),
+            choice("bank", "3", "Bank account", "Bank", synonyms=("check", "checking"), icon="🏦"),
+        ],
+        sensitive=True,
+        big_value=format_cents(_amount(ctx)),
+    )
+
+
+@handles("pay_method")
+def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values["pay_method"] = answer.choice
+    ctx.values.pop("payment_key", None)
+    if answer.choice == "bank":
+        return Go("bank_routing")
+    if answer.choice == "cash":
+        ctx.values["cash_inserted"] = 0
+        return Go("cash_insert")
+    return Go("pay_review")
+
+
+@step("bank_routing", PAY, 2)
+def bank_routing(ctx: Context):
+    return prompt(
+        w(
+            "Enter the 9-number routing number from the bottom left of a check.",
+            "Type the 9 numbers at the bottom left of a check.",
+            tty_text="TYPE 9 NUMBER ROUTING NUMBER FROM A CHECK",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            "The routing number is the first 9 numbers at the bottom of a check.",
+            "Look at the bottom of a check.",
+        ),
+        digits_length=9,
+        entered=ctx.values.get("bank_routing", ""),
+    )
+
+
+@handles("bank_routing")
+def bank_routing_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.payments.bank import validate_routing_number
+
+    try:
+        ctx.values["bank_routing"] = validate_routing_number(answer.digits or "")
+    except InvalidInput as error:
+        return invalid(error.message, "That number is not right. Please check it.")
+    return Go("bank_account")
+
+
+@step("bank_account", PAY, 2)
+def bank_account(ctx: Context):
+    return prompt(
+        w(
+            "Enter your bank account number. It comes after the routing number on a check.",
+            "Type your bank account number from the check.",
+            tty_text="TYPE YOUR BANK ACCOUNT NUMBER",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            "It has 4 to 17 numbers. We keep only the last 4.",
+            "Type the numbers after the first 9.",
+        ),
+        private=True,
+    )
+
+
+@handles("bank_account")
+def bank_account_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.payments.bank import validate_bank_account_number
+
+    try:
+        number = validate_bank_account_number(answer.digits or "")
+    except InvalidInput as error:
+        return invalid(error.message)
+    ctx.values["bank_account"] = number  # in memory only until the charge; wiped after
+    return Go("pay_review")
+
+
+@step("cash_insert", PAY, 2)
+def cash_insert(ctx: Context):
+    inserted = int(ctx.values.get("cash_inserted", 0))
+    left = max(0, _amount(ctx) - inserted)
+    return prompt(
+        w(
+            f"Put your bills in the bill slot. You have put in {format_cents(inserted)}. "
+            f"{format_cents(left)} to go. Type the value of each bill, or done when you finish.",
+            f"Put in your bills. {format_cents(left)} to go. Type done at the end.",
+            tty_text=f"PUT BILLS IN SLOT. {format_cents(left)} TO GO. TYPE DONE WHEN FINISHED",
+        ),
+        AnswerKind.TEXT,
+        w(
+            "The machine takes 1, 5, 10, 20, 50 and 100 dollar bills. It does not give change: "
+            "any extra becomes credit on your account.",
+            "Use 1, 5, 10, 20, 50 or 100 dollar bills. No change is given.",
+        ),
+        big_value=format_cents(inserted),
+    )
+
+
+@handles("cash_insert")
+def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.conversation.answers import normalise
+    from kiosk.payments.cash import ACCEPTED_BILLS_CENTS
+
+    text = normalise(answer.text or "")
+    if text in ("done", "finish", "finished", "that is all"):
+        return cash_done(ctx)
+    try:
+        cents = parse_any_amount(text)
+    except ValueError:
+        cents = 0
+    if cents not in ACCEPTED_BILLS_CENTS:
+        return invalid(
+            "The machine takes 1, 5, 10, 20, 50 and 100 dollar bills.",
+            "Use 1, 5, 10, 20, 50 or 100 dollar bills.",
+        )
+    ctx.values["cash_inserted"] = int(ctx.values.get("cash_inserted", 0)) + cents
+    return Go("pay_review" if ctx.values["cash_inserted"] >= _amount(ctx) else "cash_insert")
+
+
+def parse_any_amount(text: str) -> int:
+    """Typed ("$20") or spoken ("twenty dollars") amount in cents.
+
+    Raises:
+        ValueError: not an amount.
+    """
+    from kiosk.money import parse_amount as parse_typed
+    from kiosk.speech.numbers import parse_amount as parse_spoken
+
+    try:
+        return parse_typed(text)
+    except InvalidAmount:
+        return parse_spoken(text)
+
+
+def cash_done(ctx: Context) -> Outcome:
+    inserted = int(ctx.values.get("cash_inserted", 0))
+    if inserted <= 0:
+        return invalid("No bills are in yet. Put in a bill, or press star to go back.")
+    ctx.values["pay_cents"] = min(inserted, _amount(ctx))
+    return Go("pay_review")
+
+
+# ------------------------------------------------------------------- review
+def _method_words(ctx: Context) -> str:
+    method = ctx.values.get("pay_method", "card")
+    if method == "bank":
+        return f"bank account ending {str(ctx.values.get('bank_account', ''))[-4:]}"
+    if method == "cash":
+        return "cash"
+    return "card"
+
+
+@step("pay_review", PAY, 3)
+def pay_review(ctx: Context):
+    cents = _amount(ctx)
+    method = ctx.values.get("pay_method", "card")
+    fee = ctx.services.payments.fee_for_kind(method)
+    extra = ""
+    if method == "cash":
+        inserted = int(ctx.values.get("cash_inserted", 0))
+        if inserted > cents:
+            extra = f" You put in {format_cents(inserted)}; {format_cents(inserted - cents)} more becomes credit on your account."
+            cents = inserted
+            ctx.values["pay_cents"] = inserted
+    fee_text = f"a {format_cents(fee)} fee" if fee else "no fee"
+    reconnect = " Your service will be turned back on." if ctx.values.get("pay_reconnect") else ""
+    account = ctx.account_number[-4:]
+    card_step = " Then use the card reader." if method == "card" else ""
+    return prompt(
+        w(
+            f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
+            f"for account ending {account}, with {fee_text}.{extra}{reconnect} Is this right?{card_step}",
+            f"You will pay {format_cents(cents)} by {_method_words(ctx)}. Is this right?",
+            tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()} FOR ACCT ENDING {account}. "
+            f"TYPE Y TO PAY OR N TO CHANGE Q",
+        ),
+        AnswerKind.YES_NO,
+        w(
+            "Press 1 to pay now. Press 2 to change the amount or the way you pay. "
+            "Nothing is charged until you press 1.",
+            "Press 1 to pay. Press 2 to change it. We take no money before you press 1.",
+            tty_text="TYPE Y TO PAY, N TO CHANGE. NO MONEY TAKEN BEFORE Y",
+        ),
+        sensitive=True,
+        big_value=format_cents(cents),
+        details=(
+            ("Amount", format_cents(cents)),
+            ("Pay by", _method_words(ctx)),
+            ("Fee", format_cents(fee)),
+            ("Account", f"ending {account}"),
+        ),
+    )
+
+
+@handles("pay_review")
+def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
+    if not answer.yes:
+        return Go("pay_change")
+    key = ctx.values.setdefault(
+        "payment_key", f"{ctx.services.store.settings.kiosk_id}-{uuid.uuid4().hex}"
+    )
+    method_name = ctx.values.get("pay_method", "card")
+    try:
+        if method_name == "bank":
+            method = ctx.services.bank_debit(ctx.values["bank_routing"], ctx.values["bank_account"])
+        elif method_name == "cash":
+            acceptor = ctx.services.cash_acceptor()
+            acceptor.inserted_cents = int(ctx.values.get("cash_inserted", 0))
+            method = acceptor
+        else:
+            method = ctx.services.card_terminal()
+        result = ctx.services.payments.pay(
+            ctx.account_number,
+            _amount(ctx),
+            method,
+            key,
+            reconnect=bool(ctx.values.get("pay_reconnect")),
+        )
+    except PaymentDeclined as error:
+        ctx.values.pop("payment_key", None)
+        ctx.values["pay_error"] = error.message
+        return Go("pay_failed")
+    except (PaymentOutcomeUnknown, PaymentInProgress) as error:
+        ctx.values["pay_error"] = error.message
+        return Go("pay_unknown", clear_history=True)
+    except InvalidAmount as error:
+        ctx.values.pop("payment_key", None)
+        return Go("pay_amount", notice=w(error.message))
+    except KioskError as error:
+        return invalid(error.message)
+    ctx.values.pop("bank_account", None)
+    ctx.values.pop("payment_key", None)
+    ctx.values["pay_result"] = result
+    return Go("pay_result", clear_history=True)
+
+
+@step("pay_change", PAY, 3)
+def pay_change(ctx: Context):
+    return prompt(
+        w(
+            "What do you want to change?",
+            "What do you want to change?",
+            tty_text="WHAT TO CHANGE Q",
+        ),
+        AnswerKind.CHOICE,
+        w("Nothing has been charged.", "We took no money."),
+        [
+            choice("amount", "1", "The amount", "Amount", icon="$"),
+            choice("method", "2", "The way I pay", "How I pay", icon="💳"),
+            choice("cancel", "3", "Do not pay now", "Stop", synonyms=("cancel",), icon="✖"),
+        ],
+    )
+
+
+@handles("pay_change")
+def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "amount":
+        return Go("pay_amount")
+    if answer.choice == "method":
+        return Go("pay_method")
+    return Go("menu", clear_history=True, notice=w("No payment was made.", "We took no money."))
+
+
+# ------------------------------------------------------------------- result
+@step("pay_result", PAY, 4)
+def pay_result(ctx: Context):
+    from kiosk.speech.numbers import digits_to_words
+
+    result = ctx.values["pay_result"]
+    number = result.confirmation_number or ""
+    paid_by = (
+        f"{result.brand.title()} ending {result.last4}" if result.last4 else _method_words(ctx)
+    )
+    when = result.at.strftime("%B %d, %Y")
+    reconnect = (
+        " We have asked for your service to be turned back on."
+        if result.reconnection_requested
+        else ""
+    )
+    balance = format_cents(max(result.new_balance_cents, 0))
+    grouped = " ".join(number[i : i + 3] for i in range(0, len(number), 3))
+    return prompt(
+        w(
+            f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}. "
+            f"Your confirmation number is {grouped}.{reconnect} Your balance is now {balance}.",
+            f"Thank you. You paid {format_cents(result.cents)}. Your number is {grouped}.",
+            spoken_text=(
+                f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}. "
+                f"Your confirmation number is {digits_to_words(number)}.{reconnect} "
+                f"Your balance is now {balance}."
+            ),
+            tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper()}. CONFIRMATION {grouped}.{reconnect.upper()} "
+            f"BALANCE {balance}. RECEIPT BY 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "A receipt is printing now. You can also get it by email or text message.",
+            "Your receipt is printing. Pick one more way, or none.",
+        ),
+        [
+            choice("print", "1", "Printed receipt only", "Paper only", icon="🖶"),
+            choice("email", "2", "Also by email", "Email", synonyms=("email",), icon="✉"),
+            choice("sms", "3", "Also by text message", "Text", synonyms=("text", "sms"), icon="📱"),
+            choice("none", "4", "No more receipts", "No thanks", synonyms=("no", "none"), icon="✔"),
+        ],
+        sensitive=True,
+        big_value=grouped,
+        details=(
+            ("Amount paid", format_cents(result.cents)),
+            ("Paid by", paid_by),
+            ("Date", when),
+            ("Confirmation", grouped),
+            ("New balance", balance),
+        ),
+    )
+
+
+@handles("pay_result")
+def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "email":
+        return Go("receipt_email")
+    if answer.choice == "sms":
+        return Go("receipt_phone")
+    return Go("anything_else", clear_history=True)
+
+
+@step("receipt_email", PAY, 4)
+def receipt_email(ctx: Context):
+    return prompt(
+        w(
+            "Type the email address for your receipt.",
+            "Type your email.",
+            tty_text="TYPE EMAIL ADDRESS",
+        ),
+        AnswerKind.TEXT,
+        w("For example name@example.com.", "Like name@example.com."),
+        entered=ctx.values.get("receipt_email", ""),
+    )
+
+
+@handles("receipt_email")
+def receipt_email_answer(ctx: Context, answer: Answer) -> Outcome:
+    return _request_receipt(ctx, "email", (answer.text or "").strip())
+
+
+@step("receipt_phone", PAY, 4)
+def receipt_phone(ctx: Context):
+    return prompt(
+        w(
+            "Enter the mobile phone number for a text message receipt, with the area code.",
+            "Type your cell phone number.",
+            tty_text="TYPE MOBILE NUMBER FOR TEXT RECEIPT",
+        ),
+        AnswerKind.DIGITS,
+        w("A phone number has 10 numbers.", "Type 10 numbers."),
+        digits_length=10,
+    )
+
+
+@handles("receipt_phone")
+def receipt_phone_answer(ctx: Context, answer: Answer) -> Outcome:
+    return _request_receipt(ctx, "sms", answer.digits or "")
+
+
+def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
+    result = ctx.values.get("pay_result")
+    if channel == "email":
+        ctx.values["receipt_email"] = destination
+    try:
+        status = ctx.services.receipts.request_receipt(
+            result.confirmation_number, channel, destination
+        )
+    except KioskError as error:
+        return invalid(error.message)
+    return Go("anything_else", clear_history=True, notice=w(status.text))
+
+
+# ------------------------------------------------------------------ failure
+@step("pay_failed", PAY, 3)
+def pay_failed(ctx: Context):
+    message = ctx.values.get("pay_error", "The payment did not go through.")
+    return prompt(
+        w(message, "The payment did not work. We took no money.", tty_text=message),
+        AnswerKind.CHOICE,
+        w(
+            "You can try again, pay another way, or ask for a person.",
+            "Try again, or get a person.",
+        ),
+        [
+            choice("retry", "1", "Try again", "Try again", icon="↻"),
+            choice("method", "2", "Pay another way", "Other way", icon="💳"),
+            choice("person", "3", "Talk to a person", "Get a person", icon="☎"),
+            choice("menu", "4", "Main menu", "Menu", icon="☰"),
+        ],
+    )
+
+
+@handles("pay_failed")
+def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
+    targets = {
+        "retry": "pay_review",
+        "method": "pay_method",
+        "person": "person_contact",
+        "menu": "menu",
+    }
+    return Go(targets[answer.choice or "menu"])
+
+
+@step("pay_unknown", PAY, 4)
+def pay_unknown(ctx: Context):
+    message = ctx.values.get("pay_error", "We do not know yet if the payment went through.")
+    return prompt(
+        w(
+            message,
+            "We are not sure the payment worked. Please do not pay again now.",
+            tty_text=message,
+        ),
+        AnswerKind.CHOICE,
+        w("A store worker can check the payment for you.", "A worker can check it."),
+        [
+            choice("person", "1", "Talk to a person", "Get a person", icon="☎"),
+            choice("menu", "2", "Main menu", "Menu", icon="☰"),
+        ],
+    )
+
+
+@handles("pay_unknown")
+def pay_unknown_answer(ctx: Context, answer: Answer) -> Outcome:
+    return Go("person_contact" if answer.choice == "person" else "menu")

@@ -1,0 +1,472 @@
+"""Welcome, sign-in, the main menu, a person, and the end of the session."""
+
+from __future__ import annotations
+
+from kiosk.conversation.context import Context
+from kiosk.conversation.prompt import Answer, AnswerKind, Register
+from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
+from kiosk.conversation.wording import w
+from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
+
+SIGN_IN = "Sign in"
+
+
+# ------------------------------------------------------------------ welcome
+@step("welcome")
+def welcome(ctx: Context):
+    choices = [
+        choice(
+            "start", "1", "Start", "Start", synonyms=("begin", "pay my bill", "english"), icon="▶"
+        ),
+        choice("large", "2", "Large text", "Big letters", synonyms=("bigger", "large"), icon="🔍"),
+        choice("contrast", "3", "High contrast", "Dark screen", synonyms=("contrast",), icon="◐"),
+    ]
+    if ctx.register != Register.SIMPLE:
+        choices.append(
+            choice(
+                "simple", "4", "Simple mode", "Easy words", synonyms=("easy", "simple"), icon="☺"
+            )
+        )
+    return prompt(
+        w(
+            "Welcome. Here you can pay your bill and get help with your account. "
+            "Choose how you want to use the kiosk.",
+            "Hello. You can pay your bill here. Pick one.",
+            tty_text="WELCOME. PAY YOUR BILL OR GET HELP HERE. TYPE 1 TO START",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "Press 1 to start. Press 2 for large text, 3 for high contrast, or 4 for "
+            "simple mode with easy words. Press 0 at any time to ask for a person.",
+            "Press 1 to start. Press 0 for a person.",
+            tty_text="TYPE 1 TO START. TYPE 0 FOR A PERSON",
+        ),
+        choices,
+    )
+
+
+@handles("welcome")
+def welcome_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice in ("large", "contrast"):
+        ctx.signals.append(f"mode:{answer.choice}")
+    if answer.choice == "simple":
+        ctx.register = Register.SIMPLE
+        ctx.signals.append("mode:simple")
+    return Go("verify_id")
+
+
+# ------------------------------------------------------------------ sign in
+@step("verify_id", SIGN_IN, 1)
+def verify_id(ctx: Context):
+    return prompt(
+        w(
+            "Enter your account number or the phone number on your account. "
+            "You can also scan the barcode on your bill.",
+            "Type your account number. It is at the top of your bill.",
+            tty_text="TYPE YOUR ACCOUNT NUMBER OR PHONE NUMBER",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            "Your account number has 8 numbers. It is at the top of your bill. "
+            "You can use the phone number on the account instead. "
+            "Or hold the barcode on your bill under the scanner.",
+            "Your account number is at the top of your bill. It has 8 numbers.",
+            tty_text="ACCOUNT NUMBER HAS 8 NUMBERS, ON TOP OF YOUR BILL",
+        ),
+    )
+
+
+@handles("verify_id")
+def verify_id_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.services.verification import normalise_identifier
+
+    try:
+        ctx.values["verify_id"] = normalise_identifier(answer.digits or "")
+    except InvalidInput as error:
+        return invalid(error.message, "Please type the 8 numbers at the top of your bill.")
+    return Go("verify_zip")
+
+
+@step("verify_zip", SIGN_IN, 2)
+def verify_zip(ctx: Context):
+    return prompt(
+        w(
+            "Enter the ZIP code of the address where you have service.",
+            "Type your ZIP code. It has 5 numbers.",
+            tty_text="TYPE YOUR 5 NUMBER ZIP CODE",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            "The ZIP code has 5 numbers. Use the ZIP code of the home or office with the service.",
+            "Type the 5 numbers of your ZIP code.",
+            tty_text="ZIP CODE OF YOUR SERVICE ADDRESS, 5 NUMBERS",
+        ),
+        digits_length=5,
+    )
+
+
+@handles("verify_zip")
+def verify_zip_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values["verify_zip"] = answer.digits
+    return Go("verify_pin")
+
+
+@step("verify_pin", SIGN_IN, 3)
+def verify_pin(ctx: Context):
+    return prompt(
+        w(
+            "Enter your 4-number account PIN. It will not be shown or spoken.",
+            "Type your PIN. It has 4 numbers. We hide it.",
+            tty_text="TYPE YOUR 4 NUMBER PIN. IT WILL NOT BE SHOWN",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            "This is the 4-number PIN you chose for your account. It is not your card PIN. "
+            "If you do not know it, press 0 to ask for a person.",
+            "Your PIN has 4 numbers. Press 0 for a person.",
+            tty_text="THE 4 NUMBER ACCOUNT PIN, NOT YOUR CARD PIN. TYPE 0 FOR A PERSON",
+        ),
+        digits_length=4,
+        private=True,
+    )
+
+
+@handles("verify_pin")
+def verify_pin_answer(ctx: Context, answer: Answer) -> Outcome:
+    try:
+        ctx.customer = ctx.services.verification.verify(
+            ctx.values.get("verify_id", ""), ctx.values.get("verify_zip", ""), answer.digits or ""
+        )
+    except VerificationFailed as error:
+        return Go(
+            "verify_id",
+            notice=w(
+                error.message,
+                "That did not match. Please try again.",
+                tty_text="THAT DID NOT MATCH. PLS TRY AGAIN",
+            ),
+        )
+    except AccountLocked as error:
+        ctx.values["locked_message"] = error.message
+        return Go("locked", clear_history=True)
+    except KioskError as error:
+        return invalid(error.message)
+    ctx.values.pop("verify_zip", None)
+    return Go("menu", clear_history=True)
+
+
+@step("locked")
+def locked(ctx: Context):
+    message = ctx.values.get("locked_message", "This account is locked.")
+    return prompt(
+        w(message, "Your account is locked for now. A person can help you.", tty_text=message),
+        AnswerKind.CHOICE,
+        w("Press 1 to ask for a person, or 2 to finish.", "Press 1 for a person."),
+        [
+            choice("person", "1", "Talk to a person", "Get a person", icon="☎"),
+            choice("finish", "2", "Finish", "Done", icon="✔"),
+        ],
+    )
+
+
+@handles("locked")
+def locked_answer(ctx: Context, answer: Answer) -> Outcome:
+    return Go("person_contact" if answer.choice == "person" else "end")
+
+
+# --------------------------------------------------------------------- menu
+@step("menu")
+def menu(ctx: Context):
+    customer = ctx.customer
+    explanation = ctx.services.bills.explain(ctx.account_number)
+    suspended = explanation.status.value == "suspended"
+    if ctx.simple:
+        choices = [
+            choice("pay", "1", "Pay my bill", "Pay", icon="$"),
+            choice("bill", "2", "Hear or read my bill", "My bill", icon="📄"),
+            choice("more", "3", "Other help", "Other help", icon="…"),
+            choice("finish", "4", "I am done", "Done", synonyms=("finish", "goodbye"), icon="✔"),
+        ]
+    else:
+        choices = [
+            choice(
+                "bill",
+                "1",
+                "Hear or read my bill",
+                "My bill",
+                synonyms=("bill", "balance"),
+                icon="📄",
+            ),
+            choice(
+                "pay",
+                "2",
+                "Pay my bill",
+                "Pay",
+                synonyms=("pay", "payment", "make a payment"),
+                icon="$",
+            ),
+            choice(
+                "plan",
+                "3",
+                "Set up a payment plan",
+                "Payment plan",
+                synonyms=("plan", "extension", "more time to pay"),
+                icon="📅",
+            ),
+            choice(
+                "dispute",
+                "4",
+                "Question a charge",
+                "Wrong charge",
+                synonyms=("dispute", "wrong charge"),
+                icon="?",
+            ),
+            choice(
+                "assistance",
+                "5",
+                "Help paying my bill",
+                "Help to pay",
+                synonyms=("lifeline", "assistance"),
+                icon="♥",
+            ),
+            choice(
+                "person", "6", "Talk to a person", "Get a person", synonyms=("person",), icon="☎"
+            ),
+            choice(
+                "finish", "7", "I am done", "Done", synonyms=("finish", "goodbye", "exit"), icon="✔"
+            ),
+        ]
+        if suspended:
+            choices.insert(
+                2,
+                choice(
+                    "reconnect",
+                    "8",
+                    "Turn my service back on",
+                    "Service back on",
+                    synonyms=("reconnect",),
+                    icon="⚡",
+                ),
+            )
+    name = customer.first_name if customer else ""
+    return prompt(
+        w(
+            f"Hello, {name}. What would you like to do?",
+            f"Hi {name}. What do you want to do?",
+            tty_text=f"HELLO {name}. WHAT WOULD YOU LIKE TO DO Q",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "Choose one by its number. Press 0 at any time for a person, "
+            "or say help, back or repeat.",
+            "Press the number of what you want. Press 0 for a person.",
+            tty_text="TYPE THE NUMBER. 0 FOR A PERSON",
+        ),
+        choices,
+        notice=w(explanation.summary, _simple_summary(explanation), tty_text=explanation.summary),
+        sensitive=True,
+    )
+
+
+def _simple_summary(explanation) -> str:  # type: ignore[no-untyped-def]
+    from kiosk.money import format_cents
+
+    if explanation.balance_cents <= 0:
+        return "You do not owe anything now."
+    return f"You owe {format_cents(explanation.balance_cents)}."
+
+
+@handles("menu")
+def menu_answer(ctx: Context, answer: Answer) -> Outcome:
+    targets = {
+        "bill": "bill",
+        "pay": "pay_amount",
+        "plan": "plan_offers",
+        "dispute": "dispute_pick",
+        "reconnect": "reconnect_quote",
+        "assistance": "assistance_info",
+        "person": "person_contact",
+        "finish": "end",
+        "more": "menu_more",
+    }
+    return Go(targets[answer.choice or "finish"])
+
+
+@step("menu_more")
+def menu_more(ctx: Context):
+    explanation = ctx.services.bills.explain(ctx.account_number)
+    choices = [
+        choice("plan", "1", "Set up a payment plan", "More time to pay", icon="📅"),
+        choice("dispute", "2", "Question a charge", "A charge is wrong", icon="?"),
+        choice("assistance", "3", "Help paying my bill", "Help to pay", icon="♥"),
+    ]
+    if explanation.status.value == "suspended":
+        choices.append(
+            choice("reconnect", "4", "Turn my service back on", "Turn service on", icon="⚡")
+        )
+    return prompt(
+        w("What do you need help with?", "What do you need?", tty_text="WHAT DO YOU NEED Q"),
+        AnswerKind.CHOICE,
+        w(
+            "Choose one by its number. Press 0 for a person.",
+            "Press a number. Press 0 for a person.",
+        ),
+        choices,
+    )
+
+
+@handles("menu_more")
+def menu_more_answer(ctx: Context, answer: Answer) -> Outcome:
+    return menu_answer(ctx, answer)
+
+
+# ------------------------------------------------------------------- person
+@step("person_contact", "Talk to a person", 1)
+def person_contact(ctx: Context):
+    return prompt(
+        w(
+            "We can get a person to help you. How do you want us to reach you?",
+            "A person can help. How should they reach you?",
+            tty_text="A PERSON CAN HELP. HOW SHOULD WE REACH YOU Q",
+        ),
+        AnswerKind.CHOICE,
+        w(
+            "A store worker can come to the kiosk now, or we can call or text you later. "
+            "We can also call you back on a TTY.",
+            "Pick a store worker now, or a call later.",
+        ),
+        [
+            choice(
+                "associate_now",
+                "1",
+                "A store worker, now",
+                "A worker now",
+                synonyms=("now", "associate"),
+                icon="🙋",
+            ),
+            choice("voice", "2", "Call me back", "Call me", synonyms=("call",), icon="☎"),
+            choice(
+                "tty", "3", "Call me back on my TTY", "TTY call", synonyms=("tty", "tdd"), icon="⌨"
+            ),
+            choice(
+                "text", "4", "Send me a text message", "Text me", synonyms=("text", "sms"), icon="✉"
+            ),
+        ],
+    )
+
+
+@handles("person_contact")
+def person_contact_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values["person_contact"] = answer.choice
+    if answer.choice == "associate_now":
+        return _request_person(ctx, None)
+    return Go("person_phone")
+
+
+@step("person_phone", "Talk to a person", 2)
+def person_phone(ctx: Context):
+    return prompt(
+        w(
+            "Enter the phone number we should use, with the area code.",
+            "Type your phone number. Use 10 numbers.",
+            tty_text="TYPE YOUR PHONE NUMBER WITH AREA CODE",
+        ),
+        AnswerKind.DIGITS,
+        w("A phone number has 10 numbers, for example 501 555 0101.", "Type 10 numbers."),
+        digits_length=10,
+    )
+
+
+@handles("person_phone")
+def person_phone_answer(ctx: Context, answer: Answer) -> Outcome:
+    return _request_person(ctx, answer.digits)
+
+
+def _request_person(ctx: Context, phone: str | None) -> Outcome:
+    account = ctx.customer.account_number if ctx.customer else None
+    try:
+        ctx.services.representative.request(
+            account,
+            ctx.values.get("person_contact", "associate_now"),
+            "asked at the kiosk",
+            phone=phone,
+        )
+    except KioskError as error:
+        return invalid(error.message)
+    return Go("person_done", clear_history=True)
+
+
+@step("person_done", "Talk to a person", 3)
+def person_done(ctx: Context):
+    how = ctx.values.get("person_contact", "associate_now")
+    texts = {
+        "associate_now": (
+            "A store worker is on the way. Please stay at the kiosk.",
+            "A worker is coming. Please wait here.",
+        ),
+        "voice": ("A person will call you back soon.", "A person will call you soon."),
+        "tty": (
+            "A person will call you back on your TTY soon.",
+            "A person will call your TTY soon.",
+        ),
+        "text": ("A person will send you a text message soon.", "A person will text you soon."),
+    }
+    standard, simple = texts.get(how, texts["associate_now"])
+    return prompt(
+        w(standard, simple),
+        AnswerKind.CHOICE,
+        w(
+            "Press 1 to go on using the kiosk, or 2 to finish.",
+            "Press 1 to go on. Press 2 to finish.",
+        ),
+        [
+            choice("continue", "1", "Keep using the kiosk", "Go on", icon="▶"),
+            choice("finish", "2", "Finish", "Done", icon="✔"),
+        ],
+    )
+
+
+@handles("person_done")
+def person_done_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "continue":
+        return Go("menu" if ctx.customer else "welcome", clear_history=True)
+    return Go("end")
+
+
+# ---------------------------------------------------------------------- end
+@step("anything_else")
+def anything_else(ctx: Context):
+    return prompt(
+        w(
+            "Is there anything else you want to do today?",
+            "Do you want to do more?",
+            tty_text="ANYTHING ELSE Q",
+        ),
+        AnswerKind.YES_NO,
+        w("Press 1 for yes, or 2 for no and finish.", "Press 1 for yes. Press 2 for no."),
+    )
+
+
+@handles("anything_else")
+def anything_else_answer(ctx: Context, answer: Answer) -> Outcome:
+    return Go("menu" if answer.yes else "end", clear_history=True)
+
+
+@step("end")
+def end(ctx: Context):
+    return prompt(
+        w(
+            "Thank you. Your session has ended and your details have been cleared. Goodbye.",
+            "Thank you. Goodbye.",
+            tty_text="THANK YOU. SESSION ENDED. GOODBYE SK SK",
+            go_ahead=False,
+        ),
+        AnswerKind.NONE,
+        w("The next customer can start now.", "Goodbye."),
+        end_of_session=True,
+    )
+
+
+@handles("end")
+def end_answer(ctx: Context, answer: Answer) -> Outcome:
+    return Go("welcome", clear_history=True)

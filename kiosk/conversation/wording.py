@@ -1,0 +1,83 @@
+"""Build a :class:`Wording` in four registers from as little as one sentence.
+
+Steps write the standard and simplified texts by hand (they are checked for
+readability); the spoken and TTY texts are derived unless a step gives its
+own: amounts become words for speech, and TTY text becomes short upper case
+in the characters every TTY agrees on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kiosk.conversation.prompt import Wording
+
+_AMOUNT = re.compile(r"\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
+_TTY_SAFE = re.compile(r"[^A-Z0-9 \n\-?:$!'()\",./;]")
+_TTY_WORDS = {
+    "#": " NUMBER ",
+    "&": " AND ",
+    "+": " PLUS ",
+    "=": " EQUALS ",
+    "@": " AT ",
+    "%": " PERCENT ",
+}
+
+
+def spoken(text: str) -> str:
+    """Text for speech: "$42.50" becomes "forty-two dollars and fifty cents"."""
+    from kiosk.speech.numbers import amount_to_words
+
+    def to_words(match: re.Match[str]) -> str:
+        dollars = int(match.group(1).replace(",", ""))
+        cents = int(match.group(2) or 0)
+        return amount_to_words(dollars * 100 + cents)
+
+    return _AMOUNT.sub(to_words, text)
+
+
+def tty(text: str, *, go_ahead: bool = True) -> str:
+    """TTY text: upper case, TTY-safe characters, questions marked Q, ending GA."""
+    upper = text.upper()
+    for symbol, word in _TTY_WORDS.items():
+        upper = upper.replace(symbol, word)
+    upper = upper.replace("?", " Q").replace("\u2019", "'")
+    upper = _TTY_SAFE.sub("", upper)
+    upper = re.sub(r"[ \t]+", " ", upper).strip()
+    return f"{upper} GA" if go_ahead and not upper.endswith(" GA") else upper
+
+
+def w(
+    standard: str,
+    simple: str | None = None,
+    *,
+    spoken_text: str | None = None,
+    tty_text: str | None = None,
+    go_ahead: bool = True,
+) -> Wording:
+    """One message in all four registers; missing ones are derived."""
+    simple = simple if simple is not None else standard
+    return Wording(
+        standard=standard,
+        simple=simple,
+        spoken=spoken_text if spoken_text is not None else spoken(standard),
+        tty=tty(tty_text if tty_text is not None else standard, go_ahead=go_ahead),
+    )
+
+
+def label(standard: str, simple: str | None = None, tty_text: str | None = None) -> Wording:
+    """A choice label: no GA in TTY (the prompt ends the turn)."""
+    return w(standard, simple, tty_text=tty_text, go_ahead=False)
+
+
+def join(*parts: Wording | None) -> Wording:
+    """Several messages spoken one after the other, register by register."""
+    present = [part for part in parts if part is not None]
+    return Wording(
+        standard="\n".join(p.standard for p in present),
+        simple="\n".join(p.simple for p in present),
+        spoken=" ".join(p.spoken for p in present),
+        tty=" ".join(p.tty.removesuffix(" GA") for p in present[:-1])
+        + (" " if len(present) > 1 else "")
+        + (present[-1].tty if present else ""),
+    )

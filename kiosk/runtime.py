@@ -1,0 +1,69 @@
+"""What every channel starts with: the store, the services, and background upkeep.
+
+At start-up the reconciler settles this kiosk's unfinished payments (a crash
+never leaves a charge unrecorded); the outbox worker delivers receipts in a
+background thread so a slow printer or mail server never blocks a customer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from kiosk.conversation.services import Services
+from kiosk.settings import Settings, get_settings
+from kiosk.store.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskRuntime:
+    store: Store
+    services: Services
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def start(cls, settings: Settings | None = None, *, background: bool = True) -> KioskRuntime:
+        store = open_store(settings or get_settings())
+        runtime = cls(store, Services(store))
+        if background:
+            runtime._thread = threading.Thread(
+                target=runtime._upkeep, name="kiosk-upkeep", daemon=True
+            )
+            runtime._thread.start()
+        return runtime
+
+    def reconcile_own_payments(self) -> None:
+        from kiosk.payments.registry import reconciliation_methods
+
+        report = self.services.payments.reconcile(
+            reconciliation_methods(self.store.settings), only_this_kiosk=True
+        )
+        if report.settled:
+            log.info("reconciled at start-up: %s", report.settled)
+
+    def deliver_pending(self) -> None:
+        """One pass of the outbox worker (receipts, emails, follow-up work)."""
+        from kiosk.services.outbox import OutboxWorker, default_router
+
+        OutboxWorker(self.store, default_router(self.store.settings)).run_once()
+
+    def _upkeep(self) -> None:
+        try:
+            self.reconcile_own_payments()
+        except Exception:  # never take the kiosk down from the background
+            log.exception("start-up reconciliation failed")
+        while not self._stop.wait(2.0):
+            try:
+                self.deliver_pending()
+            except Exception:
+                log.exception("outbox pass failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.store.dispose()
