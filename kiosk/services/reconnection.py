@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from kiosk.payments.methods import PaymentMethod
-from kiosk.payments.service import PaymentResult
+from kiosk.payments.service import PaymentResult, PaymentService, ReconnectionQuote
+from kiosk.services import account_state
+from kiosk.services.common import find_account, money, record, short_date
+from kiosk.store.models import Account, ArrangementKind, ServiceStatus
 from kiosk.store.store import Store
 
 
@@ -34,14 +39,82 @@ class DisconnectionSchedule:
     text: str
 
 
+class PlanAwarePaymentService(PaymentService):
+    """PaymentService whose reconnection quote knows a plan that already includes the fee.
+
+    With such a plan the plan part due now is all reconnection needs: the fee is
+    one of the plan's parts (the payment core bills it when it reconnects), so
+    it is not asked for twice.
+    """
+
+    def _reconnection_quote(self, session: Session, account: Account) -> ReconnectionQuote:
+        plan = account_state.active_plan(session, account.id)
+        quote = super()._reconnection_quote(session, account)
+        if plan is not None and plan.includes_reconnection_fee:
+            return ReconnectionQuote(quote.past_due_cents, 0)
+        return quote
+
+
 class ReconnectionService:
+    """Turning a suspended service back on, and the policy's disconnection dates."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.settings = store.settings
+        self.payments = PlanAwarePaymentService(store)
+
+    def _money(self, cents: int) -> str:
+        return money(cents, self.store)
 
     def quote(self, account_number: str) -> ReconnectionInfo:
-        """What reconnection needs now (past due + fee, or the plan part due now)."""
-        raise NotImplementedError
+        """What reconnection needs now (past due + fee, or the plan part due now).
+
+        Raises:
+            NotFound: no such account.
+        """
+        from kiosk.services.arrangements import ArrangementService
+
+        with self.store.sessions() as session, session.begin():
+            account = find_account(session, account_number)
+            quote = self.payments._reconnection_quote(session, account)
+            suspended = account.status == ServiceStatus.SUSPENDED
+            record(self.store, session, "reconnection.quoted", "success", account)
+        plan_offer = None
+        if suspended:
+            offers = ArrangementService(self.store).eligibility(account_number)
+            plan_offer = next(
+                (o for o in offers if o.kind == ArrangementKind.INSTALLMENT and o.eligible), None
+            )
+        if not suspended:
+            status = {
+                ServiceStatus.RECONNECT_PENDING: "Your service is already being turned back on.",
+            }.get(account.status, "Your service is on; there is nothing to reconnect.")
+            explanation = status
+        elif quote.fee_cents == 0:
+            explanation = (
+                f"Pay the plan payment of {self._money(quote.past_due_cents)} due now and your "
+                "service will be turned back on; the reconnection fee is part of your plan."
+            )
+        else:
+            explanation = (
+                f"To turn your service back on, pay the past-due {self._money(quote.past_due_cents)}"
+                f" plus the {self._money(quote.fee_cents)} reconnection fee: "
+                f"{self._money(quote.total_cents)} in all."
+            )
+            if plan_offer is not None:
+                explanation += (
+                    f" Or start an installment plan that includes the fee with "
+                    f"{self._money(plan_offer.today_cents)} today."
+                )
+        return ReconnectionInfo(
+            suspended=suspended,
+            past_due_cents=quote.past_due_cents,
+            fee_cents=quote.fee_cents,
+            total_cents=quote.total_cents if suspended else 0,
+            plan_possible=plan_offer is not None,
+            plan_today_cents=plan_offer.today_cents if plan_offer else 0,
+            explanation=explanation,
+        )
 
     def pay(
         self, account_number: str, cents: int, method: PaymentMethod, idempotency_key: str
@@ -51,7 +124,51 @@ class ReconnectionService:
         Works for the past-due + fee quote and for a plan's down payment that
         includes the fee. Raises what PaymentService.pay raises.
         """
-        raise NotImplementedError
+        return self.payments.pay(account_number, cents, method, idempotency_key, reconnect=True)
 
     def disconnection_schedule(self, account_number: str) -> DisconnectionSchedule:
-        raise NotImplementedError
+        """When the oldest unpaid (undisputed) bill leads to a notice and a disconnection.
+
+        Raises:
+            NotFound: no such account.
+        """
+        s = self.settings
+        with self.store.sessions() as session:
+            account = find_account(session, account_number)
+            today = self.store.clock.now().date()
+            lines = [
+                line for line in account_state.open_lines(session, account.id) if not line.disputed
+            ]
+            oldest = min(lines, key=lambda line: line.bill.issued_on, default=None)
+            owed = account_state.owed(session, account, today)
+            on_plan = account_state.active_plan(session, account.id) is not None
+            status = account.status
+            stored_notice, stored_cutoff = account.disconnection_notice_on, account.disconnection_on
+        if oldest is None:
+            return DisconnectionSchedule(
+                None, None, None, None, "Nothing is unpaid, so no disconnection is planned."
+            )
+        delinquent = oldest.bill.issued_on + dt.timedelta(days=s.delinquent_after_days)
+        notice = stored_notice or max(delinquent, oldest.bill.due_on + dt.timedelta(days=1))
+        cutoff = stored_cutoff or notice + dt.timedelta(days=s.disconnection_notice_days)
+        if status == ServiceStatus.SUSPENDED:
+            text = f"Service was turned off on {short_date(cutoff)} for the unpaid bill."
+        elif status == ServiceStatus.RECONNECT_PENDING:
+            text = "Service is being turned back on."
+        elif owed.due_now_cents <= 0 and (on_plan or owed.past_due_cents <= 0):
+            text = (
+                f"The bill is due on {short_date(oldest.bill.due_on)}. If it is not paid, it is "
+                f"late {s.delinquent_after_days} days after the bill date ({short_date(delinquent)}),"
+                f" a notice follows, and service may be turned off "
+                f"{s.disconnection_notice_days} days after the notice."
+            )
+            if on_plan:
+                text = "Your payment plan keeps service on as long as each payment is made."
+        else:
+            text = (
+                f"The bill of {short_date(oldest.bill.issued_on)} is late. A notice "
+                f"{'was' if notice <= today else 'will be'} sent on {short_date(notice)}, and "
+                f"service may be turned off on {short_date(cutoff)} unless "
+                f"{self._money(owed.due_now_cents)} is paid or a payment plan is set up."
+            )
+        return DisconnectionSchedule(oldest.bill.due_on, delinquent, notice, cutoff, text)
