@@ -9,8 +9,11 @@ or wrongly assumed shift by asking which reading of a word reads like a message.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 LTRS = 0x1F
 FIGS = 0x1B
@@ -131,17 +134,35 @@ _TTY_WORDS = frozenset(
     DOLLARS CENTS DATE RECEIPT CAN READ WHAT WHEN HOW MUCH NOW STOP KEYING""".split()
 )
 _VOWELS = set("AEIOUY")
+_NUMBER = re.compile(r"^[($]?\$?\d+([.,/:-]\d+)*[.,?):;!]?$|^[-?.,:;!]+$|^\d+'S$")
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """English words from the pronouncing dictionary pocketsphinx ships (if present)."""
+    try:
+        import pocketsphinx
+
+        path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            words = {line.split(" ", 1)[0].split("(", 1)[0].upper() for line in handle}
+    except Exception:  # no dictionary: fall back to the shape rules alone
+        return frozenset()
+    return frozenset(word for word in words if word.isalpha())
 
 
 def _letters_score(word: str) -> float:
     """How much a run read in letters looks like a word of a TTY message."""
+    word = word.rstrip(REPLACEMENT)
     if not word:
         return 0.0
     if word in _TTY_WORDS:
-        return 2.0 * len(word) + 1.0
+        return 3.0 + len(word)
     if not all(ch.isalpha() for ch in word):
         return -1.0 * len(word)
-    score = 0.5 * len(word)
+    if len(word) >= 2 and word in _dictionary():
+        return 1.0 + len(word)
+    score = 0.25 * len(word)
     vowels = sum(ch in _VOWELS for ch in word)
     if vowels == 0:
         score -= 1.0 * len(word) if len(word) > 1 else 1.0
@@ -155,28 +176,13 @@ def _letters_score(word: str) -> float:
 
 def _figures_score(word: str) -> float:
     """How much a run read in figures looks like an amount, date or number."""
-    score = 0.0
-    last = len(word) - 1
-    for index, ch in enumerate(word):
-        prev_digit = index > 0 and word[index - 1].isdigit()
-        next_digit = index < last and word[index + 1].isdigit()
-        if ch.isdigit():
-            score += 1.5
-        elif ch in ".,/:-" and prev_digit and next_digit:
-            score += 0.5
-        elif ch == "$" and next_digit:
-            score += 0.5
-        elif ch in "-?" and len(word) == 1:
-            score += 0.5
-        elif ch == "?" and index == last:
-            score += 0.2
-        elif ch == "(" and index == 0 or ch == ")" and index == last:
-            score += 0.0
-        elif ch in ".," and index == last:
-            score += 0.0
-        else:
-            score -= 1.5
-    return score
+    word = word.rstrip(REPLACEMENT)
+    if not word:
+        return 0.0
+    digits = sum(ch.isdigit() for ch in word)
+    if _NUMBER.match(word):
+        return 1.0 + digits + 0.25 * (len(word) - digits)
+    return 0.5 * digits - 1.5 * (len(word) - digits)
 
 
 def _read(codes: list[int], table: str) -> str:
@@ -184,14 +190,18 @@ def _read(codes: list[int], table: str) -> str:
 
 
 class BaudotDecoder:
-    """Incremental decoder: push codes, get text as soon as it is certain.
+    """Incremental decoder: push codes, get text word by word.
 
-    A word that starts without an explicit shift code while the shift is only
-    assumed (after a space in figures, or at the very start) is held back until the
-    word ends; then both readings are scored and the more plausible one printed.
-    Evidence that the sender unshifts on space (like minimodem) accumulates and tips
-    later close calls towards letters.
+    Each word is held until it ends (space, new line, shift code or ``flush``); then
+    both shift readings are scored. A word whose shift was only assumed (after a
+    space in figures, or at the very start) takes the more plausible reading; a word
+    whose shift was sent explicitly is switched only when its reading is nonsense
+    and the other is clearly a number or word (the shift code was probably lost to
+    noise). Evidence that the sender unshifts on space (like minimodem) tips later
+    close calls towards letters.
     """
+
+    SWITCH_EXPLICIT = 4.0
 
     def __init__(self, unshift_on_space: bool = False, recover_shift: bool = True) -> None:
         self.unshift_on_space = unshift_on_space
@@ -200,6 +210,7 @@ class BaudotDecoder:
         self._assumed = True  # the shift in force was not set by a code in this word
         self._pending: list[int] = []
         self._usos_evidence = 0.0
+        self._after_cr = False
 
     def push(self, code: int) -> str:
         """Take one code (``UNREADABLE`` for a bad frame); return text now final."""
@@ -209,7 +220,12 @@ class BaudotDecoder:
             self._assumed = False
             return out
         if code in (SPACE, CR, LF):
-            out = self._settle() + _LETTERS[code]
+            out = self._settle()
+            if code == LF and self._after_cr:
+                out += ""
+            else:
+                out += "\n" if code in (CR, LF) else " "
+            self._after_cr = code == CR
             if self.shift == FIGS and code == SPACE:
                 if self.unshift_on_space:
                     self.shift = LTRS
@@ -217,39 +233,41 @@ class BaudotDecoder:
                 else:
                     self._assumed = True
             return out
+        self._after_cr = False
         if code == NUL:
             return ""
-        if self._assumed and self.recover_shift:
-            self._pending.append(code)
-            return ""
-        return self._print(code, self.shift)
+        self._pending.append(code)
+        return ""
 
     def flush(self) -> str:
         """Print whatever is held back (end of a transmission)."""
         return self._settle()
 
-    def _print(self, code: int, shift: int) -> str:
-        if code < 0:
-            return REPLACEMENT
-        ch = (_LETTERS if shift == LTRS else _FIGURES)[code]
-        return "" if ch in "\0\x07" else ch
-
     def _settle(self) -> str:
         if not self._pending:
-            self._assumed = False
             return ""
         codes, self._pending = self._pending, []
         letters = _read(codes, _LETTERS).replace("\0", "")
         figures = _read(codes, _FIGURES).replace("\0", "").replace("\x07", "")
+        if not self.recover_shift:
+            self._assumed = False
+            return letters if self.shift == LTRS else figures
         diff = _letters_score(letters) - _figures_score(figures)
-        if self.shift == FIGS:
-            # Standard senders keep figures across a space: letters must win clearly,
-            # unless this sender has already shown it unshifts on space.
-            bias = -2.0 if self._usos_evidence <= 0 else 1.0
+        if not self._assumed:
+            if len(codes) < 3:  # too short to overrule a shift code that was sent
+                choose_letters = self.shift == LTRS
+            elif self.shift == LTRS:
+                choose_letters = diff > -self.SWITCH_EXPLICIT
+            else:
+                choose_letters = diff > self.SWITCH_EXPLICIT
+        elif self.shift == FIGS:
+            # Standard senders keep figures across a space; a sender that has shown
+            # it unshifts on space gets the benefit of the doubt.
+            bias = -0.5 if self._usos_evidence <= 0 else 1.5
             choose_letters = diff + bias > 0
             self._usos_evidence += max(-3.0, min(3.0, diff))
         else:
-            choose_letters = diff >= -1.0
+            choose_letters = diff >= -0.5
         self._assumed = False
         if choose_letters:
             self.shift = LTRS

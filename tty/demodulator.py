@@ -31,16 +31,19 @@ from kiosk.tty.modulator import BAUD_UK, BAUD_US, MARK_HZ, SPACE_HZ
 CENTRE_HZ = (MARK_HZ + SPACE_HZ) / 2
 HALF_SHIFT_HZ = (SPACE_HZ - MARK_HZ) / 2  # mark at -200 Hz, space at +200 Hz in baseband
 BASEBAND_HZ = 2000.0
-CHUNK = 128  # baseband samples per analysis chunk
+CHUNK = 256  # baseband samples per analysis chunk
 NFFT = 512
 MAX_OFFSET_HZ = 110.0
 PROBE_HZ = 500.0
 CLOCK_FACTORS = (0.97, 1.0, 1.03)
 ECHO_TAIL_S = 0.300
 START_THRESHOLD = 0.8  # start bit must read as space at least this clearly
-FRAME_GATE = 1.05  # mean |metric| per bit for a frame to count as a character
+START_SHARE = 0.4  # ... and at least this share of the other bits' clarity
+FRAME_GATE = 1.35
+MEDIAN_GATE = 1.1  # median bit clarity of a frame  # mean |metric| per bit for a frame to count as a character
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
+NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
 
 Baud = float | str
 
@@ -86,6 +89,11 @@ class _Hypothesis:
     length: int  # correlator length in baseband samples (one nominal bit)
     step: float  # bit spacing in baseband samples for this clock factor
     weight: float  # scales frame scores so different correlator lengths compare
+
+    @property
+    def ends(self) -> np.ndarray:
+        """Window end of start, data and first stop bit, relative to the start."""
+        return np.array([round(i * self.step) + self.length for i in range(7)])
 
 
 class StreamingDecoder:
@@ -230,7 +238,7 @@ class StreamingDecoder:
         if not muted and per_sample > 0:
             self._noise_recent = (self._noise_recent + [per_sample])[-16:]
         level = float(np.median(self._noise_recent)) if self._noise_recent else 0.0
-        self._noise.append(max(level, 1e-14))
+        self._noise.append(max(level, NOISE_FLOOR))
 
     def _metrics(self, z: np.ndarray, offset: float, noise: float) -> dict[int, np.ndarray]:
         """Soft metric per correlator length; index e = window [e - L, e) of ``z``."""
@@ -276,45 +284,53 @@ class StreamingDecoder:
 
     def _frame_scores(
         self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
-    ) -> list[tuple[_Hypothesis, np.ndarray, np.ndarray, list[np.ndarray]]]:
-        """Whole-frame score of every start time in [lo, hi) for each hypothesis."""
+    ) -> list[tuple[_Hypothesis, np.ndarray, np.ndarray]]:
+        """(hypothesis, score, valid, bits) for every start time in [lo, hi).
+
+        ``bits`` is 7 x T: start, five data bits, first stop bit.
+        """
         t = np.arange(lo, hi) - base
         rows = []
         for hyp in self._hyps:
             m = metrics[hyp.length]
-            ends = [t + int(round(i * hyp.step)) + hyp.length for i in range(7)]
-            bits = [m[e] for e in ends]
-            before = m[t]
-            score = -bits[0] + sum(np.abs(b) for b in bits[1:6]) + bits[6]
-            score = score - 2 * np.maximum(0.0, -before)
-            rows.append((hyp, score * hyp.weight / 7.0, -bits[0] * hyp.weight, bits))
+            bits = m[t[None, :] + hyp.ends[:, None]]
+            clarity = np.abs(bits[1:7]).sum(axis=0)
+            score = clarity - bits[0] - 2 * np.maximum(0.0, -m[t])
+            score = np.where(bits[6] < 0, score + 2 * bits[6], score) * (hyp.weight / 7.0)
+            # The start bit must be about as clear as the rest of the frame: a mark
+            # tone rising out of noise is not a character.
+            start = -bits[0] * hyp.weight
+            valid = (score > FRAME_GATE) & (start > START_THRESHOLD)
+            valid &= -bits[0] > START_SHARE * clarity / 6.0
+            # ... and no single strong bit (a tone starting) may carry a weak frame.
+            signed = np.concatenate((-bits[:1], np.abs(bits[1:6]), bits[6:7]))
+            valid &= np.partition(signed, 3, axis=0)[3] * hyp.weight > MEDIAN_GATE
+            rows.append((hyp, np.where(valid, score, -np.inf), bits))
         return rows
 
     def _find_frame(
         self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
     ) -> tuple[int, int, _Hypothesis] | None:
-        rows = self._frame_scores(metrics, base, lo, hi)
+        span = int(0.6 * min(self._lengths)) + 1
+        rows = self._frame_scores(metrics, base, lo, hi + span)
         ok = np.zeros(hi - lo, dtype=bool)
-        for _, score, start_metric, _ in rows:
-            ok |= (start_metric > START_THRESHOLD) & (score > FRAME_GATE)
+        for _, score, _ in rows:
+            ok |= np.isfinite(score[: hi - lo])
         if not ok.any():
             return None
-        first = lo + int(np.argmax(ok))
-        span = int(0.6 * min(self._lengths)) + 1
-        refine = self._frame_scores(metrics, base, first, first + span)
-        best_score, best_t, best = -np.inf, first, refine[0]
-        for row in refine:
-            hyp, score = row[0], row[1]
+        first = int(np.argmax(ok))
+        best_score, best_i, best = -np.inf, first, rows[0]
+        for row in rows:
+            hyp, score = row[0], row[1][first : first + span]
             bonus = 0.05 * self._baud_votes.get(hyp.baud, 0.0) ** 0.5
             i = int(np.argmax(score))
             if score[i] + bonus > best_score:
-                best_score, best_t, best = score[i] + bonus, first + i, row
-        i = best_t - first
-        bits = [b[i] for b in best[3]]
+                best_score, best_i, best = score[i] + bonus, first + i, row
+        bits = best[2][:, best_i]
         code = sum(1 << j for j in range(5) if bits[j + 1] > 0)
         if bits[6] < -START_THRESHOLD:
             code = baudot.UNREADABLE
-        return best_t, code, best[0]
+        return lo + best_i, code, best[0]
 
 
 def decode_audio(
