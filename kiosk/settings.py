@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,6 +36,30 @@ def config_file() -> Path:
 
     override = os.environ.get("KIOSK_CONFIG")
     return Path(override) if override else Path(user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+class AssistanceProgram(BaseModel):
+    """An assistance program besides Lifeline that the kiosk tells customers about."""
+
+    key: str
+    name: str
+    benefit: str
+    who_qualifies: str
+    how_to_apply: str
+    decides: str
+
+
+def _default_programs() -> list[AssistanceProgram]:
+    return [
+        AssistanceProgram(
+            key="211",
+            name="Local bill help (2-1-1)",
+            benefit="Local agencies and charities may help pay a phone or internet bill.",
+            who_qualifies="Each agency has its own rules; many help people with low income.",
+            how_to_apply="Call 2-1-1, or visit 211.org, and ask for help with utility bills.",
+            decides="Each agency decides who it can help, not this kiosk.",
+        )
+    ]
 
 
 class Settings(BaseSettings):
@@ -84,6 +108,9 @@ class Settings(BaseSettings):
     lifeline_monthly_credit_cents: int = 925
     lifeline_tribal_credit_cents: int = 3_425
     lifeline_income_percent_of_poverty: int = 135
+    lifeline_apply_url: str = "LifelineSupport.org"
+    lifeline_support_phone: str = "1-800-234-9473"
+    assistance_programs: list[AssistanceProgram] = Field(default_factory=_default_programs)
 
     # Conversation timing
     response_seconds: float = 60.0
@@ -104,6 +131,9 @@ class Settings(BaseSettings):
     sms_gateway_url: str = ""
     sms_email_domain: str = ""
     outbox_max_attempts: int = 8
+    outbox_backoff_seconds: float = 30.0  # first retry; doubles each time
+    outbox_backoff_max_seconds: float = 3600.0
+    outbox_lease_seconds: float = 120.0  # a claimed message is retried after this
 
     # Speech
     vosk_model_dir: str = ""
