@@ -1,0 +1,310 @@
+"""Audio out and in over sounddevice (PortAudio): interruptible playback, tones, microphone.
+
+Playback runs in a PortAudio callback that reads from a buffer, so ``stop()`` silences
+speech within one block (any key or barge-in), ``pause()``/``resume()`` hold the place
+and the volume applies at once. An output is a PortAudio device and, on PulseAudio, a
+named sink (``pulse_sink``), which is how the headset and the open speaker are told
+apart. sounddevice is imported lazily: PortAudio lists devices at import, so the
+environment (PulseAudio server, sinks) must be settled first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "AudioDeviceError",
+    "Microphone",
+    "OutputDevice",
+    "Speaker",
+    "digit_tone",
+    "find_device",
+    "sounddevice",
+    "tone",
+]
+
+
+class AudioDeviceError(RuntimeError):
+    """No audio device, or not the one asked for: the keypad path must take over."""
+
+
+_env_lock = threading.Lock()
+
+
+def sounddevice() -> ModuleType:
+    """Import sounddevice on first use.
+
+    Raises:
+        AudioDeviceError: when PortAudio (Debian ``libportaudio2``) is missing.
+    """
+    try:
+        import sounddevice as sd
+    except OSError as error:
+        raise AudioDeviceError(f"PortAudio is not available: {error}") from error
+    return sd
+
+
+def find_device(name: str | int | None, kind: str = "output") -> int | None:
+    """Index of the first device whose name contains ``name`` and can do ``kind``.
+
+    None means the system default. Raises:
+        AudioDeviceError: when there is no such device (or no device at all).
+    """
+    sd = sounddevice()
+    devices = list(sd.query_devices())
+    channels_key = "max_output_channels" if kind == "output" else "max_input_channels"
+    usable = [(i, d) for i, d in enumerate(devices) if d[channels_key] > 0]
+    if not usable:
+        raise AudioDeviceError(f"no audio {kind} device (no sound card and no sound server)")
+    if name is None:
+        return None
+    if isinstance(name, int):
+        if name in (i for i, _ in usable):
+            return name
+        raise AudioDeviceError(f"audio device {name} cannot do {kind}")
+    for index, device in usable:
+        if name.lower() in str(device["name"]).lower():
+            return index
+    names = ", ".join(str(d["name"]) for _, d in usable)
+    raise AudioDeviceError(f"no audio {kind} device named {name!r} (have: {names})")
+
+
+@contextlib.contextmanager
+def _pulse_target(variable: str, target: str | None) -> Iterator[None]:
+    """Point the PulseAudio ALSA plugin at a named sink/source while a stream opens."""
+    if target is None:
+        yield
+        return
+    with _env_lock:
+        previous = os.environ.get(variable)
+        os.environ[variable] = target
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = previous
+
+
+@dataclass(frozen=True)
+class OutputDevice:
+    """Where sound goes: a PortAudio device (name part or index) and/or a PulseAudio sink."""
+
+    name: str
+    device: str | int | None = None
+    pulse_sink: str | None = None
+
+
+def tone(
+    frequency: float = 880.0, duration: float = 0.08, rate: int = 22_050, volume: float = 0.4
+) -> np.ndarray:
+    """A short sine beep with 5 ms fades (no click)."""
+    count = max(1, int(duration * rate))
+    t = np.arange(count, dtype=np.float32) / rate
+    wave = np.sin(2 * np.pi * frequency * t).astype(np.float32) * volume
+    fade = min(count // 2, int(0.005 * rate))
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        wave[:fade] *= ramp
+        wave[-fade:] *= ramp[::-1]
+    return wave
+
+
+def digit_tone(rate: int = 22_050) -> np.ndarray:
+    """The beep for one masked digit on the open speaker: the same for every digit."""
+    return tone(1000.0, 0.07, rate)
+
+
+class Speaker:
+    """Interruptible playback of float mono buffers on one output.
+
+    Raises (from :meth:`play`):
+        AudioDeviceError: when the device is missing or cannot be opened.
+    """
+
+    block = 512
+
+    def __init__(self, output: OutputDevice | None = None, volume: float = 1.0) -> None:
+        self.output = output or OutputDevice("default")
+        self.volume = volume
+        self._stream: Any = None
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._position = 0
+        self._paused = False
+        self._done = threading.Event()
+        self._done.set()
+        self._lock = threading.Lock()
+
+    @property
+    def is_playing(self) -> bool:
+        return not self._done.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+        """Start playing ``audio`` (stopping whatever was playing)."""
+        self.stop()
+        sd = sounddevice()
+        device = find_device(self.output.device, "output")
+        with self._lock:
+            self._buffer = np.asarray(audio, dtype=np.float32).ravel()
+            self._position = 0
+            self._paused = False
+            self._done.clear()
+        try:
+            with _pulse_target("PULSE_SINK", self.output.pulse_sink):
+                stream = sd.OutputStream(
+                    samplerate=rate,
+                    channels=1,
+                    dtype="float32",
+                    device=device,
+                    blocksize=self.block,
+                    callback=self._callback,
+                    finished_callback=self._done.set,
+                )
+                stream.start()
+        except Exception as error:  # PortAudioError and friends
+            self._done.set()
+            raise AudioDeviceError(f"cannot play on {self.output.name}: {error}") from error
+        self._stream = stream
+        if blocking:
+            self.wait()
+
+    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        sd = sounddevice()
+        with self._lock:
+            if self._paused:
+                outdata.fill(0)
+                return
+            chunk = self._buffer[self._position : self._position + frames]
+            self._position += len(chunk)
+            outdata[: len(chunk), 0] = chunk * self.volume
+            outdata[len(chunk) :] = 0
+            if self._position >= len(self._buffer):
+                raise sd.CallbackStop
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until playback ends (or ``timeout``); True when it ended."""
+        ended = self._done.wait(timeout)
+        if ended:
+            self._close()
+        return ended
+
+    def stop(self) -> None:
+        """Silence at once (abort, do not drain)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.abort()
+            with contextlib.suppress(Exception):
+                stream.close()
+        self._done.set()
+
+    def _close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+
+    @property
+    def samples_played(self) -> int:
+        return self._position
+
+
+class Microphone:
+    """A live input stream that yields float mono blocks.
+
+    Use as a context manager; :meth:`blocks` yields until ``stop()`` or a timeout, so a
+    caller can never wait forever on a dead microphone.
+    """
+
+    def __init__(
+        self,
+        device: str | int | None = None,
+        *,
+        pulse_source: str | None = None,
+        rate: int = 16_000,
+        block_seconds: float = 0.02,
+    ) -> None:
+        self.device = device
+        self.pulse_source = pulse_source
+        self.rate = rate
+        self.blocksize = max(1, int(rate * block_seconds))
+        self._queue: queue.Queue[np.ndarray] = queue.Queue()
+        self._stream: Any = None
+
+    def __enter__(self) -> Microphone:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Open the input. Raises AudioDeviceError when there is no microphone."""
+        sd = sounddevice()
+        device = find_device(self.device, "input")
+        try:
+            with _pulse_target("PULSE_SOURCE", self.pulse_source):
+                self._stream = sd.InputStream(
+                    samplerate=self.rate,
+                    channels=1,
+                    dtype="float32",
+                    device=device,
+                    blocksize=self.blocksize,
+                    callback=self._callback,
+                )
+                self._stream.start()
+        except Exception as error:
+            raise AudioDeviceError(f"cannot open the microphone: {error}") from error
+
+    def _callback(self, indata: np.ndarray, _frames: int, _time: Any, _status: Any) -> None:
+        self._queue.put(indata[:, 0].copy())
+
+    def blocks(self, timeout: float = 1.0) -> Iterator[np.ndarray]:
+        """Yield blocks as they arrive; ends when none came for ``timeout`` seconds."""
+        while self._stream is not None:
+            try:
+                yield self._queue.get(timeout=timeout)
+            except queue.Empty:
+                return
+
+    def record(self, seconds: float) -> np.ndarray:
+        """Collect ``seconds`` of audio from the running stream."""
+        wanted = int(seconds * self.rate)
+        parts: list[np.ndarray] = []
+        have = 0
+        for block in self.blocks():
+            parts.append(block)
+            have += len(block)
+            if have >= wanted:
+                break
+        return np.concatenate(parts)[:wanted] if parts else np.zeros(0, np.float32)
+
+    def stop(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.abort()
+            with contextlib.suppress(Exception):
+                stream.close()

@@ -1,0 +1,231 @@
+"""Install a Vosk model into the models directory: by name, URL or local path.
+
+Production kiosks install a model once (the Vosk site is not reachable from every
+network, so a URL of a local mirror or a file copied in works the same). The install is
+atomic: download to a temporary file, verify the SHA-256, extract into a temporary
+directory beside the target, then rename; a failure leaves nothing half-installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "KNOWN_MODELS",
+    "ModelInstallError",
+    "add_speech_subcommands",
+    "install_model",
+    "text_progress",
+]
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class KnownModel:
+    url: str
+    sha256: str | None  # None: not pinned here (unverified offline); pass --sha256
+
+
+#: Vosk models by name (https://alphacephei.com/vosk/models).
+KNOWN_MODELS: dict[str, KnownModel] = {
+    "vosk-model-small-en-us-0.15": KnownModel(
+        "https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip",
+        None,
+    ),
+    "vosk-model-en-us-0.22-lgraph": KnownModel(
+        "https://alphacephei.com/vosk/models/vosk-model-en-us-0.22-lgraph.zip", None
+    ),
+    "vosk-model-small-es-0.42": KnownModel(
+        "https://alphacephei.com/vosk/models/vosk-model-small-es-0.42.zip", None
+    ),
+}
+
+
+class ModelInstallError(RuntimeError):
+    """The model could not be fetched, verified or unpacked."""
+
+
+def text_progress(stream: Any = None) -> Progress:
+    """A plain-text progress bar: one line per 10 % on stderr (readable by screen readers)."""
+    out = stream or sys.stderr
+    state = {"last": -1}
+
+    def report(done: int, total: int | None) -> None:
+        if total:
+            percent = min(100, done * 100 // total)
+            if percent // 10 > state["last"]:
+                state["last"] = percent // 10
+                print(f"downloaded {percent:3d}% ({done // 1024} of {total // 1024} KiB)", file=out)
+        elif done // (1 << 20) > state["last"]:
+            state["last"] = done // (1 << 20)
+            print(f"downloaded {done // 1024} KiB", file=out)
+
+    return report
+
+
+def _fetch(url: str, target: Path, progress: Progress | None) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response, target.open("wb") as out:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            done = 0
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise ModelInstallError(f"cannot download {url}: {error}") from error
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _extract(archive: Path, into: Path) -> None:
+    """Unpack a zip or tar archive, refusing members that escape ``into``."""
+    root = into.resolve()
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as bundle:
+                for name in bundle.namelist():
+                    if not (root / name).resolve().is_relative_to(root):
+                        raise ModelInstallError(f"unsafe path in archive: {name}")
+                bundle.extractall(into)
+        elif tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as bundle:
+                bundle.extractall(into, filter="data")
+        else:
+            raise ModelInstallError(f"{archive.name} is neither a zip nor a tar archive")
+    except (zipfile.BadZipFile, tarfile.TarError) as error:
+        raise ModelInstallError(f"broken archive: {error}") from error
+
+
+def _model_root(folder: Path) -> Path:
+    """The directory holding the model (archives usually wrap it in one folder)."""
+    for candidate in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]:
+        if (candidate / "am").is_dir() or (candidate / "final.mdl").exists():
+            return candidate
+    raise ModelInstallError("the archive holds no Vosk model (no am/ or final.mdl)")
+
+
+def _name_of(source: str) -> str:
+    base = source.rstrip("/").rsplit("/", 1)[-1]
+    for suffix in (".zip", ".tar.gz", ".tgz", ".tar"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def install_model(
+    source: str,
+    models_dir: Path,
+    sha256: str | None = None,
+    progress: Progress | None = None,
+    *,
+    replace: bool = False,
+) -> Path:
+    """Install a Vosk model and return its directory.
+
+    Args:
+        source: a known model NAME, an http(s) URL of a zip/tar.gz, or a local PATH (an
+            archive or an unpacked model directory).
+        models_dir: where models live; the model lands in ``models_dir/<name>``.
+        sha256: expected checksum of the archive (a known name brings its own).
+        progress: called with (bytes done, total or None) while downloading.
+        replace: overwrite an installed model of the same name.
+
+    Returns:
+        The installed model directory.
+    Raises:
+        ModelInstallError: unknown name, download failure, checksum mismatch, bad
+            archive, or the model is already installed (without ``replace``).
+    """
+    models_dir = Path(models_dir)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    known = KNOWN_MODELS.get(source)
+    url = known.url if known else source
+    expected = (sha256 or (known.sha256 if known else None) or "").lower() or None
+    name = _name_of(url)
+    target = models_dir / name
+    if target.exists() and not replace:
+        raise ModelInstallError(f"{name} is already installed in {models_dir}")
+    is_url = url.startswith(("http://", "https://"))
+    local = Path(source).expanduser()
+    if not is_url and not local.exists():
+        hint = ", ".join(KNOWN_MODELS)
+        raise ModelInstallError(f"{source!r} is not a known model ({hint}), URL or existing path")
+    with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=models_dir) as work_dir:
+        work = Path(work_dir)
+        unpacked = work / "unpacked"
+        if not is_url and local.is_dir():
+            if expected:
+                raise ModelInstallError("a checksum needs an archive, not a directory")
+            shutil.copytree(local, unpacked)
+        else:
+            archive = work / "download"
+            if is_url:
+                _fetch(url, archive, progress)
+            else:
+                shutil.copyfile(local, archive)
+            if expected:
+                actual = _sha256(archive)
+                if actual != expected:
+                    raise ModelInstallError(
+                        f"checksum mismatch for {name}: expected {expected}, got {actual}"
+                    )
+            unpacked.mkdir()
+            _extract(archive, unpacked)
+        root = _model_root(unpacked)
+        if target.exists():
+            shutil.rmtree(target)
+        root.rename(target)
+    return target
+
+
+def add_speech_subcommands(subparsers: Any) -> None:
+    """Register ``install-model`` on an argparse sub-parser collection."""
+    parser = subparsers.add_parser(
+        "install-model", help="install a Vosk speech model (NAME, URL or PATH)"
+    )
+    parser.add_argument("source", metavar="NAME|URL|PATH")
+    parser.add_argument("--sha256", help="expected SHA-256 of the archive")
+    parser.add_argument("--models-dir", type=Path, required=False, help="models directory")
+    parser.add_argument("--replace", action="store_true", help="overwrite an installed model")
+    parser.set_defaults(handler=_install_command)
+
+
+def _install_command(args: argparse.Namespace) -> int:
+    models_dir = args.models_dir or _default_models_dir()
+    try:
+        path = install_model(
+            args.source, models_dir, args.sha256, text_progress(), replace=args.replace
+        )
+    except ModelInstallError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def _default_models_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("kiosk") / "models"
