@@ -138,6 +138,8 @@ class EscposPrinter(ReceiptPrinter):
         printer = self._connect()  # may raise DeliveryError itself (missing USB driver)
         try:
             write_receipt(printer, receipt)
+            if printer is not self._dummy:
+                printer.close()  # a failure while closing is a failed job too
         except DeviceNotFoundError as exc:
             raise DeliveryError(
                 f"The receipt could not be printed on the {self._description}",
@@ -164,7 +166,7 @@ class EscposPrinter(ReceiptPrinter):
             ) from exc
         finally:
             if printer is not self._dummy:
-                with suppress(OSError, EscposError):  # the job's outcome is already decided
+                with suppress(OSError, EscposError):  # after a failure: just release the device
                     printer.close()
 
 

@@ -144,3 +144,10 @@ def test_network_url_forms() -> None:
 def test_output_only_on_dummy(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         _ = EscposPrinter.from_url(f"file:{tmp_path}/x").output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux /dev/full")
+def test_write_failure_is_reported_not_swallowed(receipt: Receipt) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        EscposPrinter.from_url("file:/dev/full").print_receipt(receipt)
+    assert caught.value.retryable and "No space left" in caught.value.why
