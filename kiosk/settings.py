@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # Verification
     pin_max_attempts: int = 3
     lockout_minutes: int = 15
+    # Per kiosk: this many failed verifications (any accounts) within the window
+    # pause verification on the kiosk, against guessing across accounts.
+    kiosk_max_failed_verifications: int = 10
+    kiosk_failed_window_minutes: int = 15
 
     # Payments
     overpayment_limit_cents: int = 50_000

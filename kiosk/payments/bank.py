@@ -20,7 +20,7 @@ def validate_routing_number(text: str) -> str:
     """
     digits = "".join(text.split())
     where = "It is the 9-digit number at the bottom left of a check."
-    if not digits.isdigit() or len(digits) != 9:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 9:  # not "²" etc.
         raise InvalidInput(
             "A routing number has exactly 9 digits.", f'"{text.strip()}" does not.', where
         )
@@ -38,7 +38,7 @@ def validate_bank_account_number(text: str) -> str:
         InvalidInput: not digits, or the wrong length.
     """
     digits = "".join(text.split())
-    if not digits.isdigit() or not 4 <= len(digits) <= 17:
+    if not (digits.isascii() and digits.isdigit()) or not 4 <= len(digits) <= 17:
         raise InvalidInput(
             "A bank account number has 4 to 17 digits.",
             "",

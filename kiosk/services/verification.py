@@ -8,16 +8,35 @@ never with the PIN.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import AccountLocked, InvalidInput, VerificationFailed
+from kiosk.logging import get_logger
 from kiosk.services import audit
 from kiosk.services.pins import DUMMY_HASH, pin_matches
-from kiosk.store.models import Account
+from kiosk.store.models import Account, AuditEntry
 from kiosk.store.store import Store
+
+log = get_logger("verification")
+
+
+class VerificationPaused(AccountLocked):
+    """Too many failed verifications on this kiosk, across accounts: it pauses checking."""
+
+    code = "kiosk_paused"
+
+
+def _ascii_digits(text: str) -> str:
+    """Decimal digits of any script (full-width, Arabic-Indic...) as ASCII "0"-"9".
+
+    ``str.isdigit`` also accepts superscripts like "²", which ``int`` cannot
+    read and which no keypad produces; those are not digits here.
+    """
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
 
 
 @dataclass(frozen=True)
@@ -36,7 +55,7 @@ def normalise_identifier(text: str) -> str:
     Raises:
         InvalidInput: no digits, or not 8 (account) or 10 (phone) digits.
     """
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = _ascii_digits(text)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]  # +1 country code on a phone number
     if len(digits) not in (8, 10):
@@ -49,19 +68,20 @@ def normalise_identifier(text: str) -> str:
 
 
 def validate_zip(text: str) -> str:
-    digits = text.strip().split("-")[0]
-    if not (digits.isdigit() and len(digits) == 5):
+    first = text.strip().split("-")[0]
+    digits = _ascii_digits(first)
+    if not (first.isdecimal() and len(digits) == 5):
         raise InvalidInput("A ZIP code has 5 digits.", "", "For example 72201.")
     return digits
 
 
 def validate_pin(text: str) -> str:
     pin = text.strip()
-    if not (pin.isdigit() and len(pin) == 4):
+    if not (pin.isdecimal() and len(pin) == 4):
         raise InvalidInput(
             "The PIN has 4 digits.", "", "Enter the 4 digits you chose for your account."
         )
-    return pin
+    return _ascii_digits(pin)
 
 
 class VerificationService:
@@ -81,6 +101,20 @@ class VerificationService:
         pin4 = validate_pin(pin)
         with self.store.sessions() as session, session.begin():
             outcome = self._check(session, ident, zip5, pin4)
+        if isinstance(outcome, VerificationPaused):
+            log.warning("verification.kiosk_paused", kiosk=self.store.settings.kiosk_id)
+        elif isinstance(outcome, AccountLocked):
+            log.warning(
+                "verification.lockout",
+                kiosk=self.store.settings.kiosk_id,
+                account=audit.mask_account(ident),
+            )
+        elif isinstance(outcome, VerificationFailed):
+            log.info(
+                "verification.failed",
+                kiosk=self.store.settings.kiosk_id,
+                account=audit.mask_account(ident),
+            )
         if isinstance(outcome, Exception):
             raise outcome  # the failure is committed to the audit log first
         return outcome
@@ -100,7 +134,12 @@ class VerificationService:
                 outcome=outcome,
                 resource=resource,
                 detail=dict(detail),
+                at=now,
             )
+
+        if self._kiosk_failures(session, now) >= settings.kiosk_max_failed_verifications:
+            log("paused", f"account:{audit.mask_account(ident)}", reason="kiosk paused")
+            return self._paused()
 
         account = session.scalar(
             select(Account)
@@ -130,6 +169,34 @@ class VerificationService:
             account.failed_pin_attempts = 0
             return self._locked(dt.timedelta(minutes=settings.lockout_minutes))
         return self._failed()
+
+    def _kiosk_failures(self, session: Session, now: dt.datetime) -> int:
+        """Failed or refused verifications on this kiosk within the window, any account."""
+        settings = self.store.settings
+        since = now - dt.timedelta(minutes=settings.kiosk_failed_window_minutes)
+        if session.get_bind().dialect.name == "postgresql":
+            # Two failures counted at once must not both slip under the limit.
+            session.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext("verify:" + settings.kiosk_id)))
+            )
+        count = session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.kiosk_id == settings.kiosk_id,
+                AuditEntry.action == "verify",
+                AuditEntry.outcome.in_(("failure", "refused")),
+                AuditEntry.at >= since,
+            )
+        )
+        return int(count or 0)
+
+    def _paused(self) -> VerificationPaused:
+        minutes = self.store.settings.kiosk_failed_window_minutes
+        return VerificationPaused(
+            "This kiosk has paused account checks for a while.",
+            "There were too many wrong tries here, so we stop checking to protect accounts.",
+            f"Please try again in about {minutes} minutes, ask a store associate, "
+            f"or call {self.store.settings.support_phone}.",
+        )
 
     def _failed(self) -> VerificationFailed:
         return VerificationFailed(

@@ -6,12 +6,15 @@ SQLite runs in WAL mode with a busy timeout, and every transaction starts with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -52,3 +55,30 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits together or not at all."""
     with factory() as session, session.begin():
         yield session
+
+
+T = TypeVar("T")
+# PostgreSQL's "try the transaction again" errors: serialization failure, deadlock detected.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_retryable_conflict(error: BaseException) -> bool:
+    """True for a transaction the database aborted only because of a concurrent one."""
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retry_on_conflict(work: Callable[[], T], *, attempts: int = 8, first_delay: float = 0.005) -> T:
+    """Run ``work`` (one whole transaction) again after a serialization failure or deadlock.
+
+    Backs off exponentially with jitter so the colliding transactions do not
+    meet again; any other error, or the last failure, is raised.
+    """
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as error:
+            if attempt == attempts - 1 or not is_retryable_conflict(error):
+                raise
+            time.sleep(first_delay * (2**attempt) * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")  # pragma: no cover
