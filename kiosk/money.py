@@ -7,7 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from kiosk.errors import InvalidAmount
 
-_AMOUNT_TEXT = re.compile(r"^\$?\s*([0-9][0-9,]*)?(\.[0-9]*)?\s*(dollars?|usd)?$", re.IGNORECASE)
+# Commas only as thousands separators: "12,34" (a decimal comma) must not become $1,234.
+_AMOUNT_TEXT = re.compile(
+    r"^\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(\.[0-9]*)?\s*(dollars?|usd)?$", re.IGNORECASE
+)
+_MISPLACED_COMMA = re.compile(r"[0-9],(?![0-9]{3}(?:[,.\s]|$))")
 _EXAMPLE = "Type it like 42.50 or $42.50."
 
 
@@ -23,6 +27,12 @@ def parse_amount(text: str) -> int:
     if cleaned.startswith("-") or cleaned.startswith("$-"):
         raise InvalidAmount("The amount cannot be negative.", "", _EXAMPLE)
     match = _AMOUNT_TEXT.match(cleaned)
+    if match is None and _MISPLACED_COMMA.search(cleaned):
+        raise InvalidAmount(
+            f'"{text.strip()}" has a comma in the wrong place.',
+            "A comma only separates thousands, as in 1,234.50.",
+            "Use a point for cents: 12.34.",
+        )
     if match is None or not (match.group(1) or (match.group(2) and len(match.group(2)) > 1)):
         raise InvalidAmount(f'"{text.strip()}" is not an amount of money.', "", _EXAMPLE)
     whole = (match.group(1) or "0").replace(",", "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -60,16 +61,32 @@ class PostgresServer:
         if self._as_postgres:
             shutil.chown(self.workdir, "postgres", "postgres")
         subprocess.run(
-            self._cmd("initdb", "-D", str(self.datadir), "-A", "trust", "-U", "kiosk", "-E", "UTF8"),
+            self._cmd(
+                "initdb", "-D", str(self.datadir), "-A", "trust", "-U", "kiosk", "-E", "UTF8"
+            ),
             check=True,
             capture_output=True,
         )
         log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(
             self._cmd(
-                "postgres", "-D", str(self.datadir), "-h", "127.0.0.1", "-p", str(self.port),
-                "-k", str(self.workdir), "-c", "fsync=off", "-c", "max_connections=200",
-                "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                "postgres",
+                "-D",
+                str(self.datadir),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.workdir),
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -110,11 +127,30 @@ class PostgresServer:
         return self.url(name)
 
     def stop(self) -> None:
+        """Fast shutdown (SIGINT to the postmaster): open client connections do not delay it.
+
+        The postmaster's own PID comes from ``postmaster.pid``, because ``runuser``
+        (between us and it when we run as root) forwards SIGTERM, the slow "smart"
+        shutdown that waits for every client, but not SIGINT.
+        """
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            postmaster = self._postmaster_pid()
+            if postmaster is not None:
+                os.kill(postmaster, signal.SIGINT)
+            else:
+                self.process.terminate()
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                if postmaster is not None:
+                    os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _postmaster_pid(self) -> int | None:
+        try:
+            first_line = (self.datadir / "postmaster.pid").read_text().split("\n", 1)[0]
+            return int(first_line)
+        except (OSError, ValueError):
+            return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -248,6 +249,13 @@ def seed(session: Session, on: dt.date, kiosk_id: str = "SEED") -> None:
             )
 
 
+@lru_cache(maxsize=len(DEMO_ACCOUNTS))
+def _demo_pin_hash(pin: str) -> str:
+    """Hash each demo PIN once per process: argon2id is slow on purpose (~0.1-0.4 s),
+    and seeding many databases (tests, benchmarks) would otherwise spend seconds on it."""
+    return hash_pin(pin)
+
+
 def _create_account(session: Session, demo: DemoAccount, on: dt.date) -> Account:
     customer = Customer(name=demo.name)
     account = Account(
@@ -258,7 +266,7 @@ def _create_account(session: Session, demo: DemoAccount, on: dt.date) -> Account
         phone=demo.phone,
         email=demo.email,
         status=demo.status,
-        pin_hash=hash_pin(demo.pin),
+        pin_hash=_demo_pin_hash(demo.pin),
     )
     session.add(account)
     session.flush()
