@@ -21,6 +21,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from escpos.printer import Dummy
 
 from kiosk.receipts import (
     EscposPrinter,
+    PaymentMethod,
     Receipt,
     SmtpSender,
     WebhookSmsGateway,
@@ -50,7 +52,7 @@ RECEIPT = Receipt(
     customer_name="Ben Carter",
     account_number="40152271",
     amount_cents=9500,
-    method="card",
+    method=PaymentMethod.CARD,
     new_balance_cents=12040,
     card_brand="Visa",
     card_last4="1111",
@@ -118,9 +120,14 @@ def main() -> None:
 
     rows: list[tuple[str, float, str, float]] = []
     screen = median_us(lambda: render_screen(RECEIPT), fast)
-    for name, render in [("render_spoken", render_spoken), ("render_tty", render_tty),
-                         ("render_email", render_email), ("render_sms", render_sms)]:  # fmt: skip
-        rows.append((name, median_us(lambda r=render: r(RECEIPT), fast), "render_screen", screen))
+    renderers: list[tuple[str, Callable[[Receipt], object]]] = [
+        ("render_spoken", render_spoken),
+        ("render_tty", render_tty),
+        ("render_email", render_email),
+        ("render_sms", render_sms),
+    ]
+    for name, render in renderers:
+        rows.append((name, median_us(partial(render, RECEIPT), fast), "render_screen", screen))
 
     def raw_dummy() -> bytes:
         printer = Dummy()

@@ -153,6 +153,7 @@ class SmtpSender:
         message["Subject"] = subject
         message["Date"] = format_datetime(datetime.now(UTC))
         message["Message-ID"] = msg_id
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to receipts
         message.set_content(body)
         return message
 

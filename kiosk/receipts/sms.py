@@ -122,17 +122,38 @@ class SmsGateway(ABC):
 class EmailToSmsGateway(SmsGateway):
     """Texts through a carrier's email-to-SMS gateway, using an SmtpSender."""
 
-    def __init__(self, smtp: SmtpSender, gateway_domain: str) -> None:
-        """Send through ``smtp`` to ``<national number>@gateway_domain``."""
+    def __init__(self, smtp: SmtpSender, gateway_domain: str, *, country_code: int = 1) -> None:
+        """Send through ``smtp`` to ``<national number>@gateway_domain``.
+
+        Carrier gateways reach only their own country's numbers (``country_code``, +1 by
+        default), so other numbers are refused as contacts before anything is sent.
+        """
         if not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", gateway_domain):
             raise ValueError(f"gateway_domain {gateway_domain!r} is not a domain name")
         self.smtp = smtp
         self.gateway_domain = gateway_domain.lower()
+        self.country_code = country_code
 
     def gateway_address(self, phone_e164: str) -> str:
-        """Email address of a phone on the gateway: the national number, digits only."""
-        national = phonenumbers.parse(phone_e164, None).national_number
-        return f"{national}@{self.gateway_domain}"
+        """Email address of a phone on the gateway: the national number, digits only.
+
+        Raises:
+            InvalidContact: the number is in another country than the gateway's.
+        """
+        number = phonenumbers.parse(phone_e164, None)
+        if number.country_code != self.country_code:
+            raise InvalidContact(
+                f'The phone number "{phone_e164}" cannot get text receipts here',
+                f"this kiosk's text service reaches only +{self.country_code} numbers",
+                "Choose an email or printed receipt instead",
+                field="phone",
+            )
+        return f"{number.national_number}@{self.gateway_domain}"
+
+    def send_receipt(self, phone: str, receipt: Receipt) -> str:
+        """As SmsGateway.send_receipt, refusing numbers the gateway cannot reach first."""
+        self.gateway_address(validate_phone(phone))
+        return super().send_receipt(phone, receipt)
 
     def send_text(self, phone_e164: str, text: str, message_key: str) -> None:
         """Mail ``text`` (no subject, so the phone shows only the text) to the gateway."""

@@ -64,6 +64,7 @@ def test_email_to_sms_gateway(smtp_server: SmtpServer, receipt: Receipt) -> None
     assert "7301-5582-9046" in text and "2271" in text and ACCOUNT not in text
     assert message["Message-ID"] == f"<receipt.{key}.sms@kiosk.example.com>"
     assert message["Subject"] == ""
+    assert message["Auto-Submitted"] == "auto-generated"
 
 
 def test_email_to_sms_gateway_down_is_retryable(receipt: Receipt) -> None:
@@ -72,6 +73,13 @@ def test_email_to_sms_gateway_down_is_retryable(receipt: Receipt) -> None:
         EmailToSmsGateway(smtp, "sms.example.net").send_receipt("2015550123", receipt)
     assert caught.value.retryable and caught.value.channel == "sms"
     assert "text message" in caught.value.what
+
+
+def test_email_to_sms_refuses_numbers_abroad(smtp_server: SmtpServer, receipt: Receipt) -> None:
+    smtp = SmtpSender(smtp_server.host, smtp_server.port, "receipts@kiosk.example.com", timeout=5)
+    with pytest.raises(InvalidContact) as caught:
+        EmailToSmsGateway(smtp, "sms.example.net").send_receipt("+44 20 7946 0958", receipt)
+    assert "+1 numbers" in caught.value.why and smtp_server.handler.envelopes == []
 
 
 def test_gateway_domain_is_checked() -> None:
