@@ -1,9 +1,11 @@
 """Receipt benchmark: rendering per channel and one delivery attempt per adapter.
 
 Each adapter is timed against a peer doing the same work by hand in the same run:
-EscposPrinter against python-escpos called directly, SmtpSender against bare smtplib
-to the same aiosmtpd server on loopback, WebhookSmsGateway against a bare urllib POST
-to the same http.server. Ratios show what the adapters' checks and error handling cost.
+EscposPrinter against python-escpos called directly (Dummy), SmtpSender against bare
+smtplib (same rendering, message built by hand) to the same aiosmtpd server on
+loopback, WebhookSmsGateway against a bare urllib POST of the same text to the same
+http.server. Ratios show what the adapters' checks and error handling cost; the file
+and network printer rows show the real device I/O on top of the same job.
 
 Run: ``.venv/bin/python bench/bench_receipts.py [--quick]``
 """
@@ -21,6 +23,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
+from email.message import EmailMessage
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -159,9 +162,13 @@ def main() -> None:
     controller.start()
     try:
         sender = SmtpSender("127.0.0.1", smtp_port, "receipts@kiosk.example.com", timeout=5)
-        message = sender.build_message("ben@example.com", RECEIPT)
 
         def bare_smtplib() -> None:
+            content = render_email(RECEIPT)
+            message = EmailMessage()
+            message["From"], message["To"] = "receipts@kiosk.example.com", "ben@example.com"
+            message["Subject"] = content.subject
+            message.set_content(content.body)
             with smtplib.SMTP("127.0.0.1", smtp_port, timeout=5) as smtp:
                 smtp.send_message(message)
 
@@ -174,9 +181,9 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/sms"
     gateway = WebhookSmsGateway(url, timeout=5)
-    body = json.dumps({"to": "+12015550123", "text": render_sms(RECEIPT), "id": "x"}).encode()
 
     def bare_urllib() -> None:
+        body = json.dumps({"to": "+12015550123", "text": render_sms(RECEIPT), "id": "x"}).encode()
         request = urllib.request.Request(
             url, data=body, headers={"Content-Type": "application/json"}
         )
