@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kiosk.conversation.services import Services
 from kiosk.settings import Settings, get_settings
 from kiosk.store.store import Store, open_store
+
+if TYPE_CHECKING:
+    from kiosk.receipts import DeliveryRouter
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,9 @@ class KioskRuntime:
 
     def deliver_pending(self) -> None:
         """One pass of the outbox worker (receipts, emails, follow-up work)."""
-        from kiosk.services.outbox import OutboxWorker, default_router
+        from kiosk.services.outbox import OutboxWorker
 
-        OutboxWorker(self.store, default_router(self.store.settings)).run_once()
+        OutboxWorker(self.store, delivery_router(self.store.settings)).run_once()
 
     def _upkeep(self) -> None:
         try:
@@ -67,3 +71,28 @@ class KioskRuntime:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.store.dispose()
+
+
+def delivery_router(settings: Settings) -> DeliveryRouter:
+    """Receipt adapters from settings: the printer, SMTP email, and SMS if configured."""
+    from kiosk.receipts import (
+        DeliveryRouter,
+        EmailToSmsGateway,
+        EscposPrinter,
+        SmtpSender,
+        WebhookSmsGateway,
+    )
+
+    smtp = SmtpSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
+        starttls=settings.smtp_starttls,
+        timeout=5.0,
+    )
+    router = DeliveryRouter({"print": EscposPrinter.from_url(settings.printer_url), "email": smtp})
+    if settings.sms_gateway_url:
+        router.register("sms", WebhookSmsGateway(settings.sms_gateway_url))
+    elif settings.sms_email_domain:
+        router.register("sms", EmailToSmsGateway(smtp, settings.sms_email_domain))
+    return router

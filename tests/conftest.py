@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,8 +50,20 @@ def store(request: pytest.FixtureRequest, tmp_path, clock: FixedClock) -> Iterat
     opened.dispose()
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated, seeded SQLite file; tests get a copy (seeding hashes PINs slowly)."""
+    path = tmp_path_factory.mktemp("template") / "kiosk.sqlite3"
+    opened = open_store(make_settings(f"sqlite:///{path}"), FixedClock(START))
+    opened.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
-def sqlite_store(tmp_path, clock: FixedClock) -> Iterator[Store]:
-    opened = open_store(make_settings(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"), clock)
+def sqlite_store(tmp_path, clock: FixedClock, seeded_sqlite_template: Path) -> Iterator[Store]:
+    """A store on its own copy of the seeded SQLite file."""
+    path = tmp_path / "kiosk.sqlite3"
+    shutil.copyfile(seeded_sqlite_template, path)
+    opened = open_store(make_settings(f"sqlite:///{path}"), clock)
     yield opened
     opened.dispose()

@@ -152,7 +152,9 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
 
             compact = parse_digits(text)
         except SpokenNumberError:
-            compact = ""
+            # A bill's barcode or QR code, typed by a scanner: "ACCT 40152274".
+            found = re.sub(r"\D", "", text)
+            compact = found if len(found) >= 4 else ""
     length = prompt.digits_length
     if not compact.isdigit():
         what = "numbers" if length is None else f"{length} numbers"

@@ -172,6 +172,8 @@ class Conversation:
         self.current = go.step
         self.invalid_count = 0
         self._prompt = self._build_safely(go.notice)
+        if go.error is not None:
+            self._prompt = dataclasses.replace(self._prompt, error=go.error)
         if self._prompt.end_of_session:
             self.finished = True
             self.ctx.wipe()

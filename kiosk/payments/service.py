@@ -388,7 +388,7 @@ class PaymentService:
             memo=f"payment {attempt.confirmation_number}",
             attempt_id=attempt.id,
         )
-        account_state.apply_payment(session, account.id, attempt.cents, attempt.id)
+        account_state.apply_payment(session, account.id, attempt.cents, attempt.id, now.date())
         reconnected = self._maybe_reconnect(session, account, attempt, now.date())
         attempt.flagged = self._fraud_signal(session, account, attempt, now)
         payload = {

@@ -54,8 +54,14 @@ class Owed:
         return self.past_due_cents + self.plan_due_now_cents
 
 
-def open_lines(session: Session, account_id: int) -> list[OpenLine]:
-    """Unpaid bill lines, in the order payments apply: basic service first, oldest first."""
+def open_lines(session: Session, account_id: int, on: dt.date | None = None) -> list[OpenLine]:
+    """Unpaid bill lines, in the order payments apply.
+
+    Overdue lines come before current ones (given ``on``), so paying the past-due
+    amount clears the past due; within each group basic service comes first,
+    so a partial payment protects basic service; then oldest first. Lines held
+    by an open dispute come last.
+    """
     paid = dict(
         session.execute(
             select(Settlement.line_item_id, func.sum(Settlement.cents))
@@ -84,6 +90,7 @@ def open_lines(session: Session, account_id: int) -> list[OpenLine]:
     lines.sort(
         key=lambda line: (
             line.disputed,
+            on is not None and line.bill.due_on >= on,
             line.item.category != LineCategory.BASIC,
             line.bill.due_on,
             PAYMENT_ORDER.index(line.item.category),
@@ -159,10 +166,15 @@ def owed(session: Session, account: Account, on: dt.date) -> Owed:
     )
 
 
-def apply_payment(session: Session, account_id: int, cents: int, attempt_id: int) -> int:
-    """Settle open lines with a payment, basic service first. Returns cents left as credit."""
+def apply_payment(
+    session: Session, account_id: int, cents: int, attempt_id: int, on: dt.date | None = None
+) -> int:
+    """Settle open lines with a payment (overdue, then basic service first).
+
+    Returns the cents left over as a credit on the account.
+    """
     remaining = cents
-    for line in open_lines(session, account_id):
+    for line in open_lines(session, account_id, on):
         if remaining <= 0:
             break
         share = min(remaining, line.open_cents)

@@ -18,7 +18,8 @@ class Go:
 
     step: str
     clear_history: bool = False
-    notice: Wording | None = None  # shown as an error on the next step
+    notice: Wording | None = None  # told before the next step's question
+    error: Wording | None = None  # why we came back here, shown as an error
 
 
 Outcome = Go | Invalid

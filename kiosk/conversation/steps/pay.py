@@ -362,7 +362,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         return Go("pay_unknown", clear_history=True)
     except InvalidAmount as error:
         ctx.values.pop("payment_key", None)
-        return Go("pay_amount", notice=w(error.message))
+        return Go("pay_amount", error=w(error.message))
     except KioskError as error:
         return invalid(error.message)
     ctx.values.pop("bank_account", None)

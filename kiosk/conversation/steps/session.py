@@ -140,7 +140,7 @@ def verify_pin_answer(ctx: Context, answer: Answer) -> Outcome:
     except VerificationFailed as error:
         return Go(
             "verify_id",
-            notice=w(
+            error=w(
                 error.message,
                 "That did not match. Please try again.",
                 tty_text="THAT DID NOT MATCH. PLS TRY AGAIN",

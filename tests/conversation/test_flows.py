@@ -1,0 +1,303 @@
+"""Every flow end to end over the demo accounts, through the real services and store."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kiosk.conversation.prompt import Register
+from kiosk.services import ledger
+from kiosk.store.models import (
+    Account,
+    Arrangement,
+    ArrangementState,
+    AttemptState,
+    Dispute,
+    OutboxMessage,
+    PaymentAttempt,
+    ServiceRequest,
+    ServiceStatus,
+)
+
+VALID_ROUTING = "021000021"
+
+
+def _attempts(services, number: str) -> list[PaymentAttempt]:
+    with services.store.sessions() as session:
+        account = session.scalar(select(Account).where(Account.number == number))
+        return list(session.scalars(select(PaymentAttempt).where(PaymentAttempt.account_id == account.id)))
+
+
+def _books_balanced(services) -> None:
+    with services.store.sessions() as session:
+        assert ledger.check(session) == []
+        assert ledger.check_accounts(session) == []
+
+
+def test_ava_pays_full_balance_by_card(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    assert d.prompt.id == "pay_amount"
+    full = next(c for c in d.prompt.choices if "84.99" in c.label.standard)
+    d.say(full.key)
+    d.choose("card")
+    assert d.prompt.id == "pay_review"
+    assert "$84.99" in d.prompt.text.standard
+    assert "eighty-four dollars and ninety-nine cents" in d.prompt.text.spoken
+    assert _attempts(services, "40152270") == [], "nothing is charged before the review answer"
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    assert d.prompt.big_value.replace(" ", "").isdigit()
+    attempts = [a for a in _attempts(services, "40152270") if a.state == AttemptState.SUCCEEDED]
+    assert [a.cents for a in attempts] == [8499]
+    assert attempts[0].confirmation_number.replace(" ", "") == d.prompt.big_value.replace(" ", "")
+    d.choose("none")
+    d.say("no")
+    assert d.prompt.end_of_session
+    assert d.conversation.ctx.customer is None
+    _books_balanced(services)
+
+
+def test_ben_pays_past_due_by_bank_account_and_notice_is_lifted(driver, services):
+    d = driver()
+    d.sign_in("ben")
+    d.choose("pay")
+    past_due = next(c for c in d.prompt.choices if "Past-due" in c.label.standard)
+    d.say(past_due.key)
+    d.choose("bank")
+    d.say("123456789")  # bad checksum
+    assert d.prompt.id == "bank_routing" and d.prompt.error is not None
+    assert "routing number is not valid" in d.prompt.error.standard
+    d.say(VALID_ROUTING, "000123456789")
+    assert d.prompt.id == "pay_review"
+    assert "ending 6789" in d.prompt.text.standard
+    assert "000123456789" not in d.prompt.render(Register.STANDARD)
+    d.say("1")
+    assert d.prompt.id == "pay_result"
+    (attempt,) = _attempts(services, "40152271")
+    assert attempt.state == AttemptState.SUCCEEDED and attempt.cents == 9500
+    assert attempt.method.value == "bank" and attempt.last4 == "6789"
+    with services.store.sessions() as session:
+        account = session.scalar(select(Account).where(Account.number == "40152271"))
+        assert account.status == ServiceStatus.ACTIVE
+    assert "000123456789" not in repr(d.conversation.ctx.values)
+
+
+def test_ben_takes_an_extension(driver, services):
+    d = driver()
+    d.sign_in("ben")
+    d.choose("plan")
+    assert d.prompt.id == "plan_offers"
+    d.choose("extension")
+    assert d.prompt.id == "plan_review"
+    d.say("yes")
+    assert d.prompt.id == "anything_else"
+    assert "extension" in d.prompt.notice.standard.lower()
+    with services.store.sessions() as session:
+        plans = list(session.scalars(select(Arrangement).where(Arrangement.state == ArrangementState.ACTIVE)))
+        assert any(p.kind.value == "extension" for p in plans)
+
+
+def test_ben_installment_plan_then_down_payment(driver, services):
+    d = driver()
+    d.sign_in("ben")
+    d.choose("plan")
+    d.choose("installment")
+    assert d.prompt.id == "plan_parts"
+    d.choose("3")
+    assert d.prompt.id == "plan_review"
+    rows = dict(d.prompt.details)
+    assert rows, "the schedule is shown"
+    d.say("yes")
+    assert d.prompt.id == "pay_method"
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    (attempt,) = [a for a in _attempts(services, "40152271") if a.state == AttemptState.SUCCEEDED]
+    assert attempt.cents == 7180  # one third of $215.40 down
+    _books_balanced(services)
+
+
+def test_carmen_is_reconnected(driver, services):
+    d = driver()
+    d.sign_in("carmen")
+    d.choose("reconnect")
+    assert d.prompt.id == "reconnect_quote"
+    assert "$345.00" in d.prompt.big_value
+    d.choose("pay")
+    d.choose("card")
+    assert "turned back on" in d.prompt.text.standard
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    assert "turned back on" in d.prompt.text.standard
+    with services.store.sessions() as session:
+        account = session.scalar(select(Account).where(Account.number == "40152272"))
+        assert account.status == ServiceStatus.RECONNECT_PENDING
+        kinds = set(session.scalars(select(OutboxMessage.kind)))
+        assert "service.reconnect" in kinds
+    _books_balanced(services)
+
+
+def test_dev_pays_his_next_plan_part_with_cash(driver, services):
+    d = driver()
+    d.sign_in("dev")
+    d.choose("pay")
+    part = next(c for c in d.prompt.choices if "plan payment" in c.label.standard.lower())
+    assert "$40.00" in part.label.standard
+    d.say(part.key)
+    d.choose("cash")
+    assert d.prompt.id == "cash_insert"
+    d.say("20")
+    assert d.prompt.id == "cash_insert" and "$20.00 to go" in d.prompt.text.standard
+    d.say("7")  # not a note the machine takes
+    assert d.prompt.error is not None
+    d.say("twenty dollars")
+    assert d.prompt.id == "pay_review"
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    succeeded = [a for a in _attempts(services, "40152273") if a.state == AttemptState.SUCCEEDED]
+    assert sorted(a.cents for a in succeeded) == [4000, 4000]
+
+
+def test_emma_disputes_a_charge_and_pays_the_rest(driver, services):
+    d = driver()
+    d.sign_in("emma")
+    d.choose("dispute")
+    internet = next(c for c in d.prompt.choices if "Internet" in c.label.standard)
+    d.say(internet.key)
+    d.choose("wrong_amount")
+    d.say("yes")
+    assert d.prompt.id == "anything_else"
+    with services.store.sessions() as session:
+        assert len(list(session.scalars(select(Dispute)))) == 2
+    d.say("yes")
+    d.choose("pay")
+    labels = [c.label.standard for c in d.prompt.choices]
+    assert any("without the disputed" in label for label in labels), labels
+
+
+def test_pay_another_amount_in_words_is_read_back(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("twenty five fifty")
+    d.choose("card")
+    assert "$25.50" in d.prompt.text.standard
+    assert "twenty-five dollars and fifty cents" in d.prompt.text.spoken
+
+
+def test_bad_amounts_are_refused_with_a_reason(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    for bad, reason in (("0", "more than zero"), ("12.345", "2 decimal"), ("banana", "not an amount"), ("99999", "more than")):
+        d.say(bad)
+        assert d.prompt.id == "pay_other"
+        assert reason in d.prompt.error.standard, (bad, d.prompt.error.standard)
+    assert _attempts(services, "40152270") == []
+
+
+def test_declined_card_says_why_and_charges_nothing(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.51")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_failed"
+    assert "not enough money" in d.prompt.text.standard
+    (attempt,) = _attempts(services, "40152270")
+    assert attempt.state == AttemptState.DECLINED
+
+
+def test_review_no_then_cancel_charges_nothing(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    d.choose("card")
+    d.say("no")
+    assert d.prompt.id == "pay_change"
+    d.choose("cancel")
+    assert d.prompt.id == "menu"
+    assert _attempts(services, "40152270") == []
+
+
+def test_wrong_pin_three_times_locks_and_offers_a_person(driver, services):
+    d = driver()
+    d.choose("start")
+    for _ in range(2):
+        d.say("40152270", "72201", "0000")
+        assert d.prompt.id == "verify_id"
+        assert "could not match" in d.prompt.error.standard
+        assert "PIN" in d.prompt.error.standard and "ZIP" in d.prompt.error.standard  # does not say which
+    d.say("40152270", "72201", "0000")
+    assert d.prompt.id == "locked"
+    assert "locked" in d.prompt.text.standard
+    d.choose("person")
+    assert d.prompt.id == "person_contact"
+
+
+def test_sign_in_with_phone_number_and_scanned_barcode(driver, services):
+    d = driver()
+    d.choose("start")
+    d.say("(501) 555-0101", "72201", "2468")
+    assert d.prompt.id == "menu"
+    d2 = driver()
+    d2.choose("start")
+    d2.say("ACCT 40152274", "73301", "1111")
+    assert d2.prompt.id == "menu"
+
+
+def test_assistance_is_explained_and_the_question_recorded(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("assistance")
+    assert "Lifeline" in d.prompt.text.standard
+    d.choose("apply")
+    assert d.prompt.id == "anything_else"
+    assert "National Verifier" in d.prompt.notice.standard
+    with services.store.sessions() as session:
+        assert [r.kind for r in session.scalars(select(ServiceRequest))]
+
+
+def test_person_call_back_is_recorded(driver, services):
+    d = driver()
+    d.sign_in("emma")
+    d.choose("person")
+    d.choose("tty")
+    d.say("5125550105")
+    assert d.prompt.id == "person_done"
+    with services.store.sessions() as session:
+        request = session.scalar(select(ServiceRequest).where(ServiceRequest.kind == "representative"))
+        assert request is not None and request.contact_preference.startswith("tty")
+
+
+def test_email_receipt_is_queued_after_payment(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    d.choose("card")
+    d.say("yes")
+    d.choose("email")
+    d.say("not an email")
+    assert d.prompt.id == "receipt_email" and d.prompt.error is not None
+    d.say("someone@example.org")
+    assert d.prompt.id == "anything_else"
+    with services.store.sessions() as session:
+        kinds = [m.kind for m in session.scalars(select(OutboxMessage))]
+    assert kinds.count("receipt.email") >= 1
+
+
+def test_simple_register_menu_has_at_most_four_choices(driver, services):
+    d = driver(Register.SIMPLE)
+    d.sign_in("carmen")
+    assert len(d.prompt.choices) <= 4
+    d.choose("more")
+    assert len(d.prompt.choices) <= 4
+    d.choose("reconnect")
+    assert d.prompt.id == "reconnect_quote"
