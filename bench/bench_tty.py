@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
-
 from kiosk.tty import baudot, demodulator, modulator, wavio
+from rapidfuzz.distance import Levenshtein
 
 RATE = 8000
 
@@ -276,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         ours_speed, peer_speed = speed(tmp, have_minimodem, 1 if args.quick else 5)
     chars = sum(len(baudot.normalise(m)) for m in CORPUS)
     print(f"TTY modem benchmark: {len(CORPUS)} messages, {chars} characters per condition")
-    print(f"{'condition':34} {'ours CER':>9} {'minimodem':>10} {'ratio':>6}  target  best minimodem")
+    print(
+        f"{'condition':34} {'ours CER':>9} {'minimodem':>10} {'ratio':>6}  target  best minimodem"
+    )
     failures = 0
     for c in rows:
         target_ok = c.ours <= c.peer + 1e-9 or np.isnan(c.peer)

@@ -108,11 +108,7 @@ def encode(text: str) -> list[int]:
             continue
         wanted = LTRS if ch in _LETTER_CODE else FIGS
         code = _LETTER_CODE[ch] if wanted == LTRS else _FIGURE_CODE[ch]
-        if (
-            wanted != shift
-            or since_shift >= RESEND_SHIFT_EVERY
-            or (after_space and wanted == FIGS)
-        ):
+        if wanted != shift or since_shift >= RESEND_SHIFT_EVERY or (after_space and wanted == FIGS):
             codes.append(wanted)
             shift = wanted
             since_shift = 0
@@ -127,11 +123,93 @@ def encode(text: str) -> list[int]:
 
 
 _TTY_WORDS = frozenset(
-    """GA SK SKSK Q QQ HD XXX PLS PLEASE RPT TTY TDD OK YES NO Y N THANK THANKS THX
-    YOU U R I A AN THE TO OF AND OR FOR IS IT IN ON AT BY BE WE ME MY AM ARE WAS
-    PAY PAID BILL AMOUNT DUE TOTAL ACCOUNT NUMBER NBR NO CARD PIN CASH CHANGE
-    HELLO HI BYE GOODBYE HELP HOLD CALL PHONE TYPE ENTER CONFIRM CANCEL DONE
-    DOLLARS CENTS DATE RECEIPT CAN READ WHAT WHEN HOW MUCH NOW STOP KEYING""".split()
+    [
+        "GA",
+        "SK",
+        "SKSK",
+        "Q",
+        "QQ",
+        "HD",
+        "XXX",
+        "PLS",
+        "PLEASE",
+        "RPT",
+        "TTY",
+        "TDD",
+        "OK",
+        "YES",
+        "NO",
+        "Y",
+        "N",
+        "THANK",
+        "THANKS",
+        "THX",
+        "YOU",
+        "U",
+        "R",
+        "I",
+        "A",
+        "AN",
+        "THE",
+        "TO",
+        "OF",
+        "AND",
+        "OR",
+        "FOR",
+        "IS",
+        "IT",
+        "IN",
+        "ON",
+        "AT",
+        "BY",
+        "BE",
+        "WE",
+        "ME",
+        "MY",
+        "AM",
+        "ARE",
+        "WAS",
+        "PAY",
+        "PAID",
+        "BILL",
+        "AMOUNT",
+        "DUE",
+        "TOTAL",
+        "ACCOUNT",
+        "NUMBER",
+        "NBR",
+        "NO",
+        "CARD",
+        "PIN",
+        "CASH",
+        "CHANGE",
+        "HELLO",
+        "HI",
+        "BYE",
+        "GOODBYE",
+        "HELP",
+        "HOLD",
+        "CALL",
+        "PHONE",
+        "TYPE",
+        "ENTER",
+        "CONFIRM",
+        "CANCEL",
+        "DONE",
+        "DOLLARS",
+        "CENTS",
+        "DATE",
+        "RECEIPT",
+        "CAN",
+        "READ",
+        "WHAT",
+        "WHEN",
+        "HOW",
+        "MUCH",
+        "NOW",
+        "STOP",
+        "KEYING",
+    ]
 )
 _VOWELS = set("AEIOUY")
 _NUMBER = re.compile(r"^[($]?\$?\d+([.,/:-]\d+)*[.,?):;!]?$|^[-?.,:;!]+$|^\d+'S$")
@@ -276,9 +354,7 @@ class BaudotDecoder:
         return figures
 
 
-def decode(
-    codes: Iterable[int], unshift_on_space: bool = False, recover_shift: bool = True
-) -> str:
+def decode(codes: Iterable[int], unshift_on_space: bool = False, recover_shift: bool = True) -> str:
     """Decode 5-bit codes to text (see ``BaudotDecoder`` for the shift rules)."""
     decoder = BaudotDecoder(unshift_on_space=unshift_on_space, recover_shift=recover_shift)
     return "".join(decoder.push(code) for code in codes) + decoder.flush()

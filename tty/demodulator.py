@@ -23,10 +23,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
-
 from kiosk.tty import baudot
 from kiosk.tty.modulator import BAUD_UK, BAUD_US, MARK_HZ, SPACE_HZ
+from scipy import signal
 
 CENTRE_HZ = (MARK_HZ + SPACE_HZ) / 2
 HALF_SHIFT_HZ = (SPACE_HZ - MARK_HZ) / 2  # mark at -200 Hz, space at +200 Hz in baseband
@@ -35,12 +34,15 @@ CHUNK = 256  # baseband samples per analysis chunk
 NFFT = 512
 MAX_OFFSET_HZ = 110.0
 PROBE_HZ = 500.0
+PROBES_HZ = (-PROBE_HZ, 0.0, PROBE_HZ)  # baseband: 1100, 1600 (between tones), 2100 Hz
 CLOCK_FACTORS = (0.97, 1.0, 1.03)
 ECHO_TAIL_S = 0.300
 START_THRESHOLD = 0.8  # start bit must read as space at least this clearly
 START_SHARE = 0.4  # ... and at least this share of the other bits' clarity
-FRAME_GATE = 1.35
-MEDIAN_GATE = 1.1  # median bit clarity of a frame  # mean |metric| per bit for a frame to count as a character
+FRAME_GATE = 1.35  # mean |metric| per bit for a frame to count as a character
+MEDIAN_GATE = 1.1  # median bit clarity of a frame
+LEVEL_SPREAD, LEVEL_SLACK = 2.5, 2.0  # loudest bit <= spread * median + slack
+PURITY = 4.0  # tone power over probe power, median over a frame
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
@@ -110,7 +112,9 @@ class StreamingDecoder:
         fs = self._bb.rate_bb
         self._fs = fs
         self._hyps = [
-            _Hypothesis(b, round(fs / b), fs / b * c, math.sqrt(round(fs / BAUD_US) / round(fs / b)))
+            _Hypothesis(
+                b, round(fs / b), fs / b * c, math.sqrt(round(fs / BAUD_US) / round(fs / b))
+            )
             for b in parse_baud(baud)
             for c in CLOCK_FACTORS
         ]
@@ -142,7 +146,7 @@ class StreamingDecoder:
         probe_len = longest
         hann = np.hanning(probe_len)
         n = np.arange(probe_len)
-        self._probes = [hann * np.exp(2j * np.pi * f * n / fs) for f in (-PROBE_HZ, PROBE_HZ)]
+        self._probes = [hann * np.exp(2j * np.pi * f * n / fs) for f in PROBES_HZ]
         self._probe_gain = float(np.sum(hann**2))
         self._text = baudot.BaudotDecoder(unshift_on_space=unshift_on_space)
         self.codes: list[int] = []  # every code read, for diagnostics and tests
@@ -230,9 +234,7 @@ class StreamingDecoder:
         self._offsets.append(offset)
         # Noise per one-bit rectangular correlator, from Hann probes away from the tones.
         z_probe = self._slice(lo - self._probes[0].size, lo + CHUNK)
-        estimates = [
-            np.abs(np.convolve(z_probe, p[::-1], mode="valid")) ** 2 for p in self._probes
-        ]
+        estimates = [np.abs(np.convolve(z_probe, p[::-1], mode="valid")) ** 2 for p in self._probes]
         probe_power = float(np.median(np.concatenate(estimates))) / math.log(2)
         per_sample = probe_power / self._probe_gain
         if not muted and per_sample > 0:
@@ -240,19 +242,35 @@ class StreamingDecoder:
         level = float(np.median(self._noise_recent)) if self._noise_recent else 0.0
         self._noise.append(max(level, NOISE_FLOOR))
 
-    def _metrics(self, z: np.ndarray, offset: float, noise: float) -> dict[int, np.ndarray]:
-        """Soft metric per correlator length; index e = window [e - L, e) of ``z``."""
+    def _metrics(
+        self, z: np.ndarray, offset: float, noise: float
+    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per correlator length: soft metric and tone purity; index e = window [e - L, e).
+
+        Purity is the stronger tone's power over the power the probes (between and
+        beside the tones) see in the same window: high for a TTY, near 1 for speech,
+        music or noise, whose energy is spread out.
+        """
         n = np.arange(z.size)
-        out: dict[int, np.ndarray] = {}
+        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         cum = []
         for tone in (-HALF_SHIFT_HZ + offset, HALF_SHIFT_HZ + offset):
             rotated = z * np.exp(-2j * np.pi * tone * n / self._fs)
             cum.append(np.concatenate(([0.0], np.cumsum(rotated))))
+        probe = np.zeros(z.size + 1)
+        taps = self._probes[0].size
+        for p in self._probes:
+            power = np.abs(np.convolve(z, p[::-1], mode="valid")) ** 2
+            probe[taps:] += power / (len(self._probes) * self._probe_gain)
+        probe[:taps] = np.inf
         for length in self._lengths:
             amp = [np.abs(c[length:] - c[:-length]) for c in cum]
             metric = np.zeros(z.size + 1)
             metric[length:] = (amp[0] - amp[1]) / math.sqrt(noise * length)
-            out[length] = metric
+            purity = np.zeros(z.size + 1)
+            strongest = np.maximum(amp[0], amp[1]) ** 2 / length
+            purity[length:] = strongest / (probe[length:] + 0.1 * noise)
+            out[length] = (metric, purity)
         return out
 
     def _scan_chunk(self, k: int, stats_chunk: int) -> str:
@@ -292,7 +310,7 @@ class StreamingDecoder:
         t = np.arange(lo, hi) - base
         rows = []
         for hyp in self._hyps:
-            m = metrics[hyp.length]
+            m, purity = metrics[hyp.length]
             bits = m[t[None, :] + hyp.ends[:, None]]
             clarity = np.abs(bits[1:7]).sum(axis=0)
             score = clarity - bits[0] - 2 * np.maximum(0.0, -m[t])
@@ -301,10 +319,16 @@ class StreamingDecoder:
             # tone rising out of noise is not a character.
             start = -bits[0] * hyp.weight
             valid = (score > FRAME_GATE) & (start > START_THRESHOLD)
+            valid &= bits[6] > -START_THRESHOLD  # a stop bit that is clearly space: no frame
             valid &= -bits[0] > START_SHARE * clarity / 6.0
             # ... and no single strong bit (a tone starting) may carry a weak frame.
             signed = np.concatenate((-bits[:1], np.abs(bits[1:6]), bits[6:7]))
-            valid &= np.partition(signed, 3, axis=0)[3] * hyp.weight > MEDIAN_GATE
+            median = np.partition(signed, 3, axis=0)[3]
+            valid &= median * hyp.weight > MEDIAN_GATE
+            # A TTY's level is steady: one bit far louder than the rest is a tone
+            # starting (lead-in) under a frame made of noise.
+            valid &= np.abs(bits).max(axis=0) <= LEVEL_SPREAD * np.abs(median) + LEVEL_SLACK
+            valid &= np.median(purity[t[None, :] + hyp.ends[:, None]], axis=0) > PURITY
             rows.append((hyp, np.where(valid, score, -np.inf), bits))
         return rows
 
@@ -328,7 +352,7 @@ class StreamingDecoder:
                 best_score, best_i, best = score[i] + bonus, first + i, row
         bits = best[2][:, best_i]
         code = sum(1 << j for j in range(5) if bits[j + 1] > 0)
-        if bits[6] < -START_THRESHOLD:
+        if bits[6] < 0:  # stop bit unsure: the character cannot be trusted
             code = baudot.UNREADABLE
         return lo + best_i, code, best[0]
 
