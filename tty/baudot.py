@@ -231,7 +231,7 @@ def _dictionary() -> frozenset[str]:
 
 def _letters_score(word: str) -> float:
     """How much a run read in letters looks like a word of a TTY message."""
-    word = word.rstrip(REPLACEMENT)
+    word = word.replace(REPLACEMENT, "")
     if not word:
         return 0.0
     if word in _TTY_WORDS:
@@ -254,7 +254,7 @@ def _letters_score(word: str) -> float:
 
 def _figures_score(word: str) -> float:
     """How much a run read in figures looks like an amount, date or number."""
-    word = word.rstrip(REPLACEMENT)
+    word = word.replace(REPLACEMENT, "")
     if not word:
         return 0.0
     digits = sum(ch.isdigit() for ch in word)

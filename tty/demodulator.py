@@ -43,6 +43,7 @@ FRAME_GATE = 1.35  # mean |metric| per bit for a frame to count as a character
 MEDIAN_GATE = 1.1  # median bit clarity of a frame
 LEVEL_SPREAD, LEVEL_SLACK = 2.5, 2.0  # loudest bit <= spread * median + slack
 PURITY = 4.0  # tone power over probe power, median over a frame
+START_PURITY = 3.0  # ... and of the start bit alone (noise before a lead-in is not)
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
@@ -328,14 +329,15 @@ class StreamingDecoder:
             # A TTY's level is steady: one bit far louder than the rest is a tone
             # starting (lead-in) under a frame made of noise.
             valid &= np.abs(bits).max(axis=0) <= LEVEL_SPREAD * np.abs(median) + LEVEL_SLACK
-            valid &= np.median(purity[t[None, :] + hyp.ends[:, None]], axis=0) > PURITY
+            pure = purity[t[None, :] + hyp.ends[:, None]]
+            valid &= (np.median(pure, axis=0) > PURITY) & (pure[0] > START_PURITY)
             rows.append((hyp, np.where(valid, score, -np.inf), bits))
         return rows
 
     def _find_frame(
         self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
     ) -> tuple[int, int, _Hypothesis] | None:
-        span = int(0.6 * min(self._lengths)) + 1
+        span = min(self._lengths) + 1
         rows = self._frame_scores(metrics, base, lo, hi + span)
         ok = np.zeros(hi - lo, dtype=bool)
         for _, score, _ in rows:
