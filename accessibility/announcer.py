@@ -240,7 +240,14 @@ class Announcer:
 
     @staticmethod
     def _personal(prompt: Prompt) -> bool:
-        """Account details and big values (balances, confirmation numbers) are
-        personal: headset only. The prompt has no flag for personal text, so
-        this is inferred from the fields that carry account data."""
-        return bool(prompt.details or prompt.big_value)
+        return is_personal(prompt)
+
+
+def is_personal(prompt: Prompt) -> bool:
+    """Does this prompt show personal data (name, balance, confirmation number)?
+
+    Such speech goes to the headset only. The step says so with
+    ``prompt.sensitive``; details rows and big values count as personal too, so
+    a step that forgets the flag still never reads an account's figures on the
+    open speaker."""
+    return prompt.sensitive or bool(prompt.details or prompt.big_value)

@@ -1,0 +1,307 @@
+"""``KioskApp``: the full-screen kiosk, and ``run_app`` for ``kiosk run``.
+
+The app owns the session (conversation, profile, timer, announcer) and turns
+every key press, click and tick into a call on it; widgets only render the
+prompt and post messages. All keys pass one gate (:meth:`KioskApp.on_event`)
+so held-key repeats, describe-key mode and the keypad's commands apply to
+every widget alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+from textual.widget import Widget
+
+from kiosk.accessibility.announcer import (
+    Announcer,
+    CaptionLog,
+    SpeechSink,
+    Tone,
+    ToneSink,
+    is_personal,
+)
+from kiosk.accessibility.keypad import KeyDescriber, KeypadAction, RepeatFilter, keys_for
+from kiosk.accessibility.modes import Mode, Profile
+from kiosk.accessibility.themes import register_themes, theme_for
+from kiosk.accessibility.timing import Clock, MonotonicClock
+from kiosk.conversation.prompt import Prompt
+from kiosk.conversation.services import Services
+from kiosk.ui.choices import ChoiceButton
+from kiosk.ui.countdown import Countdown, countdown_text
+from kiosk.ui.entry import EntryInput
+from kiosk.ui.keys import CANCEL_WORD, CHARACTER_KEYS, command_word, describe_key, keypad_action
+from kiosk.ui.kiosk_screen import KioskScreen
+from kiosk.ui.messages import AnswerRequested, KeyRequested
+from kiosk.ui.session import GOODBYE_SECONDS, KioskSession, TickEvent
+
+HELP_KEYS = frozenset(keys_for(KeypadAction.HELP))
+CLEAR_KEYS = frozenset(keys_for(KeypadAction.CLEAR))
+CLEAR_AGAIN = "Press Clear (Del) again to stop. Nothing has been charged."
+DESCRIBE_ON = "Key information is on: press a key to hear what it does. Press F5 or Help to stop."
+DESCRIBE_OFF = "Key information is off."
+
+
+class KioskApp(App[int]):
+    """The kiosk screen over one :class:`Services`."""
+
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "Bill payment kiosk"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        mode: Mode = Mode.STANDARD,
+        speech_sink: SpeechSink | None = None,
+        tone_sink: ToneSink | None = None,
+        speech: bool = False,
+        clock: Clock | None = None,
+        tick_seconds: float = 0.25,
+        goodbye_seconds: float = GOODBYE_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.clock = clock or MonotonicClock()
+        self.profile = Profile(start_mode=mode)
+        self.profile.speech = speech
+        self.captions = CaptionLog()
+        self.announcer = Announcer(self.profile, self.captions, speech_sink, tone_sink)
+        self.repeat_filter = RepeatFilter(self.clock)
+        self.describer = KeyDescriber(self.repeat_filter)
+        self.session = KioskSession(
+            services,
+            self.profile,
+            self.announcer,
+            self.clock,
+            goodbye_seconds,
+            speech_default=speech,
+        )
+        self.tick_seconds = tick_seconds
+        self.kiosk_screen = KioskScreen(self.captions)
+        self._clear_armed = False
+        self._last_key = ""
+        self.shown_prompt: Prompt | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    async def on_mount(self) -> None:
+        register_themes(self)
+        await self.push_screen(self.kiosk_screen)
+        await self.render_prompt()
+        if self.tick_seconds > 0:
+            self.set_interval(self.tick_seconds, self.tick)
+
+    # ------------------------------------------------------------- rendering
+    def apply_mode(self) -> None:
+        mode = self.profile.mode
+        theme = theme_for(mode).name
+        if self.theme != theme:
+            self.theme = theme
+        screen = self.kiosk_screen
+        screen.set_class(self.profile.large_text, "-large")
+        screen.set_class(self.profile.high_contrast, "-contrast")
+        screen.set_class(mode is Mode.SIMPLE, "-simple")
+
+    async def render_prompt(self, entry_value: str | None = None) -> None:
+        """Show the session's prompt: new widgets, focus on the first control, speech."""
+        prompt = self.session.prompt
+        self.apply_mode()
+        if entry_value is None:
+            entry_value = "" if prompt.private else prompt.entered
+        view = await self.kiosk_screen.show(
+            prompt,
+            self.session.conversation.register,
+            large=self.profile.large_text,
+            icons=self.profile.mode is Mode.SIMPLE,
+            entry_value=entry_value,
+        )
+        self.shown_prompt = prompt
+        self._clear_armed = False
+        if prompt.error is not None:
+            self.announcer.sound(Tone.ERROR)
+        self.announcer.prompt(prompt)
+        first = next((w for w in view.query("ChoiceButton, EntryInput") if w.focusable), None)
+        if first is not None:
+            first.focus()
+            if isinstance(first, EntryInput):
+                first.cursor_position = len(first.value)
+        else:
+            self.set_focus(None)
+
+    def entry_value(self) -> str:
+        found = self.kiosk_screen.query(EntryInput)
+        return found.first().value if found else ""
+
+    # --------------------------------------------------------------- answers
+    async def send(self, raw: str, *, keep_entry: bool = False) -> None:
+        """Give the conversation an answer or command and show what comes back.
+
+        The entry keeps what was typed when the same step comes back with an
+        error, or after a command (help, repeat, a mode change)."""
+        before = self.session.prompt.id
+        typed = self.entry_value()
+        prompt = self.session.answer(raw)
+        same_step = prompt.id == before and not self.session.in_goodbye
+        keep = same_step and (keep_entry or prompt.error is not None)
+        await self.render_prompt(typed if keep else None)
+
+    async def on_answer_requested(self, message: AnswerRequested) -> None:
+        await self.send(message.raw)
+
+    async def on_key_requested(self, message: KeyRequested) -> None:
+        await self.handle_key(message.key, from_click=True)
+
+    # ------------------------------------------------------------------ keys
+    async def on_event(self, event: events.Event) -> None:
+        is_key = isinstance(event, events.Key) and not event.is_forwarded
+        if is_key and await self.handle_key(event.key):  # type: ignore[attr-defined]
+            event.prevent_default()
+            event.stop()
+            return
+        await super().on_event(event)
+
+    async def handle_key(self, key: str, *, from_click: bool = False) -> bool:
+        """Act on a key. True if the screen used it; False lets the focused widget have it."""
+        if not from_click and not self.repeat_filter.accept(key):
+            return True  # a held key's repeat (508 407.4)
+        last, self._last_key = self._last_key, key
+        if await self._describe(key, repeated_help=last in HELP_KEYS):
+            return True
+        focused = self.focused
+        in_entry = isinstance(focused, EntryInput)
+        typing_field = in_entry and not focused.keypad_field  # type: ignore[union-attr]
+        if key not in CLEAR_KEYS:
+            self._clear_armed = False
+        if key == "f2":
+            self.session.cycle_display()
+            await self.render_prompt(self.entry_value())
+            return True
+        if key == "f3":
+            self.session.toggle_simple()
+            await self.render_prompt(self.entry_value())
+            return True
+        if key == "f4":
+            if self.profile.speech:
+                self.announcer.speech_off()
+            else:
+                self.announcer.speech_on()
+            self.kiosk_screen.query_one("CaptionBar").refresh()
+            return True
+        if key in ("up", "down"):
+            if not in_entry:
+                self.screen.focus_previous() if key == "up" else self.screen.focus_next()
+            return True
+        if key in CHARACTER_KEYS and typing_field:
+            return False
+        word = command_word(key)
+        if word is not None:
+            await self.send(word, keep_entry=True)
+            return True
+        if key in CLEAR_KEYS:
+            return await self._clear(key, focused if in_entry else None)
+        action = keypad_action(key)
+        if action is not None and action.digit and action.digit.isdigit():
+            if in_entry:
+                self.session.activity()
+                prompt = self.session.prompt
+                self.announcer.key(masked=prompt.private, echo="" if prompt.private else key)
+                return False
+            await self.send(action.digit)
+            return True
+        if in_entry:
+            self.session.activity()
+        return False
+
+    async def _clear(self, key: str, field: Widget | None) -> bool:
+        """Clear erases the entry; with nothing typed, a second press cancels."""
+        if isinstance(field, EntryInput) and field.value:
+            if key == "delete":
+                field.value = ""
+                return True
+            return False  # backspace: the field deletes one character
+        if self._clear_armed:
+            self._clear_armed = False
+            await self.send(CANCEL_WORD)
+            return True
+        self._clear_armed = True
+        self.kiosk_screen.show_key_info(CLEAR_AGAIN)
+        self.announcer.say(CLEAR_AGAIN, interrupt=True)
+        return True
+
+    async def _describe(self, key: str, *, repeated_help: bool) -> bool:
+        """Describe-key mode: the key's function is shown and spoken, nothing happens."""
+        latched = self.describer.latched
+        if key == "f5" or (latched and key in HELP_KEYS) or (key in HELP_KEYS and repeated_help):
+            self.describer.latched = not latched
+            text = DESCRIBE_OFF if latched else DESCRIBE_ON
+            self.kiosk_screen.show_key_info(text)
+            self.announcer.say(text, interrupt=True)
+            return True
+        help_held = any(self.repeat_filter.is_held(name) for name in HELP_KEYS)
+        if not (latched or (help_held and key not in HELP_KEYS)):
+            return False
+        text = describe_key(key, self._meaning(key)) or "That key does nothing on the kiosk."
+        self.kiosk_screen.show_key_info(text)
+        self.announcer.say(text, interrupt=True)
+        return True
+
+    def _meaning(self, key: str) -> str | None:
+        """What a number key does on this step: the choice it picks."""
+        for button in self.kiosk_screen.query(ChoiceButton):
+            if button.raw == key:
+                return f"Picks {button.spoken.split(', ', 1)[-1]}"
+        return None
+
+    # ------------------------------------------------------------ focus/time
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Speech follows focus: the focused control's label."""
+        widget = event.widget
+        label = getattr(widget, "spoken", "")
+        prompt = self.shown_prompt
+        if label and prompt is not None:
+            self.announcer.focus(label, private=is_personal(prompt))
+
+    async def tick(self) -> None:
+        """Timer upkeep: warning, expiry, end of the goodbye."""
+        result = self.session.tick()
+        if result.event in (TickEvent.EXPIRED, TickEvent.NEW_SESSION):
+            await self.render_prompt()
+            return
+        countdown = self.kiosk_screen.query_one(Countdown)
+        show_number = self.profile.show_countdown
+        if result.event is TickEvent.WARNING:
+            self.announcer.time_warning(countdown_text(result.seconds_left, show_number=False))
+        if result.seconds_left is not None:
+            countdown.show_warning(result.seconds_left, show_number=show_number)
+        elif countdown.display:
+            countdown.hide()
+
+
+def _log_to_file() -> None:
+    """Logs go to a file in the data directory: nothing may write over the screen."""
+    import logging
+
+    from kiosk.logging import configure
+    from kiosk.settings import data_dir
+
+    directory = Path(data_dir())
+    directory.mkdir(parents=True, exist_ok=True)
+    stream = (directory / "kiosk.log").open("a", encoding="utf-8")
+    configure(stream=stream)
+    logging.basicConfig(stream=stream, level=logging.INFO, force=True)
+
+
+def run_app(mode: str = "standard") -> int:
+    """``kiosk run``: the full-screen kiosk on the configured store."""
+    from kiosk.runtime import KioskRuntime
+
+    _log_to_file()
+    runtime = KioskRuntime.start()
+    try:
+        app = KioskApp(runtime.services, mode=Mode.parse(mode))
+        app.run()
+        return app.return_code or 0
+    finally:
+        runtime.stop()

@@ -1,0 +1,80 @@
+"""A whole payment on the kiosk screen, in every mode, with keypad keys only,
+and once with the mouse. The payment must be in the store afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from kiosk.accessibility.modes import Mode
+from textual.widgets import Digits
+
+from kiosk.store.models import PaymentMethodKind
+from kiosk.ui.choices import ChoiceButton
+from kiosk.ui.details import DetailsTable
+from kiosk.ui.entry import EntryInput
+
+from .conftest import AVA, press, run_async, sign_in, succeeded_payments
+
+# Menu key of "Pay my bill": the simplified menu puts paying first.
+PAY_KEY = {Mode.SIMPLE: "1"}
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@run_async
+async def test_keypad_only_payment_in_every_mode(make_app, ui_store, mode: Mode) -> None:
+    before = len(succeeded_payments(ui_store))
+    app = make_app(mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        assert app.session.prompt.id == "menu"
+        assert "Ava" in app.session.prompt.text.standard
+        await press(pilot, PAY_KEY.get(mode, "2"))  # pay my bill
+        assert app.session.prompt.id == "pay_amount"
+        await press(pilot, "1")  # the full balance
+        await press(pilot, "1")  # by card
+        assert app.session.prompt.id == "pay_review"
+        await press(pilot, "down", "up", "enter")  # focus moves, Enter picks "1 Yes"
+        assert app.session.prompt.id == "pay_result"
+        number = app.session.prompt.big_value
+        if mode in (Mode.LARGE, Mode.CONTRAST):
+            assert app.screen.query_one("#big-value", Digits).value == number
+        else:
+            assert (("Confirmation", number)) in app.screen.query_one(DetailsTable).rows
+        await press(pilot, "4")  # no more receipts
+        await press(pilot, "2")  # nothing else
+        assert app.session.prompt.end_of_session
+    paid = succeeded_payments(ui_store)
+    assert len(paid) == before + 1
+    assert paid[-1].cents == 8499 and paid[-1].method is PaymentMethodKind.CARD
+
+
+@run_async
+async def test_payment_with_the_mouse(make_app, ui_store) -> None:
+    before = len(succeeded_payments(ui_store))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        async def click_choice(key: str) -> None:
+            button = next(b for b in app.screen.query(ChoiceButton) if b.raw == key)
+            assert await pilot.click(button)
+            await pilot.pause()
+
+        async def enter(text: str) -> None:
+            assert await pilot.click(EntryInput)
+            field = app.screen.query_one(EntryInput)
+            field.value = text  # what a touch keyboard or barcode scanner fills in
+            await press(pilot, "enter")
+
+        await click_choice("1")
+        await enter(AVA["account"])
+        await enter(AVA["zip"])
+        await enter(AVA["pin"])
+        await click_choice("2")
+        await click_choice("1")
+        await click_choice("1")
+        assert app.session.prompt.id == "pay_review"
+        await click_choice("1")
+        assert app.session.prompt.id == "pay_result"
+        assert await pilot.click("#key-f1")  # the key bar is clickable too: Help
+        await pilot.pause()
+        assert app.session.prompt.notice is not None
+    assert len(succeeded_payments(ui_store)) == before + 1
