@@ -39,15 +39,27 @@ def make_settings(url: str, **overrides: object) -> Settings:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path, clock: FixedClock) -> Iterator[Store]:
-    """A migrated, seeded store on each database back end."""
+    """A migrated, seeded store on each database back end (a copy of a seeded template)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+        path = tmp_path / "kiosk.sqlite3"
+        shutil.copyfile(request.getfixturevalue("seeded_sqlite_template"), path)
+        url = f"sqlite:///{path}"
     else:
         server: PostgresServer = request.getfixturevalue("postgres")
-        url = server.create_database(f"test_{next(_db_counter)}")
+        template: str = request.getfixturevalue("seeded_postgres_template")
+        url = server.create_database(f"test_{next(_db_counter)}", template=template)
     opened = open_store(make_settings(url), clock)
     yield opened
     opened.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres_template(postgres: PostgresServer) -> str:
+    """One migrated, seeded PostgreSQL database that each test's database is copied from."""
+    name = "kiosk_seeded_template"
+    opened = open_store(make_settings(postgres.create_database(name)), FixedClock(START))
+    opened.dispose()  # CREATE DATABASE ... TEMPLATE needs the template to have no sessions
+    return name
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,21 @@ from __future__ import annotations
 import uuid
 
 from kiosk.errors import InvalidInput
+from kiosk.money import format_cents
 from kiosk.payments.journal import ProcessorJournal
 from kiosk.payments.methods import ChargeResult, PaymentMethod
 from kiosk.store.models import PaymentMethodKind
 
 ACCEPTED_BILLS_CENTS = (100, 500, 1000, 2000, 5000, 10000)
+# What to do about each cash decline; the payment core looks these up by code
+# when it tells the customer (the attempt row keeps only the code and reason).
+HOW_TO_FIX_BY_CODE = {
+    "not_enough_cash": "Put in more bills, or pay a smaller amount.",
+    "cash_over_amount": (
+        "Take your bills back, then pay all you put in (the extra becomes credit on "
+        "your account) or put in the exact amount."
+    ),
+}
 
 
 class CashAcceptorSimulator(PaymentMethod):
@@ -47,16 +57,39 @@ class CashAcceptorSimulator(PaymentMethod):
         return self.inserted_cents
 
     def charge(self, cents: int, idempotency_key: str) -> ChargeResult:
+        """Stack the inserted bills as a payment of ``cents``.
+
+        With no change to give, the payment must be what went in: an amount
+        below the inserted cash would keep the extra without crediting it
+        anywhere, so it is declined and the bills are handed back (escrow).
+        """
+        recorded = self.journal.get(idempotency_key)
+        if recorded is not None:  # a retry: the bills were stacked the first time
+            return recorded
         if self.inserted_cents < cents:
             return ChargeResult(
                 False,
                 decline_code="not_enough_cash",
-                decline_reason=f"Only {self.inserted_cents / 100:.2f} dollars were put in.",
-                how_to_fix="Put in more bills, or pay a smaller amount.",
+                decline_reason=f"Only {format_cents(self.inserted_cents)} was put in.",
+                how_to_fix=HOW_TO_FIX_BY_CODE["not_enough_cash"],
             )
-        self.change_due_cents = self.inserted_cents - cents if self.gives_change else 0
+        if self.inserted_cents > cents and not self.gives_change:
+            inserted, self.inserted_cents = self.inserted_cents, 0
+            return ChargeResult(
+                False,
+                decline_code="cash_over_amount",
+                decline_reason=(
+                    f"You put in {format_cents(inserted)}, more than the "
+                    f"{format_cents(cents)} payment, and this machine gives no change."
+                ),
+                how_to_fix=HOW_TO_FIX_BY_CODE["cash_over_amount"],
+            )
         result = ChargeResult(True, processor_ref=f"cash_{uuid.uuid4().hex[:20]}", brand="CASH")
-        return self.journal.record_once(idempotency_key, cents, result)
+        recorded = self.journal.record_once(idempotency_key, cents, result)
+        if recorded.approved:
+            self.change_due_cents = self.inserted_cents - cents
+            self.inserted_cents = 0  # stacked in the cash box: never counted for another payment
+        return recorded
 
     def lookup(self, idempotency_key: str) -> ChargeResult | None:
         return self.journal.get(idempotency_key)

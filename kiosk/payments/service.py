@@ -216,8 +216,8 @@ class PaymentService:
             existing = session.scalar(
                 select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key)
             )
-            if existing is not None:
-                return existing.id
+            if existing is not None:  # the same key raced us: still the same payment?
+                return self._same_request(session, existing, account_number, cents)
         raise PaymentInProgress(
             "Another payment for this account is still being processed.",
             "We will not take a second payment until we know how the first one ended.",
@@ -629,4 +629,8 @@ def _how_to_fix(attempt: PaymentAttempt) -> str:
     for decline in (*DECLINES_BY_CENTS.values(), ISSUER_UNAVAILABLE, VOIDED):
         if decline.code == attempt.decline_code:
             return decline.how_to_fix
+    from kiosk.payments.cash import HOW_TO_FIX_BY_CODE
+
+    if attempt.decline_code in HOW_TO_FIX_BY_CODE:
+        return HOW_TO_FIX_BY_CODE[attempt.decline_code]
     return "Try another way to pay, or ask a store associate."
