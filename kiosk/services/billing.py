@@ -19,6 +19,7 @@ from kiosk.services.common import find_account, money, record, short_date
 from kiosk.services.disputes import DisputeSummary, summarize_dispute
 from kiosk.store.models import (
     Account,
+    ArrangementKind,
     AttemptState,
     Bill,
     Dispute,
@@ -90,6 +91,7 @@ class BillExplanation:
     covered_by_plan_cents: int
     current_due_cents: int  # not yet overdue
     due_on: dt.date | None  # next due date (honours an extension)
+    due_dates: tuple[tuple[dt.date, int], ...]  # (date, cents) still to pay, not yet late
     disconnection_on: dt.date | None
     days_until_disconnection: int | None  # only while a notice is running
     lines: tuple[LineExplanation, ...]  # the latest bill, then older unpaid lines
@@ -164,6 +166,7 @@ class BillService:
             )
             arrangement = summarize_arrangement(plan, self.store) if plan else None
             disputes = self._disputes(session, account)
+            due_dates = self._due_dates(session, account, today)
             days_left = (
                 (account.disconnection_on - today).days
                 if account.status == ServiceStatus.NOTICE and account.disconnection_on
@@ -180,14 +183,15 @@ class BillService:
                 held_by_dispute_cents=owed.held_by_dispute_cents,
                 covered_by_plan_cents=owed.covered_by_plan_cents,
                 current_due_cents=owed.current_due_cents,
-                due_on=owed.next_due_on,
+                due_on=due_dates[0][0] if due_dates else None,
+                due_dates=due_dates,
                 disconnection_on=account.disconnection_on,
                 days_until_disconnection=days_left,
                 lines=tuple(self._lines(session, account)),
                 payments=tuple(self._payments(session, account)),
                 arrangement=arrangement,
                 disputes=disputes,
-                summary=self._summary(account, owed, arrangement),
+                summary=self._summary(account, owed, arrangement, due_dates),
             )
             record(self.store, session, "bill.explained", "success", account)
         return explanation
@@ -212,8 +216,33 @@ class BillService:
             )
         return "Your service is on."
 
+    def _due_dates(
+        self, session: Session, account: Account, today: dt.date
+    ) -> tuple[tuple[dt.date, int], ...]:
+        """Undisputed open amounts not yet late, by the date they are due (extension honoured)."""
+        extension = account_state.active_extension(session, account.id)
+        by_date: dict[dt.date, int] = {}
+        for line in account_state.open_lines(session, account.id):
+            if line.disputed:
+                continue
+            due = line.bill.due_on
+            if (
+                extension is not None
+                and extension.new_due_on
+                and extension.original_due_on
+                and due <= extension.original_due_on
+            ):
+                due = max(due, extension.new_due_on)
+            if due >= today:
+                by_date[due] = by_date.get(due, 0) + line.open_cents
+        return tuple(sorted(by_date.items()))
+
     def _summary(
-        self, account: Account, owed: account_state.Owed, arrangement: ArrangementSummary | None
+        self,
+        account: Account,
+        owed: account_state.Owed,
+        arrangement: ArrangementSummary | None,
+        due_dates: tuple[tuple[dt.date, int], ...] = (),
     ) -> str:
         first = account.customer.name.split()[0]
         if owed.balance_cents <= 0:
@@ -233,10 +262,9 @@ class BillService:
             )
         if arrangement is not None:
             parts.append(arrangement.text)
-        if owed.current_due_cents and owed.next_due_on:
-            parts.append(
-                f"{self._money(owed.current_due_cents)} is due on {short_date(owed.next_due_on)}."
-            )
+        on_plan = arrangement is not None and arrangement.kind != ArrangementKind.EXTENSION
+        for day, cents in () if on_plan else due_dates:
+            parts.append(f"{self._money(cents)} is due on {short_date(day)}.")
         return " ".join(parts)
 
     def _lines(self, session: Session, account: Account) -> list[LineExplanation]:
@@ -359,6 +387,7 @@ class BillService:
             today = self._today()
             owed = account_state.owed(session, account, today)
             entries = self._entries(session, account, owed.balance_cents)
+            due_dates = self._due_dates(session, account, today)
             plan = account_state.active_plan(session, account.id) or (
                 account_state.active_extension(session, account.id)
             )
@@ -389,7 +418,7 @@ class BillService:
                 balance_cents=owed.balance_cents,
                 past_due_cents=owed.past_due_cents,
                 due_now_cents=owed.due_now_cents,
-                next_due_on=owed.next_due_on,
+                next_due_on=due_dates[0][0] if due_dates else None,
                 arrangement=arrangement,
                 disputes=disputes,
                 text_lines=tuple(lines),
