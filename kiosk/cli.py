@@ -11,7 +11,15 @@ MODES = ("standard", "large", "contrast", "simple")
 REGISTERS = ("standard", "simple", "tty")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line (the first word that is not an option)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; the tty and speech sub-commands only when the command line names
+    them, because their modules import numpy and scipy (seconds on a cold start)."""
+    command = _command_in(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Accessible bill-payment kiosk: screen, voice, TTY and text channels.",
@@ -29,12 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     tty = commands.add_parser("tty", help="TTY/TDD bridge, or encode/decode Baudot WAV files")
     tty_commands = tty.add_subparsers(dest="tty_command", metavar="TTY_COMMAND")
-    try:
-        from kiosk.tty.cli import add_tty_subcommands
+    if command == "tty":
+        try:
+            from kiosk.tty.cli import add_tty_subcommands
 
-        add_tty_subcommands(tty_commands)
-    except ImportError:  # pragma: no cover - tty package incomplete
-        pass
+            add_tty_subcommands(tty_commands)
+        except ImportError:  # pragma: no cover - tty package incomplete
+            pass
     tty.add_argument(
         "--wav-in", help="read the caller's audio from this WAV instead of the handset"
     )
@@ -42,12 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     speech = commands.add_parser("speech", help="speech models")
     speech_commands = speech.add_subparsers(dest="speech_command", metavar="SPEECH_COMMAND")
-    try:
-        from kiosk.speech.model_install import add_speech_subcommands
+    if command == "speech":
+        try:
+            from kiosk.speech.model_install import add_speech_subcommands
 
-        add_speech_subcommands(speech_commands)
-    except ImportError:  # pragma: no cover - speech package incomplete
-        pass
+            add_speech_subcommands(speech_commands)
+        except ImportError:  # pragma: no cover - speech package incomplete
+            pass
 
     db = commands.add_parser("db", help="database: upgrade the schema, seed demo accounts")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
@@ -67,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     command = args.command or "run"
     if command == "run":
         from kiosk.ui.app import run_app
@@ -89,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out)
     if command == "speech":
         if not getattr(args, "handler", None):
-            build_parser().parse_args(["speech", "--help"])
+            build_parser(["speech"]).parse_args(["speech", "--help"])
         return int(args.handler(args))
     if command == "db":
         return _db(args)
