@@ -24,7 +24,9 @@ VALID_ROUTING = "021000021"
 def _attempts(services, number: str) -> list[PaymentAttempt]:
     with services.store.sessions() as session:
         account = session.scalar(select(Account).where(Account.number == number))
-        return list(session.scalars(select(PaymentAttempt).where(PaymentAttempt.account_id == account.id)))
+        return list(
+            session.scalars(select(PaymentAttempt).where(PaymentAttempt.account_id == account.id))
+        )
 
 
 def _books_balanced(services) -> None:
@@ -94,7 +96,9 @@ def test_ben_takes_an_extension(driver, services):
     assert d.prompt.id == "anything_else"
     assert "extension" in d.prompt.notice.standard.lower()
     with services.store.sessions() as session:
-        plans = list(session.scalars(select(Arrangement).where(Arrangement.state == ArrangementState.ACTIVE)))
+        plans = list(
+            session.scalars(select(Arrangement).where(Arrangement.state == ArrangementState.ACTIVE))
+        )
         assert any(p.kind.value == "extension" for p in plans)
 
 
@@ -192,7 +196,12 @@ def test_bad_amounts_are_refused_with_a_reason(driver, services):
     d.sign_in("ava")
     d.choose("pay")
     d.choose("other")
-    for bad, reason in (("0", "more than zero"), ("12.345", "2 decimal"), ("banana", "not an amount"), ("99999", "more than")):
+    for bad, reason in (
+        ("0", "more than zero"),
+        ("12.345", "2 decimal"),
+        ("banana", "not an amount"),
+        ("99999", "more than"),
+    ):
         d.say(bad)
         assert d.prompt.id == "pay_other"
         assert reason in d.prompt.error.standard, (bad, d.prompt.error.standard)
@@ -233,7 +242,9 @@ def test_wrong_pin_three_times_locks_and_offers_a_person(driver, services):
         d.say("40152270", "72201", "0000")
         assert d.prompt.id == "verify_id"
         assert "could not match" in d.prompt.error.standard
-        assert "PIN" in d.prompt.error.standard and "ZIP" in d.prompt.error.standard  # does not say which
+        assert (
+            "PIN" in d.prompt.error.standard and "ZIP" in d.prompt.error.standard
+        )  # does not say which
     d.say("40152270", "72201", "0000")
     assert d.prompt.id == "locked"
     assert "locked" in d.prompt.text.standard
@@ -272,7 +283,9 @@ def test_person_call_back_is_recorded(driver, services):
     d.say("5125550105")
     assert d.prompt.id == "person_done"
     with services.store.sessions() as session:
-        request = session.scalar(select(ServiceRequest).where(ServiceRequest.kind == "representative"))
+        request = session.scalar(
+            select(ServiceRequest).where(ServiceRequest.kind == "representative")
+        )
         assert request is not None and request.contact_preference.startswith("tty")
 
 

@@ -222,18 +222,25 @@ def plan_review_answer(ctx: Context, answer: Answer) -> Outcome:
 @step("dispute_pick", DISPUTE, 1)
 def dispute_pick(ctx: Context):
     explanation = ctx.services.bills.explain(ctx.account_number)
-    lines = [line for line in explanation.lines if not line.disputed][:8]
+    lines = [line for line in explanation.lines if not line.disputed]
+    per_page = 3 if ctx.simple else 8
+    page = int(ctx.values.get("dispute_page", 0))
+    if page * per_page >= len(lines):
+        page = 0
+    shown = lines[page * per_page : (page + 1) * per_page]
     ctx.values["dispute_lines"] = {str(line.line_item_id): line.description for line in lines}
     choices = [
         choice(
             str(line.line_item_id),
-            str(i),
+            "",
             f"{line.description}, {format_cents(line.cents)}",
             f"{line.description}",
             icon="?",
         )
-        for i, line in enumerate(lines, 1)
+        for line in shown
     ]
+    if len(lines) > per_page:
+        choices.append(choice("more", "", "More charges", "More", synonyms=("next",), icon="…"))
     open_disputes = " ".join(d.text for d in explanation.disputes)
     return prompt(
         w(
@@ -243,10 +250,11 @@ def dispute_pick(ctx: Context):
         ),
         AnswerKind.CHOICE,
         w(
-            "While we look into a charge, you do not have to pay it, and your service will not be cut off for it.",
+            "While we look into a charge, you do not have to pay it, and your service "
+            "will not be cut off for it.",
             "You do not pay it while we check it.",
         ),
-        choices,
+        numbered(choices),
         notice=w(open_disputes) if open_disputes else None,
         sensitive=True,
     )
@@ -254,6 +262,9 @@ def dispute_pick(ctx: Context):
 
 @handles("dispute_pick")
 def dispute_pick_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "more":
+        ctx.values["dispute_page"] = int(ctx.values.get("dispute_page", 0)) + 1
+        return Go("dispute_pick")
     ctx.values["dispute_line"] = int(answer.choice or 0)
     return Go("dispute_reason")
 

@@ -1,0 +1,297 @@
+"""Every step, in every register: the four wordings exist and read plainly, and
+the global commands work on each of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from kiosk.accessibility.plain_language import check
+from sqlalchemy import select
+
+from kiosk.conversation.prompt import Command, Prompt, Register
+from kiosk.conversation.steps import STEPS
+from kiosk.store.models import Account, AttemptState, PaymentAttempt, PaymentMethodKind
+
+SIMPLE_ONLY = {"menu_more"}  # the simplified menu splits its choices in two
+TTY_SAFE = re.compile(r"^[A-Z0-9 \n\-?:$!'()\",./;]*$")
+
+
+def _block_account(services, number: str) -> None:
+    """Another kiosk has an open payment on the account (so a new one must wait)."""
+    with services.store.sessions() as session, session.begin():
+        account = session.scalar(select(Account).where(Account.number == number))
+        session.add(
+            PaymentAttempt(
+                idempotency_key="other-kiosk-open",
+                account_id=account.id,
+                open_account_id=account.id,
+                cents=100,
+                method=PaymentMethodKind.CARD,
+                state=AttemptState.SENT,
+                kiosk_id="OTHER-KIOSK",
+                created_at=services.store.clock.now(),
+                updated_at=services.store.clock.now() + dt.timedelta(hours=1),
+            )
+        )
+
+
+def walk_every_step(driver, services, register: Register) -> list[Prompt]:
+    """Scripted visits that together reach every registered step."""
+    seen: list[Prompt] = []
+
+    def run(d) -> None:  # type: ignore[no-untyped-def]
+        seen.extend(d.seen)
+
+    d = driver(register)
+    d.sign_in("ben")
+    d.say("help", "repeat")
+    if register == Register.SIMPLE:
+        d.choose("more")
+    d.choose("plan")
+    d.choose("installment")
+    d.choose("3")
+    d.say("no")
+    if register == Register.SIMPLE:
+        d.choose("more")
+    d.choose("dispute")
+    d.say("1")
+    d.say("1")
+    d.say("yes")
+    d.say("yes")
+    if register == Register.SIMPLE:
+        d.choose("more")
+    d.choose("assistance")
+    d.choose("apply")
+    d.say("no")
+    run(d)
+
+    d = driver(register)
+    d.sign_in("ben")
+    d.choose("bill")
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.51")  # declined by the sandbox terminal
+    d.choose("bank")
+    d.say("021000021", "12345678")
+    d.say("no")
+    d.choose("amount")
+    d.say("1")
+    d.choose("cash")
+    d.say("done")
+    d.say("100")
+    d.say("yes")
+    d.choose("email")
+    d.say("ben@example.org")
+    d.say("yes")
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.51")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_failed", d.prompt.id
+    d.choose("method")
+    assert d.prompt.id == "pay_method"
+    d.say("cancel")
+    d.choose("pay")
+    d.say("1")  # the first offered amount
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result", d.prompt.id
+    d.choose("sms")
+    d.say("2055550102")
+    run(d)
+
+    d = driver(register)
+    d.sign_in("carmen")
+    if register == Register.SIMPLE:
+        d.choose("more")
+    d.choose("reconnect")
+    d.choose("menu")
+    d.say("person")
+    d.choose("voice")
+    d.say("9195550103")
+    d.choose("finish")
+    run(d)
+
+    _block_account(services, "40152270")
+    d = driver(register)
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_unknown", d.prompt.id
+    run(d)
+
+    d = driver(register)
+    d.choose("start")
+    for _ in range(3):
+        d.say("40152273", "50309", "0000")
+    assert d.prompt.id == "locked"
+    run(d)
+    return seen
+
+
+@pytest.mark.parametrize("register", [Register.STANDARD, Register.SIMPLE, Register.TTY])
+def test_every_step_is_reached_and_reads_plainly(driver, services, register):
+    seen = walk_every_step(driver, services, register)
+    expected = set(STEPS) - (set() if register == Register.SIMPLE else SIMPLE_ONLY)
+    assert {p.id for p in seen} >= expected, expected - {p.id for p in seen}
+    problems = []
+    for prompt in seen:
+        for wording in (prompt.text, prompt.help, prompt.error, prompt.notice):
+            if wording is None:
+                continue
+            for reg in Register:
+                assert wording.in_register(reg).strip(), f"{prompt.id}: empty {reg} text"
+            assert TTY_SAFE.match(wording.tty), (
+                f"{prompt.id}: TTY text not Baudot-safe: {wording.tty!r}"
+            )
+            for reg in (Register.STANDARD, Register.SIMPLE):
+                names = {"Ben", "Carmen", "Ava", "Lifeline", "Verifier"}
+                for problem in check(wording.in_register(reg), reg, allowed=frozenset(names)):
+                    if problem.kind.value == "grade":
+                        problems.append(
+                            (prompt.id, reg.value, problem.message, wording.in_register(reg))
+                        )
+        if register == Register.SIMPLE:
+            assert len(prompt.choices) <= 4, f"{prompt.id} offers {len(prompt.choices)} choices"
+        for choice in prompt.choices:
+            assert TTY_SAFE.match(choice.label.tty), choice.label.tty
+    assert not problems, "\n".join(map(str, problems))
+
+
+GLOBAL = ["help", "repeat", "more time", "louder", "slower"]
+
+
+def test_global_commands_on_every_step(driver, services):
+    """Help, repeat, more time and audio commands keep the step; back, person,
+    cancel and start over move as promised; from every step reached."""
+    reached: dict[str, list[str]] = {}
+    # For each step, a fresh conversation driven to it, then each command.
+    scripts = _scripts_to_steps(driver, services, set(STEPS))
+    for step_id, make in scripts.items():
+        d = make()
+        assert d.prompt.id == step_id
+        before = d.prompt.text.standard
+        for word in GLOBAL:
+            d.say(word)
+            assert d.prompt.id == step_id, (step_id, word)
+            assert d.prompt.text.standard == before
+            if word == "help":
+                assert d.prompt.notice is not None
+                assert d.prompt.help.standard in d.prompt.notice.standard
+        assert d.conversation.take_signals() == ["volume_up", "rate_down"]
+        if not step_id.startswith("person"):
+            d.say("person")
+            assert d.prompt.id == "person_contact"
+            d.say("back")
+            assert d.prompt.id == step_id
+        d.say("cancel")
+        assert d.prompt.id in ("menu", "welcome")
+        assert "Nothing was charged" in d.prompt.notice.standard
+        d = make()
+        d.say("start over")
+        assert d.prompt.id == "welcome" and d.conversation.ctx.customer is None
+        reached[step_id] = GLOBAL
+    assert len(reached) >= 20
+
+
+def _scripts_to_steps(driver, services, wanted: set[str]):  # type: ignore[no-untyped-def]
+    """A way to reach each of many steps with a fresh conversation."""
+
+    def to(*actions):  # type: ignore[no-untyped-def]
+        def make():  # type: ignore[no-untyped-def]
+            d = driver()
+            for action in actions:
+                if action.startswith("@"):
+                    d.sign_in(action[1:])
+                elif action.startswith("="):
+                    d.choose(action[1:])
+                else:
+                    d.say(action)
+            return d
+
+        return make
+
+    scripts = {
+        "welcome": to(),
+        "verify_id": to("=start"),
+        "verify_zip": to("=start", "40152270"),
+        "verify_pin": to("=start", "40152270", "72201"),
+        "menu": to("@ava"),
+        "bill": to("@ava", "=bill"),
+        "pay_amount": to("@ava", "=pay"),
+        "pay_other": to("@ava", "=pay", "=other"),
+        "pay_method": to("@ava", "=pay", "1"),
+        "bank_routing": to("@ava", "=pay", "1", "=bank"),
+        "bank_account": to("@ava", "=pay", "1", "=bank", "021000021"),
+        "cash_insert": to("@ava", "=pay", "1", "=cash"),
+        "pay_review": to("@ava", "=pay", "1", "=card"),
+        "pay_change": to("@ava", "=pay", "1", "=card", "no"),
+        "plan_offers": to("@ben", "=plan"),
+        "plan_parts": to("@ben", "=plan", "=installment"),
+        "plan_review": to("@ben", "=plan", "=extension"),
+        "dispute_pick": to("@emma", "=dispute"),
+        "dispute_reason": to("@emma", "=dispute", "1"),
+        "dispute_review": to("@emma", "=dispute", "1", "1"),
+        "reconnect_quote": to("@carmen", "=reconnect"),
+        "assistance_info": to("@ava", "=assistance"),
+        "person_contact": to("@ava", "=person"),
+        "person_phone": to("@ava", "=person", "=voice"),
+        "anything_else": to("@ava", "=assistance", "=apply"),
+    }
+    assert set(scripts) <= wanted
+    return scripts
+
+
+def test_back_keeps_what_was_entered(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("12.50")
+    assert d.prompt.id == "pay_method"
+    d.say("back")
+    assert d.prompt.id == "pay_other"
+    assert d.prompt.entered == "12.50"
+
+
+def test_three_invalid_answers_offer_help_or_a_person(driver, services):
+    d = driver()
+    d.choose("start")
+    d.say("abc", "x", "no")
+    assert d.prompt.error is not None
+    assert d.prompt.notice is not None and "person" in d.prompt.notice.standard
+
+
+def test_timeout_ends_safely_and_wipes(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    d.choose("card")
+    prompt = d.conversation.expire()
+    assert prompt.end_of_session and "time ran out" in prompt.notice.standard.lower()
+    assert d.conversation.ctx.customer is None and not d.conversation.ctx.values
+    with services.store.sessions() as session:
+        assert session.scalar(select(PaymentAttempt.id)) is not None  # the seeded one only
+        assert len(list(session.scalars(select(PaymentAttempt)))) == 1
+
+
+def test_response_time_doubles_for_simple_and_tty(driver, services):
+    standard = driver(Register.STANDARD).prompt.timeout_seconds
+    assert driver(Register.SIMPLE).prompt.timeout_seconds == 2 * standard
+    assert driver(Register.TTY).prompt.timeout_seconds == 2 * standard
+
+
+def test_more_time_is_limited_and_says_so(driver, services):
+    d = driver()
+    for _ in range(services.store.settings.max_extensions):
+        d.say("more time")
+        assert "more time" in d.prompt.notice.standard.lower()
+    d.say("more time")
+    assert "person" in d.prompt.notice.standard.lower()
+    assert Command.MORE_TIME.value == "more_time"
