@@ -30,8 +30,8 @@ from scipy import signal
 CENTRE_HZ = (MARK_HZ + SPACE_HZ) / 2
 HALF_SHIFT_HZ = (SPACE_HZ - MARK_HZ) / 2  # mark at -200 Hz, space at +200 Hz in baseband
 BASEBAND_HZ = 2000.0
-CHUNK = 256  # baseband samples per analysis chunk
-NFFT = 512
+CHUNK = 512  # baseband samples per analysis chunk
+NFFT = 1024
 MAX_OFFSET_HZ = 110.0
 PROBE_HZ = 500.0
 PROBES_HZ = (-PROBE_HZ, 0.0, PROBE_HZ)  # baseband: 1100, 1600 (between tones), 2100 Hz
@@ -44,6 +44,7 @@ MEDIAN_GATE = 1.1  # median bit clarity of a frame
 LEVEL_SPREAD, LEVEL_SLACK = 2.5, 2.0  # loudest bit <= spread * median + slack
 PURITY = 4.0  # tone power over probe power, median over a frame
 START_PURITY = 3.0  # ... and of the start bit alone (noise before a lead-in is not)
+BAUD_LOCK_CHARS = 6  # characters read before auto-baud settles on one rate
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
@@ -304,13 +305,13 @@ class StreamingDecoder:
     def _frame_scores(
         self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
     ) -> list[tuple[_Hypothesis, np.ndarray, np.ndarray]]:
-        """(hypothesis, score, valid, bits) for every start time in [lo, hi).
+        """(hypothesis, score or -inf if not a valid frame, bits) per start in [lo, hi).
 
         ``bits`` is 7 x T: start, five data bits, first stop bit.
         """
         t = np.arange(lo, hi) - base
         rows = []
-        for hyp in self._hyps:
+        for hyp in self._active_hypotheses():
             m, purity = metrics[hyp.length]
             bits = m[t[None, :] + hyp.ends[:, None]]
             clarity = np.abs(bits[1:7]).sum(axis=0)
@@ -322,17 +323,37 @@ class StreamingDecoder:
             valid = (score > FRAME_GATE) & (start > START_THRESHOLD)
             valid &= bits[6] > -START_THRESHOLD  # a stop bit that is clearly space: no frame
             valid &= -bits[0] > START_SHARE * clarity / 6.0
-            # ... and no single strong bit (a tone starting) may carry a weak frame.
-            signed = np.concatenate((-bits[:1], np.abs(bits[1:6]), bits[6:7]))
-            median = np.partition(signed, 3, axis=0)[3]
-            valid &= median * hyp.weight > MEDIAN_GATE
-            # A TTY's level is steady: one bit far louder than the rest is a tone
-            # starting (lead-in) under a frame made of noise.
-            valid &= np.abs(bits).max(axis=0) <= LEVEL_SPREAD * np.abs(median) + LEVEL_SLACK
-            pure = purity[t[None, :] + hyp.ends[:, None]]
-            valid &= (np.median(pure, axis=0) > PURITY) & (pure[0] > START_PURITY)
+            # The finer checks only where the cheap ones passed (speed).
+            where = np.flatnonzero(valid)
+            if where.size:
+                valid[where] = self._steady_and_pure(bits[:, where], purity, t[where], hyp)
             rows.append((hyp, np.where(valid, score, -np.inf), bits))
         return rows
+
+    def _active_hypotheses(self) -> list[_Hypothesis]:
+        """All hypotheses, or only the detected baud's once it is clear (speed)."""
+        votes = self._baud_votes
+        total = sum(votes.values())
+        if len(votes) > 0 and total >= BAUD_LOCK_CHARS:
+            leader = max(votes, key=votes.__getitem__)
+            if votes[leader] >= 0.9 * total:
+                return [h for h in self._hyps if h.baud == leader]
+        return self._hyps
+
+    @staticmethod
+    def _steady_and_pure(
+        bits: np.ndarray, purity: np.ndarray, t: np.ndarray, hyp: _Hypothesis
+    ) -> np.ndarray:
+        """No single strong bit may carry a weak frame, and the tones must be pure."""
+        signed = np.concatenate((-bits[:1], np.abs(bits[1:6]), bits[6:7]))
+        median = np.partition(signed, 3, axis=0)[3]
+        ok = median * hyp.weight > MEDIAN_GATE
+        # A TTY's level is steady: one bit far louder than the rest is a tone starting
+        # (a lead-in) under a frame made of noise.
+        ok &= np.abs(bits).max(axis=0) <= LEVEL_SPREAD * np.abs(median) + LEVEL_SLACK
+        pure = purity[t[None, :] + hyp.ends[:, None]]
+        ok &= (np.partition(pure, 3, axis=0)[3] > PURITY) & (pure[0] > START_PURITY)
+        return ok
 
     def _find_frame(
         self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
