@@ -9,6 +9,7 @@ every widget alike.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import events
@@ -42,6 +43,7 @@ CLEAR_KEYS = frozenset(keys_for(KeypadAction.CLEAR))
 CLEAR_AGAIN = "Press Clear (Del) again to stop. Nothing has been charged."
 DESCRIBE_ON = "Key information is on: press a key to hear what it does. Press F5 or Help to stop."
 DESCRIBE_OFF = "Key information is off."
+PLEASE_WAIT = "Please wait…"
 
 
 class KioskApp(App[int]):
@@ -83,6 +85,7 @@ class KioskApp(App[int]):
         self.kiosk_screen = KioskScreen(self.captions)
         self._clear_armed = False
         self._last_key = ""
+        self.busy = False  # the conversation is working on an answer
         self.shown_prompt: Prompt | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -138,11 +141,26 @@ class KioskApp(App[int]):
     async def send(self, raw: str, *, keep_entry: bool = False) -> None:
         """Give the conversation an answer or command and show what comes back.
 
-        The entry keeps what was typed when the same step comes back with an
-        error, or after a command (help, repeat, a mode change)."""
+        The engine runs in a worker thread (a PIN check or a card payment takes
+        a while) with a "Please wait" line; keys are ignored meanwhile, so
+        nothing is sent twice. The entry keeps what was typed when the same
+        step comes back with an error, or after a command (help, a mode change).
+        """
+        if self.busy:
+            return
         before = self.session.prompt.id
         typed = self.entry_value()
-        prompt = self.session.answer(raw)
+        if self.session.in_goodbye:
+            self.session.new_session()
+        else:
+            self.busy = True
+            self.kiosk_screen.show_key_info(PLEASE_WAIT)
+            try:
+                await asyncio.to_thread(self.session.conversation.answer, raw)
+            finally:
+                self.busy = False
+            self.session.settle(raw)
+        prompt = self.session.prompt
         same_step = prompt.id == before and not self.session.in_goodbye
         keep = same_step and (keep_entry or prompt.error is not None)
         await self.render_prompt(typed if keep else None)
@@ -164,6 +182,8 @@ class KioskApp(App[int]):
 
     async def handle_key(self, key: str, *, from_click: bool = False) -> bool:
         """Act on a key. True if the screen used it; False lets the focused widget have it."""
+        if self.busy:
+            return True  # one answer at a time: a second press must not pay twice
         if not from_click and not self.repeat_filter.accept(key):
             return True  # a held key's repeat (508 407.4)
         last, self._last_key = self._last_key, key
@@ -265,6 +285,8 @@ class KioskApp(App[int]):
 
     async def tick(self) -> None:
         """Timer upkeep: warning, expiry, end of the goodbye."""
+        if self.busy:
+            return
         result = self.session.tick()
         if result.event in (TickEvent.EXPIRED, TickEvent.NEW_SESSION):
             await self.render_prompt()

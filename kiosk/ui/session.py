@@ -70,10 +70,15 @@ class KioskSession:
         """Send what the user pressed or typed; apply mode and audio signals."""
         if self._goodbye_at is not None:
             return self.new_session()
-        is_more_time = raw.strip().lower() == "more time"
-        prompt = self.conversation.answer(raw)
+        self.conversation.answer(raw)
+        return self.settle(raw)
+
+    def settle(self, raw: str) -> Prompt:
+        """After the conversation took ``raw`` (maybe in a worker thread, as a PIN
+        check or a card payment takes time): signals, then the step's timer."""
+        prompt = self.conversation.prompt
         self._apply_signals()
-        if is_more_time and self.timer is not None:
+        if raw.strip().lower() == "more time" and self.timer is not None:
             self.timer.extend()
         else:
             self._started(prompt)

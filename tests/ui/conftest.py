@@ -72,11 +72,31 @@ async def press(pilot: Pilot, *keys: str) -> None:
         if isinstance(clock, ManualClock):
             clock.advance(KEY_GAP)
         await pilot.press(key)
+        await settled(pilot)
+
+
+async def settled(pilot: Pilot) -> None:
+    """Wait until the screen has shown the conversation's answer."""
+    app = pilot.app
+    assert isinstance(app, KioskApp)
+    for _ in range(3000):
+        if not app.busy:
+            break
+        await asyncio.sleep(0.01)
     await pilot.pause()
 
 
 async def type_entry(pilot: Pilot, digits: str) -> None:
     await press(pilot, *digits, "enter")
+
+
+async def fill_entry(pilot: Pilot, text: str) -> None:
+    """Fill the field at once (as a scanner would) and press Enter: for tests
+    about what a step looks like, not about typing."""
+    from kiosk.ui.entry import EntryInput
+
+    pilot.app.screen.query_one(EntryInput).value = text
+    await press(pilot, "enter")
 
 
 async def sign_in(pilot: Pilot, start_key: str = "1") -> None:

@@ -12,7 +12,7 @@ from kiosk.ui.choices import ChoiceButton
 from kiosk.ui.details import DetailsTable
 from kiosk.ui.entry import EntryInput
 
-from .conftest import AVA, press, run_async, sign_in, succeeded_payments
+from .conftest import AVA, press, run_async, settled, sign_in, succeeded_payments
 
 # Menu key of "Pay my bill": the simplified menu puts paying first.
 PAY_KEY = {Mode.SIMPLE: "1"}
@@ -56,7 +56,7 @@ async def test_payment_with_the_mouse(make_app, ui_store) -> None:
         async def click_choice(key: str) -> None:
             button = next(b for b in app.screen.query(ChoiceButton) if b.raw == key)
             assert await pilot.click(button)
-            await pilot.pause()
+            await settled(pilot)
 
         async def enter(text: str) -> None:
             assert await pilot.click(EntryInput)
