@@ -50,6 +50,7 @@ OFFSET_MEMORY_S = 2.0
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
 
 Baud = float | str
+_Metrics = dict[int, tuple[np.ndarray, np.ndarray]]  # length -> (soft metric, purity)
 
 
 def parse_baud(baud: Baud) -> tuple[float, ...]:
@@ -303,7 +304,7 @@ class StreamingDecoder:
         return "".join(out)
 
     def _frame_scores(
-        self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
+        self, metrics: _Metrics, base: int, lo: int, hi: int
     ) -> list[tuple[_Hypothesis, np.ndarray, np.ndarray]]:
         """(hypothesis, score or -inf if not a valid frame, bits) per start in [lo, hi).
 
@@ -356,7 +357,7 @@ class StreamingDecoder:
         return ok
 
     def _find_frame(
-        self, metrics: dict[int, np.ndarray], base: int, lo: int, hi: int
+        self, metrics: _Metrics, base: int, lo: int, hi: int
     ) -> tuple[int, int, _Hypothesis] | None:
         span = min(self._lengths) + 1
         rows = self._frame_scores(metrics, base, lo, hi + span)
