@@ -11,19 +11,40 @@ its printer is without code changes:
 
 from __future__ import annotations
 
+import os
 import textwrap
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import suppress
-
-from escpos.escpos import Escpos
-from escpos.exceptions import DeviceNotFoundError
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Dummy, File, Network, Usb
+from typing import TYPE_CHECKING
 
 from kiosk.receipts.errors import DeliveryError
 from kiosk.receipts.model import Receipt
 from kiosk.receipts.render import display_date, format_money, location_line, receipt_rows
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
+    from escpos.printer import Dummy
+
+
+def _escpos():  # type: ignore[no-untyped-def]
+    """Import python-escpos on first use.
+
+    Its printer-capabilities database takes most of a second to load; it caches
+    a pickle only if told where, so we point it at the user's cache directory
+    (by default it makes a new temporary folder on every import).
+    """
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        from platformdirs import user_cache_dir
+
+        cache = user_cache_dir("accessible-kiosk")
+        os.makedirs(cache, exist_ok=True)
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = cache
+    import escpos.exceptions
+    import escpos.printer
+
+    return escpos.printer, escpos.exceptions
+
 
 COLUMNS = 42  # font A on 80 mm paper
 URL_FORMS = "file:PATH, network:HOST[:PORT], usb:VENDOR:PRODUCT or dummy:"
@@ -86,6 +107,8 @@ class EscposPrinter(ReceiptPrinter):
         Raises:
             DeliveryError: the setting is not one of the known forms (not retryable).
         """
+        printers, _ = _escpos()
+        Dummy, File, Network = printers.Dummy, printers.File, printers.Network  # noqa: N806
         scheme, _, rest = url.strip().partition(":")
         scheme = scheme.lower()
         if scheme == "dummy":
@@ -135,6 +158,8 @@ class EscposPrinter(ReceiptPrinter):
             DeliveryError: retryable when the printer is offline, unplugged or the
                 connection broke; not retryable when a driver is missing.
         """
+        _, errors = _escpos()
+        DeviceNotFoundError, EscposError = errors.DeviceNotFoundError, errors.Error  # noqa: N806
         printer = self._connect()  # may raise DeliveryError itself (missing USB driver)
         try:
             write_receipt(printer, receipt)
@@ -207,6 +232,7 @@ def _row(label: str, value: str) -> str:
 
 def _usb(vendor: int, product: int, timeout: float, description: str) -> Escpos:
     """A USB backend, or a clear error when pyusb (python-escpos[usb]) is missing."""
+    Usb = _escpos()[0].Usb  # noqa: N806
     if not Usb.is_usable():
         raise DeliveryError(
             f"The receipt could not be printed on the {description}",

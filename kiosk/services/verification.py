@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.errors import AccountLocked, InvalidInput, VerificationFailed
 from kiosk.logging import get_logger
 from kiosk.services import audit
-from kiosk.services.pins import DUMMY_HASH, pin_matches
+from kiosk.services.pins import dummy_hash, pin_matches
 from kiosk.store.models import Account, AuditEntry
 from kiosk.store.store import Store
 
@@ -148,7 +148,7 @@ class VerificationService:
             .limit(1)
         )
         if account is None:
-            pin_matches(DUMMY_HASH, pin4)  # same work as a real check
+            pin_matches(dummy_hash(), pin4)  # same work as a real check
             log("failure", f"account:{audit.mask_account(ident)}", reason="no such account")
             return self._failed()
         resource = f"account:{audit.mask_account(account.number)}"
