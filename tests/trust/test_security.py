@@ -1,0 +1,294 @@
+"""Privacy and security as tests: masked JSON logs, lockouts per account and per kiosk,
+fraud signals, and an audit log that is append-only and hash-chained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from kiosk import logging as kiosk_logging
+from kiosk.clock import FixedClock
+from kiosk.errors import AccountLocked, KioskError, VerificationFailed
+from kiosk.payments.card_terminal import CardTerminalSimulator
+from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.service import PaymentService
+from kiosk.services import audit
+from kiosk.services.verification import VerificationPaused, VerificationService
+from kiosk.settings import Settings
+from kiosk.store.models import AuditEntry, OutboxMessage, PaymentAttempt
+from kiosk.store.store import Store, open_store
+
+START = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+KIOSK_BIN = Path(sys.executable).with_name("kiosk")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Open a fresh seeded store on each back end, with settings overrides."""
+    opened: list[Store] = []
+
+    def make(**overrides: Any) -> Store:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / f'kiosk{len(opened)}.sqlite3'}"
+        else:
+            server = request.getfixturevalue("postgres")
+            url = server.create_database(f"security_{os.getpid()}_{id(opened)}_{len(opened)}")
+        store = open_store(
+            Settings(database_url=url, kiosk_id="SEC-KIOSK", **overrides), FixedClock(START)
+        )
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.dispose()
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    buffer = io.StringIO()
+    kiosk_logging.configure(buffer)
+    yield buffer
+    kiosk_logging.configure()
+
+
+# ------------------------------------------------------------------ logging
+def test_log_processor_drops_secrets_and_masks_numbers(json_log: io.StringIO) -> None:
+    log = kiosk_logging.get_logger("test")
+    log.info(
+        "careless",
+        account="40152270",
+        pin="2468",
+        PIN="1357",
+        card_number="4111111111111111",
+        cvv="123",
+        track="%B4111111111111111^DOE/J^2512",
+        note="card 4111 1111 1111 1111, phone 501-555-0101",
+        nested={"account_number": "40152271", "pin": "9999"},
+        confirmation="000000123",
+    )
+    event = json.loads(json_log.getvalue())
+    assert not {"pin", "PIN", "card_number", "cvv", "track"} & set(event)
+    assert event["account"] == "****2270"
+    assert event["note"] == "card ****1111, phone ****0101"
+    assert event["nested"] == {"account_number": "****2271"}
+    assert event["confirmation"] == "000000123"
+
+
+def test_payments_and_verification_log_one_masked_json_line_each(
+    make_store: Any, json_log: io.StringIO
+) -> None:
+    store = make_store()
+    payments, journal = PaymentService(store), ProcessorJournal()
+    payments.pay("40152270", 1000, CardTerminalSimulator(journal), "log-1")
+    with pytest.raises(KioskError):
+        payments.pay("40152270", 1005, CardTerminalSimulator(journal), "log-2")  # do not honour
+    with pytest.raises(KioskError):  # no answer: unknown, then voided by the reconciler
+        payments.pay("40152271", 1000, CardTerminalSimulator(journal, fault="no_answer"), "log-3")
+    verification = VerificationService(store)
+    for _ in range(2):
+        with pytest.raises(VerificationFailed):
+            verification.verify("40152270", "72201", "9371")
+    with pytest.raises(AccountLocked):
+        verification.verify("40152270", "72201", "9371")
+    lines = json_log.getvalue().splitlines()
+    events = [json.loads(line) for line in lines]
+    names = [event["event"] for event in events]
+    for name in ("payment.succeeded", "payment.declined", "payment.unknown"):
+        assert name in names
+    assert names.count("verification.failed") == 2 and names.count("verification.lockout") == 1
+    assert all(event["level"] in ("info", "warning") for event in events)
+    logged = "\n".join(lines)
+    assert "40152270" not in logged and "****2270" in logged
+    assert "9371" not in logged and "2468" not in logged
+
+
+# ------------------------------------------------------------ rate limits
+def test_account_locks_after_repeated_failures_even_with_the_right_pin(make_store: Any) -> None:
+    store = make_store(pin_max_attempts=3, lockout_minutes=15)
+    verification = VerificationService(store)
+    for _ in range(2):
+        with pytest.raises(VerificationFailed):
+            verification.verify("40152270", "72201", "0000")
+    with pytest.raises(AccountLocked) as locked:
+        verification.verify("40152270", "72201", "0000")
+    assert "15 minutes" in locked.value.why
+    with pytest.raises(AccountLocked):
+        verification.verify("40152270", "72201", "2468")
+    store.clock.advance(dt.timedelta(minutes=16))  # type: ignore[attr-defined]
+    assert verification.verify("40152270", "72201", "2468").first_name == "Ava"
+
+
+def test_kiosk_pauses_verification_after_failures_across_accounts(make_store: Any) -> None:
+    store = make_store(kiosk_max_failed_verifications=4, kiosk_failed_window_minutes=10)
+    verification = VerificationService(store)
+    guesses = ["40152270", "40152271", "40152272", "99999999"]  # one try each: no account lock
+    for number in guesses:
+        with pytest.raises(VerificationFailed):
+            verification.verify(number, "11111", "0000")
+    with pytest.raises(VerificationPaused) as paused:
+        verification.verify("40152273", "50309", "9753")  # right details, still paused
+    assert paused.value.what and "10 minutes" in paused.value.how_to_fix
+    store.clock.advance(dt.timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert verification.verify("40152273", "50309", "9753").first_name == "Dev"
+
+
+# ------------------------------------------------------------ fraud signals
+def _flags(store: Store, attempt_id: int) -> tuple[bool, list[dict[str, Any]], int]:
+    with store.sessions() as session:
+        attempt = session.get(PaymentAttempt, attempt_id)
+        assert attempt is not None
+        signals = [
+            entry.detail
+            for entry in session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "fraud.signal")
+            )
+            if entry.detail.get("attempt") == attempt_id
+        ]
+        alerts = session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.dedupe_key == f"fraud.alert:{attempt_id}"
+            )
+        )
+    return attempt.flagged, signals, int(alerts or 0)
+
+
+def test_a_payment_far_above_the_usual_is_flagged_not_blocked(make_store: Any) -> None:
+    store = make_store(fraud_multiple_of_usual=5.0)
+    service, journal = PaymentService(store), ProcessorJournal()
+    # Dev's usual payment is the $40.00 down payment; 5 x $40.00 = $200.00 is still usual.
+    normal = service.pay("40152273", 4000, CardTerminalSimulator(journal), "usual-1")
+    assert _flags(store, normal.attempt_id) == (False, [], 0)
+    store.clock.advance(dt.timedelta(hours=1))  # type: ignore[attr-defined]
+    at_limit = service.pay("40152273", 20000, CardTerminalSimulator(journal), "usual-2")
+    assert _flags(store, at_limit.attempt_id)[0] is False
+    store.clock.advance(dt.timedelta(hours=1))  # type: ignore[attr-defined]
+    # The usual is now the median of $40, $40 and $200: $40. $200.01 is over 5 x $40.
+    large = service.pay("40152273", 20001, CardTerminalSimulator(journal), "large-1")
+    assert large.confirmation_number  # the payment went through
+    flagged, signals, alerts = _flags(store, large.attempt_id)
+    assert flagged and alerts == 1
+    assert signals == [{"attempt": large.attempt_id, "too_large": True, "burst": False}]
+
+
+def test_a_burst_of_payments_is_flagged_from_the_one_over_the_limit(make_store: Any) -> None:
+    store = make_store(fraud_max_payments_in_window=3, fraud_window_minutes=10)
+    service, journal = PaymentService(store), ProcessorJournal()
+    results = []
+    for index in range(4):
+        results.append(service.pay("40152270", 500, CardTerminalSimulator(journal), f"b{index}"))
+        store.clock.advance(dt.timedelta(minutes=2))  # type: ignore[attr-defined]
+    assert [_flags(store, r.attempt_id)[0] for r in results] == [False, False, False, True]
+    assert _flags(store, results[3].attempt_id)[1][0]["burst"] is True
+    store.clock.advance(dt.timedelta(minutes=10))  # type: ignore[attr-defined]
+    later = service.pay("40152270", 500, CardTerminalSimulator(journal), "b-later")
+    assert _flags(store, later.attempt_id) == (False, [], 0)
+
+
+# ---------------------------------------------------------------- audit log
+def _audit_verify(store: Store, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "KIOSK_DATABASE_URL": store.settings.effective_database_url(),
+        "KIOSK_CONFIG": str(tmp_path / "absent.toml"),
+        "KIOSK_DATA_DIR": str(tmp_path / "data"),
+    }
+    return subprocess.run(
+        [str(KIOSK_BIN), "admin", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _drop_append_only_triggers(store: Store) -> None:
+    """What an attacker with owner rights on the database does first."""
+    with store.engine.begin() as connection:
+        if store.dialect == "postgresql":
+            connection.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_log_no_update"))
+            connection.execute(text("DROP TRIGGER audit_log_no_delete"))
+
+
+def _audited_activity(store: Store) -> list[int]:
+    verification = VerificationService(store)
+    for _ in range(2):
+        with pytest.raises(VerificationFailed):
+            verification.verify("40152270", "72201", "0000")
+    verification.verify("40152270", "72201", "2468")
+    payments, journal = PaymentService(store), ProcessorJournal()
+    for index in range(6):
+        payments.pay("40152270", 1000 + 100 * index, CardTerminalSimulator(journal), f"a{index}")
+    with store.sessions() as session:
+        return list(session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
+
+
+def test_the_database_refuses_to_change_or_delete_audit_rows(make_store: Any) -> None:
+    store = make_store()
+    ids = _audited_activity(store)
+    for statement in (
+        "UPDATE audit_log SET outcome = 'success' WHERE id = :id",
+        "DELETE FROM audit_log WHERE id = :id",
+    ):
+        with pytest.raises(Exception, match="append-only"), store.engine.begin() as connection:
+            connection.execute(text(statement), {"id": ids[1]})
+    with store.sessions() as session:
+        assert audit.verify_chain(session) == []
+
+
+def test_audit_verify_names_each_modified_deleted_or_inserted_entry(
+    make_store: Any, tmp_path: Path
+) -> None:
+    store = make_store()
+    ids = _audited_activity(store)
+    assert len(ids) >= 8
+    clean = _audit_verify(store, tmp_path)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "intact" in clean.stdout
+    _drop_append_only_triggers(store)
+    modified, deleted, after_insert = ids[1], ids[3], ids[5]
+    with store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE audit_log SET outcome = 'tampered' WHERE id = :id"), {"id": modified}
+        )
+    _assert_named(store, tmp_path, modified)
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": deleted})
+    _assert_named(store, tmp_path, ids[4])  # the successor no longer links up
+    with store.engine.begin() as connection:  # make room after entry 5, as a forger would
+        connection.execute(
+            text("UPDATE audit_log SET id = id + 100000 WHERE id > :id"), {"id": after_insert}
+        )
+    with store.sessions() as session, session.begin():
+        forged = AuditEntry(
+            id=after_insert + 1,
+            kiosk_id=store.settings.kiosk_id,
+            actor="admin",
+            action="refund",
+            resource="account:****2270",
+            outcome="success",
+            detail={"cents": 99999},
+            prev_hash="f" * 64,
+            at=START,
+        )
+        forged.hash = audit._digest(forged)
+        session.add(forged)
+    _assert_named(store, tmp_path, after_insert + 1)
+
+
+def _assert_named(store: Store, tmp_path: Path, entry_id: int) -> None:
+    result = _audit_verify(store, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"entry {entry_id}:" in result.stdout, result.stdout
