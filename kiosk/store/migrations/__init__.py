@@ -1,0 +1,1 @@
+"""Alembic migrations (a package so that a wheel carries env.py and the versions)."""
