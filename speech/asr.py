@@ -9,6 +9,7 @@ is then turned into the step's answer by :meth:`StepGrammar.interpret`.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -109,6 +110,8 @@ class Recognizer(abc.ABC):
     """
 
     rate: int = ASR_RATE
+    #: Output limited to the grammar's words (plus a garbage loop / "[unk]").
+    constrained: bool = True
 
     @abc.abstractmethod
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
@@ -137,7 +140,10 @@ class Recognizer(abc.ABC):
         started = time.perf_counter()
         samples = resample(to_mono_float(audio), rate, self.rate)
         text, confidence = self.decode(samples, grammar) if samples.size else ("", 0.0)
-        answer = grammar.interpret(text) if text else None
+        # A grammar-constrained engine that heard garbage words or "[unk]" heard
+        # something outside the step: reject rather than guess.
+        rejected = self.constrained and grammar.outside_vocabulary(text)
+        answer = grammar.interpret(text) if text and not rejected else None
         return RecognitionResult(
             text=text,
             confidence=confidence,
@@ -234,7 +240,7 @@ class PocketsphinxRecognizer(Recognizer):
             for phrase, value in grammar.phrases.items()
             if all(self.known_word(word) for word in phrase.split())
         }
-        checked = StepGrammar(grammar.kind, kept, grammar.length, grammar.commands)
+        checked = dataclasses.replace(grammar, phrases=kept)
         if not kept and grammar.kind in ("choice", "yesno", "commands"):
             raise RecognizerError("no phrase of this grammar is in the dictionary")
         self._grammars[key] = checked
@@ -314,7 +320,7 @@ class VoskRecognizer(Recognizer):
     def transcribe(self, audio: np.ndarray, rate: int) -> str:
         """Free-form recognition (no grammar): for tools and diagnostics."""
         samples = resample(to_mono_float(audio), rate, self.rate)
-        return self.decode(samples, None)[0]
+        return self.decode(samples, None)[0].replace("[unk]", "").strip()
 
     def stream(
         self, blocks: Iterable[np.ndarray], rate: int, phrases: GrammarLike | None
@@ -331,9 +337,7 @@ class VoskRecognizer(Recognizer):
 
 
 def _vosk_text(result: dict[str, Any]) -> tuple[str, float]:
-    words = [w for w in result.get("result", []) if w.get("word") != "[unk]"]
-    text = " ".join(w["word"] for w in words) if words else ""
-    if not words:
-        text = " ".join(t for t in str(result.get("text", "")).split() if t != "[unk]")
+    words = list(result.get("result", []))
+    text = " ".join(w["word"] for w in words) if words else str(result.get("text", ""))
     confidence = float(np.mean([w.get("conf", 1.0) for w in words])) if words else 0.0
     return text, confidence if text else 0.0

@@ -59,6 +59,11 @@ AMOUNT_VOCABULARY = sorted(
     | {"hundred", "thousand", "dollars", "dollar", "cents", "cent", "and", "point", "oh"}
 )
 
+#: Common words outside every step's grammar: a loop of them soaks up out-of-grammar
+#: speech, so "I want a pizza" is heard as garbage and rejected instead of forced onto
+#: the nearest allowed phrase.
+GARBAGE_WORDS = ["the", "a", "i", "you", "we", "it", "is", "was", "what", "how", "why", "when", "where", "which", "this", "with", "for", "from", "to", "in", "on", "at", "of", "but", "or", "not", "do", "does", "did", "have", "has", "had", "be", "been", "are", "am", "can", "will", "would", "should", "could", "like", "want", "need", "know", "think", "get", "make", "take", "see", "come", "look", "tell", "give", "find", "work", "call", "try", "ask", "feel", "leave", "put", "mean", "keep", "let", "seem", "show", "play", "run", "move", "live", "believe", "hold", "bring", "happen", "write", "sit", "stand", "lose", "meet", "set", "learn", "change", "lead", "watch", "follow", "stop", "speak", "read", "spend", "grow", "open", "walk", "win", "teach", "offer", "buy", "serve", "die", "send", "build", "stay", "fall", "cut", "reach", "weather", "today", "pizza", "cheese", "water", "house", "car", "dog", "street", "morning", "night", "music", "food"]
+
 #: Default fuzzy-match cut-off (0-100): below it a phrase is rejected, not guessed.
 DEFAULT_THRESHOLD = 80.0
 
@@ -92,6 +97,8 @@ class StepGrammar:
     phrases: Mapping[str, str] = field(default_factory=dict)  # spoken phrase -> value
     length: int | None = None
     commands: bool = True
+    #: Prior weight of the out-of-grammar ("garbage") loop; 0 disables rejection by it.
+    garbage_weight: float = 0.05
 
     @property
     def vocabulary(self) -> list[str]:
@@ -102,6 +109,11 @@ class StepGrammar:
         elif self.kind == "amount":
             words += AMOUNT_VOCABULARY
         return list(dict.fromkeys(words))
+
+    def outside_vocabulary(self, heard: str) -> bool:
+        """Whether ``heard`` has a word this step cannot contain (garbage, "[unk]")."""
+        words = {word for phrase in self.vocabulary for word in phrase.split()}
+        return any(word not in words for word in heard.lower().split())
 
     def command_phrases(self) -> dict[str, str]:
         return {p: v for p, v in self.phrases.items() if v.startswith("command:")}
@@ -123,6 +135,13 @@ class StepGrammar:
         elif self.kind == "amount":
             rules += _AMOUNT_RULES
             alternatives.append("<amount>")
+        if self.garbage_weight > 0:
+            own = {word for phrase in self.vocabulary for word in phrase.split()}
+            fillers = [w for w in GARBAGE_WORDS if w not in own]
+            rules.append("<junk> = " + " | ".join(fillers) + ";")
+            rules.append("<garbage> = <junk> <junk> <junk>+;")  # sentences, not answers
+            weighted = [f"/1.0/ {a}" for a in alternatives]
+            alternatives = [*weighted, f"/{self.garbage_weight:g}/ <garbage>"]
         rules.append(f"public <answer> = {' | '.join(alternatives)};")
         return "\n".join(rules) + "\n"
 

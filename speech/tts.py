@@ -162,6 +162,7 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
     """
 
     _lock = threading.Lock()
+    _shared_engine: Any = None  # espeak initialises once per process: keep one engine alive
 
     def __init__(
         self, rate_wpm: int = DEFAULT_RATE_WPM, volume: float = 1.0, voice: str | None = None
@@ -170,8 +171,10 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
         try:
             import pyttsx3
 
-            with _quiet_stdout():
-                self._engine: Any = pyttsx3.init()
+            with self._lock, _quiet_stdout():
+                if Pyttsx3Synthesizer._shared_engine is None:
+                    Pyttsx3Synthesizer._shared_engine = pyttsx3.init()
+            self._engine: Any = Pyttsx3Synthesizer._shared_engine
         except Exception as error:  # pyttsx3 raises assorted errors without a driver
             raise SynthesisError(
                 f"pyttsx3 cannot start (is espeak-ng installed?): {error}"

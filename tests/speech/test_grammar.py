@@ -1,0 +1,74 @@
+"""Step grammars: phrase lists, JSGF, fuzzy correction and rejection."""
+
+import pytest
+from kiosk.speech.grammar import build_grammar, build_phrases, correct
+
+MENU = {
+    "pay": ["pay my bill", "make a payment"],
+    "balance": ["hear my balance"],
+    "dispute": ["dispute a charge"],
+}
+
+
+def test_build_phrases_has_choices_and_commands() -> None:
+    phrases = build_phrases("choice", MENU)
+    assert "pay my bill" in phrases and "hear my balance" in phrases
+    for command in ("help", "repeat", "go back", "start over", "cancel", "more time"):
+        assert command in phrases
+    assert {"person", "agent", "representative", "louder", "softer", "faster", "slower"} <= set(
+        phrases
+    )
+
+
+def test_digit_grammar_is_fixed_length() -> None:
+    jsgf = build_grammar("digits", length=4).to_jsgf()
+    assert "<digits> = <digit> <digit> <digit> <digit>;" in jsgf
+    assert "oh" in build_phrases("digits", length=5)
+
+
+def test_unknown_kind_and_empty_menu_are_refused() -> None:
+    with pytest.raises(ValueError):
+        build_grammar("poem")
+    with pytest.raises(ValueError):
+        build_grammar("choice", {})
+
+
+@pytest.mark.parametrize(
+    ("heard", "phrase"),
+    [
+        ("pay my bill", "pay my bill"),
+        ("pay my bills", "pay my bill"),
+        ("Pay my bill, please", "pay my bill"),
+        ("hear my balanse", "hear my balance"),
+        ("I want pizza", None),
+        ("", None),
+    ],
+)
+def test_correct_to_nearest_or_reject(heard: str, phrase: str | None) -> None:
+    assert correct(heard, ["pay my bill", "hear my balance", "dispute a charge"]) == phrase
+
+
+@pytest.mark.parametrize(
+    ("kind", "heard", "value"),
+    [
+        ("choice", "make a payment", "pay"),
+        ("yesno", "yeah", True),
+        ("yesno", "nope", False),
+        ("amount", "forty two fifty", 4250),
+        ("digits", "two four six eight", "2468"),
+    ],
+)
+def test_interpret_answers(kind: str, heard: str, value: object) -> None:
+    grammar = build_grammar(
+        kind, MENU if kind == "choice" else None, 4 if kind == "digits" else None
+    )
+    answer = grammar.interpret(heard)
+    assert answer is not None and answer.value == value and answer.kind == kind
+
+
+def test_commands_work_on_every_step_and_wrong_lengths_are_rejected() -> None:
+    pin = build_grammar("digits", length=4)
+    answer = pin.interpret("representative")
+    assert answer is not None and (answer.kind, answer.value) == ("command", "person")
+    assert pin.interpret("one two three") is None
+    assert build_grammar("amount").interpret("banana split") is None
