@@ -11,7 +11,7 @@ from kiosk.settings import AssistanceProgram
 from kiosk.store.models import ServiceRequest
 from kiosk.store.store import Store
 
-NOT_DECIDED_HERE = "This kiosk cannot tell you if you qualify; only the program can decide."
+NOT_DECIDED_HERE = "This kiosk cannot decide if you qualify. The program decides."
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,12 @@ class AssistanceService:
         phone, url = s.lifeline_support_phone, s.lifeline_apply_url
         benefit = Registers(
             standard=(
-                f"Lifeline is a federal program that lowers the monthly cost of phone or "
-                f"internet service by up to {self._money(monthly)} a month, or up to "
-                f"{self._money(tribal)} a month on Tribal lands. Only one Lifeline benefit is "
-                "allowed per household."
+                f"Lifeline is a federal program. It takes up to {self._money(monthly)} a month "
+                f"off a phone or internet bill. On Tribal lands it can be up to "
+                f"{self._money(tribal)} a month. Each home can get only one Lifeline benefit."
             ),
             simple=(
-                f"Lifeline can take up to {self._money(monthly)} off your bill each month. "
+                f"Lifeline can take up to {self._money(monthly)} off your bill a month. "
                 f"On Tribal lands, up to {self._money(tribal)}. One per home."
             ),
             spoken=(
@@ -85,14 +84,15 @@ class AssistanceService:
         )
         who = Registers(
             standard=(
-                f"You may qualify if your household income is at or below {pct}% of the "
-                f"federal poverty guidelines, or if you or someone in your household gets "
-                f"{programs}. {NOT_DECIDED_HERE}"
+                f"You may qualify if your home's income is at or below {pct}% of the federal "
+                "poverty level. You may also qualify if someone in your home gets SNAP, "
+                "Medicaid, SSI, public housing help, a veterans pension, or help from a Tribal "
+                f"program. {NOT_DECIDED_HERE}"
             ),
             simple=(
-                "You may get Lifeline if your income is low, or if someone in your home gets "
-                "SNAP, Medicaid, SSI, public housing help, a Veterans Pension, or Tribal help. "
-                "The kiosk cannot decide. The program decides."
+                "You may get Lifeline if your income is low. You may get it if someone at home "
+                "gets SNAP, Medicaid or SSI. Housing help, a veterans pension or Tribal help "
+                "count too. The kiosk cannot decide. The program decides."
             ),
             spoken=(
                 f"You may qualify if your household income is at or below {pct} percent of "
@@ -107,10 +107,10 @@ class AssistanceService:
         )
         apply = Registers(
             standard=(
-                f"Apply through the National Verifier, which checks eligibility for the FCC: "
-                f"online at {url}, or by mail with a paper form. For help or a form by mail, "
-                f"call the Lifeline Support Center at {phone}. Once approved, tell us and we "
-                "will add the benefit to your bill."
+                "To apply, use the National Verifier. It checks who can get Lifeline for the "
+                f"FCC. Apply online at {url}, or by mail with a paper form. For help, call the "
+                f"Lifeline Support Center at {phone}. When you are approved, tell us. We will "
+                "add the benefit to your bill."
             ),
             simple=(
                 f"To apply, go to {url} or call {phone}. They check if you qualify. "
@@ -129,7 +129,7 @@ class AssistanceService:
             benefit=benefit,
             who_qualifies=who,
             how_to_apply=apply,
-            decides="USAC's National Verifier decides who qualifies for Lifeline, not this kiosk.",
+            decides="The program decides who can get Lifeline. This kiosk does not decide.",
         )
 
     def _configured(self, program: AssistanceProgram) -> ProgramInfo:
