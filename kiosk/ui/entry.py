@@ -40,6 +40,7 @@ class EntryInput(Input):
             restrict=RESTRICT.get(prompt.kind),
             max_length=prompt.digits_length or 0,
             id="entry",
+            select_on_focus=False,  # a correction adds to what was typed, never replaces it
         )
         self.cursor_blink = False  # a steady cursor: easier to find, nothing flashes
         self.keypad_field = prompt.kind in RESTRICT

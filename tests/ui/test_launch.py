@@ -1,0 +1,60 @@
+"""The kiosk starts from the repository root the way the README says
+(``.venv/bin/kiosk run``), in a real terminal (tmux), and shows the welcome
+step. Also proves the standard library's ``tty`` (imported by Textual's
+driver) is not shadowed by the project's ``tty/`` folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+KIOSK = Path(sys.executable).parent / "kiosk"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def capture(socket: str, target: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", socket, "capture-pane", "-p", "-t", target],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+
+
+def wait_for(socket: str, target: str, text: str, timeout: float = 90.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(socket, target)
+        if text in screen:
+            return screen
+        time.sleep(0.25)
+    raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
+
+
+def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> None:
+    socket = f"kiosk-test-{os.getpid()}"  # our own tmux server, stopped below
+    target = "kiosk"
+    command = f"env KIOSK_DATA_DIR={tmp_path} {KIOSK} run"
+    subprocess.run(
+        ["tmux", "-L", socket, "new-session", "-d", "-s", target, "-x", "100", "-y", "30"]
+        + ["-c", str(REPO), command],
+        check=True,
+    )
+    try:
+        screen = wait_for(socket, target, "Welcome. Here you can pay your bill")
+        assert "1  Start" in screen and "F1 ? Help" in screen
+        subprocess.run(["tmux", "-L", socket, "send-keys", "-t", target, "1"], check=True)
+        screen = wait_for(socket, target, "Step 1 of 3 — Sign in", timeout=20)
+        assert "Enter your account number" in screen
+        assert "Traceback" not in screen
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)

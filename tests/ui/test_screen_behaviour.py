@@ -1,0 +1,244 @@
+"""How the kiosk screen behaves for people: themes and modes, describe-key
+mode, the time warning and expiry (manual clock), Back keeping what was typed,
+inline errors, speech following focus, and the wipe after each customer."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from kiosk.accessibility.modes import Mode
+from kiosk.accessibility.themes import TEXT_PAIRS, THEMES, theme_for, theme_variables
+from kiosk.accessibility.timing import ManualClock
+from textual.widgets import Static
+
+from kiosk.ui import app as app_module
+from kiosk.ui.entry import EntryInput
+from kiosk.ui.session import GOODBYE_SECONDS
+
+from .conftest import press, run_async, sign_in, type_entry
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.said: list[tuple[str, bool]] = []
+
+    def say(self, text: str, private: bool = False) -> None:
+        self.said.append((text, private))
+
+    def stop(self) -> None:
+        pass
+
+
+def screen_text(app) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query(Static) if w.display)
+
+
+# ------------------------------------------------------------ themes, CSS
+@pytest.mark.parametrize("mode", list(Mode))
+@run_async
+async def test_app_registers_and_uses_the_checked_themes(make_app, mode: Mode) -> None:
+    app = make_app(mode)
+    async with app.run_test(size=(80, 24)):
+        names = {theme.name for theme in THEMES.values()}
+        assert names <= set(app.available_themes)
+        assert app.theme == theme_for(mode).name
+        painted = app.get_css_variables()
+        expected = theme_variables(theme_for(mode))
+        for name in ("text", "background", "surface", "panel", "text-error", "primary"):
+            assert painted[name].lower() == expected[name].lower(), name
+        assert app.kiosk_screen.has_class("-large") is (mode in (Mode.LARGE, Mode.CONTRAST))
+
+
+def test_screen_css_colours_text_only_with_contrast_checked_pairs() -> None:
+    """The themes' contrast tests cover the screen only if its CSS uses their pairs."""
+    css = (Path(app_module.__file__).parent / "kiosk.tcss").read_text()
+    foregrounds = {spec.fg for spec in TEXT_PAIRS}
+    grounds = {spec.bg for spec in TEXT_PAIRS}
+    colours = re.findall(r"^\s*color:\s*\$([\w-]+)", css, re.MULTILINE)
+    backgrounds = re.findall(r"^\s*background:\s*\$([\w-]+)", css, re.MULTILINE)
+    assert colours and backgrounds
+    assert set(colours) <= foregrounds, set(colours) - foregrounds
+    assert set(backgrounds) <= grounds, set(backgrounds) - grounds
+
+
+@run_async
+async def test_mode_keys_switch_for_this_session_only(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")
+        assert app.theme == "kiosk-large" and app.kiosk_screen.has_class("-large")
+        await press(pilot, "f2")
+        assert app.theme == "kiosk-contrast"
+        await press(pilot, "f3")
+        assert app.profile.mode is Mode.SIMPLE
+        assert app.session.conversation.register.value == "simple"
+        assert "Pick one" in screen_text(app)  # the simplified wording
+        await press(pilot, "f3")
+        await press(pilot, "3")  # welcome: high contrast, and start
+        assert app.theme == "kiosk-contrast"
+        await press(pilot, "f9", "2")  # a person: call me back -> a phone step
+        assert app.session.prompt.id == "person_phone"
+        await press(pilot, "delete")  # Clear on an empty field asks first...
+        assert app.session.prompt.id == "person_phone"
+        assert "again" in str(app.screen.query_one("#key-info", Static).render())
+        await press(pilot, "delete")  # ...and cancels on the second press
+        assert app.session.prompt.id == "welcome"
+        assert app.theme == "kiosk-contrast"  # the same customer, starting over
+        await press(pilot, "f9", "1", "2")  # a store worker now; then finish
+        assert app.session.prompt.id == "end"
+        app.clock.advance(GOODBYE_SECONDS + 1)
+        await app.tick()
+        assert app.session.prompt.id == "welcome"
+        assert app.theme == "kiosk-standard"  # the next customer starts fresh
+
+
+# ------------------------------------------------------------ describe key
+@run_async
+async def test_describe_key_mode_shows_and_speaks_without_acting(make_app) -> None:
+    sink = RecordingSink()
+    app = make_app(speech_sink=sink, speech=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f5")
+        await press(pilot, "2")
+        info = str(app.screen.query_one("#key-info", Static).render())
+        assert info == "Number 2. Picks Large text."
+        assert sink.said[-1][0] == info
+        assert app.session.prompt.id == "welcome" and app.profile.mode is Mode.STANDARD
+        await press(pilot, "number_sign")
+        assert "more time" in str(app.screen.query_one("#key-info", Static).render()).lower()
+        await press(pilot, "f5")  # off again: keys act
+        await press(pilot, "2")
+        assert app.session.prompt.id == "verify_id" and app.profile.mode is Mode.LARGE
+
+
+@run_async
+async def test_holding_help_describes_the_next_key(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f1")  # Help: the step's help, as a notice
+        assert app.session.prompt.notice is not None
+        app.clock.advance(0.05)  # still held (terminals repeat a held key)
+        await pilot.press("escape")
+        assert app.session.prompt.id == "welcome"
+        assert str(app.screen.query_one("#key-info", Static).render()).startswith("Back.")
+
+
+# ----------------------------------------------------------------- timing
+@pytest.mark.parametrize("mode", [Mode.STANDARD, Mode.SIMPLE])
+@run_async
+async def test_time_warning_more_time_and_expiry(make_app, mode: Mode) -> None:
+    clock = ManualClock()
+    app = make_app(mode, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "1")
+        await press(pilot, *"4015")  # typing, then the customer walks away
+        limit = app.session.prompt.timeout_seconds
+        warning = app.session.policy.warning_seconds
+        clock.advance(limit - warning - 1)
+        await app.tick()
+        countdown = app.screen.query_one("#countdown", Static)
+        assert not countdown.display  # calm: nothing before the last seconds
+        clock.advance(2)
+        await app.tick()
+        assert countdown.display
+        text = str(countdown.render())
+        assert "Press # for more time" in text
+        assert ("seconds" in text) is (mode is Mode.STANDARD)  # no countdown in simple mode
+        assert app.captions.latest(1)[0].text == "[chime: time is running out]"
+        await press(pilot, "number_sign")  # more time, one key
+        await app.tick()
+        assert not countdown.display
+        assert app.screen.query_one(EntryInput).value == "4015"  # nothing lost
+        clock.advance(limit * 3)
+        await app.tick()
+        assert app.session.prompt.end_of_session
+        assert "time ran out" in screen_text(app).lower()
+        clock.advance(GOODBYE_SECONDS)
+        await app.tick()
+        assert app.session.prompt.id == "welcome"
+
+
+# ------------------------------------------------------- entries and Back
+@run_async
+async def test_invalid_entry_shows_reason_inline_and_keeps_focus_and_text(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "1")
+        await type_entry(pilot, "40152270")
+        await type_entry(pilot, "722")
+        error = app.screen.query_one("#error", Static)
+        assert "needs exactly 5" in str(error.render())
+        entry = app.screen.query_one(EntryInput)
+        assert app.focused is entry and entry.value == "722"
+        assert error.parent is entry.parent  # next to the field it is about
+        await press(pilot, "0", "1")
+        assert entry.value == "72201"
+        await press(pilot, "enter")
+        assert app.session.prompt.id == "verify_pin"
+
+
+@run_async
+async def test_back_keeps_what_was_typed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2")  # pay
+        await press(pilot, "2")  # another amount
+        assert app.session.prompt.id == "pay_other"
+        await type_entry(pilot, "20.00".replace(".", "")[:2])  # "20" dollars
+        assert app.session.prompt.id == "pay_method"
+        await press(pilot, "escape")
+        assert app.session.prompt.id == "pay_other"
+        assert app.screen.query_one(EntryInput).value == "20"
+
+
+# ------------------------------------------------------- speech, privacy
+@run_async
+async def test_speech_follows_focus_and_pins_are_never_spoken(make_app) -> None:
+    sink = RecordingSink()
+    app = make_app(speech_sink=sink, speech=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert sink.said[0][0].startswith("Welcome.")
+        await press(pilot, "down")
+        assert sink.said[-1] == ("2, Large text", False)
+        await press(pilot, "1")
+        await type_entry(pilot, "40152270")
+        await type_entry(pilot, "72201")
+        start = len(sink.said)
+        await press(pilot, *"2468")
+        assert app.screen.query_one(EntryInput).password
+        assert not any(text in "2468" for text, _ in sink.said[start:])
+        assert [c.text for c in app.captions.latest(4)] == ["[beep: key pressed]"] * 4
+        await press(pilot, "enter")
+        assert app.session.prompt.id == "menu"
+        text, private = sink.said[-1]
+        assert "Ava" in text and private  # name and balance: headset only
+        await press(pilot, "down")
+        assert sink.said[-1] == ("2, Pay my bill", True)
+
+
+@run_async
+async def test_nothing_of_the_last_customer_is_left(make_app) -> None:
+    sink = RecordingSink()
+    app = make_app(speech_sink=sink, speech=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first_conversation = app.session.conversation
+        await sign_in(pilot)
+        await press(pilot, "f2")
+        assert "Ava" in screen_text(app)
+        assert app.captions.entries
+        await press(pilot, "7")  # I am done
+        assert app.session.prompt.end_of_session
+        assert "Goodbye" in screen_text(app)
+        app.clock.advance(GOODBYE_SECONDS)
+        await app.tick()
+        assert app.session.prompt.id == "welcome"
+        assert app.session.conversation is not first_conversation
+        assert app.session.conversation.ctx.customer is None
+        everything = screen_text(app)
+        assert "Ava" not in everything and "84.99" not in everything
+        assert [c.text for c in app.captions.entries] == [sink.said[-1][0]]  # welcome only
+        assert app.profile.mode is Mode.STANDARD and app.theme == "kiosk-standard"
+        assert not app.screen.query(EntryInput)
