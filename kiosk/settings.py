@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     kiosk_id: str = "KIOSK-001"
     store_id: str = "STORE-0001"
     locale: str = "en_US"
+    timezone: str = "America/Chicago"  # the store's local time, for receipts and dates
     currency: str = "USD"
     support_phone: str = "1-800-555-0100"
 

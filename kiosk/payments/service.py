@@ -146,8 +146,15 @@ class PaymentService:
             return self._reconnection_quote(session, self._account(session, account_number))
 
     def _reconnection_quote(self, session: Session, account: Account) -> ReconnectionQuote:
+        """Past due (or the plan part due now) plus the fee, unless a plan already has it."""
         owed = account_state.owed(session, account, self.store.clock.now().date())
-        return ReconnectionQuote(owed.due_now_cents, self.settings.reconnection_fee_cents)
+        plan = account_state.active_plan(session, account.id)
+        fee = (
+            0
+            if plan is not None and plan.includes_reconnection_fee
+            else self.settings.reconnection_fee_cents
+        )
+        return ReconnectionQuote(owed.due_now_cents, fee)
 
     # ------------------------------------------------------------------- pay
     def pay(

@@ -128,7 +128,8 @@ def owed(session: Session, account: Account, on: dt.date) -> Owed:
     extension = active_extension(session, account.id)
     extended_to = extension.new_due_on if extension else None
 
-    def overdue(line: OpenLine) -> bool:
+    def due_on(line: OpenLine) -> dt.date:
+        """The line's due date, moved by an active extension that covers it."""
         due = line.bill.due_on
         if (
             extended_to is not None
@@ -137,7 +138,10 @@ def owed(session: Session, account: Account, on: dt.date) -> Owed:
             and due <= extension.original_due_on
         ):
             due = max(due, extended_to)
-        return due < on
+        return due
+
+    def overdue(line: OpenLine) -> bool:
+        return due_on(line) < on
 
     held = sum(line.open_cents for line in lines if line.disputed)
     overdue_open = sum(line.open_cents for line in lines if not line.disputed and overdue(line))
@@ -152,9 +156,7 @@ def owed(session: Session, account: Account, on: dt.date) -> Owed:
             else:
                 covered += unpaid
     past_due = max(0, overdue_open - covered - plan_due)
-    next_due = min((line.bill.due_on for line in lines if not overdue(line)), default=None)
-    if extended_to and (next_due is None or extended_to < next_due) and extended_to >= on:
-        next_due = extended_to
+    next_due = min((due_on(line) for line in lines if not overdue(line)), default=None)
     return Owed(
         balance_cents=ledger.balance_cents(session, account.id),
         past_due_cents=past_due,

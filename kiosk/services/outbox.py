@@ -11,6 +11,7 @@ adapters give retries a stable message id so copies are recognisable.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -274,7 +275,7 @@ class ReceiptOutbox:
             confirmation_number=attempt.confirmation_number,
             kiosk_id=attempt.kiosk_id,
             store_id=self.settings.store_id,
-            timestamp=attempt.updated_at,
+            timestamp=attempt.updated_at.astimezone(ZoneInfo(self.settings.timezone)),
             customer_name=account.customer.name,
             account_number=account.number,
             amount_cents=attempt.cents + attempt.fee_cents,

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from kiosk.payments.methods import PaymentMethod
-from kiosk.payments.service import PaymentResult, PaymentService, ReconnectionQuote
+from kiosk.payments.service import PaymentResult, PaymentService
 from kiosk.services import account_state
 from kiosk.services.common import find_account, money, record, short_date
-from kiosk.store.models import Account, ArrangementKind, ServiceStatus
+from kiosk.store.models import ArrangementKind, ServiceStatus
 from kiosk.store.store import Store
 
 
@@ -39,29 +37,13 @@ class DisconnectionSchedule:
     text: str
 
 
-class PlanAwarePaymentService(PaymentService):
-    """PaymentService whose reconnection quote knows a plan that already includes the fee.
-
-    With such a plan the plan part due now is all reconnection needs: the fee is
-    one of the plan's parts (the payment core bills it when it reconnects), so
-    it is not asked for twice.
-    """
-
-    def _reconnection_quote(self, session: Session, account: Account) -> ReconnectionQuote:
-        plan = account_state.active_plan(session, account.id)
-        quote = super()._reconnection_quote(session, account)
-        if plan is not None and plan.includes_reconnection_fee:
-            return ReconnectionQuote(quote.past_due_cents, 0)
-        return quote
-
-
 class ReconnectionService:
     """Turning a suspended service back on, and the policy's disconnection dates."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.settings = store.settings
-        self.payments = PlanAwarePaymentService(store)
+        self.payments = PaymentService(store)
 
     def _money(self, cents: int) -> str:
         return money(cents, self.store)
