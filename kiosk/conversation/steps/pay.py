@@ -7,6 +7,7 @@ step, so there is one way money is taken.
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from kiosk.conversation.context import Context
 from kiosk.conversation.prompt import Answer, AnswerKind
@@ -408,7 +409,8 @@ def pay_result(ctx: Context):
     paid_by = (
         f"{result.brand.title()} ending {result.last4}" if result.last4 else _method_words(ctx)
     )
-    when = result.at.strftime("%B %d, %Y")
+    local = result.at.astimezone(ZoneInfo(ctx.services.store.settings.timezone))
+    when = local.strftime("%B %d, %Y")
     reconnect = (
         " We have asked for your service to be turned back on."
         if result.reconnection_requested
