@@ -10,6 +10,7 @@ every widget alike.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from textual import events
@@ -86,6 +87,8 @@ class KioskApp(App[int]):
         self._clear_armed = False
         self._last_key = ""
         self.busy = False  # the conversation is working on an answer
+        self.last_key_at = 0.0  # perf_counter of the last key, and of the last step shown:
+        self.last_render_done = 0.0  # the benchmark's key-to-screen time
         self.shown_prompt: Prompt | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -132,6 +135,7 @@ class KioskApp(App[int]):
                 first.cursor_position = len(first.value)
         else:
             self.set_focus(None)
+        self.last_render_done = time.perf_counter()
 
     def entry_value(self) -> str:
         found = self.kiosk_screen.query(EntryInput)
@@ -182,6 +186,7 @@ class KioskApp(App[int]):
 
     async def handle_key(self, key: str, *, from_click: bool = False) -> bool:
         """Act on a key. True if the screen used it; False lets the focused widget have it."""
+        self.last_key_at = time.perf_counter()
         if self.busy:
             return True  # one answer at a time: a second press must not pay twice
         if not from_click and not self.repeat_filter.accept(key):

@@ -40,15 +40,19 @@ def wait_for(socket: str, target: str, text: str, timeout: float = 90.0) -> str:
     raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
 
 
-def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> None:
-    socket = f"kiosk-test-{os.getpid()}"  # our own tmux server, stopped below
+def start_in_tmux(command: str) -> tuple[str, str]:
+    socket = f"kiosk-test-{os.getpid()}"  # our own tmux server, stopped by the test
     target = "kiosk"
-    command = f"env KIOSK_DATA_DIR={tmp_path} {KIOSK} run"
     subprocess.run(
         ["tmux", "-L", socket, "new-session", "-d", "-s", target, "-x", "100", "-y", "30"]
         + ["-c", str(REPO), command],
         check=True,
     )
+    return socket, target
+
+
+def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> None:
+    socket, target = start_in_tmux(f"env KIOSK_DATA_DIR={tmp_path} {KIOSK} run")
     try:
         screen = wait_for(socket, target, "Welcome. Here you can pay your bill")
         assert "1  Start" in screen and "F1 ? Help" in screen
@@ -56,5 +60,17 @@ def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> Non
         screen = wait_for(socket, target, "Step 1 of 3 — Sign in", timeout=20)
         assert "Enter your account number" in screen
         assert "Traceback" not in screen
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
+
+
+def test_launcher_script_starts_the_kiosk_in_large_mode(tmp_path: Path) -> None:
+    """Outside a Linux console or X display the launcher says what it skipped and starts."""
+    launcher = REPO / "scripts" / "kiosk-launcher.sh"
+    command = f"env -u DISPLAY KIOSK_DATA_DIR={tmp_path} KIOSK_BIN={KIOSK} {launcher} --mode large"
+    socket, target = start_in_tmux(command)
+    try:
+        screen = wait_for(socket, target, "Welcome. Here you can pay your bill")
+        assert "▔▔▔" in screen  # large mode: tall buttons
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
