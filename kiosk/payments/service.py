@@ -123,13 +123,22 @@ class PaymentService:
             )
         balance = ledger.balance_cents(session, account.id)
         fee = self.settings.reconnection_fee_cents if reconnect else 0
-        limit = max(balance, 0) + fee + self.settings.overpayment_limit_cents
+        # The credit left after paying may not exceed the overpayment limit; a credit
+        # already on the account counts towards it.
+        limit = balance + fee + self.settings.overpayment_limit_cents
         if cents > limit:
+            owed = (
+                f"The balance is {format_cents(balance)}"
+                if balance >= 0
+                else f"The account already has {format_cents(-balance)} of credit"
+            )
             raise InvalidAmount(
                 f"{format_cents(cents)} is more than this account can take.",
-                f"The balance is {format_cents(balance)} and you may pay up to "
-                f"{format_cents(self.settings.overpayment_limit_cents)} extra as credit.",
-                f"Enter {format_cents(limit)} or less.",
+                f"{owed}, and the credit on an account can be at most "
+                f"{format_cents(self.settings.overpayment_limit_cents)}.",
+                f"Enter {format_cents(limit)} or less."
+                if limit > 0
+                else "No payment is needed now.",
             )
         if reconnect:
             quote = self._reconnection_quote(session, account)
@@ -600,7 +609,7 @@ class PaymentService:
                     update(PaymentAttempt)
                     .where(PaymentAttempt.id == attempt_id, PaymentAttempt.state == before)
                     .values(state=after, updated_at=self.store.clock.now())
-                ).rowcount
+                ).rowcount  # type: ignore[attr-defined]
             return bool(changed)
 
         return retry_on_conflict(once)

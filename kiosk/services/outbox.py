@@ -11,15 +11,16 @@ adapters give retries a stable message id so copies are recognisable.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.devtools.faults import crash_point
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.receipts import (
     DeliveryError,
@@ -389,7 +390,9 @@ class OutboxWorker(ReceiptOutbox):
                 assert message is not None
                 receipt = self.build_receipt(session, int(message.payload["attempt_id"]))
                 destination = self._destination(session, message)
+            crash_point("outbox.before_deliver")
             self.router.deliver(RECEIPT_KINDS[kind], destination, receipt)
+            crash_point("outbox.after_deliver")
         except DeliveryError as error:
             return self._failed(message_id, str(error), error.retryable, now)
         except (ValueError, KeyError) as error:
