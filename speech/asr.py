@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from kiosk.speech.denoise import reduce_noise
 from kiosk.speech.grammar import StepGrammar, build_grammar, normalise
-from kiosk.speech.vad import EndPointer
+from kiosk.speech.vad import EndPointer, find_speech
 
 __all__ = [
     "ModelNotFoundError",
@@ -36,6 +37,9 @@ __all__ = [
 ASR_RATE = 16_000
 
 GrammarLike = StepGrammar | Sequence[str]
+
+#: Mean phone length of careful speech (about 150 words a minute).
+SECONDS_PER_PHONE = 0.085
 
 # Digital silence (exact zeros) upsets the log-energy features: add inaudible dither.
 _DITHER = np.random.default_rng(7).normal(0.0, 3e-4, ASR_RATE * 60).astype(np.float32)
@@ -188,6 +192,7 @@ class PocketsphinxRecognizer(Recognizer):
         wbeam: float = 1e-40,
         pbeam: float = 1e-60,
         wip: float = 0.01,
+        max_stretch: float = 2.2,
         extra: dict[str, Any] | None = None,
     ) -> None:
         from pocketsphinx import Decoder
@@ -202,6 +207,7 @@ class PocketsphinxRecognizer(Recognizer):
         }
         options.update(extra or {})
         self.denoise = denoise
+        self.max_stretch = max_stretch
         self.warps = tuple(warps) or (1.0,)
         self._decoder = Decoder(**options)
         self._searches: dict[str, str] = {}
@@ -246,6 +252,24 @@ class PocketsphinxRecognizer(Recognizer):
         self._grammars[key] = checked
         return checked
 
+    def _too_long_for(self, text: str, audio: np.ndarray) -> bool:
+        """Speech much longer than the words heard could take: out-of-grammar speech.
+
+        A grammar decoder forces any sentence onto its nearest phrase ("I would like a
+        pizza" -> "repeat"); the length of the speech gives it away.
+        """
+        if self.max_stretch <= 0:
+            return False
+        span = find_speech(audio, self.rate)
+        if span is None:
+            return False
+        phones = 0
+        for word in text.split():
+            pronunciation = self._decoder.lookup_word(word)
+            phones += len(pronunciation.split()) if pronunciation else 4
+        expected = phones * SECONDS_PER_PHONE
+        return span[1] - span[0] > self.max_stretch * expected + 0.4
+
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
         search = self._search_for(grammar)
         decoder = self._decoder
@@ -272,6 +296,8 @@ class PocketsphinxRecognizer(Recognizer):
         text, per_frame, _ = best
         if not text:
             return "", 0.0
+        if self._too_long_for(text, samples):
+            return "", 0.0  # a sentence forced onto a short phrase: out of grammar
         # Map the per-frame acoustic score to 0..1: informative for ranking only.
         confidence = float(1.0 / (1.0 + np.exp(-(per_frame + 3000.0) / 500.0)))
         return text, confidence

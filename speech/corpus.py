@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
 from kiosk.speech.asr import ASR_RATE, resample
 from kiosk.speech.tts import EspeakSynthesizer
 

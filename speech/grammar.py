@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kiosk.speech.numbers import SpokenNumberError, parse_amount, parse_digits
 from rapidfuzz import fuzz, process
+
+from kiosk.speech.numbers import SpokenNumberError, parse_amount, parse_digits
 
 __all__ = [
     "ANSWER_KINDS",
@@ -62,7 +63,126 @@ AMOUNT_VOCABULARY = sorted(
 #: Common words outside every step's grammar: a loop of them soaks up out-of-grammar
 #: speech, so "I want a pizza" is heard as garbage and rejected instead of forced onto
 #: the nearest allowed phrase.
-GARBAGE_WORDS = ["the", "a", "i", "you", "we", "it", "is", "was", "what", "how", "why", "when", "where", "which", "this", "with", "for", "from", "to", "in", "on", "at", "of", "but", "or", "not", "do", "does", "did", "have", "has", "had", "be", "been", "are", "am", "can", "will", "would", "should", "could", "like", "want", "need", "know", "think", "get", "make", "take", "see", "come", "look", "tell", "give", "find", "work", "call", "try", "ask", "feel", "leave", "put", "mean", "keep", "let", "seem", "show", "play", "run", "move", "live", "believe", "hold", "bring", "happen", "write", "sit", "stand", "lose", "meet", "set", "learn", "change", "lead", "watch", "follow", "stop", "speak", "read", "spend", "grow", "open", "walk", "win", "teach", "offer", "buy", "serve", "die", "send", "build", "stay", "fall", "cut", "reach", "weather", "today", "pizza", "cheese", "water", "house", "car", "dog", "street", "morning", "night", "music", "food"]
+GARBAGE_WORDS = [
+    "the",
+    "a",
+    "i",
+    "you",
+    "we",
+    "it",
+    "is",
+    "was",
+    "what",
+    "how",
+    "why",
+    "when",
+    "where",
+    "which",
+    "this",
+    "with",
+    "for",
+    "from",
+    "to",
+    "in",
+    "on",
+    "at",
+    "of",
+    "but",
+    "or",
+    "not",
+    "do",
+    "does",
+    "did",
+    "have",
+    "has",
+    "had",
+    "be",
+    "been",
+    "are",
+    "am",
+    "can",
+    "will",
+    "would",
+    "should",
+    "could",
+    "like",
+    "want",
+    "need",
+    "know",
+    "think",
+    "get",
+    "make",
+    "take",
+    "see",
+    "come",
+    "look",
+    "tell",
+    "give",
+    "find",
+    "work",
+    "call",
+    "try",
+    "ask",
+    "feel",
+    "leave",
+    "put",
+    "mean",
+    "keep",
+    "let",
+    "seem",
+    "show",
+    "play",
+    "run",
+    "move",
+    "live",
+    "believe",
+    "hold",
+    "bring",
+    "happen",
+    "write",
+    "sit",
+    "stand",
+    "lose",
+    "meet",
+    "set",
+    "learn",
+    "change",
+    "lead",
+    "watch",
+    "follow",
+    "stop",
+    "speak",
+    "read",
+    "spend",
+    "grow",
+    "open",
+    "walk",
+    "win",
+    "teach",
+    "offer",
+    "buy",
+    "serve",
+    "die",
+    "send",
+    "build",
+    "stay",
+    "fall",
+    "cut",
+    "reach",
+    "weather",
+    "today",
+    "pizza",
+    "cheese",
+    "water",
+    "house",
+    "car",
+    "dog",
+    "street",
+    "morning",
+    "night",
+    "music",
+    "food",
+]
 
 #: Default fuzzy-match cut-off (0-100): below it a phrase is rejected, not guessed.
 DEFAULT_THRESHOLD = 80.0
@@ -97,8 +217,10 @@ class StepGrammar:
     phrases: Mapping[str, str] = field(default_factory=dict)  # spoken phrase -> value
     length: int | None = None
     commands: bool = True
-    #: Prior weight of the out-of-grammar ("garbage") loop; 0 disables rejection by it.
-    garbage_weight: float = 0.05
+    #: Weight of an out-of-grammar ("garbage") word loop; 0 (default) leaves it out:
+    #: measured with pocketsphinx it rejects all out-of-grammar sentences but also a
+    #: third of in-grammar answers, whatever the weight.
+    garbage_weight: float = 0.0
 
     @property
     def vocabulary(self) -> list[str]:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
 from kiosk.speech.audio import Speaker, digit_tone
 from kiosk.speech.tts import SpeechSynthesizer
 

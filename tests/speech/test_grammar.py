@@ -1,6 +1,7 @@
 """Step grammars: phrase lists, JSGF, fuzzy correction and rejection."""
 
 import pytest
+
 from kiosk.speech.grammar import build_grammar, build_phrases, correct
 
 MENU = {

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kiosk.speech.numbers import (
     AmountParseError,
     DigitParseError,

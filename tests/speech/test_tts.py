@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer, read_wav, split_sentences
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")

@@ -1,6 +1,7 @@
 """End-pointing on real synthesized speech padded with silence and noise."""
 
 import numpy as np
+
 from kiosk.speech.corpus import add_noise, pad, speak
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 
