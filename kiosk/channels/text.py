@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import select
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from kiosk.conversation.engine import Conversation
@@ -96,8 +97,20 @@ def converse(
     register: Register,
     *,
     warning_seconds: float,
+    patience: Callable[[Prompt], tuple[float, float]] | None = None,
 ) -> int:
-    """Run one session until its end. Returns the exit code."""
+    """Run one session until its end. Returns the exit code.
+
+    ``patience(prompt)`` gives (seconds until the "are you still there" warning,
+    seconds from the warning to the end); by default the prompt's response time
+    less ``warning_seconds``, then ``warning_seconds``.
+    """
+
+    def default_patience(prompt: Prompt) -> tuple[float, float]:
+        limit = prompt.timeout_seconds or 60.0
+        return max(limit - warning_seconds, 0.1), warning_seconds
+
+    patience = patience or default_patience
     prompt = conversation.prompt
     while True:
         out.write(
@@ -108,13 +121,13 @@ def converse(
         if prompt.end_of_session:
             out.write("\n")
             return EXIT_OK
-        limit = prompt.timeout_seconds or 60.0
+        before_warning, after_warning = patience(prompt)
         try:
-            line = reader.readline(max(limit - warning_seconds, 0.1))
+            line = reader.readline(before_warning)
             if line is None:
-                out.write(f"\n{_warning(register, warning_seconds)}\n> ")
+                out.write(f"\n{_warning(register, after_warning)}\n> ")
                 out.flush()
-                line = reader.readline(warning_seconds)
+                line = reader.readline(after_warning)
                 if line is None:
                     prompt = conversation.expire()
                     continue

@@ -1,0 +1,134 @@
+"""`kiosk text` as a user or a script meets it: a real process, a real database file."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kiosk.channels.text import LineReader, converse
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import Register
+from kiosk.store.models import AttemptState, PaymentAttempt
+
+KIOSK = str(Path(sys.executable).with_name("kiosk"))
+AVA_PAYS = "1\n40152270\n72201\n2468\n2\n1\n1\nyes\n4\nno\n"
+
+
+def _run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_CONFIG=str(tmp_path / "none.toml"))
+    env.pop("KIOSK_DATABASE_URL", None)
+    return subprocess.run(
+        [KIOSK, "text", *args], input=script, text=True, capture_output=True, env=env, timeout=120
+    )
+
+
+def test_scripted_payment_through_the_text_channel(tmp_path):
+    done = _run(tmp_path, AVA_PAYS)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Step 1 of 3: Sign in" in out
+    assert "You will pay $84.99 by card" in out
+    assert "Your confirmation number is" in out
+    assert "Goodbye" in out
+    assert "2468" not in out, "the PIN is never echoed"
+    assert (tmp_path / "kiosk.sqlite3").exists()
+    check = subprocess.run(
+        [KIOSK, "admin", "payments", "--json"],
+        env=dict(os.environ, KIOSK_DATA_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+    )
+    assert '"state": "succeeded"' in check.stdout and '"cents": 8499' in check.stdout
+
+
+def test_tty_register_is_upper_case_with_go_ahead(tmp_path):
+    done = _run(tmp_path, "1\n40152270\n72201\n2468\n7\n", "--register", "tty")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip("> ").strip()]
+    assert any(line.strip().endswith("GA") for line in lines)
+    assert all(line.lstrip("> ") == line.lstrip("> ").upper() for line in lines), done.stdout
+    assert "SK SK" in done.stdout
+
+
+def test_simple_register_uses_short_words(tmp_path):
+    done = _run(tmp_path, "1\n40152270\n72201\n2468\n4\n", "--register", "simple")
+    assert done.returncode == 0, done.stderr
+    assert "Type your account number. It is at the top of your bill." in done.stdout
+    assert "Hi Ava. What do you want to do?" in done.stdout
+
+
+def test_input_ending_mid_session_is_not_a_normal_end(tmp_path):
+    done = _run(tmp_path, "1\n40152270\n")
+    assert done.returncode == 3
+    assert "Your details were cleared" in done.stdout
+
+
+def test_bad_answer_is_reasked_with_a_reason(tmp_path):
+    done = _run(tmp_path, "1\n123\n40152270\n72201\n2468\n7\n")
+    assert done.returncode == 0
+    assert "That is not an account or phone number." in done.stdout
+
+
+def test_silence_warns_then_ends_the_session_safely(services):
+    """A user who stops answering is warned, then the session ends and is wiped."""
+    read_fd, write_fd = os.pipe()
+    out = io.StringIO()
+    conversation = Conversation(services, Register.STANDARD)
+    for answer in ("1", "40152270", "72201", "2468"):
+        conversation.answer(answer)
+    assert conversation.ctx.customer is not None
+    result: list[int] = []
+    worker = threading.Thread(
+        target=lambda: result.append(
+            converse(
+                conversation,
+                LineReader(read_fd),
+                out,
+                Register.STANDARD,
+                warning_seconds=20,
+                patience=lambda prompt: (0.3, 0.3),
+            )
+        )
+    )
+    started = time.monotonic()
+    worker.start()
+    worker.join(timeout=10)
+    os.close(write_fd)
+    os.close(read_fd)
+    assert result == [0]
+    text = out.getvalue()
+    assert "Are you still there?" in text and "more time" in text
+    assert "The time ran out" in text
+    assert conversation.ctx.customer is None
+    assert time.monotonic() - started < 5
+    with services.store.sessions() as session:
+        assert not list(
+            session.scalars(select(PaymentAttempt).where(PaymentAttempt.state != AttemptState.SUCCEEDED))
+        )
+
+
+def test_more_time_after_the_warning_keeps_the_session(services):
+    read_fd, write_fd = os.pipe()
+    out = io.StringIO()
+    conversation = Conversation(services, Register.STANDARD)
+    worker = threading.Thread(
+        target=converse,
+        args=(conversation, LineReader(read_fd), out, Register.STANDARD),
+        kwargs={"warning_seconds": 20, "patience": lambda prompt: (0.3, 3.0)},
+    )
+    worker.start()
+    time.sleep(0.6)
+    os.write(write_fd, b"more time\n1\n")
+    time.sleep(0.5)
+    assert "You have more time." in out.getvalue()
+    assert conversation.prompt.id == "verify_id"
+    os.close(write_fd)
+    worker.join(timeout=10)
+    os.close(read_fd)
