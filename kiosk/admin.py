@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.store.store import Store
+if TYPE_CHECKING:
+    from kiosk.store.store import Store
 
 
 def add_admin_subcommands(commands: Any) -> None:
@@ -84,7 +85,7 @@ def _payments(args: argparse.Namespace) -> int:
             .order_by(PaymentAttempt.id.desc())
             .limit(args.limit)
         ).all()
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "id": attempt.id,
             "account": mask_account(number),

@@ -503,6 +503,8 @@ def receipt_phone_answer(ctx: Context, answer: Answer) -> Outcome:
 
 def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
     result = ctx.values.get("pay_result")
+    if result is None or not result.confirmation_number:
+        return Go("menu", clear_history=True)
     if channel == "email":
         ctx.values["receipt_email"] = destination
     try:
