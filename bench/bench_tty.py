@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from kiosk.tty import baudot, demodulator, modulator, wavio
 from rapidfuzz.distance import Levenshtein
+
+from kiosk.tty import baudot, demodulator, modulator, wavio
 
 RATE = 8000
 

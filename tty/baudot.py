@@ -358,3 +358,32 @@ def decode(codes: Iterable[int], unshift_on_space: bool = False, recover_shift: 
     """Decode 5-bit codes to text (see ``BaudotDecoder`` for the shift rules)."""
     decoder = BaudotDecoder(unshift_on_space=unshift_on_space, recover_shift=recover_shift)
     return "".join(decoder.push(code) for code in codes) + decoder.flush()
+
+
+def looks_garbled(text: str, share: float = 0.5) -> bool:
+    """True when most of a line reads like neither words nor numbers (line noise).
+
+    A TTY user who sees such a line asks for a repeat; so does the kiosk. Single
+    characters (Y, N, 1) and anything a dictionary, the TTY vocabulary or the
+    number shapes know count as readable.
+    """
+    bad = total = 0
+    for word in text.upper().split():
+        core = word.strip(".,?!:;\"'()")
+        if not core:
+            continue
+        total += len(core)
+        if REPLACEMENT in core:
+            bad += len(core)
+            continue
+        if len(core) == 1:
+            continue
+        if core.isalpha():
+            readable = _letters_score(core) > 0
+        else:
+            readable = _figures_score(core) > 0 or bool(
+                re.fullmatch(r"[A-Z]+[-/'][A-Z]+|\$?\d+([.,/:-]\d+)*[A-Z]{0,2}", core)
+            )
+        if not readable:
+            bad += len(core)
+    return total > 0 and bad / total > share

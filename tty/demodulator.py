@@ -23,9 +23,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal
+
 from kiosk.tty import baudot
 from kiosk.tty.modulator import BAUD_UK, BAUD_US, MARK_HZ, SPACE_HZ
-from scipy import signal
 
 CENTRE_HZ = (MARK_HZ + SPACE_HZ) / 2
 HALF_SHIFT_HZ = (SPACE_HZ - MARK_HZ) / 2  # mark at -200 Hz, space at +200 Hz in baseband

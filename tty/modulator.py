@@ -7,6 +7,7 @@ fractional sample positions, so any sample rate keeps the exact baud rate.
 from __future__ import annotations
 
 import numpy as np
+
 from kiosk.tty import baudot
 
 MARK_HZ = 1400.0

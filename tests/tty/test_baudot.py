@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kiosk.tty import baudot
 from kiosk.tty.baudot import FIGS, LTRS, SPACE
 

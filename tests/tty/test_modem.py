@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
+
 from kiosk.tty import baudot, modulator
 from kiosk.tty.demodulator import StreamingDecoder, decode_audio
-from rapidfuzz.distance import Levenshtein
 
 MESSAGE = "PAY $123.45 Q GA. CONFIRMATION 4821 7730, CALL 1-800-555-0199 THANK YOU SK"
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.io import wavfile
+
 from kiosk.tty import cli, modulator, wavio
 from kiosk.tty.demodulator import decode_audio
-from scipy.io import wavfile
 
 TEXT = "PAY $87.12 Q GA"
 

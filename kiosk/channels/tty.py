@@ -1,0 +1,225 @@
+"""``kiosk tty``: the whole conversation with a caller on a TTY (TDD).
+
+The channel listens to the caller's tones through a transport, decodes them with
+the streaming Baudot demodulator, waits for a complete turn (GA, or a pause),
+answers through the conversation engine in the TTY register and sends the next
+prompt as FSK tones. Half duplex: while the kiosk sends, and 300 ms after, the
+caller's side is ignored (our own echo). The channel never echoes what the
+caller typed (PIN and card digits stay unseen) and keeps no transcript.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.channels.tty_format import render_tty
+from kiosk.channels.tty_transport import Transport, TransportError
+from kiosk.channels.tty_turns import TurnAssembler, TurnKind, read_turn
+from kiosk.conversation.answers import Invalid, parse
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import Prompt, Register
+from kiosk.tty.demodulator import StreamingDecoder
+from kiosk.tty.modulator import BAUD_UK, BAUD_US, modulate
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_LINE_CLOSED = 3
+EXIT_NO_AUDIO = 2
+
+PLEASE_REPEAT = "PLS RPT GA"
+READ_YOU = "YES I READ YOU."
+HOLD = "HD PLS WAIT"
+GOODBYE = "SESSION ENDED. GOODBYE SKSK"
+HOLD_STEPS = frozenset({"pay_review"})
+"""Steps whose "yes" makes the kiosk work a while (the card terminal, the bank)."""
+
+
+@dataclass
+class TtyOptions:
+    baud: float | str = "auto"  # what the caller may send: "auto", 45.45 or 50
+    send_baud: float | None = None  # None: 45.45 until the caller is heard at 50
+    stop_bits: float = 2.0
+    pause_seconds: float = 4.0  # a line without GA ends after this much quiet
+    warning_seconds: float = 20.0  # "ARE YOU STILL THERE" this long before timing out
+    block_seconds: float = 0.1
+
+
+class TtyChannel:
+    """One caller's session over a transport, from welcome to SKSK."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        transport: Transport,
+        options: TtyOptions | None = None,
+        on_text: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.transport = transport
+        self.options = options or TtyOptions()
+        self.decoder = StreamingDecoder(transport.rate, baud=self.options.baud)
+        self.turns = TurnAssembler(self.options.pause_seconds)
+        self.now = 0.0  # seconds of caller audio read
+        self.last_message = ""
+        self._heard_until = 0.0  # our transmission (and its echo) ends here
+        self._warned = False
+        self._on_text = on_text  # ("kiosk" | "caller", text) for a screen showing the call
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> int:
+        """Talk until the session ends or the line closes. Returns an exit code."""
+        self._send_prompt(self.conversation.prompt)
+        frames = max(1, int(self.options.block_seconds * self.transport.rate))
+        while True:
+            block = self.transport.read(frames)
+            if block is None:
+                for line in self.turns.add(self.decoder.flush(), self.now):
+                    if self._handle(line):
+                        return EXIT_OK
+                final = self.turns.poll(float("inf"))
+                if final is not None and self._handle(final):
+                    return EXIT_OK
+                self.conversation.expire()  # line closed mid-session: wipe, charge nothing
+                return EXIT_LINE_CLOSED
+            self.now += block.size / self.transport.rate
+            for line in self.turns.add(self.decoder.feed(block), self.now):
+                if self._handle(line):
+                    return EXIT_OK
+            paused = self.turns.poll(self.now)
+            if paused is not None and self._handle(paused):
+                return EXIT_OK
+            if self._check_timeout():
+                return EXIT_OK
+
+    # ------------------------------------------------------------- turns
+    def _handle(self, line: str) -> bool:
+        """Act on one complete line; True when the session is over."""
+        if self._on_text is not None:
+            self._on_text("caller", line)
+        turn = read_turn(line)
+        self._warned = False
+        if turn.kind == TurnKind.EMPTY:
+            return False
+        if turn.kind == TurnKind.GARBLED:
+            self._send(PLEASE_REPEAT)
+            return False
+        if turn.kind == TurnKind.REPEAT:
+            self._send(self.last_message or PLEASE_REPEAT)
+            return False
+        if turn.kind == TurnKind.READ_ME:
+            self._send(f"{READ_YOU}\n{self.last_message}" if self.last_message else READ_YOU)
+            return False
+        if turn.text:
+            prompt = self._answer(turn.text)
+            if prompt.end_of_session:
+                self._send_prompt(prompt)
+                return True
+        if turn.kind == TurnKind.END:
+            self.conversation.expire()  # wipes the customer; nothing more is charged
+            self._send(GOODBYE)
+            return True
+        self._send_prompt(self.conversation.prompt)
+        return False
+
+    def _answer(self, text: str) -> Prompt:
+        prompt = self.conversation.prompt
+        if prompt.id in HOLD_STEPS:
+            parsed = parse(prompt, text)
+            if not isinstance(parsed, Invalid) and parsed.yes:
+                self._send(HOLD)
+        answered = self.conversation.answer(text)
+        self.conversation.take_signals()  # screen and audio modes mean nothing here
+        if self.conversation.register != Register.TTY:
+            answered = self.conversation.set_register(Register.TTY)
+        return answered
+
+    def _check_timeout(self) -> bool:
+        if self.turns.typing:
+            return False
+        limit = self.conversation.prompt.timeout_seconds or 120.0
+        quiet = self.now - self._heard_until
+        if not self._warned and quiet >= limit - self.options.warning_seconds:
+            self._warned = True
+            self._send(
+                f"ARE YOU STILL THERE Q SESSION ENDS IN {self.options.warning_seconds:.0f} "
+                "SECONDS. TYPE MORE TIME GA"
+            )
+            return False
+        if self._warned and quiet >= self.options.warning_seconds:
+            self._send_prompt(self.conversation.expire())
+            return True
+        return False
+
+    # ------------------------------------------------------------- sending
+    def _send_prompt(self, prompt: Prompt) -> None:
+        text = render_tty(prompt)
+        self.last_message = text
+        self._send(text)
+
+    def _send(self, text: str) -> None:
+        if self._on_text is not None:
+            self._on_text("kiosk", text)
+        audio = modulate(
+            text,
+            rate=self.transport.out_rate,
+            baud=self._send_baud(),
+            stop_bits=self.options.stop_bits,
+        )
+        ends = self.transport.write(audio)
+        self.decoder.suppress_until(float(ends))
+        self._heard_until = max(self._heard_until, float(ends))
+        self.turns.clear()  # half duplex: whatever collided with us is lost
+
+    def _send_baud(self) -> float:
+        if self.options.send_baud is not None:
+            return self.options.send_baud
+        return BAUD_UK if self.decoder.detected_baud == BAUD_UK else BAUD_US
+
+
+def run_tty_channel(
+    wav_in: str | None = None,
+    wav_out: str | None = None,
+    options: TtyOptions | None = None,
+) -> int:
+    """``kiosk tty``: serve one caller on the handset, or replay a caller's WAV."""
+    from kiosk.channels.tty_transport import HandsetTransport, WavTransport
+    from kiosk.runtime import KioskRuntime
+
+    try:
+        transport: Transport = (
+            WavTransport(wav_in, wav_out) if wav_in else HandsetTransport(wav_out=wav_out)
+        )
+    except (TransportError, ValueError) as error:
+        print(f"kiosk tty: {error}", file=sys.stderr)
+        return EXIT_NO_AUDIO
+    runtime = KioskRuntime.start()
+    try:
+        opts = options or TtyOptions(warning_seconds=runtime.store.settings.timeout_warning_seconds)
+        channel = TtyChannel(
+            Conversation(runtime.services, Register.TTY), transport, opts, on_text=_show
+        )
+        code = channel.run()
+        runtime.deliver_pending()
+        return code
+    finally:
+        transport.close()
+        runtime.stop()
+
+
+def _show(side: str, text: str) -> None:
+    """The call on the kiosk's screen (voice carry-over users read along); kept nowhere."""
+    prefix = "KIOSK: " if side == "kiosk" else "CALLER: "
+    shown = text if side == "kiosk" else _mask_digits(text)
+    print(prefix + shown.replace("\n", "\n" + " " * len(prefix)), flush=True)
+
+
+def _mask_digits(text: str) -> str:
+    """The caller's digits (PIN, card) never shown: each becomes *."""
+    return "".join("*" if ch.isdigit() else ch for ch in text)
+
+
+__all__ = ["TtyChannel", "TtyOptions", "run_tty_channel"]

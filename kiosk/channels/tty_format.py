@@ -1,0 +1,76 @@
+"""Prompts as TTY lines: the text channel's TTY layout, made short for the line.
+
+At 45.45 baud a TTY shows about six characters a second, so every character
+costs the caller time: the step heading goes, choices go on one line (or not at
+all when the prompt's text already names every key, as in "RECEIPT BY 1 PRINT 2
+EMAIL"), screen-only choices (large text, contrast) go, detail rows that only
+repeat the text (or say $0.00, or today's date) go, and GA comes once, at the very end (a GA inside a message
+would hand the turn over too early). The wording and order are ``format_prompt``'s.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kiosk.channels.text import format_prompt
+from kiosk.conversation.prompt import Prompt, Register
+
+SCREEN_ONLY_CHOICES = frozenset({"large", "contrast", "simple"})
+"""Choices that change the screen or the wording register: nothing to a TTY."""
+
+_HEADING = re.compile(r"^STEP \d+ OF \d+: .+$")
+_ROW = re.compile(r"^  (\S.*)$")
+_DETAIL = re.compile(r"^([^:]+): (.+)$")
+SKIPPED_ROWS = frozenset({"DATE"})
+"""Detail rows a TTY caller does not need read out (today's date)."""
+_TURN_END = re.compile(r"\s+(GA|GA OR SK|SK SK|SK|SKSK)$")
+
+
+def tty_choices(prompt: Prompt) -> list[tuple[str, str]]:
+    """(key, label) of the choices that mean something on a TTY."""
+    return [
+        (choice.key, choice.label.in_register(Register.TTY).upper())
+        for choice in prompt.choices
+        if choice.value not in SCREEN_ONLY_CHOICES
+    ]
+
+
+def render_tty(prompt: Prompt) -> str:
+    """The prompt as the kiosk sends it to a TTY (upper case, ends in GA or SK)."""
+    text = prompt.text.in_register(Register.TTY).upper()
+    choices = tty_choices(prompt)
+    labels = {f"{key} {label}" for key, label in choices}
+    hidden = {
+        f"{c.key} {c.label.in_register(Register.TTY).upper()}"
+        for c in prompt.choices
+        if c.value in SCREEN_ONLY_CHOICES
+    }
+    tokens = set(re.split(r"[\s.,;:?]+", text))
+    keys_named = bool(choices) and all(key in tokens for key, _ in choices)
+    out: list[str] = []
+    for line in format_prompt(prompt, Register.TTY).split("\n"):
+        row = _ROW.match(line)
+        if _HEADING.match(line) or line == "GA" or (row and row.group(1) in hidden):
+            continue
+        if row and row.group(1) in labels:
+            continue  # choices are added below, on one line
+        if row:
+            detail = _DETAIL.match(row.group(1))
+            if detail and _needless(detail.group(1), detail.group(2), text):
+                continue
+            line = f"{detail.group(1)} {detail.group(2)}" if detail else row.group(1)
+        out.append(_TURN_END.sub("", line.strip()))
+    ending = _TURN_END.search(text)
+    closing = ending.group(1) if ending else "GA"
+    if prompt.end_of_session:
+        closing = "SKSK"
+    if choices and not keys_named:
+        out.append("  ".join(f"{key} {label}" for key, label in choices))
+    out[-1] = f"{out[-1]} {closing}" if out else closing
+    return "\n".join(part for part in out if part)
+
+
+def _needless(label: str, value: str, text: str) -> bool:
+    """A detail row that repeats the text, is zero, or is today's date."""
+    value = value.upper()
+    return value in text or value in ("$0.00", "0") or label.upper() in SKIPPED_ROWS
