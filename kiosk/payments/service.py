@@ -346,12 +346,10 @@ class PaymentService:
             attempt.processor_ref = result.processor_ref
             attempt.updated_at = now
             attempt.open_account_id = None
+            account = session.get(Account, attempt.account_id)  # kept in the identity map
             fields: dict[str, object] = {
                 "attempt_id": attempt.id,
-                "account": audit.mask_account(
-                    session.scalar(select(Account.number).where(Account.id == attempt.account_id))
-                    or ""
-                ),
+                "account": audit.mask_account(account.number if account else ""),
                 "kiosk": self.settings.kiosk_id,
                 "cents": attempt.cents,
                 "method": attempt.method.value,
@@ -465,6 +463,9 @@ class PaymentService:
         self, session: Session, account: Account, attempt: PaymentAttempt, on: dt.date
     ) -> bool:
         """Order reconnection in the payment's own transaction once nothing is past due."""
+        reconnecting = account.status == ServiceStatus.SUSPENDED and attempt.requested_reconnection
+        if not reconnecting and account.status != ServiceStatus.NOTICE:
+            return False  # nothing a payment changes: skip working out what is owed
         session.flush()
         owed = account_state.owed(session, account, on)
         if (
