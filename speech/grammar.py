@@ -191,7 +191,7 @@ DEFAULT_THRESHOLD = 80.0
 def normalise(text: str) -> str:
     """Lower-case words only, the form grammars and dictionaries use."""
     text = text.lower().replace("-", " ")
-    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    text = re.sub(r"[^\w' ]+|_", " ", text)  # letters of any script
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,14 +189,20 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
         path = self._workdir / "utterance.wav"
         with self._lock:
             engine = self._engine
-            engine.setProperty("rate", int(self.rate_wpm))
-            engine.setProperty("volume", 1.0)
+            # pyttsx3 2.99 queues property changes and drops them when the espeak driver
+            # ends its loop; set them on the driver at once where it is reachable.
+            driver = getattr(getattr(engine, "proxy", None), "_driver", None) or engine
+            driver.setProperty("rate", int(self.rate_wpm))
+            driver.setProperty("volume", 1.0)
             if self.voice:
-                engine.setProperty("voice", self.voice)
+                driver.setProperty("voice", self.voice)
             path.unlink(missing_ok=True)
             with _quiet_stdout():
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()
+            deadline = time.monotonic() + 2.0  # the driver may finish the file late
+            while (not path.exists() or path.stat().st_size <= 44) and time.monotonic() < deadline:
+                time.sleep(0.005)
             if not path.exists() or path.stat().st_size <= 44:
                 raise SynthesisError(f"pyttsx3 produced no audio for {text[:40]!r}")
             return read_wav(path)
