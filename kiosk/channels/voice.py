@@ -1,0 +1,540 @@
+"""``kiosk voice``: the whole conversation by speech and keypad, with no screen.
+
+Each prompt is read in the Spoken register with how to answer it; then the channel
+listens with the step's own grammar while the keypad stays live (a key stops speech at
+once). Personal details go to the headset only; masked digits are a tone each on the
+speaker. Digits heard by speech are read back and confirmed before the engine sees them
+(a misheard account is never acted on); amounts are read back by the engine's review
+step. Every utterance and tone is captioned. Nothing here waits without a timeout, and
+a missing microphone, model or sound device leaves the keypad path working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kiosk.channels.voice_devices import (
+    MODEL_MISSING,
+    RECOGNIZER_FAILED,
+    CaptionPrinter,
+    VoiceSettings,
+    build_recognizer,
+)
+from kiosk.channels.voice_grammar import engine_text, grammar_for
+from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicrophone
+from kiosk.channels.voice_wording import HEADSET_NEEDED, not_caught, prompt_speech, readback
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import AnswerKind, Prompt, Register
+from kiosk.conversation.wording import w
+from kiosk.speech.asr import ModelNotFoundError, RecognitionResult, Recognizer, RecognizerError
+from kiosk.speech.audio import AudioDeviceError
+from kiosk.speech.grammar import StepGrammar, build_grammar
+from kiosk.speech.tts import SynthesisError
+from kiosk.speech.vad import EndPointer, VadState, find_speech
+from kiosk.speech.voice_output import SpeechSink
+
+__all__ = ["EXIT_INPUT_CLOSED", "EXIT_OK", "VoiceChannel", "VoiceStats", "run_voice_channel"]
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INPUT_CLOSED = 3
+MIC_MISSING = "The microphone is not working, so I cannot hear you. Please use the keypad."
+SPEAKING_LIMIT = 180.0  # seconds: no utterance plays longer; never wait past it
+POLL = 0.02
+YES_KEYS = {"1": "yes", "2": "no"}
+TAIL_KEPT = 0.1  # seconds of silence kept after the last word
+
+
+@dataclass
+class VoiceStats:
+    """What the channel measured: decode latencies and answers by source."""
+
+    latencies: list[float] = field(default_factory=list)  # end of speech -> answer (s)
+    spoken_answers: int = 0
+    key_answers: int = 0
+    rejections: int = 0
+    confirmations: int = 0
+
+
+@dataclass
+class _Heard:
+    kind: str  # "key", "speech", "timeout" or "closed"
+    line: str = ""
+    result: RecognitionResult | None = None
+    ended_at: float = 0.0
+
+
+class VoiceChannel:
+    """One customer's session by voice and keypad.
+
+    Args:
+        conversation: the engine (it already holds the first prompt).
+        output: where speech goes (privacy routing, volume and rate steps).
+        keys: keypad lines; always polled, even while speaking.
+        recognizer: the speech recognizer, or None for keypad only.
+        microphone: audio blocks, or None for keypad only.
+        captions: receives every utterance (wire it as the output's ``on_caption``).
+        verbosity: "full" or "brief".
+        patience: trailing silence (s) that ends a spoken answer.
+        warning_seconds: how long before the step's time runs out the warning comes.
+        barge_in: let speech interrupt prompts (only with the headset on: no echo).
+        problems: startup messages to speak first (missing model, microphone).
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        output: SpeechSink,
+        keys: KeySource,
+        *,
+        recognizer: Recognizer | None = None,
+        microphone: AudioInput | None = None,
+        captions: CaptionPrinter | None = None,
+        verbosity: str = "full",
+        patience: float = 1.0,
+        warning_seconds: float = 20.0,
+        barge_in: bool = True,
+        problems: list[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.conversation = conversation
+        self.output = output
+        self.keys = keys
+        self.recognizer = recognizer
+        self.microphone = microphone
+        self.captions = captions or CaptionPrinter()
+        self.verbosity = verbosity
+        self.patience = patience
+        self.warning_seconds = warning_seconds
+        self.barge_in = barge_in
+        self.problems = list(problems or [])
+        self.clock = clock
+        self.stats = VoiceStats()
+        self._pending: deque[str] = deque()
+        self._carried: EndPointer | None = None  # an answer that began during a prompt
+        self._keys_closed = False
+        self._respeak = False
+
+    # ------------------------------------------------------------------ session
+    def run(self) -> int:
+        """Run the session to its end. Returns an exit code (0, or 3 if input closed)."""
+        self.output.reset_session()
+        self.output.set_verbosity(self.verbosity)
+        self._open_microphone()
+        for problem in self.problems:
+            self._say(problem)
+        prompt = self.conversation.prompt
+        speak = True
+        try:
+            while True:
+                if speak:
+                    self._speak_prompt(prompt)
+                if prompt.end_of_session:
+                    self._wait_speech(interruptible=False)
+                    return EXIT_OK
+                try:
+                    line = self._answer(prompt)
+                except EOFError:
+                    self.conversation.expire()
+                    self.captions.status("input closed; session cleared")
+                    return EXIT_INPUT_CLOSED
+                before = prompt
+                prompt = (
+                    self.conversation.expire() if line is None else self.conversation.answer(line)
+                )
+                audio_only = self._apply_signals()
+                speak = (
+                    not (
+                        audio_only
+                        and prompt.id == before.id
+                        and prompt.error is None
+                        and prompt.notice is None
+                    )
+                    or self._respeak
+                )
+                self._respeak = False
+        finally:
+            self.output.stop()
+            self.output.reset_session()
+            if self.microphone is not None:
+                with contextlib.suppress(Exception):
+                    self.microphone.stop()
+
+    def headset_connected(self) -> None:
+        """A headset was plugged in: the speaker goes quiet and speech goes private."""
+        self.output.headset_connected()
+        self._say("Headset connected. The speaker is off.")
+        self._respeak = True
+
+    def headset_disconnected(self) -> None:
+        self.output.headset_disconnected()
+        self._say("Headset removed. Private details will not be spoken on the speaker.")
+        self._respeak = True
+
+    # ------------------------------------------------------------------ speaking
+    def _known(self) -> Callable[[str], bool] | None:
+        known = getattr(self.recognizer, "known_word", None)
+        return known if callable(known) else None
+
+    def _speak_prompt(self, prompt: Prompt) -> None:
+        speech = prompt_speech(prompt, self.verbosity, self._known())
+        if speech.private:
+            if self.output.headset_present:
+                if not self._say(speech.private, private=True):
+                    return
+            elif not self._say(" ".join(p for p in (HEADSET_NEEDED, speech.question) if p)):
+                return
+        if speech.public:
+            self._say(speech.public)
+
+    def _say(self, text: str, private: bool = False) -> bool:
+        """Speak and wait until done; False when a key (or the user's speech) cut it."""
+        try:
+            try:
+                self.output.say(text, private=private)
+            except SynthesisError:  # pyttsx3 now and then writes no file: try once more
+                self.output.say(text, private=private)
+        except (AudioDeviceError, OSError, RuntimeError) as error:
+            log.warning("speech output failed: %s", error)
+            self.captions.add(f"{text} [no sound: the speaker is not working]")
+            return True
+        return self._wait_speech()
+
+    def _wait_speech(self, interruptible: bool = True) -> bool:
+        finish = getattr(self.output, "finish", None)
+        if callable(finish):  # a recording sink: nothing really plays
+            finish()
+        limit = self.clock() + SPEAKING_LIMIT
+        barge = self._barge_pointer() if interruptible else None
+        while self.output.is_speaking and self.clock() < limit:
+            if interruptible and self._poll_key(POLL):
+                self.output.stop()  # barge-in by key: silence at once
+                return False
+            if barge is not None and self._barge_heard(barge):
+                self.output.stop()
+                self._carried = barge
+                return False
+            if not interruptible:
+                time.sleep(POLL)
+        if self.output.is_speaking:
+            self.output.stop()
+        return True
+
+    def _barge_pointer(self) -> EndPointer | None:
+        usable = self.barge_in and self.output.headset_present and self.output.is_speaking
+        if not usable or self.microphone is None or self.recognizer is None:
+            return None
+        self.microphone.begin_listening()
+        return self._pointer()
+
+    def _barge_heard(self, pointer: EndPointer) -> bool:
+        assert self.microphone is not None
+        block = self.microphone.read(0.0)
+        return block is not None and pointer.feed(block) is VadState.SPEAKING
+
+    # ------------------------------------------------------------------ listening
+    def _pointer(self) -> EndPointer:
+        rate = self.microphone.rate if self.microphone is not None else 16_000
+        return EndPointer(rate=rate, trailing_silence=self.patience, no_speech_timeout=3600.0)
+
+    def _poll_key(self, timeout: float) -> bool:
+        if self._pending:
+            return True
+        if self._keys_closed:
+            if timeout > 0:
+                time.sleep(timeout)
+            return False
+        try:
+            line = self.keys.poll(timeout)
+        except EOFError:
+            self._keys_closed = True
+            return False
+        if line is None:
+            return False
+        self._pending.append(line)
+        return True
+
+    def _input_gone(self) -> bool:
+        if not self._keys_closed:
+            return False
+        mic = self.microphone
+        return mic is None or self.recognizer is None or bool(getattr(mic, "finished", False))
+
+    def _listen(self, grammar: StepGrammar, deadline: float) -> _Heard:
+        """Wait for a key line or a spoken answer until ``deadline``."""
+        hearing = self.microphone is not None and self.recognizer is not None
+        pointer = self._carried
+        self._carried = None
+        if hearing and pointer is None:
+            assert self.microphone is not None
+            self.microphone.begin_listening()
+            pointer = self._pointer()
+        self.captions.status("listening" if hearing else "waiting for the keypad")
+        while True:
+            if self._poll_key(0.0 if hearing else POLL):
+                return _Heard("key", self._pending.popleft())
+            if self._input_gone():
+                return _Heard("closed")
+            if self.clock() >= deadline:
+                return _Heard("timeout")
+            if not hearing or pointer is None:
+                continue
+            assert self.microphone is not None
+            block = self.microphone.read(POLL)
+            if block is None:
+                continue
+            if pointer.feed(block) is VadState.DONE:
+                ended = self.clock()
+                return self._recognize(pointer, grammar, ended)
+
+    def _recognize(self, pointer: EndPointer, grammar: StepGrammar, ended: float) -> _Heard:
+        assert self.recognizer is not None and self.microphone is not None
+        audio = _trim_trailing_silence(pointer.utterance(), self.microphone.rate)
+        if audio is None:
+            return _Heard("speech", result=RecognitionResult("", 0.0), ended_at=ended)
+        try:
+            result = self.recognizer.recognize(audio, self.microphone.rate, grammar)
+        except RecognizerError as error:
+            log.warning("recognizer failed: %s", error)
+            self.recognizer = None
+            self._say(RECOGNIZER_FAILED)
+            return _Heard("speech", result=RecognitionResult("", 0.0), ended_at=ended)
+        self.captions.status(f"heard: {result.text or '(nothing)'}")
+        return _Heard("speech", result=result, ended_at=ended)
+
+    # ------------------------------------------------------------------ answering
+    def _answer(self, prompt: Prompt) -> str | None:
+        """The next answer for the engine; None when the step's time ran out.
+
+        Raises:
+            EOFError: when every input is gone (keypad closed, no microphone).
+        """
+        grammar = grammar_for(prompt)
+        limit = prompt.timeout_seconds or 60.0
+        deadline = self.clock() + max(limit - self.warning_seconds, 1.0)
+        warned = False
+        while True:
+            heard = self._listen(grammar, deadline)
+            if heard.kind == "closed":
+                raise EOFError
+            if heard.kind == "timeout":
+                if warned:
+                    return None
+                warned = True
+                self._say(_warning(self.warning_seconds))
+                deadline = self.clock() + self.warning_seconds
+                continue
+            if heard.kind == "key":
+                line = self._key_line(prompt, heard.line)
+                if line is not None:
+                    self.stats.key_answers += 1
+                    return line
+                continue
+            result = heard.result
+            if result is None or result.answer is None:
+                self.stats.rejections += 1
+                self._say(not_caught(prompt, self._known()))
+                continue
+            text = engine_text(prompt, result.answer)
+            self.stats.latencies.append(self.clock() - heard.ended_at)
+            if result.answer.kind == "digits":
+                confirmed = self._confirm_digits(prompt, text)
+                if confirmed is None:
+                    continue
+                return confirmed
+            self.stats.spoken_answers += 1
+            return text
+
+    def _key_line(self, prompt: Prompt, line: str) -> str | None:
+        """A keypad line as the engine's input; None for keys the channel handles."""
+        word = line.strip().lower()
+        if word == "headset on":
+            self.headset_connected()
+            self._speak_prompt(prompt)
+            return None
+        if word == "headset off":
+            self.headset_disconnected()
+            self._speak_prompt(prompt)
+            return None
+        if word in ("+", "plus"):
+            return "louder"
+        if word in ("-", "minus"):
+            return "softer"
+        if prompt.private and prompt.kind is AnswerKind.DIGITS:
+            for char in line.strip():
+                if char.isdigit():
+                    self.output.echo_digit(char, private=True)
+                    self._wait_speech(interruptible=False)
+        return line
+
+    def _confirm_digits(self, prompt: Prompt, digits: str) -> str | None:
+        """Read back digits heard by speech; the engine gets them only after a yes.
+
+        Returns the digits, a keypad entry typed instead, or None to listen again.
+        """
+        self.stats.confirmations += 1
+        secret = prompt.private and not self.output.headset_present
+        question = readback(digits, private=secret)
+        yes_no = build_grammar("yesno")
+        for _ in range(3):
+            self._say(f"{question} Say yes or press 1. Say no or press 2.", private=False)
+            heard = self._listen(yes_no, self.clock() + (prompt.timeout_seconds or 60.0))
+            if heard.kind == "closed":
+                raise EOFError
+            if heard.kind == "timeout":
+                return None
+            if heard.kind == "key":
+                key = heard.line.strip()
+                if key in YES_KEYS:
+                    if YES_KEYS[key] == "yes":
+                        return digits
+                    self._say_again(prompt)
+                    return None
+                return self._key_line(prompt, heard.line)
+            answer = heard.result.answer if heard.result else None
+            if answer is None:
+                self._say(not_caught(_YES_NO_PROMPT))
+                continue
+            if answer.kind == "yesno":
+                self.stats.spoken_answers += 1
+                if answer.value:
+                    return digits
+                self._say_again(prompt)
+                return None
+            if answer.value != "repeat":
+                return engine_text(prompt, answer)
+        self._say_again(prompt)
+        return None
+
+    def _say_again(self, prompt: Prompt) -> None:
+        what = "numbers" if prompt.kind is AnswerKind.DIGITS else "answer"
+        self._say(f"Please say the {what} again, or type them on the keypad and press Enter.")
+
+    # ------------------------------------------------------------------ devices
+    def _open_microphone(self) -> None:
+        if self.microphone is None or self.recognizer is None:
+            return
+        try:
+            self.microphone.start()
+        except (AudioDeviceError, OSError) as error:
+            log.warning("no microphone: %s", error)
+            self.microphone = None
+            self.problems.append(MIC_MISSING)
+
+    def _apply_signals(self) -> bool:
+        """Volume and rate steps (announced); True when the answer was only that."""
+        steps = {
+            "volume_up": self.output.louder,
+            "volume_down": self.output.softer,
+            "rate_up": self.output.faster,
+            "rate_down": self.output.slower,
+        }
+        acted = False
+        for signal in self.conversation.take_signals():
+            step = steps.get(signal)
+            if step is None:
+                continue  # display modes mean nothing without a screen
+            try:
+                step()
+            except (AudioDeviceError, OSError, RuntimeError) as error:
+                self.captions.add(f"[no sound: {error}]")
+            self._wait_speech()
+            acted = True
+        return acted
+
+
+def _trim_trailing_silence(audio: np.ndarray | None, rate: int) -> np.ndarray | None:
+    """Cut the end-pointer's trailing silence (measured: it makes pocketsphinx mishear
+    the first digit of a ZIP code), keeping a short tail after the last word."""
+    if audio is None:
+        return None
+    span = find_speech(audio, rate)
+    if span is None:
+        return audio
+    return audio[: int((span[1] + TAIL_KEPT) * rate)]
+
+
+def _warning(seconds: float) -> str:
+    return (
+        f"Are you still there? The session ends in {seconds:.0f} seconds. "
+        "Say more time, or press the hash key, to get more time."
+    )
+
+
+_YES_NO_PROMPT = Prompt(
+    id="confirm",
+    text=w("Is that right?"),
+    kind=AnswerKind.YES_NO,
+    help=w("Say yes or press 1. Say no or press 2."),
+)
+
+
+def run_voice_channel(engine: str | None = None) -> int:
+    """``kiosk voice``: one session on this machine's audio devices and stdin keypad."""
+    from kiosk.runtime import KioskRuntime
+    from kiosk.speech.audio import OutputDevice, Speaker
+    from kiosk.speech.tts import Pyttsx3Synthesizer, SynthesisError
+    from kiosk.speech.voice_output import VoiceOutput
+
+    voice = VoiceSettings()
+    runtime = KioskRuntime.start()
+    settings = runtime.store.settings
+    captions = CaptionPrinter.to_stdout()
+    problems: list[str] = []
+    recognizer: Recognizer | None = None
+    try:
+        recognizer = build_recognizer(engine or settings.speech_engine, settings.vosk_model_dir)
+    except ModelNotFoundError as error:
+        log.warning("%s", error)
+        problems.append(MODEL_MISSING)
+    except RecognizerError as error:
+        log.warning("%s", error)
+        problems.append(RECOGNIZER_FAILED)
+    try:
+        synthesizer = Pyttsx3Synthesizer()
+    except SynthesisError:
+        from kiosk.speech.tts import EspeakSynthesizer
+
+        synthesizer = EspeakSynthesizer()
+    speaker = Speaker(OutputDevice("speaker", pulse_sink=voice.speaker_sink or None))
+    headset = (
+        Speaker(OutputDevice("headset", pulse_sink=voice.headset_sink))
+        if voice.headset_sink or voice.headset
+        else None
+    )
+    output = VoiceOutput(synthesizer, speaker, headset, on_caption=captions)
+    if voice.headset and headset is not None:
+        output.headset_present = True
+    microphone = (
+        LiveMicrophone(pulse_source=voice.microphone_source or None)
+        if voice.microphone and recognizer is not None
+        else None
+    )
+    try:
+        channel = VoiceChannel(
+            Conversation(runtime.services, Register.SPOKEN),
+            output,
+            LineKeys(sys.stdin.fileno()),
+            recognizer=recognizer,
+            microphone=microphone,
+            captions=captions,
+            verbosity=voice.verbosity,
+            patience=voice.patience_seconds,
+            warning_seconds=settings.timeout_warning_seconds,
+            barge_in=voice.barge_in,
+            problems=problems,
+        )
+        code = channel.run()
+        runtime.deliver_pending()
+        return code
+    finally:
+        runtime.stop()

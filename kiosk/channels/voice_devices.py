@@ -1,0 +1,135 @@
+"""The voice channel's parts, built from settings: recognizer, outputs, captions.
+
+Each part can be missing on a real kiosk (no model, no microphone, no sound card); the
+builders say what is missing in words a customer can hear, and the channel carries on
+with the keypad.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kiosk.accessibility.announcer import TONE_CAPTIONS, Caption, CaptionKind, CaptionLog, Tone
+from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer, RecognizerError, VoskRecognizer
+from kiosk.speech.audio import Speaker
+from kiosk.speech.voice_output import HEADSET, Utterance
+
+__all__ = [
+    "CaptionPrinter",
+    "CapturedSpeaker",
+    "VoiceSettings",
+    "build_recognizer",
+]
+
+MODEL_MISSING = (
+    "Speech recognition is not available, because the speech model is missing. "
+    "Please use the keypad."
+)
+RECOGNIZER_FAILED = "Speech recognition is not working. Please use the keypad."
+
+
+class VoiceSettings(BaseSettings):
+    """Voice-mode options (``KIOSK_VOICE_*`` environment variables).
+
+    The sinks are PulseAudio sink names (or empty for the default output); the headset
+    is taken as connected at start when ``headset`` is set (a jack sense can change it
+    later through ``headset on`` / ``headset off`` keypad events).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KIOSK_VOICE_", extra="ignore")
+
+    speaker_sink: str = ""
+    headset_sink: str = ""
+    headset: bool = False
+    microphone_source: str = ""
+    microphone: bool = True
+    verbosity: str = "full"
+    patience_seconds: float = 1.0  # trailing silence that ends an answer
+    barge_in: bool = True  # speech interrupts prompts (only with the headset: no echo)
+
+
+class CapturedSpeaker(Speaker):
+    """An output that keeps what it was asked to play instead of playing it.
+
+    Finishes at once, so a whole session runs in no real time; ``seconds`` is how long
+    it would have played.
+    """
+
+    def __init__(self, name: str = "captured") -> None:
+        from kiosk.speech.audio import OutputDevice
+
+        super().__init__(OutputDevice(name))
+        self.clips: list[tuple[np.ndarray, int]] = []
+
+    def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+        self.clips.append((np.asarray(audio, dtype=np.float32) * self.volume, rate))
+
+    @property
+    def seconds(self) -> float:
+        return sum(len(audio) / rate for audio, rate in self.clips)
+
+
+def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recognizer:
+    """The configured speech recognizer.
+
+    Args:
+        engine: "pocketsphinx" (embedded English model) or "vosk" (needs ``model_dir``);
+            None picks Vosk when a model directory is configured, else pocketsphinx.
+        model_dir: an installed Vosk model directory.
+    Raises:
+        ModelNotFoundError: Vosk was asked for and no model is where configured.
+        RecognizerError: the engine cannot start.
+    """
+    chosen = engine or ("vosk" if model_dir else "pocketsphinx")
+    if chosen == "vosk":
+        return VoskRecognizer(model_dir or "")
+    if chosen == "pocketsphinx":
+        try:
+            return PocketsphinxRecognizer()
+        except (RuntimeError, ImportError) as error:
+            raise RecognizerError(f"pocketsphinx cannot start: {error}") from error
+    raise RecognizerError(f"unknown speech engine {chosen!r}")
+
+
+class CaptionPrinter:
+    """Every utterance and tone into the caption log, and as ``[caption]`` lines.
+
+    Headset-only speech is marked so a companion display can hide it from passers-by.
+    """
+
+    def __init__(self, log: CaptionLog | None = None, stream: TextIO | None = None) -> None:
+        self.log = log or CaptionLog(limit=500)
+        self.stream = stream
+        self.listeners: list[Callable[[Caption], None]] = []
+
+    def __call__(self, utterance: Utterance) -> None:
+        if utterance.is_tone:
+            self.add(TONE_CAPTIONS[Tone.KEY], CaptionKind.SOUND, utterance.private)
+        else:
+            self.add(utterance.text, CaptionKind.SPEECH, utterance.device == HEADSET)
+
+    def add(self, text: str, kind: CaptionKind = CaptionKind.SPEECH, private: bool = False) -> None:
+        caption = Caption(text, kind, private)
+        self.log.add(caption)
+        self._print(f"[caption]{' (headset)' if private else ''} {text}")
+
+    def status(self, text: str) -> None:
+        """A state line (listening, heard) for logs and test harnesses; not speech."""
+        self._print(f"[status] {text}")
+
+    def _print(self, line: str) -> None:
+        stream = self.stream if self.stream is not None else None
+        if stream is None:
+            return
+        stream.write(line + "\n")
+        stream.flush()
+
+    @classmethod
+    def to_stdout(cls) -> CaptionPrinter:
+        return cls(stream=sys.stdout)

@@ -1,0 +1,189 @@
+"""Where the voice channel's input comes from: keypad lines and microphone blocks.
+
+Both are polled with timeouts from one loop, so a key always works alongside speech and
+nothing waits forever on a dead device. Live sources read stdin (a keypad that types
+lines) and a sounddevice microphone; scripted sources replay keys and audio buffers for
+tests and benchmarks, through exactly the same channel code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from kiosk.channels.text import LineReader
+
+__all__ = [
+    "AudioInput",
+    "KeySource",
+    "LineKeys",
+    "LiveMicrophone",
+    "QueueKeys",
+    "ScriptedUser",
+    "Turn",
+]
+
+
+class KeySource(Protocol):
+    """Keypad input: one line per entry ("1", "40152270", "*", "help", "headset on")."""
+
+    def poll(self, timeout: float) -> str | None:
+        """The next line, or None if none came within ``timeout`` seconds.
+
+        Raises:
+            EOFError: when the keypad is gone for good.
+        """
+
+
+class AudioInput(Protocol):
+    """Microphone audio as float mono blocks."""
+
+    rate: int
+
+    def start(self) -> None:
+        """Open the device. Raises AudioDeviceError when there is none."""
+
+    def begin_listening(self) -> None:
+        """The kiosk starts listening: drop what was captured while it spoke."""
+
+    def read(self, timeout: float) -> np.ndarray | None:
+        """The next block, or None if none came within ``timeout`` seconds."""
+
+    def stop(self) -> None: ...
+
+
+class LineKeys:
+    """Keypad lines from a file descriptor (stdin), with timeouts."""
+
+    def __init__(self, fd: int) -> None:
+        self._reader = LineReader(fd)
+
+    def poll(self, timeout: float) -> str | None:
+        return self._reader.readline(timeout)
+
+
+class QueueKeys:
+    """Keypad events pushed by another thread (a hardware keypad driver, a test)."""
+
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        for line in lines:
+            self.push(line)
+
+    def push(self, line: str) -> None:
+        self._queue.put(line)
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def poll(self, timeout: float) -> str | None:
+        try:
+            line = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            return None
+        if line is None:
+            self._queue.put(None)  # stay closed
+            raise EOFError
+        return line
+
+
+class LiveMicrophone:
+    """A sounddevice microphone (through :class:`kiosk.speech.audio.Microphone`)."""
+
+    def __init__(self, device: str | int | None = None, pulse_source: str | None = None) -> None:
+        from kiosk.speech.audio import Microphone
+
+        self._mic = Microphone(device, pulse_source=pulse_source)
+        self.rate = self._mic.rate
+
+    def start(self) -> None:
+        self._mic.start()
+
+    def begin_listening(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._mic._queue.get_nowait()  # noqa: SLF001 - our own echo, dropped
+
+    def read(self, timeout: float) -> np.ndarray | None:
+        return next(self._mic.blocks(timeout), None)
+
+    def stop(self) -> None:
+        self._mic.stop()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing a scripted user does when the kiosk listens: a key line or speech."""
+
+    key: str | None = None
+    audio: np.ndarray | None = None
+
+
+class ScriptedUser:
+    """A user replayed from a script, as keypad and microphone at once.
+
+    Each time the kiosk starts listening the next turn begins: a key line is available at
+    once, or the audio is served as microphone blocks (with silence before and after, so
+    the end-pointer works as it does live). Blocks come as fast as they are read: no real
+    time passes, which keeps tests and benchmarks fast.
+    """
+
+    def __init__(
+        self,
+        turns: Iterable[Turn],
+        rate: int = 16_000,
+        lead_silence: float = 0.3,
+        trail_silence: float = 2.0,
+        block_seconds: float = 0.02,
+    ) -> None:
+        self.rate = rate
+        self._turns = deque(turns)
+        self._lead = np.zeros(int(lead_silence * rate), dtype=np.float32)
+        self._trail = np.zeros(int(trail_silence * rate), dtype=np.float32)
+        self._block = max(1, int(block_seconds * rate))
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._at = 0
+        self._key: str | None = None
+        self.listens = 0
+
+    @property
+    def remaining(self) -> int:
+        return len(self._turns)
+
+    def start(self) -> None:
+        """Nothing to open."""
+
+    def stop(self) -> None:
+        """Nothing to close."""
+
+    def begin_listening(self) -> None:
+        self.listens += 1
+        self._audio, self._at, self._key = np.zeros(0, dtype=np.float32), 0, None
+        if not self._turns:
+            return
+        turn = self._turns.popleft()
+        if turn.key is not None:
+            self._key = turn.key
+        elif turn.audio is not None:
+            self._audio = np.concatenate([self._lead, turn.audio.astype(np.float32), self._trail])
+
+    def poll(self, timeout: float) -> str | None:
+        key, self._key = self._key, None
+        if key is None and timeout > 0:
+            time.sleep(min(timeout, 0.001))
+        return key
+
+    def read(self, timeout: float) -> np.ndarray | None:
+        if self._at >= len(self._audio):
+            time.sleep(min(timeout, 0.001))
+            return None
+        block = self._audio[self._at : self._at + self._block]
+        self._at += len(block)
+        return block
