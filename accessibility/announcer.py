@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from kiosk.accessibility.modes import RATE, VOLUME, Profile, Verbosity
-
 from kiosk.conversation.prompt import Prompt, Register
 
 

@@ -83,7 +83,6 @@ def cold_start(runs: int) -> tuple[float, float]:
 
 async def flow(runs: int) -> dict[str, list[float]]:
     from kiosk.accessibility.timing import ManualClock
-
     from kiosk.conversation.services import Services
     from kiosk.settings import Settings
     from kiosk.store.store import open_store

@@ -45,6 +45,8 @@ CLEAR_AGAIN = "Press Clear (Del) again to stop. Nothing has been charged."
 DESCRIBE_ON = "Key information is on: press a key to hear what it does. Press F5 or Help to stop."
 DESCRIBE_OFF = "Key information is off."
 PLEASE_WAIT = "Please wait…"
+HELP_AGAIN = "Press Help again to find out what any key does."
+NO_SPEECH = "Speech is not available on this kiosk. Please ask a store worker (F9)."
 
 
 class KioskApp(App[int]):
@@ -208,11 +210,7 @@ class KioskApp(App[int]):
             await self.render_prompt(self.entry_value())
             return True
         if key == "f4":
-            if self.profile.speech:
-                self.announcer.speech_off()
-            else:
-                self.announcer.speech_on()
-            self.kiosk_screen.query_one("CaptionBar").refresh()
+            self.toggle_speech()
             return True
         if key in ("up", "down"):
             if not in_entry:
@@ -223,6 +221,8 @@ class KioskApp(App[int]):
         word = command_word(key)
         if word is not None:
             await self.send(word, keep_entry=True)
+            if key in HELP_KEYS:
+                self.kiosk_screen.show_key_info(HELP_AGAIN)
             return True
         if key in CLEAR_KEYS:
             return await self._clear(key, focused if in_entry else None)
@@ -238,6 +238,18 @@ class KioskApp(App[int]):
         if in_entry:
             self.session.activity()
         return False
+
+    def toggle_speech(self) -> None:
+        """One key turns speech on (or off); said on screen too, as every sound is."""
+        if self.announcer.sink is None:
+            self.kiosk_screen.show_key_info(NO_SPEECH)
+            return
+        if self.profile.speech:
+            self.announcer.speech_off()
+            self.kiosk_screen.show_key_info("Speech is off.")
+        else:
+            self.announcer.speech_on()
+            self.kiosk_screen.show_key_info("Speech is on.")
 
     async def _clear(self, key: str, field: Widget | None) -> bool:
         """Clear erases the entry; with nothing typed, a second press cancels."""

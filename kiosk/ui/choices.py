@@ -9,7 +9,7 @@ from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Register
 from kiosk.ui.messages import AnswerRequested
 
 # Yes/no steps carry no choices: these are the keys the engine reads as yes and no.
-YES_NO = (("1", "Yes"), ("2", "No"))
+YES_NO = (("1", "Yes", "✔"), ("2", "No", "✖"))
 CONTINUE = ("1", "Continue")
 
 
@@ -44,7 +44,10 @@ def buttons_for(prompt: Prompt, register: Register, icons: bool) -> list[ChoiceB
         ]
     if prompt.kind is AnswerKind.YES_NO:
         return [
-            ChoiceButton(key, f"{key}  {word}", spoken=f"{key}, {word}") for key, word in YES_NO
+            ChoiceButton(
+                key, f"{key}  {icon + ' ' if icons else ''}{word}", spoken=f"{key}, {word}"
+            )
+            for key, word, icon in YES_NO
         ]
     if prompt.kind is AnswerKind.NONE and not prompt.end_of_session:
         key, word = CONTINUE

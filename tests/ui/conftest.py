@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kiosk.accessibility.modes import Mode
-from kiosk.accessibility.timing import ManualClock
 from sqlalchemy import select
 from textual.pilot import Pilot
 
+from kiosk.accessibility.modes import Mode
+from kiosk.accessibility.timing import ManualClock
 from kiosk.clock import FixedClock
 from kiosk.conversation.services import Services
 from kiosk.settings import Settings

@@ -4,9 +4,9 @@ and once with the mouse. The payment must be in the store afterwards."""
 from __future__ import annotations
 
 import pytest
-from kiosk.accessibility.modes import Mode
 from textual.widgets import Digits
 
+from kiosk.accessibility.modes import Mode
 from kiosk.store.models import PaymentMethodKind
 from kiosk.ui.choices import ChoiceButton
 from kiosk.ui.details import DetailsTable

@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
+
 from kiosk.accessibility.modes import Mode
 from kiosk.accessibility.themes import TEXT_PAIRS, THEMES, theme_for, theme_variables
 from kiosk.accessibility.timing import ManualClock
-from textual.widgets import Static
-
 from kiosk.ui import app as app_module
 from kiosk.ui.entry import EntryInput
 from kiosk.ui.session import GOODBYE_SECONDS
@@ -242,3 +242,27 @@ async def test_nothing_of_the_last_customer_is_left(make_app) -> None:
         assert [c.text for c in app.captions.entries] == [sink.said[-1][0]]  # welcome only
         assert app.profile.mode is Mode.STANDARD and app.theme == "kiosk-standard"
         assert not app.screen.query(EntryInput)
+
+
+@run_async
+async def test_one_key_turns_speech_on_and_reads_the_step(make_app) -> None:
+    sink = RecordingSink()
+    app = make_app(speech_sink=sink)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert sink.said == []  # speech starts off
+        await press(pilot, "f4")
+        assert sink.said[0] == ("Speech is on.", False)
+        assert sink.said[1][0].startswith("Welcome.")
+        assert app.captions.latest(1)[0].text == sink.said[1][0]  # captioned too
+        await press(pilot, "f1", "f1")  # Help twice: describe-key mode
+        await press(pilot, "1")
+        assert sink.said[-1][0] == "Number 1. Picks Start."
+        assert app.session.prompt.id == "welcome"
+
+
+@run_async
+async def test_without_a_speech_device_the_speech_key_says_so(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f4")
+        assert "not available" in str(app.screen.query_one("#key-info", Static).render())

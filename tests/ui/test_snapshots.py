@@ -6,8 +6,9 @@ deliberate change, and look at the SVGs before committing them."""
 from __future__ import annotations
 
 import pytest
-from kiosk.accessibility.modes import Mode
 from textual.pilot import Pilot
+
+from kiosk.accessibility.modes import Mode
 
 from .conftest import AVA, fill_entry, press
 
