@@ -89,6 +89,7 @@ class KioskApp(App[int]):
         self._clear_armed = False
         self._last_key = ""
         self.busy = False  # the conversation is working on an answer
+        self._busy_until = 0.0  # keys and clicks from before this moment came while busy
         self.last_key_at = 0.0  # perf_counter of the last key, and of the last step shown:
         self.last_render_done = 0.0  # the benchmark's key-to-screen time
         self.shown_prompt: Prompt | None = None
@@ -165,6 +166,7 @@ class KioskApp(App[int]):
                 await asyncio.to_thread(self.session.conversation.answer, raw)
             finally:
                 self.busy = False
+                self._busy_until = time.monotonic()
             self.session.settle(raw)
         prompt = self.session.prompt
         same_step = prompt.id == before and not self.session.in_goodbye
@@ -179,6 +181,8 @@ class KioskApp(App[int]):
 
     # ------------------------------------------------------------------ keys
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and event.time < self._busy_until:
+            return  # pressed while "Please wait" showed: must not act on the next step
         is_key = isinstance(event, events.Key) and not event.is_forwarded
         if is_key and await self.handle_key(event.key):  # type: ignore[attr-defined]
             event.prevent_default()

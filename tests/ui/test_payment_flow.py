@@ -3,7 +3,11 @@ and once with the mouse. The payment must be in the store afterwards."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
+from textual import events
 from textual.widgets import Digits
 
 from kiosk.accessibility.modes import Mode
@@ -33,6 +37,9 @@ async def test_keypad_only_payment_in_every_mode(make_app, ui_store, mode: Mode)
         await press(pilot, "1")  # by card
         assert app.session.prompt.id == "pay_review"
         await press(pilot, "down", "up", "enter")  # focus moves, Enter picks "1 Yes"
+        await asyncio.sleep(0.6)  # a second answer, had it been sent, would be done now
+        await pilot.pause()
+        assert calls == ["1"]
         assert app.session.prompt.id == "pay_result"
         number = app.session.prompt.big_value
         if mode in (Mode.LARGE, Mode.CONTRAST):
@@ -73,8 +80,47 @@ async def test_payment_with_the_mouse(make_app, ui_store) -> None:
         await click_choice("1")
         assert app.session.prompt.id == "pay_review"
         await click_choice("1")
+        await asyncio.sleep(0.6)  # a second answer, had it been sent, would be done now
+        await pilot.pause()
+        assert calls == ["1"]
         assert app.session.prompt.id == "pay_result"
         assert await pilot.click("#key-f1")  # the key bar is clickable too: Help
         await pilot.pause()
         assert app.session.prompt.notice is not None
     assert len(succeeded_payments(ui_store)) == before + 1
+
+
+@run_async
+async def test_keys_pressed_while_paying_do_not_act_on_the_next_step(make_app, ui_store) -> None:
+    """A key pressed while the card payment runs must not act on the review or the result."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2", "1", "1")
+        assert app.session.prompt.id == "pay_review"
+        conversation = app.session.conversation
+        real_answer = conversation.answer
+
+        calls: list[str] = []
+
+        def slow_answer(raw: str):
+            calls.append(raw)
+            time.sleep(0.5)  # a card terminal taking its time
+            return real_answer(raw)
+
+        conversation.answer = slow_answer  # type: ignore[method-assign]
+        driver = app._driver
+        assert driver is not None
+        app.clock.advance(1)
+        driver.send_message(events.Key("1", "1"))  # pay
+        driver.send_message(events.Key("2", "2"))  # an impatient press meanwhile
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if app.session.prompt.id != "pay_review":
+                break
+        await settled(pilot)
+        await pilot.pause()
+        await asyncio.sleep(0.6)  # a second answer, had it been sent, would be done now
+        await pilot.pause()
+        assert calls == ["1"]
+        assert app.session.prompt.id == "pay_result"
