@@ -14,6 +14,7 @@ import contextlib
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
@@ -133,6 +134,7 @@ class Speaker:
     """
 
     block = 512
+    tail_padding = 0.3
 
     def __init__(self, output: OutputDevice | None = None, volume: float = 1.0) -> None:
         self.output = output or OutputDevice("default")
@@ -159,7 +161,14 @@ class Speaker:
         sd = sounddevice()
         device = find_device(self.output.device, "output")
         with self._lock:
-            self._buffer = np.asarray(audio, dtype=np.float32).ravel()
+            # Trailing silence: a device (e.g. ALSA's pulse plugin) may not start, or may
+            # drop the tail, for a buffer shorter than its start threshold (a 70 ms beep).
+            samples = np.asarray(audio, dtype=np.float32).ravel()
+            tail = np.zeros(int(self.tail_padding * rate), dtype=np.float32)
+            # The PulseAudio ALSA plugin swallows about the first 0.2 s of a new stream
+            # (measured on null sinks): a short beep needs silence before it.
+            lead = np.zeros(int(0.25 * rate) if len(samples) < rate // 2 else 0, np.float32)
+            self._buffer = np.concatenate([lead, samples, tail])
             self._position = 0
             self._paused = False
             self._done.clear()
@@ -171,6 +180,7 @@ class Speaker:
                     dtype="float32",
                     device=device,
                     blocksize=self.block,
+                    latency="low",  # stop() must silence at once
                     callback=self._callback,
                     finished_callback=self._done.set,
                 )
@@ -216,6 +226,8 @@ class Speaker:
         stream, self._stream = self._stream, None
         if stream is not None:
             with contextlib.suppress(Exception):
+                # The last blocks are still in the device buffer: let them out.
+                time.sleep(float(stream.latency))
                 stream.close()
 
     def pause(self) -> None:

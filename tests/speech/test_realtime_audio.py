@@ -1,0 +1,111 @@
+"""Real-time audio through PulseAudio null sinks: routing, privacy, interrupt, microphone.
+
+sounddevice runs in a child process whose environment points at the private daemon
+(PortAudio reads the sound server when sounddevice is imported).
+"""
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+
+from kiosk.speech.corpus import pad, speak
+from kiosk.speech.tts import write_wav
+
+from .pulse import stop_recording
+
+
+def _run(server, script: str, timeout: float = 60) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        env=server.env,
+        capture_output=True,
+        timeout=timeout,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(audio**2))) if audio.size else 0.0
+
+
+OUTPUTS = """
+from kiosk.speech.audio import OutputDevice, Speaker
+from kiosk.speech.tts import Pyttsx3Synthesizer
+from kiosk.speech.voice_output import VoiceOutput
+speaker = Speaker(OutputDevice("speaker", "pulse", "kiosk_sink"))
+headset = Speaker(OutputDevice("headset", "pulse", "headset"))
+voice = VoiceOutput(Pyttsx3Synthesizer(), speaker, headset)
+"""
+
+
+def test_private_speech_reaches_only_the_headset(pulse_server) -> None:
+    on_speaker = pulse_server.record("kiosk_sink.monitor")
+    on_headset = pulse_server.record("headset.monitor")
+    time.sleep(0.3)
+    _run(
+        pulse_server,
+        OUTPUTS
+        + """
+voice.headset_connected()
+voice.say("Your balance is eighty four dollars and ninety nine cents.", private=True)
+assert voice.wait(10)
+""",
+    )
+    time.sleep(0.3)
+    speaker_audio, headset_audio = stop_recording(on_speaker), stop_recording(on_headset)
+    assert _rms(headset_audio) > 0.01
+    assert _rms(speaker_audio) < 1e-4
+
+
+def test_without_headset_private_digits_are_tones_on_the_speaker(pulse_server) -> None:
+    on_speaker = pulse_server.record("kiosk_sink.monitor")
+    time.sleep(0.3)
+    _run(pulse_server, OUTPUTS + "voice.echo_digit('7')\nassert voice.wait(5)\n")
+    time.sleep(0.3)
+    audio = stop_recording(on_speaker)
+    spectrum = np.abs(np.fft.rfft(audio))
+    peak_hz = np.argmax(spectrum) * 16_000 / len(audio)
+    assert _rms(audio) > 0.001 and abs(peak_hz - 1000) < 30  # the 1 kHz tone, no speech
+
+
+def test_stop_interrupts_at_once(pulse_server) -> None:
+    out = _run(
+        pulse_server,
+        OUTPUTS
+        + """
+import time
+voice.say("This is a long announcement that nobody wants to hear to its very end. " * 3)
+time.sleep(0.5)
+started = time.perf_counter()
+voice.stop()
+print(time.perf_counter() - started, voice.is_speaking)
+""",
+    )
+    seconds, speaking = out.split()[-2:]
+    assert float(seconds) < 0.1 and speaking == "False"
+
+
+def test_microphone_hears_what_is_played_into_mic_feed(pulse_server, tmp_path) -> None:
+    wav = tmp_path / "answer.wav"
+    write_wav(wav, pad(speak("hear my balance", "en-us", 150), 16_000, 0.2, 0.2), 16_000)
+    script = f"""
+    import subprocess, time
+    from kiosk.speech.asr import PocketsphinxRecognizer
+    from kiosk.speech.audio import Microphone
+    from kiosk.speech.grammar import build_grammar
+    from kiosk.speech.vad import EndPointer
+    grammar = build_grammar("choice", {{"pay": ["pay my bill"], "balance": ["hear my balance"]}})
+    with Microphone("pulse", pulse_source="mic_feed.monitor") as mic:
+        player = subprocess.Popen(["paplay", "--device=mic_feed", {str(wav)!r}])
+        result = PocketsphinxRecognizer().listen(
+            mic.blocks(), 16000, grammar, EndPointer(trailing_silence=0.5, no_speech_timeout=8)
+        )
+        player.wait(10)
+    print(result.answer.value if result.answer else "none: " + repr(result.text))
+    """
+    assert _run(pulse_server, script).strip() == "balance"
