@@ -48,6 +48,13 @@ START_PURITY = 3.0  # ... and of the start bit alone (noise before a lead-in is 
 BAUD_LOCK_CHARS = 6  # characters read before auto-baud settles on one rate
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
+FLYWHEEL_SLACK = 3  # baseband samples either side of a predicted start
+FLYWHEEL_START = 0.3  # predicted start bit must lean to space at least this much
+FLYWHEEL_GATE = 0.9  # mean clarity per bit of a predicted frame
+FLYWHEEL_BAUD_PENALTY = 0.3  # a change of baud inside a run needs this much more clarity
+FLYWHEEL_CLOCK_PENALTY = 0.0  # ... and a change of clock hypothesis this much
+FLYWHEEL_SAME_CLOCK = False  # True tried: worse at -9 dB (one noisy clock sticks)
+FLYWHEEL_PURITY = 1.5  # start bit's tone over the probes (digital silence is not a start)
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
 
 Baud = float | str
@@ -156,6 +163,7 @@ class StreamingDecoder:
         self.codes: list[int] = []  # every code read, for diagnostics and tests
         self.detected_baud: float | None = None
         self._baud_votes: dict[float, float] = {}
+        self._expect: tuple[int, _Hypothesis] | None = None  # last frame: start, hypothesis
 
     # -- public API ------------------------------------------------------------------
 
@@ -300,6 +308,7 @@ class StreamingDecoder:
                     self._last_char_end = start + int(round(7 * hyp.step))
                 t0 = start + int(round(6.75 * hyp.step))
                 self._pos = max(self._pos, t0)
+                self._expect = (start, hyp)
         if (hi_t0 - self._last_char_end) / self._fs > RELEASE_AFTER_S:
             out.append(self._text.flush())
         return "".join(out)
@@ -358,6 +367,63 @@ class StreamingDecoder:
         return ok
 
     def _find_frame(
+        self, metrics: _Metrics, base: int, lo: int, hi: int
+    ) -> tuple[int, int, _Hypothesis] | None:
+        predicted = self._flywheel(metrics, base, lo, hi)
+        if predicted is not None:
+            return predicted
+        return self._search_frame(metrics, base, lo, hi)
+
+    def _flywheel(
+        self, metrics: _Metrics, base: int, lo: int, hi: int
+    ) -> tuple[int, int, _Hypothesis] | None:
+        """Back-to-back characters: the next start bit follows the last frame's stop
+        bits (1 to 2 of them) on the same clock. Timing read from a whole run of
+        frames is far steadier than timing read from one noisy frame, so a frame at
+        the predicted time is taken on weaker evidence than a free search needs.
+        """
+        if self._expect is None:
+            return None
+        prev, last = self._expect
+        if prev + int(round(6.9 * last.step)) - FLYWHEEL_SLACK >= hi:
+            return None  # not reached yet: a later chunk decides
+        self._expect = None
+        best: tuple[float, int, int, _Hypothesis] | None = None
+        for hyp in self._flywheel_hypotheses(last):
+            lo_p = max(lo, prev + int(round(6.9 * hyp.step)) - FLYWHEEL_SLACK)
+            hi_p = prev + int(round(8.1 * hyp.step)) + FLYWHEEL_SLACK
+            m, purity = metrics[hyp.length]
+            hi_p = min(hi_p, base + m.size - 1 - int(hyp.ends[-1]))
+            t = np.arange(lo_p, hi_p + 1)
+            if t.size == 0:
+                continue
+            bits = m[(t - base)[None, :] + hyp.ends[:, None]]
+            data = np.abs(bits[1:6]).sum(axis=0)
+            clarity = (data + bits[6] - bits[0]) * (hyp.weight / 7.0)
+            ok = (bits[0] < -FLYWHEEL_START) & (bits[6] > 0) & (clarity > FLYWHEEL_GATE)
+            ok &= -bits[0] > START_SHARE * data / 5.0  # a start bit as strong as the data
+            ok &= purity[t - base + hyp.ends[0]] > FLYWHEEL_PURITY
+            if hyp.baud != last.baud:
+                clarity = clarity - FLYWHEEL_BAUD_PENALTY
+            elif hyp.step != last.step:
+                clarity = clarity - FLYWHEEL_CLOCK_PENALTY
+            if not ok.any():
+                continue
+            i = int(np.argmax(np.where(ok, clarity, -np.inf)))
+            if best is None or clarity[i] > best[0]:
+                code = sum(1 << j for j in range(5) if bits[j + 1, i] > 0)
+                best = (float(clarity[i]), int(t[i]), code, hyp)
+        if best is None:
+            return None
+        return best[1], best[2], best[3]
+
+    def _flywheel_hypotheses(self, last: _Hypothesis) -> list[_Hypothesis]:
+        """The last frame's clock, or every clock of its baud while auto-baud is unsure."""
+        if FLYWHEEL_SAME_CLOCK and len({h.baud for h in self._active_hypotheses()}) == 1:
+            return [last]
+        return self._active_hypotheses()
+
+    def _search_frame(
         self, metrics: _Metrics, base: int, lo: int, hi: int
     ) -> tuple[int, int, _Hypothesis] | None:
         span = min(self._lengths) + 1

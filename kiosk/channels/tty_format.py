@@ -1,7 +1,7 @@
 """Prompts as TTY lines: the text channel's TTY layout, made short for the line.
 
 At 45.45 baud a TTY shows about six characters a second, so every character
-costs the caller time: the step heading goes, choices go on one line (or not at
+costs the caller time: the step heading goes, choices go on one line in their shortest wording (or not at
 all when the prompt's text already names every key, as in "RECEIPT BY 1 PRINT 2
 EMAIL"), screen-only choices (large text, contrast) go, detail rows that only
 repeat the text (or say $0.00, or today's date) go, and GA comes once, at the very end (a GA inside a message
@@ -27,19 +27,26 @@ _TURN_END = re.compile(r"\s+(GA|GA OR SK|SK SK|SK|SKSK)$")
 
 
 def tty_choices(prompt: Prompt) -> list[tuple[str, str]]:
-    """(key, label) of the choices that mean something on a TTY."""
-    return [
-        (choice.key, choice.label.in_register(Register.TTY).upper())
-        for choice in prompt.choices
-        if choice.value not in SCREEN_ONLY_CHOICES
-    ]
+    """(key, label) of the choices that mean something on a TTY, each in the
+    shorter of its TTY and plain-language wording ("PAY" for "PAY MY BILL")."""
+    out = []
+    for choice in prompt.choices:
+        if choice.value in SCREEN_ONLY_CHOICES:
+            continue
+        words = [choice.label.in_register(r).upper() for r in (Register.TTY, Register.SIMPLE)]
+        out.append((choice.key, min(words, key=len)))
+    return out
 
 
 def render_tty(prompt: Prompt) -> str:
     """The prompt as the kiosk sends it to a TTY (upper case, ends in GA or SK)."""
     text = prompt.text.in_register(Register.TTY).upper()
     choices = tty_choices(prompt)
-    labels = {f"{key} {label}" for key, label in choices}
+    labels = {
+        f"{c.key} {c.label.in_register(Register.TTY).upper()}"
+        for c in prompt.choices
+        if c.value not in SCREEN_ONLY_CHOICES
+    }
     hidden = {
         f"{c.key} {c.label.in_register(Register.TTY).upper()}"
         for c in prompt.choices
