@@ -1,0 +1,204 @@
+"""Speech benchmark: recognition accuracy per answer kind, latency, TTS, prompt length.
+
+Corpus: every kind's phrases spoken by espeak-ng voices at two rates, clean and with
+white noise at 10 dB SNR. The tuned recognizer (levers from the speech reference notes)
+is compared with stock pocketsphinx settings measured in the same run.
+
+    .venv/bin/python bench/bench_speech.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer
+from kiosk.speech.corpus import VOICES, spoken_variants
+from kiosk.speech.grammar import StepGrammar, build_grammar
+from kiosk.speech.numbers import amount_to_words, date_to_words, digits_to_words
+from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer, split_sentences
+from kiosk.speech.vad import EndPointer
+
+MENU = {
+    "pay": ["pay my bill", "make a payment"],
+    "balance": ["hear my balance"],
+    "arrangement": ["payment arrangement"],
+    "dispute": ["dispute a charge"],
+}
+METHOD = {"card": ["card", "credit card"], "bank": ["bank account"], "cash": ["cash"]}
+TARGETS = {  # clean, 10 dB (issue 7)
+    "yesno": (0.99, 0.95),
+    "menu": (0.99, 0.95),
+    "digits": (0.95, 0.85),
+    "amount": (0.95, 0.85),
+}
+
+
+def corpus() -> list[tuple[str, str, StepGrammar, str, object]]:
+    """(report group, kind label, grammar, spoken text, expected answer value)."""
+    yesno, menu = build_grammar("yesno"), build_grammar("choice", MENU)
+    method = build_grammar("choice", METHOD)
+    items: list[tuple[str, str, StepGrammar, str, object]] = []
+    for text, value in [("yes", True), ("no", False), ("yeah", True), ("that's right", True)]:
+        items.append(("yesno", "yes/no", yesno, text, value))
+    for value, synonyms in MENU.items():
+        items += [("menu", "menu", menu, s, value) for s in synonyms]
+    items += [("menu", "method", method, s, v) for v, ss in METHOD.items() for s in ss[:1]]
+    for length, label, numbers in [
+        (4, "PIN", ["2468", "1357", "8642", "9753"]),
+        (5, "ZIP", ["72201", "35203", "27601"]),
+        (8, "account", ["40152270", "40152273"]),
+    ]:
+        grammar = build_grammar("digits", length=length)
+        for number in numbers:
+            spoken = digits_to_words(number, group=length).replace(",", "")
+            items.append(("digits", label, grammar, spoken, number))
+    amount = build_grammar("amount")
+    for cents, spoken in [
+        (8499, None),
+        (4250, "forty two fifty"),
+        (12000, None),
+        (9500, None),
+        (21540, None),
+    ]:
+        items.append(("amount", "amount", amount, spoken or amount_to_words(cents), cents))
+    for text, value in [("help", "help"), ("go back", "back"), ("representative", "person")]:
+        items.append(("command", "command", menu, text, value))
+    return items
+
+
+def evaluate(
+    recognizers: dict[str, Recognizer], voices: tuple[str, ...], rates: tuple[int, ...]
+) -> tuple[dict[tuple[str, str, str], list[bool]], dict[str, list[float]], list[str]]:
+    hits: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    rtf: dict[str, list[float]] = defaultdict(list)
+    misses: list[str] = []
+    for group, label, grammar, text, value in corpus():
+        for clip in spoken_variants(text, voices=voices, rates=rates, snrs=(None, 10.0)):
+            seconds = len(clip.audio) / 16_000
+            noise = "clean" if clip.snr_db is None else "10dB"
+            for name, recognizer in recognizers.items():
+                result = recognizer.recognize(clip.audio, 16_000, grammar)
+                ok = result.answer is not None and result.answer.value == value
+                hits[(name, group, noise)].append(ok)
+                rtf[name].append(result.seconds / seconds)
+                if not ok and name == "tuned":
+                    misses.append(
+                        f"{label:8} {noise:5} {clip.voice:9} {clip.rate_wpm} {text!r} -> {result.text!r}"
+                    )
+    return hits, rtf, misses
+
+
+def latency(recognizer: Recognizer, trailing: float, voices: tuple[str, ...]) -> list[float]:
+    """End of speech -> answer, live: end-pointer trailing silence plus decoding."""
+    grammar = build_grammar("digits", length=4)
+    results: list[float] = []
+    for clip in spoken_variants("two four six eight", voices=voices, rates=(160,)):
+        audio = np.concatenate([clip.audio, np.zeros(16_000 * 2, np.float32)])
+        pointer = EndPointer(rate=16_000, trailing_silence=trailing)
+        utterance = pointer.collect(audio[i : i + 320] for i in range(0, len(audio), 320))
+        if utterance is None:
+            continue
+        started = time.perf_counter()
+        recognizer.recognize(utterance, 16_000, grammar)
+        results.append(trailing + time.perf_counter() - started)
+    return results
+
+
+PAYMENT_PROMPTS = [
+    "Welcome. I can help you pay your bill. Say pay my bill, hear my balance, or person. "
+    "Or press 1, 2, or 0.",
+    "Please say or key your eight digit account number.",
+    f"I heard {digits_to_words('40152270')}. Is that right?",
+    "Please say or key your five digit ZIP code.",
+    "Please key your four digit PIN. Use the headset for privacy.",
+    f"Hello, Ava. Your bill is {amount_to_words(8499)}, due on "
+    f"{date_to_words(__import__('datetime').date(2025, 3, 14))}.",
+    "How much would you like to pay? Say the full amount, or say an amount.",
+    f"You said {amount_to_words(8499)}. Is that right?",
+    "How would you like to pay? Say card, bank account, or cash.",
+    f"Please review. Pay {amount_to_words(8499)} by card ending in {digits_to_words('4242')}. "
+    "Say yes to pay, or no to change it.",
+    f"Payment done. Your confirmation number is {digits_to_words('K7Q4821', group=3)}. "
+    "A receipt is printing. Thank you.",
+]
+
+
+def tts_figures(quick: bool) -> list[tuple[str, float, float]]:
+    rows = []
+    for name, synth in [("pyttsx3", Pyttsx3Synthesizer()), ("espeak-ng", EspeakSynthesizer())]:
+        first: list[float] = []
+        whole: list[float] = []
+        for prompt in PAYMENT_PROMPTS[: 4 if quick else None]:
+            started = time.perf_counter()
+            synth.synthesize(split_sentences(prompt)[0])
+            first.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            synth.synthesize(prompt)
+            whole.append(time.perf_counter() - started)
+        rows.append((name, statistics.median(first), statistics.median(whole)))
+    return rows
+
+
+def prompts_duration() -> float:
+    synth = Pyttsx3Synthesizer()
+    total = 0.0
+    for prompt in PAYMENT_PROMPTS:
+        audio, rate = synth.synthesize(prompt)
+        total += len(audio) / rate
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2 voices, 1 rate")
+    parser.add_argument("--misses", action="store_true", help="list the tuned engine's misses")
+    args = parser.parse_args(argv)
+    voices = VOICES[:2] if args.quick else VOICES[:4]
+    rates = (160,) if args.quick else (140, 180)
+    recognizers: dict[str, Recognizer] = {
+        "tuned": PocketsphinxRecognizer(),
+        "stock": PocketsphinxRecognizer(
+            denoise=False, beam=1e-48, wbeam=7e-29, pbeam=1e-48, wip=0.65, max_stretch=0
+        ),
+    }
+    started = time.perf_counter()
+    hits, rtf, misses = evaluate(recognizers, voices, rates)
+    print(f"speech benchmark: voices {', '.join(voices)}; rates {rates} wpm; clean and 10 dB SNR")
+    print(f"{'kind':8} {'noise':6} {'n':>4} {'tuned':>7} {'stock':>7} {'target':>7}")
+    for group in ("yesno", "menu", "digits", "amount", "command"):
+        for index, noise in enumerate(("clean", "10dB")):
+            tuned, stock = hits[("tuned", group, noise)], hits[("stock", group, noise)]
+            target = TARGETS.get(group, (None, None))[index]
+            shown = f"{target:.0%}" if target else "-"
+            print(
+                f"{group:8} {noise:6} {len(tuned):4d} {np.mean(tuned):7.1%} {np.mean(stock):7.1%} {shown:>7}"
+            )
+    for name in recognizers:
+        print(f"real-time factor {name}: median {statistics.median(rtf[name]):.3f}")
+    for trailing in (0.3, 0.6):
+        values = latency(recognizers["tuned"], trailing, voices)
+        print(
+            f"end of speech -> answer (trailing silence {trailing:.1f} s + decode): "
+            f"median {statistics.median(values) * 1000:.0f} ms"
+        )
+    for name, first, whole in tts_figures(args.quick):
+        print(
+            f"TTS {name}: first audio (first sentence) median {first * 1000:.0f} ms;"
+            f" whole prompt {whole * 1000:.0f} ms"
+        )
+    print(
+        f"full voice payment: {len(PAYMENT_PROMPTS)} prompts, {prompts_duration():.1f} s of speech at the default rate"
+    )
+    if args.misses:
+        print("\n".join(misses))
+    print(f"(benchmark took {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
