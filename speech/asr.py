@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -36,7 +36,7 @@ __all__ = [
 
 ASR_RATE = 16_000
 
-GrammarLike = StepGrammar | Sequence[str]
+GrammarLike: TypeAlias = StepGrammar | Sequence[str]
 
 #: Mean phone length of careful speech (about 150 words a minute).
 SECONDS_PER_PHONE = 0.085

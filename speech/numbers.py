@@ -182,8 +182,8 @@ def _amount_from_tokens(tokens: list[str], original: str) -> int:
     if len(figures) == 1:
         figure = figures[0]
         if "." in figure:
-            whole, fraction = figure.split(".")
-            return _cents(int(whole), _cent_digits(fraction), original)
+            dollars, decimals = figure.split(".")
+            return _cents(int(dollars), _cent_digits(decimals), original)
         if units[0] == "cents":
             return _cents(0, int(figure), original)
         return _cents(int(figure), 0, original)
