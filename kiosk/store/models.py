@@ -360,7 +360,11 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (UniqueConstraint("kiosk_id", "prev_hash"),)
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "prev_hash"),
+        # Finding a chain's head (newest entry of a kiosk) must not scan the whole chain.
+        Index("ix_audit_log_kiosk_id_id", "kiosk_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
