@@ -48,6 +48,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--wav-in", help="read the caller's audio from this WAV instead of the handset"
     )
     tty.add_argument("--wav-out", help="write the kiosk's audio to this WAV instead of the handset")
+    tty.add_argument(
+        "--baud",
+        choices=("auto", "45.45", "50"),
+        default="auto",
+        help="caller's speed (auto-detected)",
+    )
+    tty.add_argument(
+        "--pause",
+        type=float,
+        default=4.0,
+        metavar="SECONDS",
+        help="end a caller's turn after this much quiet when they do not type GA",
+    )
 
     speech = commands.add_parser("speech", help="speech models")
     speech_commands = speech.add_subparsers(dest="speech_command", metavar="SPEECH_COMMAND")
@@ -94,9 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "tty":
         if args.tty_command:
             return int(args.handler(args))
-        from kiosk.channels.tty import run_tty_channel
+        from kiosk.channels.tty import TtyOptions, run_tty_channel
 
-        return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out)
+        baud = "auto" if args.baud == "auto" else float(args.baud)
+        options = TtyOptions(baud=baud, pause_seconds=args.pause)
+        return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out, options=options)
     if command == "speech":
         if not getattr(args, "handler", None):
             build_parser(["speech"]).parse_args(["speech", "--help"])

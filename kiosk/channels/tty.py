@@ -164,7 +164,7 @@ class TtyChannel:
         if self._on_text is not None:
             self._on_text("kiosk", text)
         audio = modulate(
-            text,
+            text + "\n",  # CR LF: the caller's display starts the next message on a new line
             rate=self.transport.out_rate,
             baud=self._send_baud(),
             stop_bits=self.options.stop_bits,

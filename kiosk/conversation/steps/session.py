@@ -21,7 +21,9 @@ def welcome(ctx: Context):
         choice("large", "2", "Large text", "Big letters", synonyms=("bigger", "large"), icon="🔍"),
         choice("contrast", "3", "High contrast", "Dark screen", synonyms=("contrast",), icon="◐"),
     ]
-    if ctx.register != Register.SIMPLE:
+    if ctx.register == Register.TTY:
+        choices = choices[:1]  # display modes mean nothing on a TTY line
+    elif ctx.register != Register.SIMPLE:
         choices.append(
             choice(
                 "simple", "4", "Simple mode", "Easy words", synonyms=("easy", "simple"), icon="☺"
