@@ -123,6 +123,7 @@ class VoiceChannel:
         self._carried: EndPointer | None = None  # an answer that began during a prompt
         self._keys_closed = False
         self._respeak = False
+        self._last_text = ""
 
     # ------------------------------------------------------------------ session
     def run(self) -> int:
@@ -139,7 +140,7 @@ class VoiceChannel:
                 if speak:
                     self._speak_prompt(prompt)
                 if prompt.end_of_session:
-                    self._wait_speech(interruptible=False)
+                    self._wait_speech(interruptible=False, text=self._last_text)
                     return EXIT_OK
                 try:
                     line = self._answer(prompt)
@@ -157,7 +158,7 @@ class VoiceChannel:
                         audio_only
                         and prompt.id == before.id
                         and prompt.error is None
-                        and prompt.notice is None
+                        and prompt.notice == before.notice
                     )
                     or self._respeak
                 )
@@ -198,6 +199,7 @@ class VoiceChannel:
 
     def _say(self, text: str, private: bool = False) -> bool:
         """Speak and wait until done; False when a key (or the user's speech) cut it."""
+        self._last_text = text
         try:
             try:
                 self.output.say(text, private=private)
@@ -207,13 +209,19 @@ class VoiceChannel:
             log.warning("speech output failed: %s", error)
             self.captions.add(f"{text} [no sound: the speaker is not working]")
             return True
-        return self._wait_speech()
+        return self._wait_speech(text=text)
 
-    def _wait_speech(self, interruptible: bool = True) -> bool:
+    def _longest(self, text: str) -> float:
+        """An upper bound on how long ``text`` plays: an output that never reports the
+        end of playback (a lost stream callback) must not stall the session."""
+        words = max(1, len(text.split()))
+        return min(SPEAKING_LIMIT, 2.0 + 1.5 * 60.0 * words / max(self.output.rate_wpm, 60))
+
+    def _wait_speech(self, interruptible: bool = True, text: str = "") -> bool:
         finish = getattr(self.output, "finish", None)
         if callable(finish):  # a recording sink: nothing really plays
             finish()
-        limit = self.clock() + SPEAKING_LIMIT
+        limit = self.clock() + (self._longest(text) if text else 3.0)
         barge = self._barge_pointer() if interruptible else None
         while self.output.is_speaking and self.clock() < limit:
             if interruptible and self._poll_key(POLL):
@@ -447,7 +455,7 @@ class VoiceChannel:
                 step()
             except (AudioDeviceError, OSError, RuntimeError) as error:
                 self.captions.add(f"[no sound: {error}]")
-            self._wait_speech()
+            self._wait_speech(text="Louder. Volume 10 of 10.")
             acted = True
         return acted
 

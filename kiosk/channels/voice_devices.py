@@ -110,7 +110,7 @@ class CaptionPrinter:
 
     def __call__(self, utterance: Utterance) -> None:
         if utterance.is_tone:
-            self.add(TONE_CAPTIONS[Tone.KEY], CaptionKind.SOUND, utterance.private)
+            self.add(TONE_CAPTIONS[Tone.KEY], CaptionKind.SOUND, utterance.device == HEADSET)
         else:
             self.add(utterance.text, CaptionKind.SPEECH, utterance.device == HEADSET)
 
