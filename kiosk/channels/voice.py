@@ -39,7 +39,7 @@ from kiosk.speech.audio import AudioDeviceError
 from kiosk.speech.grammar import StepGrammar, build_grammar
 from kiosk.speech.tts import SynthesisError
 from kiosk.speech.vad import EndPointer, VadState, find_speech
-from kiosk.speech.voice_output import SpeechSink
+from kiosk.speech.voice_output import RATES_WPM, SpeechSink
 
 __all__ = ["EXIT_INPUT_CLOSED", "EXIT_OK", "VoiceChannel", "VoiceStats", "run_voice_channel"]
 
@@ -51,6 +51,7 @@ MIC_MISSING = "The microphone is not working, so I cannot hear you. Please use t
 SPEAKING_LIMIT = 180.0  # seconds: no utterance plays longer; never wait past it
 POLL = 0.02
 YES_KEYS = {"1": "yes", "2": "no"}
+TONE_WAIT = 0.25  # seconds a masked-digit tone may take before the next one
 TAIL_KEPT = 0.1  # seconds of silence kept after the last word
 
 
@@ -104,6 +105,7 @@ class VoiceChannel:
         warning_seconds: float = 20.0,
         barge_in: bool = True,
         problems: list[str] | None = None,
+        rate_level: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.conversation = conversation
@@ -117,6 +119,7 @@ class VoiceChannel:
         self.warning_seconds = warning_seconds
         self.barge_in = barge_in
         self.problems = list(problems or [])
+        self.rate_level = rate_level
         self.clock = clock
         self.stats = VoiceStats()
         self._pending: deque[str] = deque()
@@ -130,6 +133,8 @@ class VoiceChannel:
         """Run the session to its end. Returns an exit code (0, or 3 if input closed)."""
         self.output.reset_session()
         self.output.set_verbosity(self.verbosity)
+        if self.rate_level is not None:  # the kiosk's own default speed, if set
+            self.output.rate_index = max(0, min(self.rate_level - 1, len(RATES_WPM) - 1))
         self._open_microphone()
         for problem in self.problems:
             self._say(problem)
@@ -217,11 +222,13 @@ class VoiceChannel:
         words = max(1, len(text.split()))
         return min(SPEAKING_LIMIT, 2.0 + 1.5 * 60.0 * words / max(self.output.rate_wpm, 60))
 
-    def _wait_speech(self, interruptible: bool = True, text: str = "") -> bool:
+    def _wait_speech(
+        self, interruptible: bool = True, text: str = "", limit: float | None = None
+    ) -> bool:
         finish = getattr(self.output, "finish", None)
         if callable(finish):  # a recording sink: nothing really plays
             finish()
-        limit = self.clock() + (self._longest(text) if text else 3.0)
+        limit = self.clock() + (limit or (self._longest(text) if text else 3.0))
         barge = self._barge_pointer() if interruptible else None
         while self.output.is_speaking and self.clock() < limit:
             if interruptible and self._poll_key(POLL):
@@ -381,7 +388,7 @@ class VoiceChannel:
             for char in line.strip():
                 if char.isdigit():
                     self.output.echo_digit(char, private=True)
-                    self._wait_speech(interruptible=False)
+                    self._wait_speech(interruptible=False, limit=TONE_WAIT)
         return line
 
     def _confirm_digits(self, prompt: Prompt, digits: str) -> str | None:
@@ -540,6 +547,7 @@ def run_voice_channel(engine: str | None = None) -> int:
             warning_seconds=settings.timeout_warning_seconds,
             barge_in=voice.barge_in,
             problems=problems,
+            rate_level=voice.rate_level,
         )
         code = channel.run()
         runtime.deliver_pending()

@@ -51,6 +51,7 @@ class VoiceSettings(BaseSettings):
     microphone: bool = True
     verbosity: str = "full"
     patience_seconds: float = 1.0  # trailing silence that ends an answer
+    rate_level: int | None = None  # default speech speed, 1..7 (None: the sink's own)
     barge_in: bool = True  # speech interrupts prompts (only with the headset: no echo)
 
 
