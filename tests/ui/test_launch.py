@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,9 @@ def wait_for(socket: str, target: str, text: str, timeout: float = 90.0) -> str:
 
 
 def start_in_tmux(command: str) -> tuple[str, str]:
-    socket = f"kiosk-test-{os.getpid()}"  # our own tmux server, stopped by the test
+    socket = (
+        f"kiosk-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # our own server, stopped by the test
+    )
     target = "kiosk"
     subprocess.run(
         ["tmux", "-L", socket, "new-session", "-d", "-s", target, "-x", "100", "-y", "30"]
