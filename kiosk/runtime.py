@@ -14,31 +14,48 @@ from typing import TYPE_CHECKING
 
 from kiosk.conversation.services import Services
 from kiosk.settings import Settings, get_settings
-from kiosk.store.store import Store, open_store
 
 if TYPE_CHECKING:
     from kiosk.receipts import DeliveryRouter
+    from kiosk.store.store import Store
 
 log = logging.getLogger(__name__)
 
 
+def _open(settings: Settings) -> Store:
+    from kiosk.store.store import open_store
+
+    return open_store(settings)
+
+
 @dataclass
 class KioskRuntime:
-    store: Store
     services: Services
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     @classmethod
     def start(cls, settings: Settings | None = None, *, background: bool = True) -> KioskRuntime:
-        store = open_store(settings or get_settings())
-        runtime = cls(store, Services(store))
+        """Start the kiosk's services.
+
+        With ``background`` the database opens (and migrates, and seeds on first
+        use) in the upkeep thread while the channel already greets the customer;
+        the first step that needs data waits for it.
+        """
+        settings = settings or get_settings()
+        runtime = cls(Services.deferred(lambda: _open(settings), settings))
         if background:
             runtime._thread = threading.Thread(
                 target=runtime._upkeep, name="kiosk-upkeep", daemon=True
             )
             runtime._thread.start()
+        else:
+            runtime.services.store  # noqa: B018 - open it now
         return runtime
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
 
     def reconcile_own_payments(self) -> None:
         from kiosk.payments.registry import reconciliation_methods
@@ -57,6 +74,7 @@ class KioskRuntime:
 
     def _upkeep(self) -> None:
         try:
+            self.services.store  # noqa: B018 - open the database first
             self.reconcile_own_payments()
         except Exception:  # never take the kiosk down from the background
             log.exception("start-up reconciliation failed")
@@ -70,7 +88,7 @@ class KioskRuntime:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self.store.dispose()
+        self.services.close()
 
 
 def delivery_router(settings: Settings) -> DeliveryRouter:

@@ -156,7 +156,7 @@ def run_text_channel(register: str = "standard") -> int:
             LineReader(sys.stdin.fileno()),
             sys.stdout,
             chosen,
-            warning_seconds=runtime.store.settings.timeout_warning_seconds,
+            warning_seconds=runtime.services.settings.timeout_warning_seconds,
         )
         runtime.deliver_pending()
         return code

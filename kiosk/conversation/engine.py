@@ -132,7 +132,7 @@ class Conversation:
                 )
             )
         if command == Command.MORE_TIME:
-            limit = self.ctx.services.store.settings.max_extensions
+            limit = self.ctx.services.settings.max_extensions
             if self.extensions >= limit:
                 return self._rebuild(
                     notice=w(
@@ -213,7 +213,7 @@ class Conversation:
         step = STEPS[self.current]
         built = step.build(self.ctx)
         number = step.position if step.task else None
-        timing = TimingPolicy.from_settings(self.ctx.services.store.settings).response_time(
+        timing = TimingPolicy.from_settings(self.ctx.services.settings).response_time(
             self.ctx.register
         )
         return dataclasses.replace(

@@ -6,11 +6,10 @@ services and every channel gets the same behaviour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
-
-from kiosk.store.store import Store
 
 if TYPE_CHECKING:
     from kiosk.payments.cash import CashAcceptorSimulator
@@ -24,11 +23,50 @@ if TYPE_CHECKING:
     from kiosk.services.reconnection import ReconnectionService
     from kiosk.services.representative import RepresentativeService
     from kiosk.services.verification import VerificationService
+    from kiosk.settings import Settings
+    from kiosk.store.store import Store
 
 
-@dataclass
 class Services:
-    store: Store
+    """Lazily built services over one store.
+
+    The store may be handed over already open, or as a function that opens it
+    (``Services.deferred``): a channel can then greet the customer while the
+    database opens in the background, since the first step needs no data.
+    """
+
+    def __init__(
+        self, store: Store | Callable[[], Store], settings: Settings | None = None
+    ) -> None:
+        if not callable(store):  # an open Store (imported lazily: it pulls in SQLAlchemy)
+            self._store: Store | None = store
+            self._open: Callable[[], Store] | None = None
+            self.settings = settings or store.settings
+        else:
+            if settings is None:
+                raise ValueError("a deferred store needs its settings up front")
+            self._store, self._open = None, store
+            self.settings = settings
+        self._lock = threading.Lock()
+
+    @classmethod
+    def deferred(cls, open_store: Callable[[], Store], settings: Settings) -> Services:
+        return cls(open_store, settings)
+
+    @property
+    def store(self) -> Store:
+        """The open store; waits for it the first time if it is still opening."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    assert self._open is not None
+                    self._store = self._open()
+        return self._store
+
+    def close(self) -> None:
+        """Release the database connections, if the store was ever opened."""
+        if self._store is not None:
+            self._store.dispose()
 
     @cached_property
     def verification(self) -> VerificationService:

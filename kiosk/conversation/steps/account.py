@@ -137,7 +137,7 @@ def plan_offers_answer(ctx: Context, answer: Answer) -> Outcome:
 
 @step("plan_parts", PLAN, 2)
 def plan_parts(ctx: Context):
-    maximum = ctx.services.store.settings.installment_max_parts
+    maximum = ctx.services.settings.installment_max_parts
     counts = [n for n in (3, 6, 12) if n <= maximum] or [maximum]
     return prompt(
         w(

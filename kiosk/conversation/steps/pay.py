@@ -117,7 +117,7 @@ def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
 # ------------------------------------------------------------------- method
 @step("pay_method", PAY, 2)
 def pay_method(ctx: Context):
-    fee = ctx.services.store.settings.card_fee_cents
+    fee = ctx.services.settings.card_fee_cents
     fee_note = f" Card payments have a {format_cents(fee)} fee." if fee else ""
     return prompt(
         w(
@@ -335,7 +335,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
     if not answer.yes:
         return Go("pay_change")
     key = ctx.values.setdefault(
-        "payment_key", f"{ctx.services.store.settings.kiosk_id}-{uuid.uuid4().hex}"
+        "payment_key", f"{ctx.services.settings.kiosk_id}-{uuid.uuid4().hex}"
     )
     method_name = ctx.values.get("pay_method", "card")
     try:
@@ -409,7 +409,7 @@ def pay_result(ctx: Context):
     paid_by = (
         f"{result.brand.title()} ending {result.last4}" if result.last4 else _method_words(ctx)
     )
-    local = result.at.astimezone(ZoneInfo(ctx.services.store.settings.timezone))
+    local = result.at.astimezone(ZoneInfo(ctx.services.settings.timezone))
     when = local.strftime("%B %d, %Y")
     reconnect = (
         " We have asked for your service to be turned back on."
