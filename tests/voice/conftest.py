@@ -10,8 +10,10 @@ environment is set, so the kiosk side always runs in a child process.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,6 +114,67 @@ class PulseServer:
         subprocess.run(
             ["paplay", f"--device={sink}", str(wav)], env=self.env, timeout=timeout, check=True
         )
+
+
+class KioskProcess:
+    """The kiosk child: stdout lines read by a thread, stdin as the keypad."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.transcript: list[str] = []
+        self.started = time.monotonic()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(f"{time.monotonic() - self.started:6.1f} {line.rstrip()}")
+        self.lines.put(None)
+
+    def until_listening(self, deadline: float) -> list[str] | None:
+        """Caption lines up to the next ``[status] listening``; None when the kiosk ended."""
+        captions: list[str] = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if line is None:
+                return None
+            self.transcript.append(line)
+            text = line[7:]
+            if text.startswith("[caption]"):
+                captions.append(text)
+            elif text in ("[status] listening", "[status] waiting for the keypad"):
+                return captions
+        raise AssertionError("the kiosk stopped talking:\n" + "\n".join(self.transcript[-30:]))
+
+    def until_text(self, deadline: float, needle: str) -> None:
+        """Read lines until one contains ``needle``."""
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            assert line is not None, "\n".join(self.transcript[-30:])
+            self.transcript.append(line)
+            if needle in line:
+                return
+        raise AssertionError(f"no {needle!r}:\n" + "\n".join(self.transcript[-30:]))
+
+    def key(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
 
 
 def stop_process(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:

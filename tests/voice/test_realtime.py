@@ -11,11 +11,8 @@ store, and her PIN goes in by keypad (stdin), as the kiosk asks.
 
 from __future__ import annotations
 
-import queue
 import re
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -27,7 +24,7 @@ from kiosk.speech.tts import EspeakSynthesizer, write_wav
 from kiosk.speech.vad import frame_energies_db
 from kiosk.store.store import open_store
 
-from .conftest import AVA, read_raw, stop_process, succeeded_payments
+from .conftest import AVA, KioskProcess, read_raw, stop_process, succeeded_payments
 
 HARD_LIMIT = 150.0  # seconds for the whole session, whatever happens
 
@@ -45,54 +42,6 @@ ANSWERS = [
     ("anything else", "no"),
     ("Choose how you want to use the kiosk", "start"),
 ]
-
-
-class KioskProcess:
-    """The kiosk child: stdout lines read by a thread, stdin as the keypad."""
-
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-        )
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.transcript: list[str] = []
-        self.started = time.monotonic()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(f"{time.monotonic() - self.started:6.1f} {line.rstrip()}")
-        self.lines.put(None)
-
-    def until_listening(self, deadline: float) -> list[str] | None:
-        """Caption lines up to the next ``[status] listening``; None when the kiosk ended."""
-        captions: list[str] = []
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line is None:
-                return None
-            self.transcript.append(line)
-            text = line[7:]
-            if text.startswith("[caption]"):
-                captions.append(text)
-            elif text == "[status] listening":
-                return captions
-        raise AssertionError("the kiosk stopped talking:\n" + "\n".join(self.transcript[-30:]))
-
-    def key(self, line: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
 
 
 def _reply(captions: list[str], last_said: str) -> tuple[str, str]:
