@@ -72,18 +72,20 @@ async def press(pilot: Pilot, *keys: str) -> None:
         if isinstance(clock, ManualClock):
             clock.advance(KEY_GAP)
         await pilot.press(key)
-        await settled(pilot)
+        await settled(pilot, pause=False)
+    await pilot.pause()
 
 
-async def settled(pilot: Pilot) -> None:
-    """Wait until the screen has shown the conversation's answer."""
+async def settled(pilot: Pilot, *, pause: bool = True) -> None:
+    """Wait until the conversation has answered (and, with ``pause``, the screen shown it)."""
     app = pilot.app
     assert isinstance(app, KioskApp)
     for _ in range(3000):
         if not app.busy:
             break
         await asyncio.sleep(0.01)
-    await pilot.pause()
+    if pause:
+        await pilot.pause()
 
 
 async def type_entry(pilot: Pilot, digits: str) -> None:
