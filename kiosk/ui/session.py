@@ -54,7 +54,7 @@ class KioskSession:
         self.clock = clock
         self.goodbye_seconds = goodbye_seconds
         self.speech_default = speech_default  # a kiosk set up to talk from the start
-        self.policy = TimingPolicy.from_settings(services.store.settings)
+        self.policy = TimingPolicy.from_settings(services.settings)
         self.conversation = Conversation(services, profile.register)
         self.timer: StepTimer | None = None
         self._goodbye_at: float | None = None
