@@ -48,11 +48,11 @@ class KioskScreen(Screen[None]):
         entry_value: str = "",
     ) -> StepView:
         """Replace the step body with a fresh one for ``prompt``."""
-        self.query_one(StepHeader).show(prompt)
         body = self.query_one("#body", Container)
         await body.remove_children()
         view = StepView(prompt, register, large=large, icons=icons, entry_value=entry_value)
         await body.mount(view)
+        self.query_one(StepHeader).show(prompt)  # with the body, so the two always agree
         self.query_one(Countdown).hide()
         self.show_key_info("")
         self.query_one(CaptionBar).refresh_captions()

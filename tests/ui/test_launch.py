@@ -62,11 +62,11 @@ def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> Non
         for _attempt in range(3):  # as a person would, press again if nothing happened
             subprocess.run(["tmux", "-L", socket, "send-keys", "-t", target, "1"], check=True)
             try:
-                screen = wait_for(socket, target, "Step 1 of 3 — Sign in", timeout=10)
+                screen = wait_for(socket, target, "Enter your account number", timeout=10)
                 break
             except AssertionError:
                 continue
-        assert "Enter your account number" in screen
+        assert "Step 1 of 3 — Sign in" in screen
         assert "Traceback" not in screen
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
