@@ -41,7 +41,14 @@ from kiosk.speech.tts import SynthesisError
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 from kiosk.speech.voice_output import RATES_WPM, SpeechSink
 
-__all__ = ["EXIT_INPUT_CLOSED", "EXIT_OK", "VoiceChannel", "VoiceStats", "run_voice_channel"]
+__all__ = [
+    "EXIT_INPUT_CLOSED",
+    "EXIT_OK",
+    "VoiceChannel",
+    "VoiceStats",
+    "recognizer_or_problem",
+    "run_voice_channel",
+]
 
 log = logging.getLogger(__name__)
 
@@ -493,6 +500,20 @@ _YES_NO_PROMPT = Prompt(
 )
 
 
+def recognizer_or_problem(
+    engine: str | None, model_dir: str | None
+) -> tuple[Recognizer | None, list[str]]:
+    """The configured recognizer, or None and what to tell the customer instead."""
+    try:
+        return build_recognizer(engine, model_dir), []
+    except ModelNotFoundError as error:
+        log.warning("%s", error)
+        return None, [MODEL_MISSING]
+    except RecognizerError as error:
+        log.warning("%s", error)
+        return None, [RECOGNIZER_FAILED]
+
+
 def run_voice_channel(engine: str | None = None) -> int:
     """``kiosk voice``: one session on this machine's audio devices and stdin keypad."""
     from kiosk.runtime import KioskRuntime
@@ -504,16 +525,9 @@ def run_voice_channel(engine: str | None = None) -> int:
     runtime = KioskRuntime.start()
     settings = runtime.store.settings
     captions = CaptionPrinter.to_stdout()
-    problems: list[str] = []
-    recognizer: Recognizer | None = None
-    try:
-        recognizer = build_recognizer(engine or settings.speech_engine, settings.vosk_model_dir)
-    except ModelNotFoundError as error:
-        log.warning("%s", error)
-        problems.append(MODEL_MISSING)
-    except RecognizerError as error:
-        log.warning("%s", error)
-        problems.append(RECOGNIZER_FAILED)
+    recognizer, problems = recognizer_or_problem(
+        engine or settings.speech_engine, settings.vosk_model_dir
+    )
     try:
         synthesizer = Pyttsx3Synthesizer()
     except SynthesisError:

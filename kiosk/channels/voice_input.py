@@ -152,6 +152,7 @@ class ScriptedUser:
         self._at = 0
         self._key: str | None = None
         self.listens = 0
+        self.finished = False
 
     @property
     def remaining(self) -> int:
@@ -167,6 +168,7 @@ class ScriptedUser:
         self.listens += 1
         self._audio, self._at, self._key = np.zeros(0, dtype=np.float32), 0, None
         if not self._turns:
+            self.finished = True  # the script is over: the channel ends the session
             return
         turn = self._turns.popleft()
         if turn.key is not None:
@@ -176,6 +178,8 @@ class ScriptedUser:
 
     def poll(self, timeout: float) -> str | None:
         key, self._key = self._key, None
+        if key is None and self.finished:
+            raise EOFError
         if key is None and timeout > 0:
             time.sleep(min(timeout, 0.001))
         return key

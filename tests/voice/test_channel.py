@@ -1,0 +1,262 @@
+"""The voice channel driven with audio buffers: real speech in, real speech out, no clock.
+
+The customer's answers are espeak-ng audio fed to the real pocketsphinx recognizer
+through the channel's end-pointer; the kiosk's speech is synthesized by pyttsx3 and kept
+by captured outputs instead of played. Same channel code as ``kiosk voice``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kiosk.channels.voice import MIC_MISSING, VoiceChannel, recognizer_or_problem
+from kiosk.channels.voice_devices import MODEL_MISSING, CaptionPrinter, CapturedSpeaker
+from kiosk.channels.voice_input import QueueKeys, ScriptedUser, Turn
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import Register
+from kiosk.conversation.services import Services
+from kiosk.speech.asr import PocketsphinxRecognizer
+from kiosk.speech.audio import AudioDeviceError, Speaker
+from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
+from kiosk.speech.voice_output import HEADSET, SPEAKER, VoiceOutput
+
+from .conftest import AVA, succeeded_payments, user_audio
+
+FAST_CLOCK = 200.0  # the channel's clock runs this much faster: timeouts in a blink
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PocketsphinxRecognizer:
+    return PocketsphinxRecognizer()
+
+
+@pytest.fixture(scope="module")
+def synthesizer() -> Pyttsx3Synthesizer:
+    return Pyttsx3Synthesizer()
+
+
+class Rig:
+    """A channel on captured outputs, with its captions."""
+
+    def __init__(self, store, synthesizer, *, headset: bool = True) -> None:
+        self.captions = CaptionPrinter()
+        self.speaker = CapturedSpeaker("speaker")
+        self.headset = CapturedSpeaker("headset")
+        self.output = VoiceOutput(synthesizer, self.speaker, self.headset, self.captions)
+        self.output.headset_present = headset
+        self.conversation = Conversation(Services(store), Register.SPOKEN)
+
+    def channel(self, keys, **options) -> VoiceChannel:
+        options.setdefault("verbosity", "brief")
+        return VoiceChannel(self.conversation, self.output, keys, captions=self.captions, **options)
+
+    def said(self, device: str | None = None) -> list[str]:
+        return [
+            c.text
+            for c in self.captions.log.entries
+            if device is None or c.private == (device == HEADSET)
+        ]
+
+
+def say(voice: EspeakSynthesizer, text: str) -> Turn:
+    return Turn(audio=user_audio(voice, text))
+
+
+def test_whole_payment_by_speech_with_the_pin_on_the_keypad(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    rig = Rig(sqlite_store, synthesizer)
+    before = {p.id for p in succeeded_payments(sqlite_store)}
+    user = ScriptedUser(
+        [
+            say(user_voice, "start"),
+            say(user_voice, "four zero one five two two seven zero"),
+            say(user_voice, "yes"),
+            say(user_voice, "seven two two zero one"),
+            say(user_voice, "yes"),
+            Turn(key=AVA["pin"]),
+            say(user_voice, "pay my bill"),
+            say(user_voice, "full balance"),
+            say(user_voice, "card"),
+            say(user_voice, "yes"),
+            say(user_voice, "no more receipts"),
+            say(user_voice, "no"),
+        ]
+    )
+    channel = rig.channel(user, recognizer=recognizer, microphone=user)
+    assert channel.run() == 0
+    paid = [p for p in succeeded_payments(sqlite_store) if p.id not in before]
+    assert [p.cents for p in paid] == [8499]
+    assert channel.stats.confirmations == 2 and channel.stats.key_answers == 1
+    said = " ".join(rig.said())
+    assert "I heard four zero one five, two two seven zero. Is that right?" in said
+    assert "eighty-four dollars and ninety-nine cents" in said  # the review, in words
+    assert rig.speaker.clips == []  # headset on: nothing on the open speaker
+    assert said.count("[beep: key pressed]") == 0  # headset on: digits spoken privately
+    assert float(np.median(channel.stats.latencies)) < 1.0
+
+
+def test_misheard_account_is_read_back_and_never_used(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    rig = Rig(sqlite_store, synthesizer)
+    user = ScriptedUser(
+        [
+            say(user_voice, "start"),
+            say(user_voice, "nine nine one five two two seven zero"),  # not what she meant
+            say(user_voice, "no"),
+            Turn(key="cancel"),
+        ]
+    )
+    steps: list[str] = []
+    answer = rig.conversation.answer
+
+    def spy(raw: str):
+        steps.append(raw)
+        return answer(raw)
+
+    rig.conversation.answer = spy  # type: ignore[method-assign]
+    rig.channel(user, recognizer=recognizer, microphone=user).run()
+    said = " ".join(rig.said())
+    assert "I heard" in said and "Is that right?" in said  # read back, whatever was heard
+    assert "Please say the numbers again" in said
+    assert steps == ["1", "cancel"]  # the engine never saw the digits
+
+
+def test_out_of_grammar_speech_and_noise_are_rejected_with_the_way_out(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    rig = Rig(sqlite_store, synthesizer)
+    noise = np.random.default_rng(3).normal(0, 0.3, 16_000).astype(np.float32)
+    user = ScriptedUser(
+        [
+            say(user_voice, "what is the weather like today"),
+            Turn(audio=noise),
+            Turn(key="1"),
+            Turn(key="cancel"),
+        ]
+    )
+    channel = rig.channel(user, recognizer=recognizer, microphone=user)
+    channel.run()
+    sorry = [t for t in rig.said() if t.startswith("Sorry, I did not catch that")]
+    assert len(sorry) == 2
+    assert "start, or press 1" in sorry[0]
+    assert rig.conversation.history or channel.stats.key_answers >= 1
+
+
+def test_silence_never_hangs_it_warns_then_ends(sqlite_store, synthesizer, recognizer) -> None:
+    rig = Rig(sqlite_store, synthesizer)
+    user = ScriptedUser([Turn(audio=np.zeros(16_000, dtype=np.float32))] * 3)
+    started = time.monotonic()
+    code = rig.channel(user, recognizer=recognizer, microphone=user, clock=_fast_clock()).run()
+    assert code == 0 and time.monotonic() - started < 20
+    said = " ".join(rig.said())
+    assert "Are you still there?" in said and "The time ran out" in said
+
+
+def test_a_key_stops_speech_at_once(sqlite_store, synthesizer) -> None:
+    class SlowSpeaker(CapturedSpeaker):
+        """Plays for real: five seconds per clip unless stopped."""
+
+        def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+            super().play(audio, rate)
+            self._done.clear()
+            self.started = getattr(self, "started", time.monotonic())
+            threading.Timer(5.0, self._done.set).start()
+
+        def stop(self) -> None:
+            if not self._done.is_set():
+                self.stopped = getattr(self, "stopped", time.monotonic())
+            self._done.set()
+
+    rig = Rig(sqlite_store, synthesizer, headset=False)
+    rig.output.outputs[SPEAKER] = slow = SlowSpeaker()
+    keys = QueueKeys()
+    threading.Timer(0.3, keys.push, ["cancel"]).start()
+    threading.Timer(0.6, keys.close).start()
+    rig.channel(keys, clock=_fast_clock(1.0)).run()
+    assert slow.stopped - slow.started < 0.9  # cut within a poll, not after five seconds
+
+
+def test_volume_and_rate_by_voice_are_announced_and_reset(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    rig = Rig(sqlite_store, synthesizer)
+    levels: list[tuple[int, int]] = []
+    user = ScriptedUser([say(user_voice, "louder"), say(user_voice, "slower"), Turn(key="cancel")])
+    channel = rig.channel(user, recognizer=recognizer, microphone=user)
+    original = channel._answer
+
+    def watch(prompt):
+        levels.append((rig.output.volume_level, rig.output.rate_index))
+        return original(prompt)
+
+    channel._answer = watch  # type: ignore[method-assign]
+    channel.run()
+    said = rig.said()
+    assert "Louder. Volume 8 of 10." in said and "Slower. Speed 3 of 7." in said
+    assert (8, 3) in levels and (8, 2) in levels
+    assert (rig.output.volume_level, rig.output.rate_index) == (7, 3)  # reset for the next
+
+
+def test_private_details_without_headset_are_not_spoken(sqlite_store, synthesizer) -> None:
+    rig = Rig(sqlite_store, synthesizer, headset=False)
+    keys = QueueKeys(["1", AVA["account"], AVA["zip"], AVA["pin"], "cancel"])
+    keys.close()
+    rig.channel(keys, clock=_fast_clock()).run()
+    said = " ".join(rig.said())
+    assert "Please put on the headset to hear your account details" in said
+    assert "Ava" not in said and "eighty-four" not in said
+    assert rig.headset.clips == []
+
+
+def test_missing_microphone_and_model_are_spoken_and_the_keypad_works(
+    sqlite_store, synthesizer, tmp_path: Path
+) -> None:
+    class NoMicrophone(ScriptedUser):
+        def start(self) -> None:
+            raise AudioDeviceError("no audio input device")
+
+    recognizer, problems = recognizer_or_problem("vosk", str(tmp_path / "no-model"))
+    assert recognizer is None and problems == [MODEL_MISSING]
+    rig = Rig(sqlite_store, synthesizer)
+    keys = QueueKeys(["1", "cancel"])
+    keys.close()
+    mic = NoMicrophone([])
+    channel = rig.channel(
+        keys,
+        recognizer=PocketsphinxRecognizer(),
+        microphone=mic,
+        problems=problems,
+        clock=_fast_clock(),
+    )
+    channel.run()
+    said = rig.said()
+    assert said[0] == MODEL_MISSING and said[1] == MIC_MISSING
+    assert channel.stats.key_answers == 2
+
+
+def test_a_dead_speaker_still_captions_and_the_session_goes_on(sqlite_store, synthesizer) -> None:
+    class DeadSpeaker(Speaker):
+        def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+            raise AudioDeviceError("no audio output device")
+
+    rig = Rig(sqlite_store, synthesizer, headset=False)
+    rig.output.outputs[SPEAKER] = DeadSpeaker()
+    keys = QueueKeys(["1", "cancel"])
+    keys.close()
+    channel = rig.channel(keys, clock=_fast_clock())
+    channel.run()
+    said = rig.said()
+    assert any("[no sound" in text and "Welcome" in text for text in said)
+    assert channel.stats.key_answers == 2
+
+
+def _fast_clock(factor: float = FAST_CLOCK):
+    start = time.monotonic()
+    return lambda: start + (time.monotonic() - start) * factor
