@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kiosk.conversation.services import Services
@@ -33,6 +34,7 @@ class KioskRuntime:
     services: Services
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    started_at: datetime | None = None  # attempts from before this were left by a crash
 
     @classmethod
     def start(cls, settings: Settings | None = None, *, background: bool = True) -> KioskRuntime:
@@ -44,6 +46,7 @@ class KioskRuntime:
         """
         settings = settings or get_settings()
         runtime = cls(Services.deferred(lambda: _open(settings), settings))
+        runtime.started_at = datetime.now(UTC)
         if background:
             runtime._thread = threading.Thread(
                 target=runtime._upkeep, name="kiosk-upkeep", daemon=True
@@ -61,7 +64,9 @@ class KioskRuntime:
         from kiosk.payments.registry import reconciliation_methods
 
         report = self.services.payments.reconcile(
-            reconciliation_methods(self.store.settings), only_this_kiosk=True
+            reconciliation_methods(self.store.settings),
+            only_this_kiosk=True,
+            created_before=self.started_at,
         )
         if report.settled:
             log.info("reconciled at start-up: %s", report.settled)

@@ -557,12 +557,15 @@ class PaymentService:
         *,
         older_than: dt.timedelta = dt.timedelta(0),
         only_this_kiosk: bool = False,
+        created_before: dt.datetime | None = None,
     ) -> ReconcileReport:
         """Settle every open attempt (CREATED, SENT, UNKNOWN); idempotent.
 
         ``methods`` maps a method kind ("card", "bank", "cash") to the method
-        that can look its keys up. Attempts of other kiosks are left alone
-        until they are ``older_than`` old, so a live payment is never voided.
+        that can look its keys up. A live payment is never voided: attempts
+        touched in the last ``older_than`` are left alone, and so are attempts
+        created at or after ``created_before`` (a kiosk reconciling at start-up
+        passes its start time, so a customer paying meanwhile is not disturbed).
         """
         report = ReconcileReport()
         cutoff = self.store.clock.now() - older_than
@@ -571,14 +574,16 @@ class PaymentService:
                 PaymentAttempt.id,
                 PaymentAttempt.method,
                 PaymentAttempt.kiosk_id,
+                PaymentAttempt.created_at,
                 PaymentAttempt.updated_at,
             ).where(PaymentAttempt.state.in_(list(OPEN_STATES)))
             rows = session.execute(query).all()
-        for attempt_id, kind, kiosk_id, updated_at in rows:
-            own = kiosk_id == self.settings.kiosk_id
-            if only_this_kiosk and not own:
+        for attempt_id, kind, kiosk_id, created_at, updated_at in rows:
+            if only_this_kiosk and kiosk_id != self.settings.kiosk_id:
                 continue
-            if not own and updated_at > cutoff:
+            if updated_at > cutoff:
+                continue
+            if created_before is not None and created_at >= created_before:
                 continue
             method = methods.get(kind.value)
             if method is None:

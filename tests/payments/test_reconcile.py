@@ -122,3 +122,24 @@ def test_attempt_without_a_method_is_reported_not_guessed(
     crashed_after_create(payments, AVA, 1000, "k-no-method")
     assert payments.reconcile({}).settled == {"no_method": 1}
     assert attempt_by_key(store, "k-no-method").state == AttemptState.CREATED
+
+
+def test_start_up_reconciliation_leaves_a_payment_made_since_start_alone(
+    store: Store, payments: PaymentService, journal: ProcessorJournal, clock: FixedClock
+) -> None:
+    """Regression: a customer who pays while the kiosk's start-up reconciler runs
+    must not have the in-flight payment voided."""
+    terminal = CardTerminalSimulator(journal)
+    crashed_after_send(payments, journal, AVA, 1000, "k-left-by-a-crash")
+    clock.advance(dt.timedelta(seconds=5))
+    started_at = clock.now()  # the kiosk restarts here
+    clock.advance(dt.timedelta(seconds=1))
+    crashed_after_send(payments, journal, BEN, 2000, "k-in-flight-now")
+    report = payments.reconcile(
+        {"card": terminal}, only_this_kiosk=True, created_before=started_at
+    )
+    assert report.settled == {"canceled": 1}
+    assert attempt_by_key(store, "k-left-by-a-crash").state == AttemptState.CANCELED
+    assert attempt_by_key(store, "k-in-flight-now").state == AttemptState.SENT
+    terminal.charge(2000, "k-in-flight-now")  # the customer's card goes through
+    assert journal.approved_charges() == {"k-in-flight-now": 2000}
