@@ -37,24 +37,31 @@ class KioskRuntime:
     started_at: datetime | None = None  # attempts from before this were left by a crash
 
     @classmethod
-    def start(cls, settings: Settings | None = None, *, background: bool = True) -> KioskRuntime:
+    def start(
+        cls, settings: Settings | None = None, *, background: bool = True, upkeep_now: bool = True
+    ) -> KioskRuntime:
         """Start the kiosk's services.
 
         With ``background`` the database opens (and migrates, and seeds on first
         use) in the upkeep thread while the channel already greets the customer;
-        the first step that needs data waits for it.
+        the first step that needs data waits for it. A channel that draws a
+        screen first passes ``upkeep_now=False`` and calls :meth:`begin_upkeep`
+        once the screen is up, so the two do not compete for the interpreter.
         """
         settings = settings or get_settings()
         runtime = cls(Services.deferred(lambda: _open(settings), settings))
         runtime.started_at = datetime.now(UTC)
-        if background:
-            runtime._thread = threading.Thread(
-                target=runtime._upkeep, name="kiosk-upkeep", daemon=True
-            )
-            runtime._thread.start()
-        else:
+        if not background:
             runtime.services.store  # noqa: B018 - open it now
+        elif upkeep_now:
+            runtime.begin_upkeep()
         return runtime
+
+    def begin_upkeep(self) -> None:
+        """Open the store and start reconciling and delivering in the background (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._upkeep, name="kiosk-upkeep", daemon=True)
+            self._thread.start()
 
     @property
     def store(self) -> Store:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import events
@@ -67,8 +68,10 @@ class KioskApp(App[int]):
         clock: Clock | None = None,
         tick_seconds: float = 0.25,
         goodbye_seconds: float = GOODBYE_SECONDS,
+        on_ready: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._on_ready = on_ready  # called once the first screen is drawn
         self.clock = clock or MonotonicClock()
         self.profile = Profile(start_mode=mode)
         self.profile.speech = speech
@@ -101,6 +104,8 @@ class KioskApp(App[int]):
         await self.render_prompt()
         if self.tick_seconds > 0:
             self.set_interval(self.tick_seconds, self.tick)
+        if self._on_ready is not None:
+            self.call_after_refresh(self._on_ready)
 
     # ------------------------------------------------------------- rendering
     def apply_mode(self) -> None:
@@ -195,8 +200,13 @@ class KioskApp(App[int]):
         self.last_key_at = time.perf_counter()
         if self.busy:
             return True  # one answer at a time: a second press must not pay twice
-        if not from_click and not self.repeat_filter.accept(key):
-            return True  # a held key's repeat (508 407.4)
+        is_command = command_word(key) is not None or key in CLEAR_KEYS or key.startswith("f")
+        if not from_click and is_command and not self.repeat_filter.accept(key):
+            # A held command key's repeat (508 407.4). Digits, letters and Enter pass:
+            # a bill's barcode scanner types "40152270" faster than any hand, and a
+            # repeated digit from it is data, not a held key (the launcher sets the
+            # operating system's key-repeat delay to 2 s for held keys).
+            return True
         last, self._last_key = self._last_key, key
         if await self._describe(key, repeated_help=last in HELP_KEYS):
             return True
@@ -341,9 +351,9 @@ def run_app(mode: str = "standard") -> int:
     from kiosk.runtime import KioskRuntime
 
     _log_to_file()
-    runtime = KioskRuntime.start()
+    runtime = KioskRuntime.start(upkeep_now=False)
     try:
-        app = KioskApp(runtime.services, mode=Mode.parse(mode))
+        app = KioskApp(runtime.services, mode=Mode.parse(mode), on_ready=runtime.begin_upkeep)
         app.run()
         return app.return_code or 0
     finally:
