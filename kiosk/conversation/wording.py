@@ -60,7 +60,7 @@ def w(
     return Wording(
         standard=standard,
         simple=simple,
-        spoken=spoken_text if spoken_text is not None else spoken(standard),
+        spoken=spoken(spoken_text if spoken_text is not None else standard),
         tty=tty(tty_text if tty_text is not None else standard, go_ahead=go_ahead),
     )
 

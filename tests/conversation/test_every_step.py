@@ -149,6 +149,7 @@ def test_every_step_is_reached_and_reads_plainly(driver, services, register):
             assert TTY_SAFE.match(wording.tty), (
                 f"{prompt.id}: TTY text not Baudot-safe: {wording.tty!r}"
             )
+            assert "$" not in wording.spoken, f"{prompt.id}: amount in figures when spoken"
             for reg in (Register.STANDARD, Register.SIMPLE):
                 names = {"Ben", "Carmen", "Ava", "Lifeline", "Verifier"}
                 for problem in check(wording.in_register(reg), reg, allowed=frozenset(names)):
