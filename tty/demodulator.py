@@ -20,13 +20,13 @@ is the same as for the whole file):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
 
 from kiosk.tty import baudot
 from kiosk.tty.modulator import BAUD_UK, BAUD_US, MARK_HZ, SPACE_HZ
+from kiosk.tty.sync import FrameSync, Hypothesis
 
 CENTRE_HZ = (MARK_HZ + SPACE_HZ) / 2
 HALF_SHIFT_HZ = (SPACE_HZ - MARK_HZ) / 2  # mark at -200 Hz, space at +200 Hz in baseband
@@ -36,11 +36,17 @@ NFFT = 1024
 MAX_OFFSET_HZ = 110.0
 PROBE_HZ = 500.0
 PROBES_HZ = (-PROBE_HZ, 0.0, PROBE_HZ)  # baseband: 1100, 1600 (between tones), 2100 Hz
-CLOCK_FACTORS = (0.97, 1.0, 1.03)
+CLOCK_FACTORS = (0.97, 0.985, 1.0, 1.015, 1.03)
 ECHO_TAIL_S = 0.300
+COMMIT_LAG_S = 0.5  # decisions wait this long for later frames to confirm the timing
+FRAME_COST = 6.0  # a frame's score must beat this to be worth a character
+PRE_WEIGHT = 1.0  # the bit before a start bit should not be space
 START_THRESHOLD = 0.8  # start bit must read as space at least this clearly
 START_SHARE = 0.4  # ... and at least this share of the other bits' clarity
-FRAME_GATE = 1.35  # mean |metric| per bit for a frame to count as a character
+FRAME_GATE = 1.35  # mean |metric| per bit for a free frame
+CHAIN_GATE = 0.9  # ... for a frame that follows the last one on its clock
+START_LOUDNESS = 0.25  # start bit's tone purity over the frame's median
+CHAIN_PURITY = 3.5  # median tone purity of a chained frame
 MEDIAN_GATE = 1.1  # median bit clarity of a frame
 LEVEL_SPREAD, LEVEL_SLACK = 2.5, 2.0  # loudest bit <= spread * median + slack
 PURITY = 4.0  # tone power over probe power, median over a frame
@@ -48,17 +54,11 @@ START_PURITY = 3.0  # ... and of the start bit alone (noise before a lead-in is 
 BAUD_LOCK_CHARS = 6  # characters read before auto-baud settles on one rate
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
-FLYWHEEL_SLACK = 3  # baseband samples either side of a predicted start
-FLYWHEEL_START = 0.3  # predicted start bit must lean to space at least this much
-FLYWHEEL_GATE = 0.9  # mean clarity per bit of a predicted frame
-FLYWHEEL_BAUD_PENALTY = 0.6  # a change of baud inside a run needs this much more clarity
-FLYWHEEL_CLOCK_PENALTY = 0.3  # ... and a change of clock hypothesis this much
-FLYWHEEL_SAME_CLOCK = False  # True tried: worse at -9 dB (one noisy clock sticks)
-FLYWHEEL_PURITY = 1.5  # start bit's tone over the probes (digital silence is not a start)
+SATURATE = 1.0 / 36.0  # a clean bit's metric tops out near 6
+LEVEL_PERCENTILE = 95.0  # the tone level of a window of audio
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
 
 Baud = float | str
-_Metrics = dict[int, tuple[np.ndarray, np.ndarray]]  # length -> (soft metric, purity)
 
 
 def parse_baud(baud: Baud) -> tuple[float, ...]:
@@ -96,19 +96,6 @@ class _Baseband:
         return filtered[first :: self.decimation]
 
 
-@dataclass(frozen=True)
-class _Hypothesis:
-    baud: float
-    length: int  # correlator length in baseband samples (one nominal bit)
-    step: float  # bit spacing in baseband samples for this clock factor
-    weight: float  # scales frame scores so different correlator lengths compare
-
-    @property
-    def ends(self) -> np.ndarray:
-        """Window end of start, data and first stop bit, relative to the start."""
-        return np.array([round(i * self.step) + self.length for i in range(7)])
-
-
 class StreamingDecoder:
     """Feed audio blocks as they arrive; get back text as characters complete.
 
@@ -123,47 +110,53 @@ class StreamingDecoder:
         fs = self._bb.rate_bb
         self._fs = fs
         self._hyps = [
-            _Hypothesis(
-                b, round(fs / b), fs / b * c, math.sqrt(round(fs / BAUD_US) / round(fs / b))
+            Hypothesis(
+                b,
+                c,
+                round(fs / b),
+                fs / (b * c),
             )
             for b in parse_baud(baud)
             for c in CLOCK_FACTORS
         ]
+        self._sync = FrameSync(self._hyps, capacity=8192)
+        self._ends = np.array([h.ends for h in self._hyps])
+        self._groups: dict[int, list[int]] = {}  # correlator length -> hypotheses
+        for i, h in enumerate(self._hyps):
+            self._groups.setdefault(h.length, []).append(i)
         self._lengths = sorted({h.length for h in self._hyps})
-        longest = max(h.length for h in self._hyps)
-        max_step = max(h.step for h in self._hyps)
-        self._lookahead = int(math.ceil(6 * max_step + longest + 1.0 * longest)) + 2
-        self._history = 2 * longest + 2
+        longest = max(self._lengths)
+        self._reach = max(int(h.ends[-1]) for h in self._hyps) + 1  # data a frame needs
+        self._lag = int(COMMIT_LAG_S * fs)
         self._z = np.zeros(0, dtype=np.complex128)
         self._z0 = 0  # absolute baseband index of self._z[0]
         self._received = 0  # baseband samples received
         self._chunks_done = 0  # chunks whose statistics exist
-        self._next_scan_chunk = 0
-        self._pos = 0  # earliest allowed start (absolute baseband index)
         self._mute_end = 0
+        self._last_start = -(10**9)  # start of the last committed frame
+        self._last_end = -(10**9)
         self._last_char_end = -(10**9)
         self._freqs = np.fft.fftfreq(NFFT, 1.0 / fs)
         self._window = np.hanning(CHUNK)
         self._spectrum = np.zeros(NFFT)
         self._decay = 0.5 ** (CHUNK / fs / OFFSET_MEMORY_S)
-        self._offsets: list[float] = []
-        self._noise: list[float] = []
+        self._offset = 0.0
+        self._noise = NOISE_FLOOR
         self._noise_recent: list[float] = []
         res = fs / NFFT
         self._df_grid = np.arange(-MAX_OFFSET_HZ, MAX_OFFSET_HZ + res / 2, res / 2)
         self._mark_bins = np.round((-HALF_SHIFT_HZ + self._df_grid) / res).astype(int) % NFFT
         self._space_bins = np.round((HALF_SHIFT_HZ + self._df_grid) / res).astype(int) % NFFT
         self._noise_bins = np.abs(self._freqs) < 550.0
-        probe_len = longest
-        hann = np.hanning(probe_len)
-        n = np.arange(probe_len)
+        hann = np.hanning(longest)
+        n = np.arange(longest)
         self._probes = [hann * np.exp(2j * np.pi * f * n / fs) for f in PROBES_HZ]
         self._probe_gain = float(np.sum(hann**2))
         self._text = baudot.BaudotDecoder(unshift_on_space=unshift_on_space)
         self.codes: list[int] = []  # every code read, for diagnostics and tests
         self.detected_baud: float | None = None
         self._baud_votes: dict[float, float] = {}
-        self._expect: tuple[int, _Hypothesis] | None = None  # last frame: start, hypothesis
+        self._trace: list[tuple[int, int]] = []  # (start, hypothesis) per code, diagnostics
 
     # -- public API ------------------------------------------------------------------
 
@@ -176,11 +169,10 @@ class StreamingDecoder:
         end = int(math.ceil((seconds + ECHO_TAIL_S) * self._fs))
         self._mute_end = max(self._mute_end, end)
         if self._z.size:
-            cut = min(max(self._mute_end - self._z0, 0), self._z.size)
-            scanned = max(self._pos, self._next_scan_chunk * CHUNK) - self._z0
-            if cut > max(scanned, 0):
-                self._z[max(scanned, 0) : cut] = 0
-        self._pos = max(self._pos, self._mute_end)
+            lo = max(self._sync.done - self._z0 - max(self._lengths) - 2, 0)
+            hi = min(max(self._mute_end - self._z0, 0), self._z.size)
+            if hi > lo:
+                self._z[lo:hi] = 0
 
     def feed(self, block: np.ndarray) -> str:
         """Take the next audio block (float, mono); return newly completed text."""
@@ -192,13 +184,14 @@ class StreamingDecoder:
 
     def flush(self) -> str:
         """End of audio: decode what is left and print held-back words."""
-        pad = np.zeros(self._lookahead + 3 * CHUNK, dtype=np.complex128)
-        out = self._ingest(pad, padding=True)
+        pad = np.zeros(self._reach + self._lag + 3 * CHUNK, dtype=np.complex128)
+        out = self._ingest(pad)
+        out += self._commit(final=True)
         return out + self._text.flush()
 
     # -- internals ---------------------------------------------------------------------
 
-    def _ingest(self, baseband: np.ndarray, padding: bool = False) -> str:
+    def _ingest(self, baseband: np.ndarray) -> str:
         start = self._received
         baseband = baseband.copy()
         if self._mute_end > start:
@@ -209,15 +202,9 @@ class StreamingDecoder:
         while (self._chunks_done + 1) * CHUNK <= self._received:
             self._chunk_statistics(self._chunks_done)
             self._chunks_done += 1
-            while True:
-                k = self._next_scan_chunk
-                needed_end = (k + 1) * CHUNK + self._lookahead
-                needed_chunk = (needed_end + CHUNK - 1) // CHUNK - 1
-                if needed_chunk >= self._chunks_done:
-                    break
-                out.append(self._scan_chunk(k, needed_chunk))
-                self._next_scan_chunk += 1
-        keep_from = max(0, min(self._pos, self._next_scan_chunk * CHUNK) - self._history)
+            self._advance((self._chunks_done * CHUNK) - self._reach)
+            out.append(self._commit(final=False))
+        keep_from = max(0, self._sync.done - 2 * max(self._lengths) - 4)
         if keep_from > self._z0:
             self._z = self._z[keep_from - self._z0 :]
             self._z0 = keep_from
@@ -232,6 +219,7 @@ class StreamingDecoder:
         return out
 
     def _chunk_statistics(self, k: int) -> None:
+        """Carrier offset (decaying spectrum) and noise level, once per chunk."""
         lo = k * CHUNK
         z = self._slice(lo, lo + CHUNK)
         muted = lo < self._mute_end
@@ -242,8 +230,7 @@ class StreamingDecoder:
         else:
             self._spectrum = self._decay * self._spectrum
         pair = self._spectrum[self._mark_bins] + self._spectrum[self._space_bins]
-        offset = float(self._df_grid[int(np.argmax(pair))]) if pair.max() > 0 else 0.0
-        self._offsets.append(offset)
+        self._offset = float(self._df_grid[int(np.argmax(pair))]) if pair.max() > 0 else 0.0
         # Noise per one-bit rectangular correlator, from Hann probes away from the tones.
         z_probe = self._slice(lo - self._probes[0].size, lo + CHUNK)
         estimates = [np.abs(np.convolve(z_probe, p[::-1], mode="valid")) ** 2 for p in self._probes]
@@ -252,21 +239,19 @@ class StreamingDecoder:
         if not muted and per_sample > 0:
             self._noise_recent = (self._noise_recent + [per_sample])[-16:]
         level = float(np.median(self._noise_recent)) if self._noise_recent else 0.0
-        self._noise.append(max(level, NOISE_FLOOR))
+        self._noise = max(level, NOISE_FLOOR)
 
-    def _metrics(
-        self, z: np.ndarray, offset: float, noise: float
-    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    def _metrics(self, z: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Per correlator length: soft metric and tone purity; index e = window [e - L, e).
 
-        Purity is the stronger tone's power over the power the probes (between and
-        beside the tones) see in the same window: high for a TTY, near 1 for speech,
-        music or noise, whose energy is spread out.
+        The metric is the mark minus the space matched-filter magnitude over the noise
+        a one-bit correlator sees (a log-likelihood ratio up to a scale). Purity is
+        the stronger tone's power over what probes between and beside the tones see
+        in the same window: high for a TTY, near 1 for speech, music or noise.
         """
         n = np.arange(z.size)
-        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         cum = []
-        for tone in (-HALF_SHIFT_HZ + offset, HALF_SHIFT_HZ + offset):
+        for tone in (-HALF_SHIFT_HZ + self._offset, HALF_SHIFT_HZ + self._offset):
             rotated = z * np.exp(-2j * np.pi * tone * n / self._fs)
             cum.append(np.concatenate(([0.0], np.cumsum(rotated))))
         probe = np.zeros(z.size + 1)
@@ -275,177 +260,126 @@ class StreamingDecoder:
             power = np.abs(np.convolve(z, p[::-1], mode="valid")) ** 2
             probe[taps:] += power / (len(self._probes) * self._probe_gain)
         probe[:taps] = np.inf
+        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for length in self._lengths:
             amp = [np.abs(c[length:] - c[:-length]) for c in cum]
             metric = np.zeros(z.size + 1)
-            metric[length:] = (amp[0] - amp[1]) / math.sqrt(noise * length)
+            # Soft-limited: in a clean signal a full bit counts about 1/sqrt(SATURATE)
+            # noise units, so bonuses and costs keep their meaning at any SNR.
+            # Shorter bits (50 baud) carry less energy: weigh them up so hypotheses of
+            # different baud rates compare, in the noisy and in the clean limit.
+            weight = math.sqrt(max(self._lengths) / length)
+            level = float(np.percentile(np.maximum(amp[0], amp[1]), LEVEL_PERCENTILE))
+            spread = self._noise * length + SATURATE * (level * weight) ** 2
+            metric[length:] = (amp[0] - amp[1]) * (weight / math.sqrt(spread))
             purity = np.zeros(z.size + 1)
             strongest = np.maximum(amp[0], amp[1]) ** 2 / length
-            purity[length:] = strongest / (probe[length:] + 0.1 * noise)
+            purity[length:] = strongest / (probe[length:] + 0.1 * self._noise)
             out[length] = (metric, purity)
         return out
 
-    def _scan_chunk(self, k: int, stats_chunk: int) -> str:
-        lo_t0 = max(k * CHUNK, self._pos)
-        hi_t0 = (k + 1) * CHUNK
-        out: list[str] = []
-        if lo_t0 < hi_t0:
-            base = lo_t0 - max(self._lengths) - 2
-            longest = max(self._lengths)
-            z = self._slice(base, hi_t0 + self._lookahead + longest)
-            metrics = self._metrics(z, self._offsets[stats_chunk], self._noise[stats_chunk])
-            t0 = lo_t0
-            while t0 < hi_t0:
-                found = self._find_frame(metrics, base, t0, hi_t0)
-                if found is None:
-                    break
-                start, code, hyp = found
-                if start >= self._mute_end:
-                    self.codes.append(code)
-                    out.append(self._text.push(code))
-                    self._baud_votes[hyp.baud] = self._baud_votes.get(hyp.baud, 0.0) + 1.0
-                    self.detected_baud = max(self._baud_votes, key=self._baud_votes.__getitem__)
-                    self._last_char_end = start + int(round(7 * hyp.step))
-                t0 = start + int(round(6.75 * hyp.step))
-                self._pos = max(self._pos, t0)
-                self._expect = (start, hyp)
-        if (hi_t0 - self._last_char_end) / self._fs > RELEASE_AFTER_S:
-            out.append(self._text.flush())
-        return "".join(out)
-
-    def _frame_scores(
-        self, metrics: _Metrics, base: int, lo: int, hi: int
-    ) -> list[tuple[_Hypothesis, np.ndarray, np.ndarray]]:
-        """(hypothesis, score or -inf if not a valid frame, bits) per start in [lo, hi).
-
-        ``bits`` is 7 x T: start, five data bits, first stop bit.
-        """
-        t = np.arange(lo, hi) - base
-        rows = []
-        for hyp in self._active_hypotheses():
-            m, purity = metrics[hyp.length]
-            bits = m[t[None, :] + hyp.ends[:, None]]
-            clarity = np.abs(bits[1:7]).sum(axis=0)
-            score = clarity - bits[0] - 2 * np.maximum(0.0, -m[t])
-            score = np.where(bits[6] < 0, score + 2 * bits[6], score) * (hyp.weight / 7.0)
-            # The start bit must be about as clear as the rest of the frame: a mark
-            # tone rising out of noise is not a character.
-            start = -bits[0] * hyp.weight
-            valid = (score > FRAME_GATE) & (start > START_THRESHOLD)
-            valid &= bits[6] > -START_THRESHOLD  # a stop bit that is clearly space: no frame
-            valid &= -bits[0] > START_SHARE * clarity / 6.0
-            # The finer checks only where the cheap ones passed (speed).
-            where = np.flatnonzero(valid)
-            if where.size:
-                valid[where] = self._steady_and_pure(bits[:, where], purity, t[where], hyp)
-            rows.append((hyp, np.where(valid, score, -np.inf), bits))
-        return rows
-
-    def _active_hypotheses(self) -> list[_Hypothesis]:
-        """All hypotheses, or only the detected baud's once it is clear (speed)."""
+    def _active(self) -> set[float]:
+        """Bauds to score: both, or only the detected one once it is clear (speed)."""
         votes = self._baud_votes
         total = sum(votes.values())
-        if len(votes) > 0 and total >= BAUD_LOCK_CHARS:
+        if votes and total >= BAUD_LOCK_CHARS:
             leader = max(votes, key=votes.__getitem__)
             if votes[leader] >= 0.9 * total:
-                return [h for h in self._hyps if h.baud == leader]
-        return self._hyps
+                return {leader}
+        return {h.baud for h in self._hyps}
+
+    def _advance(self, frontier: int) -> None:
+        """Score every start up to ``frontier`` and extend the Viterbi search."""
+        sync = self._sync
+        if frontier <= sync.done:
+            return
+        base = sync.done - max(self._lengths) - 2
+        z = self._slice(base, frontier + self._reach + 1)
+        metrics = self._metrics(z)
+        active = self._active()
+        n_h = len(self._hyps)
+        while sync.done < frontier:
+            n = min(sync.max_block, frontier - sync.done)
+            t = np.arange(sync.done, sync.done + n)
+            free = np.full((n_h, n), -np.inf)
+            chained = np.full((n_h, n), -np.inf)
+            codes = np.zeros((n_h, n), dtype=np.int8)
+            for length, rows in self._groups.items():
+                rows = [r for r in rows if self._hyps[r].baud in active]
+                if rows:
+                    ends = self._ends[rows]
+                    f, c, code = self._frame_values(metrics[length], t - base, ends)
+                    free[rows], chained[rows], codes[rows] = f, c, code
+            if t[0] < self._mute_end:
+                muted = t < self._mute_end
+                free[:, muted] = -np.inf
+                chained[:, muted] = -np.inf
+            sync.advance(n, free, chained, codes)
 
     @staticmethod
-    def _steady_and_pure(
-        bits: np.ndarray, purity: np.ndarray, t: np.ndarray, hyp: _Hypothesis
-    ) -> np.ndarray:
-        """No single strong bit may carry a weak frame, and the tones must be pure."""
-        signed = np.concatenate((-bits[:1], np.abs(bits[1:6]), bits[6:7]))
-        median = np.partition(signed, 3, axis=0)[3]
-        ok = median * hyp.weight > MEDIAN_GATE
-        # A TTY's level is steady: one bit far louder than the rest is a tone starting
-        # (a lead-in) under a frame made of noise.
-        ok &= np.abs(bits).max(axis=0) <= LEVEL_SPREAD * np.abs(median) + LEVEL_SLACK
-        pure = purity[t[None, :] + hyp.ends[:, None]]
-        ok &= (np.partition(pure, 3, axis=0)[3] > PURITY) & (pure[0] > START_PURITY)
-        return ok
+    def _frame_values(
+        mp: tuple[np.ndarray, np.ndarray], t: np.ndarray, ends: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Value of a frame at each start (free, chained) and the code it reads.
 
-    def _find_frame(
-        self, metrics: _Metrics, base: int, lo: int, hi: int
-    ) -> tuple[int, int, _Hypothesis] | None:
-        predicted = self._flywheel(metrics, base, lo, hi)
-        if predicted is not None:
-            return predicted
-        return self._search_frame(metrics, base, lo, hi)
-
-    def _flywheel(
-        self, metrics: _Metrics, base: int, lo: int, hi: int
-    ) -> tuple[int, int, _Hypothesis] | None:
-        """Back-to-back characters: the next start bit follows the last frame's stop
-        bits (1 to 2 of them) on the same clock. Timing read from a whole run of
-        frames is far steadier than timing read from one noisy frame, so a frame at
-        the predicted time is taken on weaker evidence than a free search needs.
+        ``ends``: hypotheses x 7 correlator window ends; results are hypotheses x starts.
         """
-        if self._expect is None:
-            return None
-        prev, last = self._expect
-        if prev + int(round(6.9 * last.step)) - FLYWHEEL_SLACK >= hi:
-            return None  # not reached yet: a later chunk decides
-        self._expect = None
-        best: tuple[float, int, int, _Hypothesis] | None = None
-        for hyp in self._flywheel_hypotheses(last):
-            lo_p = max(lo, prev + int(round(6.9 * hyp.step)) - FLYWHEEL_SLACK)
-            hi_p = prev + int(round(8.1 * hyp.step)) + FLYWHEEL_SLACK
-            m, purity = metrics[hyp.length]
-            hi_p = min(hi_p, base + m.size - 1 - int(hyp.ends[-1]))
-            t = np.arange(lo_p, hi_p + 1)
-            if t.size == 0:
-                continue
-            bits = m[(t - base)[None, :] + hyp.ends[:, None]]
-            data = np.abs(bits[1:6]).sum(axis=0)
-            clarity = (data + bits[6] - bits[0]) * (hyp.weight / 7.0)
-            ok = (bits[0] < -FLYWHEEL_START) & (bits[6] > 0) & (clarity > FLYWHEEL_GATE)
-            ok &= -bits[0] > START_SHARE * data / 5.0  # a start bit as strong as the data
-            ok &= purity[t - base + hyp.ends[0]] > FLYWHEEL_PURITY
-            if hyp.baud != last.baud:
-                clarity = clarity - FLYWHEEL_BAUD_PENALTY
-            elif hyp.step != last.step:
-                clarity = clarity - FLYWHEEL_CLOCK_PENALTY
-            if not ok.any():
-                continue
-            i = int(np.argmax(np.where(ok, clarity, -np.inf)))
-            if best is None or clarity[i] > best[0]:
-                code = sum(1 << j for j in range(5) if bits[j + 1, i] > 0)
-                best = (float(clarity[i]), int(t[i]), code, hyp)
-        if best is None:
-            return None
-        return best[1], best[2], best[3]
+        m, purity = mp
+        index = t[None, None, :] + ends[:, :, None]
+        bits = m[index]
+        data = np.abs(bits[:, 1:6]).sum(axis=1)
+        pre = np.minimum(m[t], 0.0)[None, :]
+        raw = data - bits[:, 0] + bits[:, 6] + PRE_WEIGHT * pre
+        score = raw - FRAME_COST
+        pure = purity[index]
+        pure_median = np.partition(pure, 3, axis=1)[:, 3]
+        # Chained frames: the start bit leans to space and carries a tone as loud as
+        # the rest; the tones are pure (noise after a burst is not a character).
+        chain_ok = (pure_median > CHAIN_PURITY) & (bits[:, 0] < 0)
+        chain_ok &= pure[:, 0] > START_LOUDNESS * pure_median
+        # Free frames need clear evidence of their own.
+        free_ok = chain_ok & (raw > 7 * FRAME_GATE) & (-bits[:, 0] > START_THRESHOLD)
+        free_ok &= (bits[:, 6] > 0) & (-bits[:, 0] > START_SHARE * data / 5.0)
+        free_ok &= (pure_median > PURITY) & (pure[:, 0] > START_PURITY)
+        hs, where = np.nonzero(free_ok)
+        if where.size:
+            chosen = bits[hs, :, where].T
+            signed = np.concatenate((-chosen[:1], np.abs(chosen[1:6]), chosen[6:7]))
+            median = np.partition(signed, 3, axis=0)[3]
+            steady = median > MEDIAN_GATE
+            # A TTY's level is steady: one bit far louder than the rest is a tone
+            # starting (a lead-in) under a frame made of noise.
+            steady &= np.abs(signed).max(axis=0) <= LEVEL_SPREAD * np.abs(median) + LEVEL_SLACK
+            free_ok[hs, where] = steady
+        weights = (1 << np.arange(5))[None, :, None]
+        code = ((bits[:, 1:6] > 0) * weights).sum(axis=1)
+        code = np.where(bits[:, 6] < 0, baudot.UNREADABLE, code).astype(np.int8)
+        return np.where(free_ok, score, -np.inf), np.where(chain_ok, score, -np.inf), code
 
-    def _flywheel_hypotheses(self, last: _Hypothesis) -> list[_Hypothesis]:
-        """The last frame's clock, or every clock of its baud while auto-baud is unsure."""
-        if FLYWHEEL_SAME_CLOCK and len({h.baud for h in self._active_hypotheses()}) == 1:
-            return [last]
-        return self._active_hypotheses()
-
-    def _search_frame(
-        self, metrics: _Metrics, base: int, lo: int, hi: int
-    ) -> tuple[int, int, _Hypothesis] | None:
-        span = min(self._lengths) + 1
-        rows = self._frame_scores(metrics, base, lo, hi + span)
-        ok = np.zeros(hi - lo, dtype=bool)
-        for _, score, _ in rows:
-            ok |= np.isfinite(score[: hi - lo])
-        if not ok.any():
-            return None
-        first = int(np.argmax(ok))
-        best_score, best_i, best = -np.inf, first, rows[0]
-        for row in rows:
-            hyp, score = row[0], row[1][first : first + span]
-            bonus = 0.05 * self._baud_votes.get(hyp.baud, 0.0) ** 0.5
-            i = int(np.argmax(score))
-            if score[i] + bonus > best_score:
-                best_score, best_i, best = score[i] + bonus, first + i, row
-        bits = best[2][:, best_i]
-        code = sum(1 << j for j in range(5) if bits[j + 1] > 0)
-        if bits[6] < 0:  # stop bit unsure: the character cannot be trusted
-            code = baudot.UNREADABLE
-        return lo + best_i, code, best[0]
+    def _commit(self, final: bool) -> str:
+        """Print frames on the best chain that are old enough not to change."""
+        sync = self._sync
+        horizon = max(self._last_start, sync.done - sync.cap // 2)
+        limit = sync.done if final else sync.done - self._lag
+        out: list[str] = []
+        for s, h in sync.best_path(horizon):
+            if s >= limit:
+                break
+            hyp = self._hyps[h]
+            if s < self._last_end or s < self._mute_end:
+                continue
+            code = int(sync.code[h][s % sync.cap])
+            self.codes.append(code)
+            self._trace.append((s, h))
+            out.append(self._text.push(code))
+            self._baud_votes[hyp.baud] = self._baud_votes.get(hyp.baud, 0.0) + 1.0
+            self.detected_baud = max(self._baud_votes, key=self._baud_votes.__getitem__)
+            self._last_start = s
+            self._last_end = s + hyp.frame
+            self._last_char_end = s + round(7 * hyp.step)
+        if (limit - self._last_char_end) / self._fs > RELEASE_AFTER_S:
+            out.append(self._text.flush())
+        return "".join(out)
 
 
 def decode_audio(

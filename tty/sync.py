@@ -1,0 +1,180 @@
+"""Joint frame timing over a whole burst of Baudot characters (a Viterbi search).
+
+Reading one frame at a time, noise moves each frame's best start by a few samples,
+and at -9 dB SNR that timing error, not tone detection, causes nearly all wrong
+characters. Characters sent back to back are tied to each other: the next start bit
+follows the last frame's stop bits (1.5 or 2 of them) on the same clock. So the
+receiver scores every possible start time as a frame and picks the best chain of
+non-overlapping frames for the whole burst at once:
+
+* ``V[h, s]``: best total score of a chain whose last frame starts at ``s`` under
+  hypothesis ``h`` (baud rate and clock factor);
+* a frame either follows the previous one on the same hypothesis after 1.5 or 2
+  stop bits (within a small slack; it then earns a chain bonus and needs less
+  evidence), or starts freely after any earlier frame has ended (new burst,
+  characters typed one by one, a start bit straight out of silence).
+
+Every dependency reaches back at least one frame length, so a block of starts
+shorter than the shortest frame is computed with numpy in one go. Decisions are
+taken by tracing back from the best current state, a fixed lag behind the newest
+audio (streaming).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CHAIN_BONUS = 3.0  # a frame on the previous frame's clock needs this much less score
+SLACK = 3  # samples either side of the predicted start of a chained frame
+SLACK_COST = 0.4  # per sample away from the prediction
+STOP_BITS = (1.5, 2.0)  # stop bit lengths a chain may follow
+SWITCH_BITS = 2.0  # idle bits before a chain may change baud or clock
+NONE = -1
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One way to read the line: baud rate and clock factor."""
+
+    baud: float
+    clock: float
+    length: int  # correlator length in baseband samples (one nominal bit)
+    step: float  # bit spacing in baseband samples for this clock factor
+
+    @property
+    def ends(self) -> np.ndarray:
+        """Correlator window ends of start, data and first stop bit, from the start."""
+        return np.array([round(i * self.step) + self.length for i in range(7)])
+
+    @property
+    def frame(self) -> int:
+        """Shortest distance to the next start: one stop bit, less the slack."""
+        return round(7 * self.step) - SLACK
+
+    @property
+    def gaps(self) -> np.ndarray:
+        """Chained start-to-start distances (1.5 or 2 stop bits, +- slack)."""
+        centres = sorted({round((6 + stop) * self.step) for stop in STOP_BITS})
+        return np.array([c + d for c in centres for d in range(-SLACK, SLACK + 1)])
+
+    @property
+    def gap_costs(self) -> np.ndarray:
+        return np.array([SLACK_COST * abs(d) for _ in STOP_BITS for d in range(-SLACK, SLACK + 1)])
+
+
+class FrameSync:
+    """Incremental Viterbi over frame start times for a set of hypotheses.
+
+    Absolute sample indices; state lives in ring buffers of ``capacity`` samples, so
+    the caller must trace back and commit within that horizon.
+    """
+
+    def __init__(self, hypotheses: list[Hypothesis], capacity: int = 8192) -> None:
+        self.hyps = hypotheses
+        self.cap = capacity
+        n_h = len(hypotheses)
+        self.value = np.full((n_h, capacity), -np.inf)
+        self.back = np.full((n_h, capacity), NONE, dtype=np.int64)
+        self.code = np.zeros((n_h, capacity), dtype=np.int8)
+        # Per hypothesis: best chain whose last frame ends exactly at / at or before e.
+        self._end_best = np.full((n_h, capacity), -np.inf)
+        self._end_arg = np.full((n_h, capacity), NONE, dtype=np.int64)
+        self._pm = np.zeros((n_h, capacity))  # 0: no frame at all
+        self._pm_arg = np.full((n_h, capacity), NONE, dtype=np.int64)
+        self._pm_last = np.zeros(n_h)
+        self._pm_last_arg = np.full(n_h, NONE, dtype=np.int64)
+        self.done = 0  # starts below this are computed
+        self.max_block = min(h.frame for h in hypotheses)
+        self.switch_gap = round(SWITCH_BITS * max(h.step for h in hypotheses))
+        self._gaps = np.array([h.gaps for h in hypotheses])
+        self._gap_costs = np.array([h.gap_costs for h in hypotheses])
+        self._frames = np.array([h.frame for h in hypotheses])
+        self._rows = np.arange(n_h)[:, None]
+
+    def state(self, s: int, h: int) -> int:
+        return s * len(self.hyps) + h
+
+    def unpack(self, state: int) -> tuple[int, int]:
+        return divmod(state, len(self.hyps))
+
+    def advance(self, n: int, free: np.ndarray, chained: np.ndarray, codes: np.ndarray) -> None:
+        """Add starts ``done .. done + n`` (n <= max_block).
+
+        ``free`` / ``chained`` (hypotheses x n): the frame's value (score less
+        threshold) when it starts freely / follows a frame on the same hypothesis
+        (-inf: not a frame there); ``codes``: the 5-bit code read there (-1:
+        unreadable).
+        """
+        b = self.done
+        s = np.arange(b, b + n)
+        ring = s % self.cap
+        n_h = len(self.hyps)
+        rows = self._rows
+        # Best finished chain per hypothesis before each start (a running max).
+        vals = np.concatenate((self._pm_last[:, None], self._end_best[:, ring]), axis=1)
+        args = np.concatenate((self._pm_last_arg[:, None], self._end_arg[:, ring]), axis=1)
+        best = np.maximum.accumulate(vals, axis=1)
+        steps = np.arange(n + 1)[None, :]
+        pos = np.maximum.accumulate(np.where(vals >= best, steps, 0), axis=1)
+        best_arg = np.take_along_axis(args, pos, axis=1)
+        self._pm[:, ring], self._pm_arg[:, ring] = best[:, 1:], best_arg[:, 1:]
+        self._pm_last, self._pm_last_arg = best[:, -1].copy(), best_arg[:, -1].copy()
+        self._end_best[:, ring] = -np.inf
+        self._end_arg[:, ring] = NONE
+        # Another baud or clock only after a pause: one transmission, one clock.
+        earlier = (s - self.switch_gap) % self.cap
+        other = self._pm[:, earlier]
+        which_other = np.argmax(other, axis=0)
+        cols = np.arange(n)
+        pm_any = other[which_other, cols]
+        pm_any_arg = self._pm_arg[which_other, earlier]
+        same = self._pm[:, ring]
+        use_same = same >= pm_any[None, :]
+        pm = np.where(use_same, same, pm_any[None, :])
+        pm_arg = np.where(use_same, self._pm_arg[:, ring], pm_any_arg[None, :])
+        # Chained: the previous frame on the same hypothesis 1.5 or 2 stop bits back.
+        prev = s[None, None, :] - self._gaps[:, :, None]
+        chain = self.value[rows[:, :, None], prev % self.cap] - self._gap_costs[:, :, None]
+        which = np.argmax(chain, axis=1)
+        chain_best = np.take_along_axis(chain, which[:, None, :], axis=1)[:, 0] + CHAIN_BONUS
+        v_chain = chained + chain_best
+        v_free = free + pm
+        use_chain = v_chain > v_free
+        value = np.where(use_chain, v_chain, v_free)
+        prev_start = s[None, :] - np.take_along_axis(self._gaps, which, axis=1)
+        h_col = rows[:, :1]
+        back = np.where(use_chain, prev_start * n_h + h_col, pm_arg)
+        self.value[:, ring] = value
+        self.back[:, ring] = back
+        self.code[:, ring] = codes
+        ends = (s[None, :] + self._frames[:, None]) % self.cap
+        self._end_best[h_col, ends] = value
+        self._end_arg[h_col, ends] = s[None, :] * n_h + h_col
+        self.done += n
+
+    def best_path(self, horizon: int) -> list[tuple[int, int]]:
+        """Frames (start, hypothesis index) of the best chain so far, oldest first,
+        back to (not including) ``horizon``."""
+        f = self.done
+        h_best = int(np.argmax(self._pm_last))
+        best_v, best_state = float(self._pm_last[h_best]), int(self._pm_last_arg[h_best])
+        for h, hyp in enumerate(self.hyps):
+            lo = max(f - hyp.frame, horizon + 1)
+            if lo >= f:
+                continue
+            ring = np.arange(lo, f) % self.cap
+            i = int(np.argmax(self.value[h][ring]))
+            if self.value[h][ring[i]] > best_v:
+                best_v, best_state = float(self.value[h][ring[i]]), self.state(lo + i, h)
+        path = []
+        state = best_state
+        while state != NONE:
+            s, h = self.unpack(state)
+            if s <= horizon or s < f - self.cap + 1:
+                break
+            path.append((s, h))
+            state = int(self.back[h][s % self.cap])
+        path.reverse()
+        return path
