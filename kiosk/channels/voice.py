@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_INPUT_CLOSED = 3
+EXIT_TTY_DETECTED = 4  # a TTY is on the handset: the caller hands over to the TTY channel
 MIC_MISSING = "The microphone is not working, so I cannot hear you. Please use the keypad."
 SPEAKING_LIMIT = 180.0  # seconds: no utterance plays longer; never wait past it
 POLL = 0.02
@@ -79,6 +81,14 @@ class _Heard:
     line: str = ""
     result: RecognitionResult | None = None
     ended_at: float = 0.0
+
+
+class TtyHeard(Exception):
+    """The microphone hears a TTY's Baudot tones, not a voice."""
+
+
+class TonesDetector(Protocol):
+    def feed(self, block: np.ndarray) -> bool: ...
 
 
 class VoiceChannel:
@@ -114,6 +124,7 @@ class VoiceChannel:
         problems: list[str] | None = None,
         rate_level: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tty_detector: TonesDetector | None = None,
     ) -> None:
         self.conversation = conversation
         self.output = output
@@ -128,6 +139,7 @@ class VoiceChannel:
         self.problems = list(problems or [])
         self.rate_level = rate_level
         self.clock = clock
+        self.tty_detector = tty_detector  # hears TTY tones among the microphone's blocks
         self.stats = VoiceStats()
         self._pending: deque[str] = deque()
         self._carried: EndPointer | None = None  # an answer that began during a prompt
@@ -160,6 +172,12 @@ class VoiceChannel:
                     self.conversation.expire()
                     self.captions.status("input closed; session cleared")
                     return EXIT_INPUT_CLOSED
+                except TtyHeard:
+                    # The conversation goes on where it was, in the TTY register.
+                    self.output.stop()
+                    self.captions.status("TTY tones heard: switching to the TTY channel")
+                    self.conversation.set_register(Register.TTY)
+                    return EXIT_TTY_DETECTED
                 before = prompt
                 prompt = (
                     self.conversation.expire() if line is None else self.conversation.answer(line)
@@ -314,6 +332,8 @@ class VoiceChannel:
             block = self.microphone.read(POLL)
             if block is None:
                 continue
+            if self.tty_detector is not None and self.tty_detector.feed(block):
+                return _Heard("tty")
             if pointer.feed(block) is VadState.DONE:
                 ended = self.clock()
                 return self._recognize(pointer, grammar, ended)
@@ -348,6 +368,8 @@ class VoiceChannel:
             heard = self._listen(grammar, deadline)
             if heard.kind == "closed":
                 raise EOFError
+            if heard.kind == "tty":
+                raise TtyHeard
             if heard.kind == "timeout":
                 if warned:
                     return None
@@ -412,6 +434,8 @@ class VoiceChannel:
             heard = self._listen(yes_no, self.clock() + (prompt.timeout_seconds or 60.0))
             if heard.kind == "closed":
                 raise EOFError
+            if heard.kind == "tty":
+                raise TtyHeard
             if heard.kind == "timeout":
                 return None
             if heard.kind == "key":
@@ -562,9 +586,34 @@ def run_voice_channel(engine: str | None = None) -> int:
             barge_in=voice.barge_in,
             problems=problems,
             rate_level=voice.rate_level,
+            tty_detector=_tty_detector(microphone),
         )
         code = channel.run()
+        if code == EXIT_TTY_DETECTED:
+            code = _hand_over_to_tty(channel.conversation)
         runtime.deliver_pending()
         return code
     finally:
         runtime.stop()
+
+
+def _tty_detector(microphone: AudioInput | None) -> TonesDetector | None:
+    """Listen for TTY tones on the handset, so a TTY user is answered in Baudot."""
+    if microphone is None:
+        return None
+    from kiosk.tty.detect import TtyToneDetector
+
+    return TtyToneDetector(microphone.rate)
+
+
+def _hand_over_to_tty(conversation: Conversation) -> int:
+    """Carry on the same conversation on the handset in Baudot (issue 8: automatic detection)."""
+    from kiosk.channels.tty import TtyChannel
+    from kiosk.channels.tty_transport import HandsetTransport, TransportError
+
+    try:
+        transport = HandsetTransport()
+    except (TransportError, ValueError) as error:
+        print(f"kiosk voice: TTY heard but the handset cannot be used: {error}", file=sys.stderr)
+        return EXIT_INPUT_CLOSED
+    return TtyChannel(conversation, transport).run()
