@@ -25,10 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 CHAIN_BONUS = 3.0  # a frame on the previous frame's clock needs this much less score
-SLACK = 3  # samples either side of the predicted start of a chained frame
-SLACK_COST = 0.4  # per sample away from the prediction
+SLACK = 2  # grid steps either side of the predicted start of a chained frame
+SLACK_COST = 0.6  # per step away from the prediction
 STOP_BITS = (1.5, 2.0)  # stop bit lengths a chain may follow
 SWITCH_BITS = 2.0  # idle bits before a chain may change baud or clock
 NONE = -1
@@ -52,16 +53,6 @@ class Hypothesis:
     def frame(self) -> int:
         """Shortest distance to the next start: one stop bit, less the slack."""
         return round(7 * self.step) - SLACK
-
-    @property
-    def gaps(self) -> np.ndarray:
-        """Chained start-to-start distances (1.5 or 2 stop bits, +- slack)."""
-        centres = sorted({round((6 + stop) * self.step) for stop in STOP_BITS})
-        return np.array([c + d for c in centres for d in range(-SLACK, SLACK + 1)])
-
-    @property
-    def gap_costs(self) -> np.ndarray:
-        return np.array([SLACK_COST * abs(d) for _ in STOP_BITS for d in range(-SLACK, SLACK + 1)])
 
 
 class FrameSync:
@@ -88,10 +79,14 @@ class FrameSync:
         self.done = 0  # starts below this are computed
         self.max_block = min(h.frame for h in hypotheses)
         self.switch_gap = round(SWITCH_BITS * max(h.step for h in hypotheses))
-        self._gaps = np.array([h.gaps for h in hypotheses])
-        self._gap_costs = np.array([h.gap_costs for h in hypotheses])
         self._frames = np.array([h.frame for h in hypotheses])
         self._rows = np.arange(n_h)[:, None]
+        self._centres = np.array(
+            [[round((6 + stop) * h.step) for stop in STOP_BITS] for h in hypotheses]
+        )
+        offsets = np.arange(SLACK, -SLACK - 1, -1)  # window position j: gap centre + SLACK - j
+        self._slide_costs = np.tile(SLACK_COST * np.abs(offsets), len(STOP_BITS))
+        self._slide_gaps = (self._centres[:, :, None] + offsets).reshape(n_h, -1)
 
     def state(self, s: int, h: int) -> int:
         return s * len(self.hyps) + h
@@ -135,15 +130,19 @@ class FrameSync:
         pm = np.where(use_same, same, pm_any[None, :])
         pm_arg = np.where(use_same, self._pm_arg[:, ring], pm_any_arg[None, :])
         # Chained: the previous frame on the same hypothesis 1.5 or 2 stop bits back.
-        prev = s[None, None, :] - self._gaps[:, :, None]
-        chain = self.value[rows[:, :, None], prev % self.cap] - self._gap_costs[:, :, None]
-        which = np.argmax(chain, axis=1)
-        chain_best = np.take_along_axis(chain, which[:, None, :], axis=1)[:, 0] + CHAIN_BONUS
+        # One gather per hypothesis and stop length, then sliding windows over it.
+        span = np.arange(n + 2 * SLACK)
+        lo = b - self._centres - SLACK  # hypotheses x stop lengths
+        window = self.value[rows[:, :, None], (lo[:, :, None] + span) % self.cap]
+        slides = sliding_window_view(window, 2 * SLACK + 1, axis=2)  # h x stop x n x d
+        chain = np.moveaxis(slides, 1, 2).reshape(n_h, n, -1) - self._slide_costs
+        which = np.argmax(chain, axis=2)
+        chain_best = np.take_along_axis(chain, which[:, :, None], axis=2)[:, :, 0] + CHAIN_BONUS
         v_chain = chained + chain_best
         v_free = free + pm
         use_chain = v_chain > v_free
         value = np.where(use_chain, v_chain, v_free)
-        prev_start = s[None, :] - np.take_along_axis(self._gaps, which, axis=1)
+        prev_start = s[None, :] - np.take_along_axis(self._slide_gaps, which, axis=1)
         h_col = rows[:, :1]
         back = np.where(use_chain, prev_start * n_h + h_col, pm_arg)
         self.value[:, ring] = value
