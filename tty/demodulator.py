@@ -50,7 +50,7 @@ START_LOUDNESS = 0.25  # start bit's tone purity over the frame's median
 CHAIN_PURITY = 3.5  # median tone purity of a chained frame
 MEDIAN_GATE = 1.1  # median bit clarity of a frame
 LEVEL_SPREAD, LEVEL_SLACK = 2.5, 2.0  # loudest bit <= spread * median + slack
-PURITY = 4.0  # tone power over probe power, median over a frame
+PURITY = 5.0  # tone power over probe power, median over a frame
 START_PURITY = 3.0  # ... and of the start bit alone (noise before a lead-in is not)
 BAUD_LOCK_CHARS = 6  # characters read before auto-baud settles on one rate
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed

@@ -80,7 +80,6 @@ class FrameSync:
         self.max_block = min(h.frame for h in hypotheses)
         self.switch_gap = round(SWITCH_BITS * max(h.step for h in hypotheses))
         self._frames = np.array([h.frame for h in hypotheses])
-        self._rows = np.arange(n_h)[:, None]
         self._centres = np.array(
             [[round((6 + stop) * h.step) for stop in STOP_BITS] for h in hypotheses]
         )
@@ -106,7 +105,6 @@ class FrameSync:
         s = np.arange(b, b + n)
         ring = s % self.cap
         n_h = len(self.hyps)
-        rows = self._rows
         # Best finished chain per hypothesis before each start (a running max).
         vals = np.concatenate((self._pm_last[:, None], self._end_best[:, ring]), axis=1)
         args = np.concatenate((self._pm_last_arg[:, None], self._end_arg[:, ring]), axis=1)
@@ -125,30 +123,37 @@ class FrameSync:
         cols = np.arange(n)
         pm_any = other[which_other, cols]
         pm_any_arg = self._pm_arg[which_other, earlier]
-        same = self._pm[:, ring]
+        self.value[:, ring] = -np.inf
+        self.back[:, ring] = NONE
+        self.code[:, ring] = codes
+        # Only hypotheses with a possible frame in this block need the search (speed).
+        live = np.flatnonzero(np.isfinite(free).any(axis=1) | np.isfinite(chained).any(axis=1))
+        if live.size == 0:
+            self.done += n
+            return
+        h_col = live[:, None]
+        same = self._pm[h_col, ring]
         use_same = same >= pm_any[None, :]
         pm = np.where(use_same, same, pm_any[None, :])
-        pm_arg = np.where(use_same, self._pm_arg[:, ring], pm_any_arg[None, :])
+        pm_arg = np.where(use_same, self._pm_arg[h_col, ring], pm_any_arg[None, :])
         # Chained: the previous frame on the same hypothesis 1.5 or 2 stop bits back.
         # One gather per hypothesis and stop length, then sliding windows over it.
         span = np.arange(n + 2 * SLACK)
-        lo = b - self._centres - SLACK  # hypotheses x stop lengths
-        window = self.value[rows[:, :, None], (lo[:, :, None] + span) % self.cap]
+        lo = b - self._centres[live] - SLACK  # hypotheses x stop lengths
+        window = self.value[live[:, None, None], (lo[:, :, None] + span) % self.cap]
         slides = sliding_window_view(window, 2 * SLACK + 1, axis=2)  # h x stop x n x d
-        chain = np.moveaxis(slides, 1, 2).reshape(n_h, n, -1) - self._slide_costs
+        chain = np.moveaxis(slides, 1, 2).reshape(live.size, n, -1) - self._slide_costs
         which = np.argmax(chain, axis=2)
         chain_best = np.take_along_axis(chain, which[:, :, None], axis=2)[:, :, 0] + CHAIN_BONUS
-        v_chain = chained + chain_best
-        v_free = free + pm
+        v_chain = chained[live] + chain_best
+        v_free = free[live] + pm
         use_chain = v_chain > v_free
         value = np.where(use_chain, v_chain, v_free)
-        prev_start = s[None, :] - np.take_along_axis(self._slide_gaps, which, axis=1)
-        h_col = rows[:, :1]
-        back = np.where(use_chain, prev_start * n_h + h_col, pm_arg)
-        self.value[:, ring] = value
-        self.back[:, ring] = back
-        self.code[:, ring] = codes
-        ends = (s[None, :] + self._frames[:, None]) % self.cap
+        gaps = np.take_along_axis(self._slide_gaps[live], which, axis=1)
+        back = np.where(use_chain, (s[None, :] - gaps) * n_h + h_col, pm_arg)
+        self.value[h_col, ring] = value
+        self.back[h_col, ring] = back
+        ends = (s[None, :] + self._frames[live, None]) % self.cap
         self._end_best[h_col, ends] = value
         self._end_arg[h_col, ends] = s[None, :] * n_h + h_col
         self.done += n
