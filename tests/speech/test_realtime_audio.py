@@ -46,7 +46,7 @@ voice = VoiceOutput(Pyttsx3Synthesizer(), speaker, headset)
 def test_private_speech_reaches_only_the_headset(pulse_server) -> None:
     on_speaker = pulse_server.record("kiosk_sink.monitor")
     on_headset = pulse_server.record("headset.monitor")
-    time.sleep(0.3)
+    time.sleep(1.0)  # both recorders connected before anything plays (slow under load)
     _run(
         pulse_server,
         OUTPUTS
@@ -56,7 +56,7 @@ voice.say("Your balance is eighty four dollars and ninety nine cents.", private=
 assert voice.wait(10)
 """,
     )
-    time.sleep(0.3)
+    time.sleep(1.0)
     speaker_audio, headset_audio = stop_recording(on_speaker), stop_recording(on_headset)
     assert _rms(headset_audio) > 0.01
     assert _rms(speaker_audio) < 1e-4

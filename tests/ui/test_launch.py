@@ -66,7 +66,7 @@ def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> Non
                 break
             except AssertionError:
                 continue
-        assert "Step 1 of 3 — Sign in" in screen
+        screen = wait_for(socket, target, "Step 1 of 3 — Sign in", timeout=10)
         assert "Traceback" not in screen
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
