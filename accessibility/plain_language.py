@@ -24,9 +24,10 @@ import re
 from dataclasses import dataclass
 
 import textstat
-from kiosk.accessibility.offline_cmudict import ensure_cmudict
 
+from kiosk.accessibility.offline_cmudict import ensure_cmudict
 from kiosk.conversation.prompt import Register
+from kiosk.speech.numbers import NUMBER_WORDS
 
 GRADE_LIMITS: dict[Register, float] = {
     Register.SIMPLE: 5.0,
@@ -115,41 +116,8 @@ JARGON: dict[str, str] = {
     "utilize": "use",
 }
 
-_NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-    "million",
-    "oh",
-    "point",
-]
+# Longest first, so "seventeen" is matched before "seven".
+_NUMBER_WORDS = sorted(NUMBER_WORDS - {"o"}, key=len, reverse=True)
 _AMOUNT = re.compile(r"[$€£]?\d[\d,]*(?:\.\d+)?%?")
 _CODE = re.compile(r"\b[A-Z]{2,}\b")
 _SPOKEN_NUMBER = re.compile(

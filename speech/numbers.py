@@ -209,6 +209,10 @@ _TEENS = {
     "nineteen",
 }
 _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+# Every word that can be part of a number said aloud (plain-language checks skip them).
+NUMBER_WORDS: frozenset[str] = frozenset(
+    {*DIGIT_WORDS, *_TEENS, *_TENS, "hundred", "thousand", "million", "point"}
+)
 
 
 def parse_digits(text: str) -> str:
