@@ -163,7 +163,14 @@ def main(argv: list[str] | None = None) -> int:
     recognizers: dict[str, Recognizer] = {
         "tuned": PocketsphinxRecognizer(),
         "stock": PocketsphinxRecognizer(
-            denoise=False, beam=1e-48, wbeam=7e-29, pbeam=1e-48, wip=0.65, max_stretch=0
+            denoise=False,
+            beam=1e-48,
+            wbeam=7e-29,
+            pbeam=1e-48,
+            wip=0.65,
+            max_stretch=0,
+            level=None,
+            dither=3e-4,
         ),
     }
     started = time.perf_counter()

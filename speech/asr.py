@@ -41,8 +41,35 @@ GrammarLike: TypeAlias = StepGrammar | Sequence[str]
 #: Mean phone length of careful speech (about 150 words a minute).
 SECONDS_PER_PHONE = 0.085
 
-# Digital silence (exact zeros) upsets the log-energy features: add inaudible dither.
-_DITHER = np.random.default_rng(7).normal(0.0, 3e-4, ASR_RATE * 60).astype(np.float32)
+#: Unit-variance noise, scaled into the dither the recognizer adds (reproducible).
+_NOISE = np.random.default_rng(7).normal(0.0, 1.0, ASR_RATE * 60).astype(np.float32)
+
+
+def normalise_level(audio: np.ndarray, target_rms: float) -> np.ndarray:
+    """Scale so the voiced part has ``target_rms``: the model's features expect a level.
+
+    Voiced = samples above 2 % of the peak, so leading silence does not dilute it.
+    """
+    level = np.abs(audio)
+    peak = float(level.max()) if level.size else 0.0
+    if peak <= 0.0:
+        return audio
+    voiced = audio[level > 0.02 * peak]
+    rms = float(np.sqrt(np.mean(voiced**2)))
+    return (audio * (target_rms / max(rms, 1e-4))).astype(np.float32)
+
+
+def add_dither(audio: np.ndarray, level: float) -> np.ndarray:
+    """Add a steady noise floor of RMS ``level``.
+
+    Digital silence (exact zeros) and the deep pauses a denoiser leaves upset the
+    log-energy features; the model was trained on microphones with a noise floor.
+    Measured with the level normalised to 0.1 RMS: 3e-4 gave 76 % right digit strings
+    clean, 3e-3 (about 30 dB below speech) 94 %.
+    """
+    if level <= 0.0 or audio.size > _NOISE.size:
+        return audio
+    return (audio + level * _NOISE[: audio.size]).astype(np.float32)
 
 
 class RecognizerError(RuntimeError):
@@ -180,7 +207,8 @@ class PocketsphinxRecognizer(Recognizer):
     Levers (measured, see the speech reference notes): lattice best-path off (it returns
     empty hypotheses in grammar mode), wide beams, a low word-insertion penalty, a
     spectral noise-reduction front end, and optionally several vocal-tract warps with the
-    best-scoring result kept.
+    best-scoring result kept. Before decoding the level is normalised (``level``: voiced
+    RMS, None to leave it) and a steady noise floor added (``dither``: its RMS).
     """
 
     def __init__(
@@ -194,6 +222,8 @@ class PocketsphinxRecognizer(Recognizer):
         wip: float = 0.01,
         max_stretch: float = 2.2,
         extra: dict[str, Any] | None = None,
+        level: float | None = 0.1,
+        dither: float = 3e-3,
     ) -> None:
         from pocketsphinx import Decoder
 
@@ -207,6 +237,8 @@ class PocketsphinxRecognizer(Recognizer):
         }
         options.update(extra or {})
         self.denoise = denoise
+        self.level = level
+        self.dither = dither
         self.max_stretch = max_stretch
         self.warps = tuple(warps) or (1.0,)
         self._decoder = Decoder(**options)
@@ -270,13 +302,18 @@ class PocketsphinxRecognizer(Recognizer):
         expected = phones * SECONDS_PER_PHONE
         return span[1] - span[0] > self.max_stretch * expected + 0.4
 
+    def prepare(self, audio: np.ndarray) -> np.ndarray:
+        """The front end: level, noise reduction, noise floor."""
+        samples = audio if self.level is None else normalise_level(audio, self.level)
+        samples = reduce_noise(samples, self.rate) if self.denoise else samples
+        return add_dither(samples, self.dither)
+
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
         search = self._search_for(grammar)
         decoder = self._decoder
         if decoder.current_search() != search:
             decoder.activate_search(search)
-        samples = reduce_noise(audio, self.rate) if self.denoise else audio
-        samples = samples + _DITHER[: samples.size] if samples.size <= _DITHER.size else samples
+        samples = self.prepare(audio)
         pcm = _pcm16(samples)
         best: tuple[str, float, float] = ("", float("-inf"), 0.0)
         for warp in self.warps:
