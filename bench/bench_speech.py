@@ -13,15 +13,16 @@ import argparse
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 
-from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer
+from kiosk.speech.asr import EARLY_SILENCE, PocketsphinxRecognizer, Recognizer
 from kiosk.speech.corpus import VOICES, spoken_variants
 from kiosk.speech.grammar import StepGrammar, build_grammar
 from kiosk.speech.numbers import amount_to_words, date_to_words, digits_to_words
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer, split_sentences
-from kiosk.speech.vad import EndPointer
+from kiosk.speech.vad import EndPointer, find_speech
 
 MENU = {
     "pay": ["pay my bill", "make a payment"],
@@ -43,10 +44,10 @@ def corpus() -> list[tuple[str, str, StepGrammar, str, object]]:
     yesno, menu = build_grammar("yesno"), build_grammar("choice", MENU)
     method = build_grammar("choice", METHOD)
     items: list[tuple[str, str, StepGrammar, str, object]] = []
-    for text, value in [("yes", True), ("no", False), ("yeah", True), ("that's right", True)]:
-        items.append(("yesno", "yes/no", yesno, text, value))
-    for value, synonyms in MENU.items():
-        items += [("menu", "menu", menu, s, value) for s in synonyms]
+    for text, truth in [("yes", True), ("no", False), ("yeah", True), ("that's right", True)]:
+        items.append(("yesno", "yes/no", yesno, text, truth))
+    for choice, synonyms in MENU.items():
+        items += [("menu", "menu", menu, s, choice) for s in synonyms]
     items += [("menu", "method", method, s, v) for v, ss in METHOD.items() for s in ss[:1]]
     for length, label, numbers in [
         (4, "PIN", ["2468", "1357", "8642", "9753"]),
@@ -58,13 +59,14 @@ def corpus() -> list[tuple[str, str, StepGrammar, str, object]]:
             spoken = digits_to_words(number, group=length).replace(",", "")
             items.append(("digits", label, grammar, spoken, number))
     amount = build_grammar("amount")
-    for cents, spoken in [
+    amounts: list[tuple[int, str | None]] = [
         (8499, None),
         (4250, "forty two fifty"),
         (12000, None),
         (9500, None),
         (21540, None),
-    ]:
+    ]
+    for cents, spoken in amounts:
         items.append(("amount", "amount", amount, spoken or amount_to_words(cents), cents))
     for text, value in [("help", "help"), ("go back", "back"), ("representative", "person")]:
         items.append(("command", "command", menu, text, value))
@@ -93,20 +95,40 @@ def evaluate(
     return hits, rtf, misses
 
 
-def latency(recognizer: Recognizer, trailing: float, voices: tuple[str, ...]) -> list[float]:
-    """End of speech -> answer, live: end-pointer trailing silence plus decoding."""
-    grammar = build_grammar("digits", length=4)
+def latency(
+    recognizer: Recognizer, trailing: float, voices: tuple[str, ...], early: float | None
+) -> tuple[list[float], list[bool]]:
+    """End of speech -> answer, live through :meth:`Recognizer.listen`, on a simulated
+    real-time clock: 20 ms blocks arrive at their time and any decoding delays what
+    follows. ``early`` is the pause that ends a complete answer early (None: off)."""
     results: list[float] = []
-    for clip in spoken_variants("two four six eight", voices=voices, rates=(160,)):
-        audio = np.concatenate([clip.audio, np.zeros(16_000 * 2, np.float32)])
-        pointer = EndPointer(rate=16_000, trailing_silence=trailing)
-        utterance = pointer.collect(audio[i : i + 320] for i in range(0, len(audio), 320))
-        if utterance is None:
-            continue
-        started = time.perf_counter()
-        recognizer.recognize(utterance, 16_000, grammar)
-        results.append(trailing + time.perf_counter() - started)
-    return results
+    right: list[bool] = []
+    block = 320
+    for number, length in (("2468", 4), ("72201", 5)):
+        grammar = build_grammar("digits", length=length)
+        words = digits_to_words(number, group=length).replace(",", "")
+        for clip in spoken_variants(words, voices=voices, rates=(160,)):
+            span = find_speech(clip.audio, 16_000)
+            assert span is not None
+            audio = np.concatenate([clip.audio, np.zeros(16_000 * 2, np.float32)])
+            clock = {"virtual": 0.0, "yielded": 0.0}
+
+            def blocks(
+                audio: np.ndarray = audio, clock: dict[str, float] = clock
+            ) -> Iterator[np.ndarray]:
+                for start in range(0, len(audio), block):
+                    now = time.perf_counter()
+                    spent = now - clock["yielded"] if clock["yielded"] else 0.0
+                    clock["virtual"] = max(clock["virtual"] + spent, (start + block) / 16_000)
+                    clock["yielded"] = time.perf_counter()
+                    yield audio[start : start + block]
+
+            pointer = EndPointer(rate=16_000, trailing_silence=trailing)
+            result = recognizer.listen(blocks(), 16_000, grammar, pointer, early_silence=early)
+            finished = clock["virtual"] + time.perf_counter() - clock["yielded"]
+            results.append(finished - span[1])
+            right.append(result.answer is not None and result.answer.value == number)
+    return results, right
 
 
 PAYMENT_PROMPTS = [
@@ -187,11 +209,12 @@ def main(argv: list[str] | None = None) -> int:
             )
     for name in recognizers:
         print(f"real-time factor {name}: median {statistics.median(rtf[name]):.3f}")
-    for trailing in (0.3, 0.6):
-        values = latency(recognizers["tuned"], trailing, voices)
+    for trailing, early in ((0.3, None), (0.6, None), (0.3, EARLY_SILENCE), (0.6, EARLY_SILENCE)):
+        values, right = latency(recognizers["tuned"], trailing, voices, early)
+        how = f"answer complete after a {early:.2f} s pause" if early else "no early end"
         print(
-            f"end of speech -> answer (trailing silence {trailing:.1f} s + decode): "
-            f"median {statistics.median(values) * 1000:.0f} ms"
+            f"end of speech -> answer (PIN/ZIP, trailing silence {trailing:.1f} s, {how}): "
+            f"median {statistics.median(values) * 1000:.0f} ms, right {np.mean(right):.0%}"
         )
     for name, first, whole in tts_figures(args.quick):
         print(

@@ -21,7 +21,7 @@ import numpy as np
 
 from kiosk.speech.denoise import reduce_noise
 from kiosk.speech.grammar import StepGrammar, build_grammar, normalise
-from kiosk.speech.vad import EndPointer, find_speech
+from kiosk.speech.vad import EndPointer, VadState, find_speech
 
 __all__ = [
     "ModelNotFoundError",
@@ -37,6 +37,9 @@ __all__ = [
 ASR_RATE = 16_000
 
 GrammarLike: TypeAlias = StepGrammar | Sequence[str]
+
+#: Pause (seconds) after which a live answer that already fills its grammar is taken.
+EARLY_SILENCE = 0.12
 
 #: Mean phone length of careful speech (about 150 words a minute).
 SECONDS_PER_PHONE = 0.085
@@ -188,17 +191,77 @@ class Recognizer(abc.ABC):
         rate: int,
         phrases: GrammarLike,
         endpointer: EndPointer | None = None,
+        early_silence: float | None = EARLY_SILENCE,
     ) -> RecognitionResult:
         """Recognise from a live stream: wait for speech, end-point it, decode it.
 
         Never waits forever: the end-pointer gives up after its no-speech timeout and a
-        result with empty text comes back.
+        result with empty text comes back. With ``early_silence`` (seconds), a pause
+        that long ends the answer early when it already fills a fixed-length grammar
+        (see :meth:`finish_early`), instead of waiting for the full trailing silence.
         """
         pointer = endpointer or EndPointer(rate=rate)
-        utterance = pointer.collect(to_mono_float(b) for b in blocks)
+        pointer.reset()
+        grammar = _as_grammar(phrases)
+        tried = False
+        for block in blocks:
+            state = pointer.feed(to_mono_float(block))
+            if state in (VadState.DONE, VadState.NO_SPEECH):
+                break
+            if early_silence is None or state is not VadState.SPEAKING:
+                continue
+            heard = _speech_so_far(pointer, early_silence)
+            if heard is None:
+                tried = False  # speaking again: the next pause gets its own try
+            elif not tried:
+                tried = True
+                early = self.finish_early(heard, rate, grammar)
+                if early is not None:
+                    return early
+        utterance = _finish(pointer)
         if utterance is None:
             return RecognitionResult(text="", confidence=0.0)
-        return self.recognize(utterance, rate, phrases)
+        return self.recognize(utterance, rate, grammar)
+
+    def finish_early(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike
+    ) -> RecognitionResult | None:
+        """The answer, if the speech so far already completes the step; else None.
+
+        Only a fixed-length digit step can be known complete (a PIN after 4 digits):
+        the speech so far is decoded against an open-length digit grammar, and when it
+        holds at least the digits asked for it is decoded against the step's own
+        grammar. Anything else waits for the end-pointer's trailing silence.
+        """
+        grammar = _as_grammar(phrases)
+        if grammar.kind != "digits" or not grammar.length:
+            return None
+        open_length = dataclasses.replace(grammar, length=None, phrases={})
+        partial = self.recognize(audio, rate, open_length)
+        value = partial.answer.value if partial.answer is not None else ""
+        if not isinstance(value, str) or len(value) < grammar.length:
+            return None
+        result = self.recognize(audio, rate, grammar)
+        if result.answer is None:
+            return None
+        return dataclasses.replace(result, seconds=result.seconds + partial.seconds)
+
+
+def _speech_so_far(pointer: EndPointer, pause: float) -> np.ndarray | None:
+    """The utterance so far, once the speaker has paused ``pause`` seconds; else None."""
+    silent = pointer._silent_run * pointer.frame_ms / 1000.0  # noqa: SLF001
+    frames = pointer._speech  # noqa: SLF001
+    if silent < pause or not frames:
+        return None
+    return np.concatenate(frames)
+
+
+def _finish(pointer: EndPointer) -> np.ndarray | None:
+    """The utterance when the stream ended; what was heard if it ended mid-speech."""
+    if pointer.state is VadState.SPEAKING and pointer._speech:  # noqa: SLF001
+        pointer.state = VadState.DONE
+        pointer.end_frame = pointer._frames_seen - pointer._silent_run  # noqa: SLF001
+    return pointer.utterance()
 
 
 class PocketsphinxRecognizer(Recognizer):

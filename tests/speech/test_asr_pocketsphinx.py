@@ -118,3 +118,48 @@ def test_silence_and_noise_give_no_answer(recognizer) -> None:
     assert recognizer.recognize(np.zeros(RATE, np.float32), RATE, grammar).answer is None
     noise = add_noise(np.zeros(RATE, np.float32) + 1e-4, -20.0)
     assert recognizer.recognize(noise, RATE, grammar).answer is None or True  # never raises
+
+
+def _stream(audio, consumed: list[int], block: int = 320):
+    for start in range(0, len(audio), block):
+        consumed[0] = start + block
+        yield audio[start : start + block]
+
+
+def test_listen_ends_a_complete_pin_early(recognizer) -> None:
+    """A PIN is complete after 4 digits: a short pause ends it, not the full patience."""
+    import numpy as np
+
+    from kiosk.speech.vad import EndPointer, find_speech
+
+    grammar = build_grammar("digits", length=4)
+    for clip in spoken_variants("two four six eight", voices=("en-us", "en-gb"), rates=(160,)):
+        span = find_speech(clip.audio, RATE)
+        audio = np.concatenate([clip.audio, np.zeros(RATE * 2, np.float32)])
+        consumed = [0]
+        pointer = EndPointer(rate=RATE, trailing_silence=1.0)
+        result = recognizer.listen(_stream(audio, consumed), RATE, grammar, pointer)
+        assert result.answer is not None and result.answer.value == "2468"
+        assert consumed[0] / RATE - span[1] < 0.4  # well before the 1 s trailing silence
+
+
+def test_listen_waits_through_a_pause_inside_a_pin(recognizer) -> None:
+    """Two digits, a pause, two digits: the pause does not end the answer."""
+    import numpy as np
+
+    from kiosk.speech.corpus import speak
+    from kiosk.speech.vad import EndPointer, find_speech
+
+    def words(text: str) -> np.ndarray:
+        audio = speak(text, "en-us")
+        start, end = find_speech(audio, RATE)
+        return audio[int(start * RATE) : int(end * RATE)]
+
+    grammar = build_grammar("digits", length=4)
+    gap = np.zeros(int(0.4 * RATE), np.float32)
+    first, second = words("two four"), words("six eight")
+    audio = np.concatenate([gap, first, gap, second, np.zeros(RATE * 2, np.float32)])
+    pointer = EndPointer(rate=RATE, trailing_silence=0.8)
+    result = recognizer.listen(_stream(audio, [0]), RATE, grammar, pointer)
+    assert result.answer is not None and result.answer.value == "2468"
+    assert recognizer.listen(_stream(audio, [0]), RATE, grammar, pointer, None).text
