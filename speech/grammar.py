@@ -301,6 +301,9 @@ class StepGrammar:
         return SpokenAnswer("digits", digits, heard)
 
 
+#: How people say amounts, and no more: a looser grammar lets noise turn "dollars and
+#: ninety nine cents" into "thousand and ninety nine ten". Thousands only with "dollars";
+#: the spoken-pair form ("forty two fifty") only below a thousand with two-digit cents.
 _AMOUNT_RULES = [
     f"<unit> = {_UNITS};",
     f"<teen> = {_TEENS};",
@@ -308,9 +311,10 @@ _AMOUNT_RULES = [
     "<under100> = <unit> | <teen> | <tens> [<unit>];",
     "<under1000> = (<unit> | <teen>) hundred [and] [<under100>] | <under100>;",
     "<number> = <under1000> | <under100> thousand [[and] <under1000>];",
-    "<cents> = <under100> | oh <unit>;",
+    "<pair> = <teen> | <tens> [<unit>] | oh <unit>;",
     "<amount> = <number> (dollars | dollar) [[and] <under100> (cents | cent)]"
-    " | <under100> (cents | cent) | <number> [<cents>] | <number> point <unit> <unit>;",
+    " | <under100> (cents | cent) | <number> | <under1000> <pair>"
+    " | <number> point <unit> <unit>;",
 ]
 
 
