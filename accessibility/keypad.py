@@ -14,7 +14,6 @@ import enum
 from collections.abc import Mapping
 
 from kiosk.accessibility.timing import Clock
-
 from kiosk.conversation.prompt import Command
 
 

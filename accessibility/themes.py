@@ -20,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from kiosk.accessibility.contrast import flatten
-from kiosk.accessibility.modes import Mode
 from textual.color import Color
 from textual.theme import Theme
+
+from kiosk.accessibility.contrast import flatten
+from kiosk.accessibility.modes import Mode
 
 # Standard: a dark navy ground with light text; coloured controls are light
 # tints carrying near-black text, so the same button text works on all of them.

@@ -35,6 +35,7 @@ def main() -> None:
     repeats, number = (3, 20) if quick else (7, 200)
 
     import textstat
+
     from kiosk.accessibility.announcer import Announcer, CaptionLog
     from kiosk.accessibility.contrast import contrast_ratio
     from kiosk.accessibility.keypad import RepeatFilter
@@ -43,7 +44,6 @@ def main() -> None:
     from kiosk.accessibility.plain_language import check, grade_level
     from kiosk.accessibility.themes import CONTRAST, STANDARD, colour_pairs
     from kiosk.accessibility.timing import ManualClock
-
     from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Register, Wording
 
     start = time.perf_counter()

@@ -59,7 +59,9 @@ def scripted_payment(runs: int) -> tuple[float, float]:
             subprocess.run([kiosk, "db", "seed"], env=env, capture_output=True, check=True)
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             start = time.perf_counter()
-            done = subprocess.run([kiosk, "text"], input=SCRIPT, text=True, env=env, capture_output=True)
+            done = subprocess.run(
+                [kiosk, "text"], input=SCRIPT, text=True, env=env, capture_output=True
+            )
             walls.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             if done.returncode != 0 or "confirmation number" not in done.stdout:
@@ -76,7 +78,11 @@ def main() -> None:
     wall, peak = scripted_payment(2 if args.quick else 5)
     rows = [
         ("engine step (help on pay step), median", f"{engine_us:,.0f} us", "-"),
-        ("answer parser alone (peer), median", f"{parse_us:,.0f} us", f"engine/parser = {engine_us / parse_us:.0f}x"),
+        (
+            "answer parser alone (peer), median",
+            f"{parse_us:,.0f} us",
+            f"engine/parser = {engine_us / parse_us:.0f}x",
+        ),
         ("full scripted payment via `kiosk text`, median wall", f"{wall:.2f} s", "target < 1.0 s"),
         ("peak memory of `kiosk text` (max RSS)", f"{peak:.0f} MB", "target < 120 MB"),
     ]

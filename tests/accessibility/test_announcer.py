@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import asyncio
 
+from textual import events
+from textual.app import App, ComposeResult
+from textual.widgets import Button
+
 from kiosk.accessibility.announcer import (
     TONE_CAPTIONS,
     Announcer,
@@ -11,10 +15,6 @@ from kiosk.accessibility.announcer import (
     Tone,
 )
 from kiosk.accessibility.modes import VOLUME, Profile, Verbosity
-from textual import events
-from textual.app import App, ComposeResult
-from textual.widgets import Button
-
 from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Wording
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from kiosk.accessibility.contrast import contrast_ratio, flatten, relative_luminance
 from textual.color import Color
+
+from kiosk.accessibility.contrast import contrast_ratio, flatten, relative_luminance
 
 
 def test_extremes() -> None:

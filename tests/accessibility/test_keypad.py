@@ -3,6 +3,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from textual import events
+from textual.app import App
+from textual.keys import Keys, _character_to_key
+
 from kiosk.accessibility.keypad import (
     KEY_BINDINGS,
     KeyDescriber,
@@ -14,10 +18,6 @@ from kiosk.accessibility.keypad import (
     keys_for,
 )
 from kiosk.accessibility.timing import ManualClock
-from textual import events
-from textual.app import App
-from textual.keys import Keys, _character_to_key
-
 from kiosk.conversation.prompt import Command
 
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")

@@ -3,8 +3,8 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from kiosk.accessibility.modes import RATE, VOLUME, Mode, Profile, Verbosity, mode_argument
 
+from kiosk.accessibility.modes import RATE, VOLUME, Mode, Profile, Verbosity, mode_argument
 from kiosk.conversation.prompt import Register
 
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import pytest
+
 from kiosk.accessibility.plain_language import (
     GRADE_LIMITS,
     ProblemKind,
     check,
     grade_level,
 )
-
 from kiosk.conversation.prompt import Register
 
 GOOD_SIMPLE = [

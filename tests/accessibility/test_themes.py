@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.theme import Theme
+from textual.widgets import Button, Input, Label, OptionList
+
 from kiosk.accessibility.contrast import AA_TEXT, AAA_TEXT, NON_TEXT, contrast_ratio
 from kiosk.accessibility.modes import Mode
 from kiosk.accessibility.themes import (
@@ -16,9 +20,6 @@ from kiosk.accessibility.themes import (
     register_themes,
     theme_for,
 )
-from textual.app import App, ComposeResult
-from textual.theme import Theme
-from textual.widgets import Button, Input, Label, OptionList
 
 ALL_THEMES = sorted({theme.name: theme for theme in THEMES.values()}.items())
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+
 from kiosk.accessibility.timing import (
     ManualClock,
     MonotonicClock,
@@ -10,7 +11,6 @@ from kiosk.accessibility.timing import (
     StepTimer,
     TimingPolicy,
 )
-
 from kiosk.conversation.prompt import Register
 
 

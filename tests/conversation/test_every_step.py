@@ -7,9 +7,9 @@ import datetime as dt
 import re
 
 import pytest
-from kiosk.accessibility.plain_language import check
 from sqlalchemy import select
 
+from kiosk.accessibility.plain_language import check
 from kiosk.conversation.prompt import Command, Prompt, Register
 from kiosk.conversation.steps import STEPS
 from kiosk.store.models import Account, AttemptState, PaymentAttempt, PaymentMethodKind

@@ -11,19 +11,57 @@ from kiosk.conversation.prompt import Register
 from kiosk.store.models import PaymentAttempt
 
 USEFUL = [
-    "1", "2", "3", "4", "5", "6", "7", "8", "0", "*", "#", "yes", "no", "help", "back",
-    "repeat", "cancel", "start over", "more time", "person", "louder", "done", "20",
-    "40152270", "72201", "2468", "40152274", "73301", "1111", "021000021", "12345678",
-    "10.51", "42.50", "forty two fifty", "$0.00", "-5", "1e9", "", " ", "ava@example.com",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "0",
+    "*",
+    "#",
+    "yes",
+    "no",
+    "help",
+    "back",
+    "repeat",
+    "cancel",
+    "start over",
+    "more time",
+    "person",
+    "louder",
+    "done",
+    "20",
+    "40152270",
+    "72201",
+    "2468",
+    "40152274",
+    "73301",
+    "1111",
+    "021000021",
+    "12345678",
+    "10.51",
+    "42.50",
+    "forty two fifty",
+    "$0.00",
+    "-5",
+    "1e9",
+    "",
+    " ",
+    "ava@example.com",
 ]
 ANSWERS = st.one_of(
     st.sampled_from(USEFUL),
     st.text(max_size=30),
-    st.integers(min_value=-10**12, max_value=10**12).map(str),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     register=st.sampled_from([Register.STANDARD, Register.SIMPLE, Register.TTY]),
     answers=st.lists(ANSWERS, min_size=5, max_size=40),

@@ -110,7 +110,9 @@ def test_silence_warns_then_ends_the_session_safely(services):
     assert time.monotonic() - started < 5
     with services.store.sessions() as session:
         assert not list(
-            session.scalars(select(PaymentAttempt).where(PaymentAttempt.state != AttemptState.SUCCEEDED))
+            session.scalars(
+                select(PaymentAttempt).where(PaymentAttempt.state != AttemptState.SUCCEEDED)
+            )
         )
 
 

@@ -135,9 +135,7 @@ def test_start_up_reconciliation_leaves_a_payment_made_since_start_alone(
     started_at = clock.now()  # the kiosk restarts here
     clock.advance(dt.timedelta(seconds=1))
     crashed_after_send(payments, journal, BEN, 2000, "k-in-flight-now")
-    report = payments.reconcile(
-        {"card": terminal}, only_this_kiosk=True, created_before=started_at
-    )
+    report = payments.reconcile({"card": terminal}, only_this_kiosk=True, created_before=started_at)
     assert report.settled == {"canceled": 1}
     assert attempt_by_key(store, "k-left-by-a-crash").state == AttemptState.CANCELED
     assert attempt_by_key(store, "k-in-flight-now").state == AttemptState.SENT

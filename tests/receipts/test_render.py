@@ -10,7 +10,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from kiosk.tty import baudot
 
 from kiosk.receipts import (
     Receipt,
@@ -28,6 +27,7 @@ from kiosk.receipts.render import (
     spoken_date,
     spoken_money,
 )
+from kiosk.tty import baudot
 
 from .conftest import ACCOUNT, CARD, make_receipt
 
