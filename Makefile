@@ -28,6 +28,8 @@ text: setup
 # Two workers, a test file each at a time: many tests wait on real time (audio
 # played through PulseAudio, a TTY line at 45 baud), so two keep both cores busy.
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup
