@@ -176,19 +176,33 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     return Answer(digits=compact, raw=raw)
 
 
-def _amount(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
+def amount_from_text(text: str) -> int:
+    """A typed ("$42.50") or spoken ("forty two fifty") amount, in cents.
+
+    Raises:
+        InvalidAmount: neither reading works; the message is the typed reading's reason.
+    """
     from kiosk.errors import InvalidAmount
     from kiosk.money import parse_amount as parse_typed
+    from kiosk.speech.numbers import SpokenNumberError
+    from kiosk.speech.numbers import parse_amount as parse_spoken
 
     try:
-        return Answer(cents=parse_typed(text), raw=raw)
+        return parse_typed(text)
     except InvalidAmount as typed_error:
         try:
-            from kiosk.speech.numbers import SpokenNumberError, parse_amount
-
-            return Answer(cents=parse_amount(text), raw=raw)
+            return parse_spoken(text)
         except (SpokenNumberError, ValueError):
-            reason = typed_error.what
+            raise typed_error from None
+
+
+def _amount(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
+    from kiosk.errors import InvalidAmount
+
+    try:
+        return Answer(cents=amount_from_text(text), raw=raw)
+    except InvalidAmount as error:
+        reason = error.what
     return Invalid(
         w(
             f"{reason} Type an amount like 42.50, or say forty two fifty.",

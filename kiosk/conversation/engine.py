@@ -194,7 +194,7 @@ class Conversation:
             log.exception("building step %s failed", self.current)
             self.current = "menu" if self.ctx.customer and self.current != "menu" else START
             self.history.clear()
-            built = self._build() if self.current == START else self._fallback()
+            built = self._fallback()
             notice = join(_TROUBLE, notice)
         if notice is not None:
             built = dataclasses.replace(

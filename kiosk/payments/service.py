@@ -33,6 +33,7 @@ from kiosk.logging import get_logger
 from kiosk.money import format_cents
 from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
 from kiosk.services import account_state, audit, ledger
+from kiosk.services.common import find_account
 from kiosk.services.confirmation import confirmation_number
 from kiosk.store.db import retry_on_conflict
 from kiosk.store.models import (
@@ -594,12 +595,7 @@ class PaymentService:
 
     # --------------------------------------------------------------- helpers
     def _account(self, session: Session, account_number: str) -> Account:
-        account = session.scalar(select(Account).where(Account.number == account_number))
-        if account is None:
-            raise NotFound(
-                "We could not find that account.", "", "Check the account number on your bill."
-            )
-        return account
+        return find_account(session, account_number)
 
     def _load(self, attempt_id: int) -> PaymentAttempt:
         with self.store.sessions() as session:

@@ -123,22 +123,25 @@ def active_extension(session: Session, account_id: int) -> Arrangement | None:
     )
 
 
+def effective_due_on(line: OpenLine, extension: Arrangement | None) -> dt.date:
+    """The line's due date, moved by an active extension that covers it."""
+    due = line.bill.due_on
+    if (
+        extension is not None
+        and extension.new_due_on is not None
+        and extension.original_due_on is not None
+        and due <= extension.original_due_on
+    ):
+        due = max(due, extension.new_due_on)
+    return due
+
+
 def owed(session: Session, account: Account, on: dt.date) -> Owed:
     lines = open_lines(session, account.id)
     extension = active_extension(session, account.id)
-    extended_to = extension.new_due_on if extension else None
 
     def due_on(line: OpenLine) -> dt.date:
-        """The line's due date, moved by an active extension that covers it."""
-        due = line.bill.due_on
-        if (
-            extended_to is not None
-            and extension is not None
-            and extension.original_due_on
-            and due <= extension.original_due_on
-        ):
-            due = max(due, extended_to)
-        return due
+        return effective_due_on(line, extension)
 
     def overdue(line: OpenLine) -> bool:
         return due_on(line) < on

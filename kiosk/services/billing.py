@@ -225,14 +225,7 @@ class BillService:
         for line in account_state.open_lines(session, account.id):
             if line.disputed:
                 continue
-            due = line.bill.due_on
-            if (
-                extension is not None
-                and extension.new_due_on
-                and extension.original_due_on
-                and due <= extension.original_due_on
-            ):
-                due = max(due, extension.new_due_on)
+            due = account_state.effective_due_on(line, extension)
             if due >= today:
                 by_date[due] = by_date.get(due, 0) + line.open_cents
         return tuple(sorted(by_date.items()))

@@ -236,15 +236,15 @@ def cash_insert(ctx: Context):
 
 @handles("cash_insert")
 def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
-    from kiosk.conversation.answers import normalise
+    from kiosk.conversation.answers import amount_from_text, normalise
     from kiosk.payments.cash import ACCEPTED_BILLS_CENTS
 
     text = normalise(answer.text or "")
     if text in ("done", "finish", "finished", "that is all"):
         return cash_done(ctx)
     try:
-        cents = parse_any_amount(text)
-    except ValueError:
+        cents = amount_from_text(text)
+    except InvalidAmount:
         cents = 0
     if cents not in ACCEPTED_BILLS_CENTS:
         return invalid(
@@ -253,21 +253,6 @@ def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
         )
     ctx.values["cash_inserted"] = int(ctx.values.get("cash_inserted", 0)) + cents
     return Go("pay_review" if ctx.values["cash_inserted"] >= _amount(ctx) else "cash_insert")
-
-
-def parse_any_amount(text: str) -> int:
-    """Typed ("$20") or spoken ("twenty dollars") amount in cents.
-
-    Raises:
-        ValueError: not an amount.
-    """
-    from kiosk.money import parse_amount as parse_typed
-    from kiosk.speech.numbers import parse_amount as parse_spoken
-
-    try:
-        return parse_typed(text)
-    except InvalidAmount:
-        return parse_spoken(text)
 
 
 def cash_done(ctx: Context) -> Outcome:
