@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,19 +32,20 @@ from kiosk.errors import (
 )
 from kiosk.logging import get_logger
 from kiosk.money import format_cents
+from kiosk.payments import statements
 from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
 from kiosk.services import account_state, audit, ledger
-from kiosk.services.common import find_account
+from kiosk.services.common import find_account, find_account_id
 from kiosk.services.confirmation import confirmation_number
-from kiosk.store.db import retry_on_conflict
+from kiosk.store.db import connection_of, retry_on_conflict
 from kiosk.store.models import (
     OPEN_STATES,
     Account,
     AttemptState,
     LineCategory,
     LineItem,
-    OutboxMessage,
     PaymentAttempt,
+    PaymentMethodKind,
     ServiceRequest,
     ServiceStatus,
 )
@@ -112,17 +114,17 @@ class PaymentService:
             NotFound: no such account.
         """
         with self.store.sessions() as session:
-            account = self._account(session, account_number)
-            self._check_amount(session, account, cents, reconnect)
+            account_id = find_account_id(session, account_number)
+            self._check_amount(session, account_id, cents, reconnect)
 
     def _check_amount(
-        self, session: Session, account: Account, cents: int, reconnect: bool
+        self, db: Session | Connection, account_id: int, cents: int, reconnect: bool
     ) -> None:
         if cents <= 0:
             raise InvalidAmount(
                 "The amount must be more than zero.", "", "Enter an amount like 20.00."
             )
-        balance = ledger.balance_cents(session, account.id)
+        balance = ledger.balance_cents(db, account_id)
         fee = self.settings.reconnection_fee_cents if reconnect else 0
         # The credit left after paying may not exceed the overpayment limit; a credit
         # already on the account counts towards it.
@@ -142,6 +144,9 @@ class PaymentService:
                 else "No payment is needed now.",
             )
         if reconnect:
+            session = db if isinstance(db, Session) else Session(bind=db)  # reads only
+            account = session.get(Account, account_id)
+            assert account is not None
             quote = self._reconnection_quote(session, account)
             if cents < quote.total_cents:
                 raise InvalidAmount(
@@ -187,80 +192,88 @@ class PaymentService:
             PaymentInProgress: another attempt for the account is open.
             PaymentOutcomeUnknown: no answer; the reconciler will settle it, never a new charge.
         """
-        attempt_id = retry_on_conflict(
-            lambda: self._create_attempt(account_number, cents, method, idempotency_key, reconnect)
+        attempt = retry_on_conflict(
+            lambda: self._open_attempt(account_number, cents, method, idempotency_key, reconnect)
         )
         crash_point("attempt.after_commit")
-        return self._drive(attempt_id, method)
+        return self._drive(attempt, method)
 
     def _create_attempt(
         self, account_number: str, cents: int, method: PaymentMethod, key: str, reconnect: bool
     ) -> int:
+        """Commit a CREATED attempt (or find the one made with this key); returns its id."""
+        return self._open_attempt(account_number, cents, method, key, reconnect).id
+
+    def _open_attempt(
+        self, account_number: str, cents: int, method: PaymentMethod, key: str, reconnect: bool
+    ) -> AttemptRecord:
         try:
-            with self.store.sessions() as session, session.begin():
-                existing = session.scalar(
-                    select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key)
-                )
+            with self.store.engine.begin() as connection:
+                existing = _attempt_by_key(connection, key)
                 if existing is not None:
-                    return self._same_request(session, existing, account_number, cents)
-                account = self._account(session, account_number)
-                self._check_amount(session, account, cents, reconnect)
-                attempt = PaymentAttempt(
+                    return _same_request(connection, existing, account_number, cents)
+                account_id = find_account_id(connection, account_number)
+                self._check_amount(connection, account_id, cents, reconnect)
+                now = self.store.clock.now()
+                record = AttemptRecord(
+                    id=0,
                     idempotency_key=key,
-                    account_id=account.id,
-                    open_account_id=account.id,
+                    account_id=account_id,
                     cents=cents,
                     fee_cents=self.fee_for(method),
                     method=method.kind,
                     state=AttemptState.CREATED,
-                    kiosk_id=self.settings.kiosk_id,
+                    brand="",
+                    last4="",
+                    decline_code="",
+                    decline_reason="",
+                    confirmation_number=None,
                     requested_reconnection=reconnect,
-                    created_at=self.store.clock.now(),
-                    updated_at=self.store.clock.now(),
+                    flagged=False,
+                    updated_at=now,
                 )
-                session.add(attempt)
-                session.flush()
+                attempt_id: int = connection.execute(
+                    statements.insert_attempt(),
+                    {
+                        **record.columns_to_insert(),
+                        "open_account_id": account_id,
+                        "kiosk_id": self.settings.kiosk_id,
+                        "created_at": now,
+                    },
+                ).scalar_one()
                 crash_point("attempt.before_commit")
-                return attempt.id
+                return dataclasses.replace(record, id=attempt_id)
         except IntegrityError:
             pass  # another open attempt on the account, or the same key raced us
         except InvalidAmount as error:
-            with self.store.sessions() as session, session.begin():
-                account = self._account(session, account_number)
-                self._audit(session, "payment.rejected", "failure", account, reason=error.what)
+            with self.store.engine.begin() as connection:
+                self._audit(
+                    connection,
+                    "payment.rejected",
+                    "failure",
+                    account_number.strip(),
+                    reason=error.what,
+                )
             raise
-        with self.store.sessions() as session:
-            existing = session.scalar(
-                select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key)
-            )
+        with self.store.engine.connect() as connection:
+            existing = _attempt_by_key(connection, key)
             if existing is not None:  # the same key raced us: still the same payment?
-                return self._same_request(session, existing, account_number, cents)
+                return _same_request(connection, existing, account_number, cents)
         raise PaymentInProgress(
             "Another payment for this account is still being processed.",
             "We will not take a second payment until we know how the first one ended.",
             "Please wait a minute and check your balance, or ask a store associate.",
         )
 
-    def _same_request(
-        self, session: Session, attempt: PaymentAttempt, account_number: str, cents: int
-    ) -> int:
-        account = session.get(Account, attempt.account_id)
-        if account is None or account.number != account_number or attempt.cents != cents:
-            raise InvalidAmount(
-                "This payment reference was already used for a different payment.",
-                "",
-                "Start a new payment.",
-            )
-        return attempt.id
-
-    def _drive(self, attempt_id: int, method: PaymentMethod) -> PaymentResult:
+    def _drive(self, attempt: AttemptRecord, method: PaymentMethod) -> PaymentResult:
         """Take an attempt from wherever it stands to a final state, or to UNKNOWN."""
-        attempt = self._load(attempt_id)
-        if attempt.state == AttemptState.CREATED:
+        attempt_id = attempt.id
+        state = attempt.state
+        if state == AttemptState.CREATED:
             self._transition(attempt_id, AttemptState.CREATED, AttemptState.SENT)
-            attempt.state = AttemptState.SENT
+            state = AttemptState.SENT
             crash_point("attempt.after_sent")
-        if attempt.state == AttemptState.SENT:
+        if state == AttemptState.SENT:
             try:
                 result = method.charge(attempt.cents + attempt.fee_cents, attempt.idempotency_key)
             except ChargeOutcomeUnknown:
@@ -278,9 +291,11 @@ class PaymentService:
                 ) from None
             if result.approved:
                 crash_point("charge.after_approve")
-            self.settle(attempt_id, result)
+            succeeded = self.settle(attempt_id, result)
             crash_point("settle.after_commit")
-        elif attempt.state == AttemptState.UNKNOWN:
+            if succeeded is not None:
+                return succeeded
+        elif state == AttemptState.UNKNOWN:
             self.reconcile_attempt(attempt_id, method)
         return self.result_of(attempt_id)
 
@@ -290,156 +305,195 @@ class PaymentService:
         Raises:
             PaymentDeclined, PaymentOutcomeUnknown: the attempt did not succeed.
         """
-        with self.store.sessions() as session:
-            attempt = session.get(PaymentAttempt, attempt_id)
-            assert attempt is not None
+        with self.store.engine.connect() as connection:
+            attempt = _attempt_row(connection, attempt_id)
             if attempt.state == AttemptState.SUCCEEDED:
-                return PaymentResult(
-                    attempt_id=attempt.id,
-                    state=attempt.state,
-                    cents=attempt.cents,
-                    fee_cents=attempt.fee_cents,
-                    confirmation_number=attempt.confirmation_number,
-                    brand=attempt.brand,
-                    last4=attempt.last4,
-                    new_balance_cents=ledger.balance_cents(session, attempt.account_id),
-                    reconnection_requested=attempt.requested_reconnection,
-                    at=attempt.updated_at,
-                    flagged=attempt.flagged,
-                )
-            if attempt.state in (AttemptState.DECLINED, AttemptState.CANCELED):
-                raise PaymentDeclined(
-                    "The payment did not go through, and no money was taken.",
-                    attempt.decline_reason,
-                    _how_to_fix(attempt),
-                    decline_code=attempt.decline_code,
-                )
-            raise PaymentOutcomeUnknown(
-                "We do not know yet if the payment went through.",
-                "You will not be charged twice.",
-                "Please do not pay again now; ask a store associate or check your balance later.",
+                return attempt.result(ledger.balance_cents(connection, attempt.account_id))
+        if attempt.state in (AttemptState.DECLINED, AttemptState.CANCELED):
+            raise PaymentDeclined(
+                "The payment did not go through, and no money was taken.",
+                attempt.decline_reason,
+                _how_to_fix(attempt.decline_code),
+                decline_code=attempt.decline_code,
             )
+        raise PaymentOutcomeUnknown(
+            "We do not know yet if the payment went through.",
+            "You will not be charged twice.",
+            "Please do not pay again now; ask a store associate or check your balance later.",
+        )
 
     # ---------------------------------------------------------------- settle
-    def settle(self, attempt_id: int, result: ChargeResult) -> None:
+    def settle(self, attempt_id: int, result: ChargeResult) -> PaymentResult | None:
         """Record the processor's answer for an open attempt, once.
 
         Safe to call from the payer and the reconciler at the same time: only
         the first to move the attempt out of its open state writes anything.
+
+        Returns:
+            The payment's result when this call recorded its success, else None.
         """
         now = self.store.clock.now()
-        event = retry_on_conflict(lambda: self._settle_once(attempt_id, result, now))
-        if event is not None:  # logged only once the outcome is committed
-            name, fields = event
-            (log.info if name == "payment.succeeded" else log.warning)(name, **fields)
+        settled = retry_on_conflict(lambda: self._settle_once(attempt_id, result, now))
+        if settled is None:
+            return None
+        (name, fields), succeeded = settled  # logged only once the outcome is committed
+        (log.info if name == "payment.succeeded" else log.warning)(name, **fields)
+        return succeeded
 
     def _settle_once(
         self, attempt_id: int, result: ChargeResult, now: dt.datetime
-    ) -> tuple[str, dict[str, object]] | None:
+    ) -> tuple[tuple[str, dict[str, object]], PaymentResult | None] | None:
         with self.store.sessions() as session, session.begin():
-            attempt = session.scalar(
-                select(PaymentAttempt).where(PaymentAttempt.id == attempt_id).with_for_update()
-            )
-            if attempt is None or attempt.state not in OPEN_STATES:
+            connection = connection_of(session)
+            attempt = _attempt_row(connection, attempt_id, for_update=True)
+            if attempt.state not in OPEN_STATES:
                 return None
-            attempt.brand = result.brand
-            attempt.last4 = result.last4
-            attempt.processor_ref = result.processor_ref
-            attempt.updated_at = now
-            attempt.open_account_id = None
-            account = session.get(Account, attempt.account_id)  # kept in the identity map
+            account = PayingAccount(
+                *connection.execute(
+                    statements.paying_account(), {"account_id": attempt.account_id}
+                ).one()
+            )
             fields: dict[str, object] = {
                 "attempt_id": attempt.id,
-                "account": audit.mask_account(account.number if account else ""),
+                "account": audit.mask_account(account.number),
                 "kiosk": self.settings.kiosk_id,
                 "cents": attempt.cents,
                 "method": attempt.method.value,
             }
+            outcome = {
+                "brand": result.brand,
+                "last4": result.last4,
+                "processor_ref": result.processor_ref,
+                "updated_at": now,
+                "open_account_id": None,
+            }
             if not result.approved:
-                attempt.state = (
-                    AttemptState.CANCELED
-                    if result.decline_code == "voided"
-                    else AttemptState.DECLINED
+                connection.execute(
+                    statements.change_attempt(),
+                    {
+                        **outcome,
+                        "attempt_id": attempt_id,
+                        "state": AttemptState.CANCELED
+                        if result.decline_code == "voided"
+                        else AttemptState.DECLINED,
+                        "decline_code": result.decline_code,
+                        "decline_reason": result.decline_reason,
+                    },
                 )
-                attempt.decline_code = result.decline_code
-                attempt.decline_reason = result.decline_reason
-                account = session.get(Account, attempt.account_id)
-                assert account is not None
                 self._audit(
-                    session,
+                    connection,
                     "payment.declined",
                     "failure",
-                    account,
+                    account.number,
                     attempt=attempt.id,
                     code=result.decline_code,
                 )
                 crash_point("settle.before_commit")
-                return "payment.declined", {**fields, "code": result.decline_code}
-            self._record_success(session, attempt, now)
+                return ("payment.declined", {**fields, "code": result.decline_code}), None
+            succeeded = self._record_success(session, attempt, account, now, outcome, result)
             crash_point("settle.before_commit")
-            return "payment.succeeded", {
+            event = {
                 **fields,
-                "confirmation": attempt.confirmation_number,
-                "flagged": attempt.flagged,
+                "confirmation": succeeded.confirmation_number,
+                "flagged": succeeded.flagged,
             }
+            return ("payment.succeeded", event), succeeded
 
-    def _record_success(self, session: Session, attempt: PaymentAttempt, now: dt.datetime) -> None:
-        account = session.get(Account, attempt.account_id)
-        assert account is not None
-        attempt.state = AttemptState.SUCCEEDED
-        attempt.confirmation_number = confirmation_number(attempt.id)
+    def _record_success(
+        self,
+        session: Session,
+        attempt: AttemptRecord,
+        account: PayingAccount,
+        now: dt.datetime,
+        outcome: dict[str, object],
+        charge: ChargeResult,
+    ) -> PaymentResult:
+        """The success transaction's writes, as Core statements; returns the payment's result.
+
+        Reconnection (rare) goes through the ORM account in the same session.
+        """
+        connection = connection_of(session)
+        confirmation = confirmation_number(attempt.id)
+        method = attempt.method.value
         if attempt.requested_reconnection and account.status == ServiceStatus.SUSPENDED:
-            self._bill_reconnection_fee(session, account, now.date())
+            orm_account = session.get(Account, attempt.account_id)
+            assert orm_account is not None
+            self._bill_reconnection_fee(session, orm_account, now.date())
         legs = [
-            ledger.Leg(f"clearing:{attempt.method.value}", attempt.cents + attempt.fee_cents),
-            ledger.Leg(ledger.RECEIVABLE, -attempt.cents, account.id),
+            ledger.Leg(f"clearing:{method}", attempt.cents + attempt.fee_cents),
+            ledger.Leg(ledger.RECEIVABLE, -attempt.cents, attempt.account_id),
         ]
         if attempt.fee_cents:
             legs.append(ledger.Leg("revenue:payment_fee", -attempt.fee_cents))
         ledger.post(
-            session,
-            "payment",
-            legs,
-            memo=f"payment {attempt.confirmation_number}",
-            attempt_id=attempt.id,
+            connection, "payment", legs, memo=f"payment {confirmation}", attempt_id=attempt.id
         )
-        account_state.apply_payment(session, account.id, attempt.cents, attempt.id, now.date())
-        reconnected = self._maybe_reconnect(session, account, attempt, now.date())
-        attempt.flagged = self._fraud_signal(session, account, attempt, now)
+        account_state.apply_payment(
+            connection, attempt.account_id, attempt.cents, attempt.id, now.date()
+        )
+        reconnected = False
+        if account.status in (ServiceStatus.SUSPENDED, ServiceStatus.NOTICE):
+            orm_account = session.get(Account, attempt.account_id)
+            assert orm_account is not None
+            reconnected = self._maybe_reconnect(session, orm_account, attempt, confirmation, now)
+        flagged = self._fraud_signal(connection, account.number, attempt, now)
+        connection.execute(
+            statements.change_attempt(),
+            {
+                **outcome,
+                "attempt_id": attempt.id,
+                "state": AttemptState.SUCCEEDED,
+                "confirmation_number": confirmation,
+                "flagged": flagged,
+            },
+        )
         payload = {
             "attempt_id": attempt.id,
-            "confirmation_number": attempt.confirmation_number,
-            "account_id": account.id,
+            "confirmation_number": confirmation,
+            "account_id": attempt.account_id,
         }
         kinds = ["receipt.print", "statement.update"]
         if account.email:
             kinds.append("receipt.email")
         if reconnected:
             kinds.append("service.reconnect")
-        if attempt.flagged:
+        if flagged:
             kinds.append("fraud.alert")
-        for kind in kinds:
-            session.add(
-                OutboxMessage(
-                    kind=kind,
-                    dedupe_key=f"{kind}:{attempt.id}",
-                    account_id=account.id,
-                    payload=payload,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
+        connection.execute(
+            statements.insert_outbox(),
+            [
+                {
+                    "kind": kind,
+                    "dedupe_key": f"{kind}:{attempt.id}",
+                    "account_id": attempt.account_id,
+                    "payload": payload,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for kind in kinds
+            ],
+        )
         self._audit(
-            session,
+            connection,
             "payment.succeeded",
             "success",
-            account,
+            account.number,
             attempt=attempt.id,
             cents=attempt.cents,
-            method=attempt.method.value,
-            confirmation=attempt.confirmation_number,
-            flagged=attempt.flagged,
+            method=method,
+            confirmation=confirmation,
+            flagged=flagged,
         )
+        succeeded = dataclasses.replace(
+            attempt,
+            state=AttemptState.SUCCEEDED,
+            brand=charge.brand,
+            last4=charge.last4,
+            confirmation_number=confirmation,
+            flagged=flagged,
+            updated_at=now,
+        )
+        return succeeded.result(ledger.balance_cents(connection, attempt.account_id))
 
     def _bill_reconnection_fee(self, session: Session, account: Account, on: dt.date) -> None:
         from kiosk.store.seed import issue_bill
@@ -461,14 +515,19 @@ class PaymentService:
         )
 
     def _maybe_reconnect(
-        self, session: Session, account: Account, attempt: PaymentAttempt, on: dt.date
+        self,
+        session: Session,
+        account: Account,
+        attempt: AttemptRecord,
+        confirmation: str,
+        now: dt.datetime,
     ) -> bool:
         """Order reconnection in the payment's own transaction once nothing is past due."""
         reconnecting = account.status == ServiceStatus.SUSPENDED and attempt.requested_reconnection
         if not reconnecting and account.status != ServiceStatus.NOTICE:
             return False  # nothing a payment changes: skip working out what is owed
         session.flush()
-        owed = account_state.owed(session, account, on)
+        owed = account_state.owed(session, account, now.date())
         if (
             account.status == ServiceStatus.SUSPENDED
             and attempt.requested_reconnection
@@ -479,7 +538,7 @@ class PaymentService:
                 ServiceRequest(
                     account_id=account.id,
                     kind="reconnection",
-                    reason=f"paid with confirmation {attempt.confirmation_number}",
+                    reason=f"paid with confirmation {confirmation}",
                     kiosk_id=self.settings.kiosk_id,
                 )
             )
@@ -490,38 +549,31 @@ class PaymentService:
         return False
 
     def _fraud_signal(
-        self, session: Session, account: Account, attempt: PaymentAttempt, now: dt.datetime
+        self,
+        connection: Connection,
+        account_number: str,
+        attempt: AttemptRecord,
+        now: dt.datetime,
     ) -> bool:
-        """Flag (never block) an unusually large payment or a burst of payments."""
-        earlier = session.scalars(
-            select(PaymentAttempt.cents)
-            .where(
-                PaymentAttempt.account_id == account.id,
-                PaymentAttempt.state == AttemptState.SUCCEEDED,
-                PaymentAttempt.id != attempt.id,
-            )
-            .order_by(PaymentAttempt.id.desc())
-            .limit(12)
-        ).all()
+        """Flag (never block) an unusually large payment or a burst of payments.
+
+        Called before this attempt is marked SUCCEEDED, so it counts itself in the burst.
+        """
+        which = {"account_id": attempt.account_id, "attempt_id": attempt.id}
+        earlier = connection.scalars(statements.recent_succeeded_cents(), which).all()
         usual = statistics.median(earlier) if earlier else None
         too_large = (
             usual is not None and attempt.cents > self.settings.fraud_multiple_of_usual * usual
         )
         window_start = now - dt.timedelta(minutes=self.settings.fraud_window_minutes)
-        recent = session.scalars(
-            select(PaymentAttempt.id).where(
-                PaymentAttempt.account_id == account.id,
-                PaymentAttempt.state == AttemptState.SUCCEEDED,
-                PaymentAttempt.updated_at >= window_start,
-            )
-        ).all()
-        burst = len(recent) > self.settings.fraud_max_payments_in_window
+        recent = connection.scalar(statements.succeeded_since(), {**which, "since": window_start})
+        burst = int(recent or 0) + 1 > self.settings.fraud_max_payments_in_window
         if too_large or burst:
             self._audit(
-                session,
+                connection,
                 "fraud.signal",
                 "flagged",
-                account,
+                account_number,
                 attempt=attempt.id,
                 too_large=too_large,
                 burst=burst,
@@ -597,58 +649,163 @@ class PaymentService:
     def _account(self, session: Session, account_number: str) -> Account:
         return find_account(session, account_number)
 
-    def _load(self, attempt_id: int) -> PaymentAttempt:
-        with self.store.sessions() as session:
-            attempt = session.get(PaymentAttempt, attempt_id)
-            if attempt is None:
-                raise NotFound(f"Payment attempt {attempt_id} does not exist.")
-            return attempt
+    def _load(self, attempt_id: int) -> AttemptRecord:
+        with self.store.engine.connect() as connection:
+            return _attempt_row(connection, attempt_id)
 
     def _transition(self, attempt_id: int, before: AttemptState, after: AttemptState) -> bool:
         def once() -> bool:
-            with self.store.sessions() as session, session.begin():
-                changed = session.execute(
-                    update(PaymentAttempt)
-                    .where(PaymentAttempt.id == attempt_id, PaymentAttempt.state == before)
-                    .values(state=after, updated_at=self.store.clock.now())
-                ).rowcount  # type: ignore[attr-defined]
+            with self.store.engine.begin() as connection:
+                changed = connection.execute(
+                    statements.transition(),
+                    {
+                        "attempt_id": attempt_id,
+                        "before": before,
+                        "after": after,
+                        "now": self.store.clock.now(),
+                    },
+                ).rowcount
             return bool(changed)
 
         return retry_on_conflict(once)
 
     def _audit(
-        self, session: Session, action: str, outcome: str, account: Account, **detail: object
+        self,
+        db: Session | Connection,
+        action: str,
+        outcome: str,
+        account_number: str,
+        **detail: object,
     ) -> None:
         audit.record(
-            session,
+            db,
             kiosk_id=self.settings.kiosk_id,
             actor="customer",
             action=action,
             outcome=outcome,
-            resource=f"account:{audit.mask_account(account.number)}",
+            resource=f"account:{audit.mask_account(account_number)}",
             detail=dict(detail),
         )
 
     def _audit_attempt(self, attempt_id: int, action: str, outcome: str) -> None:
         def once() -> None:
-            with self.store.sessions() as session, session.begin():
-                attempt = session.get(PaymentAttempt, attempt_id)
-                assert attempt is not None
-                account = session.get(Account, attempt.account_id)
-                assert account is not None
-                self._audit(session, action, outcome, account, attempt=attempt_id)
+            with self.store.engine.begin() as connection:
+                number = connection.scalar(
+                    statements.account_number_of_attempt(), {"attempt_id": attempt_id}
+                )
+                assert number is not None
+                self._audit(connection, action, outcome, number, attempt=attempt_id)
 
         retry_on_conflict(once)
 
 
-def _how_to_fix(attempt: PaymentAttempt) -> str:
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    """The attempt columns a payment step reads, loaded with one Core query.
+
+    Cheaper than an ORM object on the hot path, and immutable: every change
+    to an attempt is an explicit UPDATE.
+    """
+
+    id: int
+    idempotency_key: str
+    account_id: int
+    cents: int
+    fee_cents: int
+    method: PaymentMethodKind
+    state: AttemptState
+    brand: str
+    last4: str
+    decline_code: str
+    decline_reason: str
+    confirmation_number: str | None
+    requested_reconnection: bool
+    flagged: bool
+    updated_at: dt.datetime
+
+    def columns_to_insert(self) -> dict[str, object]:
+        """The attempt's columns as an INSERT takes them (the database gives the id)."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name != "id"
+        }
+
+    def result(self, new_balance_cents: int) -> PaymentResult:
+        """The result of this attempt once it has SUCCEEDED."""
+        return PaymentResult(
+            attempt_id=self.id,
+            state=self.state,
+            cents=self.cents,
+            fee_cents=self.fee_cents,
+            confirmation_number=self.confirmation_number,
+            brand=self.brand,
+            last4=self.last4,
+            new_balance_cents=new_balance_cents,
+            reconnection_requested=self.requested_reconnection,
+            at=self.updated_at,
+            flagged=self.flagged,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PayingAccount:
+    """What the success transaction needs to know of the account."""
+
+    number: str
+    email: str
+    status: ServiceStatus
+
+
+def _attempt_row(
+    connection: Connection, attempt_id: int, *, for_update: bool = False
+) -> AttemptRecord:
+    """One attempt's columns.
+
+    Raises:
+        NotFound: no attempt has this id.
+    """
+    row = connection.execute(
+        statements.attempt_by_id(for_update=for_update), {"attempt_id": attempt_id}
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"Payment attempt {attempt_id} does not exist.")
+    return AttemptRecord(**row._mapping)
+
+
+def _attempt_by_key(connection: Connection, key: str) -> tuple[int, int, int] | None:
+    """(id, account id, cents) of the attempt made with this idempotency key."""
+    row = connection.execute(statements.attempt_by_key(), {"key": key}).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _same_request(
+    connection: Connection, attempt: tuple[int, int, int], account_number: str, cents: int
+) -> AttemptRecord:
+    """The attempt's id when a repeated key asks for the same payment.
+
+    Raises:
+        InvalidAmount: the key was used for another account or amount.
+    """
+    attempt_id, account_id, attempt_cents = attempt
+    number = connection.scalar(statements.account_number(), {"account_id": account_id})
+    if number != account_number.strip() or attempt_cents != cents:
+        raise InvalidAmount(
+            "This payment reference was already used for a different payment.",
+            "",
+            "Start a new payment.",
+        )
+    return _attempt_row(connection, attempt_id)
+
+
+def _how_to_fix(decline_code: str) -> str:
     from kiosk.payments.card_terminal import DECLINES_BY_CENTS, ISSUER_UNAVAILABLE, VOIDED
 
     for decline in (*DECLINES_BY_CENTS.values(), ISSUER_UNAVAILABLE, VOIDED):
-        if decline.code == attempt.decline_code:
+        if decline.code == decline_code:
             return decline.how_to_fix
     from kiosk.payments.cash import HOW_TO_FIX_BY_CODE
 
-    if attempt.decline_code in HOW_TO_FIX_BY_CODE:
-        return HOW_TO_FIX_BY_CODE[attempt.decline_code]
+    if decline_code in HOW_TO_FIX_BY_CODE:
+        return HOW_TO_FIX_BY_CODE[decline_code]
     return "Try another way to pay, or ask a store associate."

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Insert, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.services import ledger
+from kiosk.store.db import connection_of
 from kiosk.store.models import (
     PAYMENT_ORDER,
     Account,
@@ -22,9 +24,11 @@ from kiosk.store.models import (
     Bill,
     Dispute,
     DisputeState,
+    Installment,
     LineCategory,
     LineItem,
     Settlement,
+    utcnow,
 )
 
 
@@ -88,16 +92,25 @@ def open_lines(session: Session, account_id: int, on: dt.date | None = None) -> 
         if item.cents - int(paid.get(item.id, 0)) > 0
     ]
     lines.sort(
-        key=lambda line: (
-            line.disputed,
-            on is not None and line.bill.due_on >= on,
-            line.item.category != LineCategory.BASIC,
-            line.bill.due_on,
-            PAYMENT_ORDER.index(line.item.category),
-            line.item.id,
+        key=lambda line: payment_order(
+            line.disputed, line.bill.due_on, line.item.category, line.item.id, on
         )
     )
     return lines
+
+
+def payment_order(
+    disputed: bool, due_on: dt.date, category: LineCategory, item_id: int, on: dt.date | None
+) -> tuple[bool, bool, bool, dt.date, int, int]:
+    """Sort key of a bill line in the order payments apply (see :func:`open_lines`)."""
+    return (
+        disputed,
+        on is not None and due_on >= on,
+        category != LineCategory.BASIC,
+        due_on,
+        PAYMENT_ORDER.index(category),
+        item_id,
+    )
 
 
 def active_plan(session: Session, account_id: int) -> Arrangement | None:
@@ -172,33 +185,104 @@ def owed(session: Session, account: Account, on: dt.date) -> Owed:
 
 
 def apply_payment(
-    session: Session, account_id: int, cents: int, attempt_id: int, on: dt.date | None = None
+    session: Session | Connection,
+    account_id: int,
+    cents: int,
+    attempt_id: int,
+    on: dt.date | None = None,
 ) -> int:
     """Settle open lines with a payment (overdue, then basic service first).
 
-    Returns the cents left over as a credit on the account.
+    Written with Core statements: it runs in every payment's success
+    transaction. Returns the cents left over as a credit on the account.
     """
+    connection = connection_of(session)
+    rows = list(connection.execute(_payable_lines(), {"account_id": account_id}))
+    rows.sort(key=lambda row: payment_order(row[4], row[2], row[1], row[0], on))
+    settlements: list[dict[str, object]] = []
     remaining = cents
-    for line in open_lines(session, account_id, on):
+    for item_id, _category, _due_on, open_cents, _disputed in rows:
         if remaining <= 0:
             break
-        share = min(remaining, line.open_cents)
-        session.add(Settlement(line_item_id=line.item.id, cents=share, attempt_id=attempt_id))
+        share = min(remaining, int(open_cents))
+        settlements.append(
+            {
+                "line_item_id": item_id,
+                "cents": share,
+                "attempt_id": attempt_id,
+                "created_at": utcnow(),
+            }
+        )
         remaining -= share
-    plan = active_plan(session, account_id)
-    if plan is not None:
-        _apply_to_plan(plan, cents)
+    if settlements:
+        connection.execute(_insert_settlements(), settlements)
+    _apply_to_plan(connection, account_id, cents)
     return remaining
 
 
-def _apply_to_plan(plan: Arrangement, cents: int) -> None:
+def _apply_to_plan(connection: Connection, account_id: int, cents: int) -> None:
     """A payment counts towards the plan's parts in order; a fully paid plan is kept."""
+    plan_id = connection.scalar(_active_plan_id(), {"account_id": account_id})
+    if plan_id is None:
+        return
+    parts = connection.execute(
+        select(Installment.id, Installment.cents, Installment.paid_cents)
+        .where(Installment.arrangement_id == plan_id)
+        .order_by(Installment.sequence)
+    ).all()
     remaining = cents
-    for part in plan.installments:
-        if remaining <= 0:
-            break
-        share = min(remaining, part.cents - part.paid_cents)
-        part.paid_cents += share
-        remaining -= share
-    if all(part.paid_cents >= part.cents for part in plan.installments):
-        plan.state = ArrangementState.KEPT
+    all_paid = True
+    for part_id, part_cents, paid_cents in parts:
+        share = max(0, min(remaining, part_cents - paid_cents))
+        if share:
+            connection.execute(
+                update(Installment)
+                .where(Installment.id == part_id)
+                .values(paid_cents=paid_cents + share)
+            )
+            remaining -= share
+        all_paid = all_paid and paid_cents + share >= part_cents
+    if all_paid:
+        connection.execute(
+            update(Arrangement).where(Arrangement.id == plan_id).values(state=ArrangementState.KEPT)
+        )
+
+
+# The statements every payment runs, built once (building costs more than executing).
+@cache
+def _payable_lines() -> Select[int, LineCategory, dt.date, int, bool]:
+    """(line id, category, due date, open cents, disputed) of unpaid lines; params: ``account_id``."""
+    paid = func.coalesce(
+        select(func.sum(Settlement.cents))
+        .where(Settlement.line_item_id == LineItem.id)
+        .scalar_subquery(),
+        0,
+    )
+    disputed = (
+        select(Dispute.id)
+        .where(Dispute.line_item_id == LineItem.id, Dispute.state == DisputeState.OPEN)
+        .exists()
+    )
+    return (
+        select(LineItem.id, LineItem.category, Bill.due_on, LineItem.cents - paid, disputed)
+        .join(Bill)
+        .where(Bill.account_id == bindparam("account_id"), LineItem.cents - paid > 0)
+    )
+
+
+@cache
+def _insert_settlements() -> Insert:
+    return insert(Settlement)
+
+
+@cache
+def _active_plan_id() -> Select[int]:
+    return (
+        select(Arrangement.id)
+        .where(
+            Arrangement.account_id == bindparam("account_id"),
+            Arrangement.state == ArrangementState.ACTIVE,
+            Arrangement.kind.in_([ArrangementKind.INSTALLMENT, ArrangementKind.DEFERRED]),
+        )
+        .limit(1)
+    )

@@ -11,11 +11,13 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Insert, Select, bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
+from kiosk.store.db import connection_of
 from kiosk.store.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
@@ -27,17 +29,26 @@ def mask_account(number: str) -> str:
 
 
 def _digest(entry: AuditEntry) -> str:
+    return _digest_fields(
+        {column: getattr(entry, column) for column in _HASHED_COLUMNS}  # type: ignore[misc]
+    )
+
+
+_HASHED_COLUMNS = (
+    "at",
+    "kiosk_id",
+    "actor",
+    "action",
+    "resource",
+    "outcome",
+    "detail",
+    "prev_hash",
+)
+
+
+def _digest_fields(fields: dict[str, Any]) -> str:
     body = json.dumps(
-        {
-            "at": entry.at.astimezone(dt.UTC).isoformat(),
-            "kiosk_id": entry.kiosk_id,
-            "actor": entry.actor,
-            "action": entry.action,
-            "resource": entry.resource,
-            "outcome": entry.outcome,
-            "detail": entry.detail,
-            "prev_hash": entry.prev_hash,
-        },
+        {**fields, "at": fields["at"].astimezone(dt.UTC).isoformat()},
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -45,7 +56,7 @@ def _digest(entry: AuditEntry) -> str:
 
 
 def record(
-    session: Session,
+    session: Session | Connection,
     *,
     kiosk_id: str,
     actor: str,
@@ -54,31 +65,40 @@ def record(
     resource: str = "",
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> AuditEntry:
+) -> None:
     """Append an entry to this kiosk's chain inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
+    connection = connection_of(session)
+    if connection.dialect.name == "postgresql":
         # Serialise appends to one kiosk's chain across connections.
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": kiosk_id})
-    previous = session.scalar(
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": kiosk_id})
+    previous = connection.scalar(_chain_head(), {"kiosk_id": kiosk_id})
+    fields: dict[str, Any] = {
+        "at": at or utcnow(),
+        "kiosk_id": kiosk_id,
+        "actor": actor,
+        "action": action,
+        "resource": resource,
+        "outcome": outcome,
+        "detail": detail or {},
+        "prev_hash": previous or GENESIS,
+    }
+    connection.execute(_insert_entry(), {**fields, "hash": _digest_fields(fields)})
+
+
+# Built once: every payment appends to the chain (building costs more than executing).
+@cache
+def _chain_head() -> Select[str]:
+    return (
         select(AuditEntry.hash)
-        .where(AuditEntry.kiosk_id == kiosk_id)
+        .where(AuditEntry.kiosk_id == bindparam("kiosk_id"))
         .order_by(AuditEntry.id.desc())
         .limit(1)
     )
-    entry = AuditEntry(
-        kiosk_id=kiosk_id,
-        actor=actor,
-        action=action,
-        resource=resource,
-        outcome=outcome,
-        detail=detail or {},
-        prev_hash=previous or GENESIS,
-    )
-    entry.at = at or utcnow()
-    entry.hash = _digest(entry)
-    session.add(entry)
-    session.flush()
-    return entry
+
+
+@cache
+def _insert_entry() -> Insert:
+    return insert(AuditEntry)
 
 
 @dataclass(frozen=True)

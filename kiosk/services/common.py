@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import NotFound
@@ -25,7 +26,27 @@ def find_account(session: Session, account_number: str, *, for_update: bool = Fa
     query = select(Account).where(Account.number == account_number.strip())
     if for_update:
         query = query.with_for_update()
-    account = session.scalar(query)
+    return _found(session.scalar(query))
+
+
+def find_account_id(db: Session | Connection, account_number: str) -> int:
+    """The id of the account with this number, without loading the account (hot paths).
+
+    Raises:
+        NotFound: no such account.
+    """
+    return _found(db.scalar(_account_id_by_number(), {"number": account_number.strip()}))
+
+
+@cache
+def _account_id_by_number() -> Select[int]:
+    return select(Account.id).where(Account.number == bindparam("number"))
+
+
+T = TypeVar("T")
+
+
+def _found(account: T | None) -> T:
     if account is None:
         raise NotFound(
             "We could not find that account.",

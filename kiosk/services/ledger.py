@@ -7,11 +7,13 @@ account: positive means the customer owes money.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Insert, Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from kiosk.store.models import JournalEntry, Posting
+from kiosk.store.db import connection_of
+from kiosk.store.models import JournalEntry, Posting, utcnow
 
 RECEIVABLE = "receivable"
 
@@ -24,15 +26,18 @@ class Leg:
 
 
 def post(
-    session: Session,
+    session: Session | Connection,
     kind: str,
     legs: list[Leg],
     *,
     memo: str = "",
     attempt_id: int | None = None,
     reverses_id: int | None = None,
-) -> JournalEntry:
+) -> int:
     """Write one balanced journal entry in the caller's transaction.
+
+    Returns:
+        The new entry's id.
 
     Raises:
         ValueError: the legs do not sum to zero, or there are fewer than two.
@@ -41,23 +46,53 @@ def post(
         raise ValueError("a journal entry needs at least two postings")
     if sum(leg.cents for leg in legs) != 0:
         raise ValueError(f"journal entry {kind!r} does not balance: {legs}")
-    entry = JournalEntry(kind=kind, memo=memo, attempt_id=attempt_id, reverses_id=reverses_id)
-    entry.postings = [
-        Posting(ledger=leg.ledger, cents=leg.cents, account_id=leg.account_id) for leg in legs
-    ]
-    session.add(entry)
-    session.flush()
-    return entry
-
-
-def balance_cents(session: Session, account_id: int) -> int:
-    """What the customer owes now (negative = a credit on the account)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(Posting.cents), 0)).where(
-            Posting.ledger == RECEIVABLE, Posting.account_id == account_id
-        )
+    connection = connection_of(session)
+    entry_id: int = connection.execute(
+        _insert_entry(),
+        {
+            "kind": kind,
+            "memo": memo,
+            "attempt_id": attempt_id,
+            "reverses_id": reverses_id,
+            "created_at": utcnow(),
+        },
+    ).scalar_one()
+    connection.execute(
+        _insert_postings(),
+        [
+            {
+                "entry_id": entry_id,
+                "ledger": leg.ledger,
+                "cents": leg.cents,
+                "account_id": leg.account_id,
+            }
+            for leg in legs
+        ],
     )
-    return int(total or 0)
+    return entry_id
+
+
+def balance_cents(session: Session | Connection, account_id: int) -> int:
+    """What the customer owes now (negative = a credit on the account)."""
+    return int(session.scalar(_balance(), {"account_id": account_id}) or 0)
+
+
+# Statements every payment runs, built once (building costs more than executing).
+@cache
+def _insert_entry() -> Insert:
+    return insert(JournalEntry).returning(JournalEntry.id)
+
+
+@cache
+def _insert_postings() -> Insert:
+    return insert(Posting)
+
+
+@cache
+def _balance() -> Select[int]:
+    return select(func.coalesce(func.sum(Posting.cents), 0)).where(
+        Posting.ledger == RECEIVABLE, Posting.account_id == bindparam("account_id")
+    )
 
 
 @dataclass(frozen=True)

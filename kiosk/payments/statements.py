@@ -1,0 +1,143 @@
+"""The payment core's SQL, built once and executed with bound parameters.
+
+Building a SQLAlchemy statement costs several times more than executing a
+built one (about 0.9 ms against 0.12 ms here), and a payment runs about
+twenty of them, so the hot path keeps its statements ready: each function
+builds its statement on first use and returns the same object afterwards.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, update
+
+from kiosk.store.models import Account, AttemptState, OutboxMessage, PaymentAttempt, ServiceStatus
+
+# Every column a payment step reads of an attempt (see service.AttemptRecord).
+ATTEMPT_COLUMNS = (
+    PaymentAttempt.id,
+    PaymentAttempt.idempotency_key,
+    PaymentAttempt.account_id,
+    PaymentAttempt.cents,
+    PaymentAttempt.fee_cents,
+    PaymentAttempt.method,
+    PaymentAttempt.state,
+    PaymentAttempt.brand,
+    PaymentAttempt.last4,
+    PaymentAttempt.decline_code,
+    PaymentAttempt.decline_reason,
+    PaymentAttempt.confirmation_number,
+    PaymentAttempt.requested_reconnection,
+    PaymentAttempt.flagged,
+    PaymentAttempt.updated_at,
+)
+
+
+@cache
+def attempt_by_id(*, for_update: bool = False) -> Select[*tuple[Any, ...]]:
+    """Params: ``attempt_id``."""
+    query = select(*ATTEMPT_COLUMNS).where(PaymentAttempt.id == bindparam("attempt_id"))
+    return query.with_for_update() if for_update else query
+
+
+@cache
+def attempt_by_key() -> Select[int, int, int]:
+    """(id, account id, cents); params: ``key``."""
+    return select(PaymentAttempt.id, PaymentAttempt.account_id, PaymentAttempt.cents).where(
+        PaymentAttempt.idempotency_key == bindparam("key")
+    )
+
+
+@cache
+def insert_attempt() -> Insert:
+    """Params: the attempt's columns; returns its id."""
+    return insert(PaymentAttempt).returning(PaymentAttempt.id)
+
+
+@cache
+def change_attempt() -> Update:
+    """Params: ``attempt_id`` and the columns to set."""
+    return update(PaymentAttempt).where(PaymentAttempt.id == bindparam("attempt_id"))
+
+
+@cache
+def transition() -> Update:
+    """Move an attempt between states only if it is still in ``before``.
+
+    Params: ``attempt_id``, ``before``, ``after``, ``now``.
+    """
+    return (
+        update(PaymentAttempt)
+        .where(
+            PaymentAttempt.id == bindparam("attempt_id"),
+            PaymentAttempt.state == bindparam("before", type_=PaymentAttempt.state.type),
+        )
+        .values(
+            state=bindparam("after", type_=PaymentAttempt.state.type),
+            updated_at=bindparam("now", type_=PaymentAttempt.updated_at.type),
+        )
+    )
+
+
+@cache
+def paying_account() -> Select[str, str, ServiceStatus]:
+    """(number, email, status); params: ``account_id``."""
+    return select(Account.number, Account.email, Account.status).where(
+        Account.id == bindparam("account_id")
+    )
+
+
+@cache
+def account_number_of_attempt() -> Select[str]:
+    """Params: ``attempt_id``."""
+    return (
+        select(Account.number)
+        .join(PaymentAttempt, PaymentAttempt.account_id == Account.id)
+        .where(PaymentAttempt.id == bindparam("attempt_id"))
+    )
+
+
+@cache
+def account_number() -> Select[str]:
+    """Params: ``account_id``."""
+    return select(Account.number).where(Account.id == bindparam("account_id"))
+
+
+@cache
+def recent_succeeded_cents() -> Select[int]:
+    """The last twelve successful payments of the account but this one.
+
+    Params: ``account_id``, ``attempt_id``.
+    """
+    return (
+        select(PaymentAttempt.cents)
+        .where(
+            PaymentAttempt.account_id == bindparam("account_id"),
+            PaymentAttempt.state == AttemptState.SUCCEEDED,
+            PaymentAttempt.id != bindparam("attempt_id"),
+        )
+        .order_by(PaymentAttempt.id.desc())
+        .limit(12)
+    )
+
+
+@cache
+def succeeded_since() -> Select[int]:
+    """Successful payments of the account since ``since``, but this one.
+
+    Params: ``account_id``, ``attempt_id``, ``since``.
+    """
+    return select(func.count()).where(
+        PaymentAttempt.account_id == bindparam("account_id"),
+        PaymentAttempt.state == AttemptState.SUCCEEDED,
+        PaymentAttempt.id != bindparam("attempt_id"),
+        PaymentAttempt.updated_at >= bindparam("since", type_=PaymentAttempt.updated_at.type),
+    )
+
+
+@cache
+def insert_outbox() -> Insert:
+    """Params: a list of outbox rows."""
+    return insert(OutboxMessage)
