@@ -33,11 +33,27 @@ __all__ = [
     "SynthesisError",
     "read_wav",
     "split_sentences",
+    "stream_chunks",
+    "trim_silence",
     "write_wav",
 ]
 
 #: espeak-ng speaks about 175 words a minute by default; the kiosk default is a bit slower.
 DEFAULT_RATE_WPM = 160
+
+#: Silence kept around speech. espeak-ng ends every utterance with ~0.35 s of silence:
+#: over a voice payment's two dozen prompts that is seconds of waiting for nothing.
+LEAD_KEPT = 0.01
+TAIL_KEPT = 0.05
+#: Silence between the pieces of a streamed prompt: about what espeak-ng leaves after a
+#: sentence (0.35-0.4 s at 160 wpm) and after a comma (0.13-0.24 s), measured.
+SENTENCE_PAUSE = 0.35
+COMMA_PAUSE = 0.2
+SILENCE_LEVEL = 0.004  # |sample| below this (about -48 dBFS) counts as silence
+
+#: The first chunk of a streamed prompt is cut at a comma when its sentence is longer
+#: than this many words, so its audio is ready sooner.
+FIRST_CHUNK_WORDS = 8
 
 
 class SynthesisError(RuntimeError):
@@ -74,6 +90,32 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in (part.strip() for part in parts) if p]
 
 
+def stream_chunks(text: str, first_words: int = FIRST_CHUNK_WORDS) -> list[str]:
+    """Pieces to synthesize one after another, the first one short.
+
+    Sentences, with the first one cut after its first comma when it is long: the first
+    piece decides how soon the listener hears anything.
+    """
+    chunks = split_sentences(text)
+    if chunks and len(chunks[0].split()) > first_words:
+        head, comma, rest = chunks[0].partition(", ")
+        if comma and rest and len(head.split()) >= 2:
+            chunks[0:1] = [head + ",", rest]
+    return chunks
+
+
+def trim_silence(
+    audio: np.ndarray, rate: int, lead: float = LEAD_KEPT, tail: float = TAIL_KEPT
+) -> np.ndarray:
+    """``audio`` with at most ``lead`` / ``tail`` seconds of silence around the speech."""
+    loud = np.flatnonzero(np.abs(audio) > SILENCE_LEVEL)
+    if loud.size == 0:
+        return audio[:0]
+    start = max(0, int(loud[0]) - int(lead * rate))
+    end = min(len(audio), int(loud[-1]) + 1 + int(tail * rate))
+    return audio[start:end]
+
+
 class SpeechSynthesizer(abc.ABC):
     """One contract for every speech engine: text in, float32 mono samples out.
 
@@ -98,9 +140,12 @@ class SpeechSynthesizer(abc.ABC):
             SynthesisError: when the engine is missing or fails.
         """
 
-    def synthesize(self, text: str) -> tuple[np.ndarray, int]:
+    def synthesize(self, text: str, tail: float = TAIL_KEPT) -> tuple[np.ndarray, int]:
         """Speech for ``text`` at the current rate and volume.
 
+        Args:
+            text: what to say.
+            tail: seconds of silence kept after the last word.
         Returns:
             (float32 mono samples in -1..1, sample rate). Empty text gives no samples.
         Raises:
@@ -109,16 +154,24 @@ class SpeechSynthesizer(abc.ABC):
         if not text.strip():
             return np.zeros(0, dtype=np.float32), 22_050
         audio, rate = self._render(text)
+        audio = trim_silence(audio, rate, tail=tail)
         return (audio * float(np.clip(self.volume, 0.0, 1.0))).astype(np.float32), rate
 
     def synthesize_stream(self, text: str) -> Iterator[tuple[np.ndarray, int]]:
-        """Speech sentence by sentence, so playback can start after the first one.
+        """Speech piece by piece (see :func:`stream_chunks`), so playback can start
+        after the first piece; each piece but the last ends with the pause espeak-ng
+        itself leaves there (so the whole sounds as if synthesized in one go).
 
         Raises:
             SynthesisError: when the engine is missing or fails.
         """
-        for sentence in split_sentences(text):
-            yield self.synthesize(sentence)
+        chunks = stream_chunks(text)
+        for index, chunk in enumerate(chunks):
+            if index == len(chunks) - 1:
+                pause = TAIL_KEPT
+            else:
+                pause = COMMA_PAUSE if chunk.endswith(",") else SENTENCE_PAUSE
+            yield self.synthesize(chunk, tail=pause)
 
     def save(self, text: str, path: Path | str) -> Path:
         """Write the speech for ``text`` to a WAV file; returns the path."""
@@ -181,13 +234,35 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
                 f"pyttsx3 cannot start (is espeak-ng installed?): {error}"
             ) from error
         self._workdir = Path(tempfile.mkdtemp(prefix="kiosk-tts-"))
+        self._calls = 0
+        self.fallbacks = 0  # prompts spoken by espeak-ng because pyttsx3 gave no audio
+        self.file_wait = 1.0  # seconds to wait for a file pyttsx3 finishes late
+        self._espeak: EspeakSynthesizer | None = None
 
     def voices(self) -> list[str]:
         return [voice.id for voice in self._engine.getProperty("voices")]
 
     def _render(self, text: str) -> tuple[np.ndarray, int]:
-        path = self._workdir / "utterance.wav"
+        """pyttsx3's WAV for ``text``, or espeak-ng's when pyttsx3 gives none.
+
+        pyttsx3 2.99 now and then ends ``runAndWait`` before its driver has written the
+        file (seen on the first call of a process), or writes none at all: the kiosk
+        must still speak, so after ``file_wait`` the espeak-ng program stands in (same
+        engine, same voice, ~10 ms more for its start).
+        """
+        audio = self._render_once(text)
+        if audio is not None:
+            return audio
+        self.fallbacks += 1
+        if self._espeak is None:
+            self._espeak = EspeakSynthesizer(self.rate_wpm, 1.0, self.voice or "en-us")
+        self._espeak.rate_wpm = self.rate_wpm
+        return self._espeak.render_text(text)
+
+    def _render_once(self, text: str) -> tuple[np.ndarray, int] | None:
         with self._lock:
+            self._calls += 1
+            path = self._workdir / f"utterance-{self._calls}.wav"  # a late file never mixes in
             engine = self._engine
             # pyttsx3 2.99 queues property changes and drops them when the espeak driver
             # ends its loop; set them on the driver at once where it is reachable.
@@ -196,16 +271,30 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
             driver.setProperty("volume", 1.0)
             if self.voice:
                 driver.setProperty("voice", self.voice)
-            path.unlink(missing_ok=True)
+            # Quiet until the file is there: the driver prints "Audio saved to" when it
+            # writes it, which may be after runAndWait has returned.
             with _quiet_stdout():
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()
-            deadline = time.monotonic() + 2.0  # the driver may finish the file late
-            while (not path.exists() or path.stat().st_size <= 44) and time.monotonic() < deadline:
-                time.sleep(0.005)
-            if not path.exists() or path.stat().st_size <= 44:
-                raise SynthesisError(f"pyttsx3 produced no audio for {text[:40]!r}")
-            return read_wav(path)
+                deadline = time.monotonic() + self.file_wait
+                while not _complete_wav(path) and time.monotonic() < deadline:
+                    time.sleep(0.002)
+            if not _complete_wav(path):
+                return None
+            try:
+                return read_wav(path)
+            except (EOFError, wave.Error):
+                return None
+            finally:
+                path.unlink(missing_ok=True)
+
+
+def _complete_wav(path: Path) -> bool:
+    """Is a whole WAV file there (header and some samples)?"""
+    try:
+        return path.stat().st_size > 44
+    except OSError:
+        return False
 
 
 class EspeakSynthesizer(SpeechSynthesizer):
@@ -226,6 +315,10 @@ class EspeakSynthesizer(SpeechSynthesizer):
         self.program = shutil.which("espeak-ng") or shutil.which("espeak")
         if self.program is None:
             raise SynthesisError("espeak-ng is not installed")
+
+    def render_text(self, text: str) -> tuple[np.ndarray, int]:
+        """Full-scale speech for ``text`` (no volume, no trimming)."""
+        return self._render(text)
 
     def _render(self, text: str) -> tuple[np.ndarray, int]:
         command = [str(self.program), "--stdout", "-s", str(int(self.rate_wpm))]

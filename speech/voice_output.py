@@ -18,6 +18,7 @@ for checking a flow without audio.
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ __all__ = [
     "SPEAKER",
     "RecordingSink",
     "SpeechSink",
+    "StreamingSpeaker",
     "Utterance",
     "VoiceOutput",
 ]
@@ -206,8 +208,41 @@ class SpeechSink(abc.ABC):
         """Whether something is being played now."""
 
 
+class StreamingSpeaker(Speaker):
+    """A :class:`Speaker` whose playing buffer can grow (:meth:`extend`).
+
+    New audio goes in before the trailing padding; if playback has already ended (the
+    rest came too late), it starts again with the new audio.
+    """
+
+    _rate = 0
+    _buffer: np.ndarray
+
+    def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+        self._rate = rate
+        super().play(audio, rate, blocking)
+
+    def extend(self, audio: np.ndarray, rate: int) -> None:
+        samples = np.asarray(audio, dtype=np.float32).ravel()
+        with self._lock:
+            if self.is_playing and self._stream is not None and rate == self._rate:
+                tail = np.zeros(int(self.tail_padding * rate), dtype=np.float32)
+                cut = max(self._position, len(self._buffer) - len(tail))
+                self._buffer = np.concatenate([self._buffer[:cut], samples, tail])
+                return
+        if self.is_playing:
+            self.wait(5.0)  # another rate: the rest follows what is playing
+        self.play(samples, rate)
+
+
 class VoiceOutput(SpeechSink):
-    """Speech synthesized and played on the speaker or the headset."""
+    """Speech synthesized and played on the speaker or the headset.
+
+    On an output with ``extend`` (:class:`StreamingSpeaker`) a prompt is synthesized piece by piece and starts
+    playing after the first piece (time to first audio); on a plain :class:`Speaker` it
+    is synthesized whole, then played. ``first_audio`` holds, for each utterance, the
+    seconds from :meth:`say` to the first audio handed to the device.
+    """
 
     def __init__(
         self,
@@ -218,27 +253,47 @@ class VoiceOutput(SpeechSink):
     ) -> None:
         self.synthesizer = synthesizer
         self.outputs = {SPEAKER: speaker, HEADSET: headset}
+        self.first_audio: list[float] = []
+        self._stops = 0  # counts stop() calls: a stop ends the streaming of a prompt
         super().__init__(on_caption)
 
     def _deliver(self, utterance: Utterance) -> None:
         output = self.outputs.get(utterance.device)
         if output is None:  # headset output not configured: say nothing private aloud
             return
-        if utterance.is_tone:
-            audio: np.ndarray = digit_tone()
-            rate = 22_050
-        else:
-            self.synthesizer.rate_wpm = utterance.rate_wpm
-            self.synthesizer.volume = 1.0
-            audio, rate = self.synthesizer.synthesize(utterance.text)
+        started = time.perf_counter()
         output.volume = utterance.volume
-        output.play(audio, rate)
+        if utterance.is_tone:
+            output.play(digit_tone(), 22_050)
+            return
+        self.synthesizer.rate_wpm = utterance.rate_wpm
+        self.synthesizer.volume = 1.0
+        extend: Callable[[np.ndarray, int], None] | None = getattr(output, "extend", None)
+        if extend is None:
+            audio, rate = self.synthesizer.synthesize(utterance.text)
+            output.play(audio, rate)
+            self.first_audio.append(time.perf_counter() - started)
+            return
+        pieces = self.synthesizer.synthesize_stream(utterance.text)
+        first = next(pieces, None)
+        if first is None:
+            return
+        generation = self._stops
+        output.play(*first)
+        self.first_audio.append(time.perf_counter() - started)
+        # The rest is made while the first piece plays (tens of milliseconds against a
+        # second or more of speech); a stop() meanwhile (barge-in) drops it.
+        for audio, rate in pieces:
+            if self._stops != generation:
+                break
+            extend(audio, rate)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current utterance has been played."""
         return all(o.wait(timeout) for o in self.outputs.values() if o is not None)
 
     def stop(self) -> None:
+        self._stops += 1
         for output in self.outputs.values():
             if output is not None:
                 output.stop()

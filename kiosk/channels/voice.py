@@ -31,7 +31,13 @@ from kiosk.channels.voice_devices import (
 )
 from kiosk.channels.voice_grammar import engine_text, grammar_for
 from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicrophone
-from kiosk.channels.voice_wording import HEADSET_NEEDED, not_caught, prompt_speech, readback
+from kiosk.channels.voice_wording import (
+    DEFAULT_VERBOSITY,
+    HEADSET_NEEDED,
+    not_caught,
+    prompt_speech,
+    readback_question,
+)
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
 from kiosk.conversation.wording import w
@@ -101,7 +107,7 @@ class VoiceChannel:
         recognizer: the speech recognizer, or None for keypad only.
         microphone: audio blocks, or None for keypad only.
         captions: receives every utterance (wire it as the output's ``on_caption``).
-        verbosity: "full" or "brief".
+        verbosity: "brief" (the default: each way of answering taught once) or "full".
         patience: trailing silence (s) that ends a spoken answer.
         warning_seconds: how long before the step's time runs out the warning comes.
         barge_in: let speech interrupt prompts (only with the headset on: no echo).
@@ -117,7 +123,7 @@ class VoiceChannel:
         recognizer: Recognizer | None = None,
         microphone: AudioInput | None = None,
         captions: CaptionPrinter | None = None,
-        verbosity: str = "full",
+        verbosity: str = DEFAULT_VERBOSITY,
         patience: float = 1.0,
         warning_seconds: float = 20.0,
         barge_in: bool = True,
@@ -146,12 +152,14 @@ class VoiceChannel:
         self._keys_closed = False
         self._respeak = False
         self._last_text = ""
+        self._taught: set[str] = set()  # ways of answering already explained this session
 
     # ------------------------------------------------------------------ session
     def run(self) -> int:
         """Run the session to its end. Returns an exit code (0, or 3 if input closed)."""
         self.output.reset_session()
         self.output.set_verbosity(self.verbosity)
+        self._taught = set()
         if self.rate_level is not None:  # the kiosk's own default speed, if set
             self.output.rate_index = max(0, min(self.rate_level - 1, len(RATES_WPM) - 1))
         self._open_microphone()
@@ -217,7 +225,8 @@ class VoiceChannel:
         return known if callable(known) else None
 
     def _speak_prompt(self, prompt: Prompt) -> None:
-        speech = prompt_speech(prompt, self.verbosity, self._known())
+        speech = prompt_speech(prompt, self.verbosity, self._known(), self._taught)
+        self._taught |= speech.taught
         if speech.private:
             if self.output.headset_present:
                 if not self._say(speech.private, private=True):
@@ -427,10 +436,11 @@ class VoiceChannel:
         """
         self.stats.confirmations += 1
         secret = prompt.private and not self.output.headset_present
-        question = readback(digits, private=secret)
         yes_no = build_grammar("yesno")
         for _ in range(3):
-            self._say(f"{question} Say yes or press 1. Say no or press 2.", private=False)
+            question, taught = readback_question(digits, secret, self.verbosity, self._taught)
+            self._taught |= taught
+            self._say(question, private=False)
             heard = self._listen(yes_no, self.clock() + (prompt.timeout_seconds or 60.0))
             if heard.kind == "closed":
                 raise EOFError
@@ -541,9 +551,9 @@ def recognizer_or_problem(
 def run_voice_channel(engine: str | None = None) -> int:
     """``kiosk voice``: one session on this machine's audio devices and stdin keypad."""
     from kiosk.runtime import KioskRuntime
-    from kiosk.speech.audio import OutputDevice, Speaker
+    from kiosk.speech.audio import OutputDevice
     from kiosk.speech.tts import Pyttsx3Synthesizer, SynthesisError
-    from kiosk.speech.voice_output import VoiceOutput
+    from kiosk.speech.voice_output import StreamingSpeaker, VoiceOutput
 
     voice = VoiceSettings()
     runtime = KioskRuntime.start()
@@ -558,9 +568,9 @@ def run_voice_channel(engine: str | None = None) -> int:
         from kiosk.speech.tts import EspeakSynthesizer
 
         synthesizer = EspeakSynthesizer()
-    speaker = Speaker(OutputDevice("speaker", pulse_sink=voice.speaker_sink or None))
+    speaker = StreamingSpeaker(OutputDevice("speaker", pulse_sink=voice.speaker_sink or None))
     headset = (
-        Speaker(OutputDevice("headset", pulse_sink=voice.headset_sink))
+        StreamingSpeaker(OutputDevice("headset", pulse_sink=voice.headset_sink))
         if voice.headset_sink or voice.headset
         else None
     )

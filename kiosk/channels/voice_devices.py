@@ -49,7 +49,7 @@ class VoiceSettings(BaseSettings):
     headset: bool = False
     microphone_source: str = ""
     microphone: bool = True
-    verbosity: str = "full"
+    verbosity: str = "brief"  # "full" adds step numbers and repeats every hint
     patience_seconds: float = 1.0  # trailing silence that ends an answer
     rate_level: int | None = None  # default speech speed, 1..7 (None: the sink's own)
     barge_in: bool = True  # speech interrupts prompts (only with the headset: no echo)
@@ -70,6 +70,15 @@ class CapturedSpeaker(Speaker):
 
     def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
         self.clips.append((np.asarray(audio, dtype=np.float32) * self.volume, rate))
+
+    def extend(self, audio: np.ndarray, rate: int) -> None:
+        """More of the same utterance (a streamed prompt): kept as one clip."""
+        if not self.clips or self.clips[-1][1] != rate:
+            self.play(audio, rate)
+            return
+        kept, _ = self.clips[-1]
+        added = np.asarray(audio, dtype=np.float32) * self.volume
+        self.clips[-1] = (np.concatenate([kept, added]), rate)
 
     @property
     def seconds(self) -> float:

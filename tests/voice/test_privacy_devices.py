@@ -54,7 +54,7 @@ def test_private_details_only_on_the_headset(
     try:
         # Sign-in: each key cuts its question short (barge-in by key).
         for cue, key in (
-            ("Choose how", "1"),
+            ("Welcome", "1"),
             ("account number", AVA["account"]),
             ("ZIP", AVA["zip"]),
         ):

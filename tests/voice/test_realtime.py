@@ -39,8 +39,8 @@ ANSWERS = [
     ("How do you want to pay", "card"),
     ("Is this right", "yes"),
     ("receipt", "no more receipts"),
-    ("anything else", "no"),
-    ("Choose how you want to use the kiosk", "start"),
+    ("nything else", "no"),  # "Anything else today?" or "Is there anything else..."
+    ("Welcome", "start"),
 ]
 
 
