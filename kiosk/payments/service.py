@@ -37,7 +37,7 @@ from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMe
 from kiosk.services import account_state, audit, ledger
 from kiosk.services.common import find_account, find_account_id
 from kiosk.services.confirmation import confirmation_number
-from kiosk.store.db import connection_of, retry_on_conflict
+from kiosk.store.db import retry_on_conflict
 from kiosk.store.models import (
     OPEN_STATES,
     Account,
@@ -343,8 +343,7 @@ class PaymentService:
     def _settle_once(
         self, attempt_id: int, result: ChargeResult, now: dt.datetime
     ) -> tuple[tuple[str, dict[str, object]], PaymentResult | None] | None:
-        with self.store.sessions() as session, session.begin():
-            connection = connection_of(session)
+        with self.store.engine.begin() as connection:
             attempt = _attempt_row(connection, attempt_id, for_update=True)
             if attempt.state not in OPEN_STATES:
                 return None
@@ -390,7 +389,7 @@ class PaymentService:
                 )
                 crash_point("settle.before_commit")
                 return ("payment.declined", {**fields, "code": result.decline_code}), None
-            succeeded = self._record_success(session, attempt, account, now, outcome, result)
+            succeeded = self._record_success(connection, attempt, account, now, outcome, result)
             crash_point("settle.before_commit")
             event = {
                 **fields,
@@ -401,7 +400,7 @@ class PaymentService:
 
     def _record_success(
         self,
-        session: Session,
+        connection: Connection,
         attempt: AttemptRecord,
         account: PayingAccount,
         now: dt.datetime,
@@ -410,12 +409,16 @@ class PaymentService:
     ) -> PaymentResult:
         """The success transaction's writes, as Core statements; returns the payment's result.
 
-        Reconnection (rare) goes through the ORM account in the same session.
+        An account with a disconnection notice or suspended (rare) is changed
+        through the ORM, in a session joined to the same transaction.
         """
-        connection = connection_of(session)
         confirmation = confirmation_number(attempt.id)
         method = attempt.method.value
-        if attempt.requested_reconnection and account.status == ServiceStatus.SUSPENDED:
+        status_may_change = account.status in (ServiceStatus.SUSPENDED, ServiceStatus.NOTICE)
+        session = Session(bind=connection) if status_may_change else None
+        if session is not None and (
+            attempt.requested_reconnection and account.status == ServiceStatus.SUSPENDED
+        ):
             orm_account = session.get(Account, attempt.account_id)
             assert orm_account is not None
             self._bill_reconnection_fee(session, orm_account, now.date())
@@ -432,10 +435,12 @@ class PaymentService:
             connection, attempt.account_id, attempt.cents, attempt.id, now.date()
         )
         reconnected = False
-        if account.status in (ServiceStatus.SUSPENDED, ServiceStatus.NOTICE):
+        if session is not None:
             orm_account = session.get(Account, attempt.account_id)
             assert orm_account is not None
             reconnected = self._maybe_reconnect(session, orm_account, attempt, confirmation, now)
+            session.flush()  # the session only joined the transaction: it commits with it
+            session.close()
         flagged = self._fraud_signal(connection, account.number, attempt, now)
         connection.execute(
             statements.change_attempt(),

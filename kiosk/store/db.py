@@ -36,14 +36,21 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: a commit writes the WAL without fsync; a process crash loses
+        # nothing, a power cut may lose the last commits (see the README).
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoints (the fsyncs) every ~40 MB of WAL rather than every 4 MB,
+        # so fewer payments wait for one.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: SQLAlchemy's statement machinery costs ~0.1 ms
+        # a call, and every transaction starts here.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def connection_of(db: Session | Connection) -> Connection:
