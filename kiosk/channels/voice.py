@@ -31,6 +31,7 @@ from kiosk.channels.voice_devices import (
 )
 from kiosk.channels.voice_grammar import engine_text, grammar_for
 from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicrophone
+from kiosk.channels.voice_pause import PauseWatch
 from kiosk.channels.voice_wording import (
     DEFAULT_VERBOSITY,
     HEADSET_NEEDED,
@@ -41,7 +42,13 @@ from kiosk.channels.voice_wording import (
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
 from kiosk.conversation.wording import w
-from kiosk.speech.asr import ModelNotFoundError, RecognitionResult, Recognizer, RecognizerError
+from kiosk.speech.asr import (
+    EARLY_SILENCE,
+    ModelNotFoundError,
+    RecognitionResult,
+    Recognizer,
+    RecognizerError,
+)
 from kiosk.speech.audio import AudioDeviceError
 from kiosk.speech.grammar import StepGrammar, build_grammar
 from kiosk.speech.tts import SynthesisError
@@ -72,9 +79,18 @@ TAIL_KEPT = 0.1  # seconds of silence kept after the last word
 
 @dataclass
 class VoiceStats:
-    """What the channel measured: decode latencies and answers by source."""
+    """What the channel measured: end of speech -> answer, and answers by source.
+
+    A latency runs from the end of the customer's speech (when the silence that ended
+    it began) to the answer being ready, on the channel's clock; ``answered_at`` holds
+    that clock's time for each, and ``latency_kinds`` the grammar kind ("digits",
+    "yesno", "choice", ...).
+    """
 
     latencies: list[float] = field(default_factory=list)  # end of speech -> answer (s)
+    answered_at: list[float] = field(default_factory=list)
+    latency_kinds: list[str] = field(default_factory=list)
+    early_answers: int = 0  # answers taken at a short pause (complete digit strings)
     spoken_answers: int = 0
     key_answers: int = 0
     rejections: int = 0
@@ -109,6 +125,8 @@ class VoiceChannel:
         captions: receives every utterance (wire it as the output's ``on_caption``).
         verbosity: "brief" (the default: each way of answering taught once) or "full".
         patience: trailing silence (s) that ends a spoken answer.
+        early_silence: the pause (s) that ends a fixed-length digit answer once it is
+            complete (0 or None: always wait for ``patience``).
         warning_seconds: how long before the step's time runs out the warning comes.
         barge_in: let speech interrupt prompts (only with the headset on: no echo).
         problems: startup messages to speak first (missing model, microphone).
@@ -125,6 +143,7 @@ class VoiceChannel:
         captions: CaptionPrinter | None = None,
         verbosity: str = DEFAULT_VERBOSITY,
         patience: float = 1.0,
+        early_silence: float | None = EARLY_SILENCE,
         warning_seconds: float = 20.0,
         barge_in: bool = True,
         problems: list[str] | None = None,
@@ -140,6 +159,7 @@ class VoiceChannel:
         self.captions = captions or CaptionPrinter()
         self.verbosity = verbosity
         self.patience = patience
+        self.early_silence = early_silence or 0.0
         self.warning_seconds = warning_seconds
         self.barge_in = barge_in
         self.problems = list(problems or [])
@@ -323,10 +343,15 @@ class VoiceChannel:
         hearing = self.microphone is not None and self.recognizer is not None
         pointer = self._carried
         self._carried = None
+        watch: PauseWatch | None = None
         if hearing and pointer is None:
             assert self.microphone is not None
             self.microphone.begin_listening()
             pointer = self._pointer()
+            if grammar.kind == "digits" and grammar.length and self.early_silence:
+                # A complete digit string can end at a short pause (an answer carried
+                # over from a barge-in began before this watch and waits its patience).
+                watch = PauseWatch(self.microphone.rate, self.early_silence)
         self.captions.status("listening" if hearing else "waiting for the keypad")
         while True:
             if self._poll_key(0.0 if hearing else POLL):
@@ -343,9 +368,29 @@ class VoiceChannel:
                 continue
             if self.tty_detector is not None and self.tty_detector.feed(block):
                 return _Heard("tty")
-            if pointer.feed(block) is VadState.DONE:
-                ended = self.clock()
-                return self._recognize(pointer, grammar, ended)
+            state = pointer.feed(block)
+            if state is VadState.DONE:
+                return self._recognize(pointer, grammar, self.clock() - self.patience)
+            so_far = watch.feed(block) if watch is not None else None
+            if so_far is not None and state is VadState.SPEAKING:
+                early = self._finish_early(so_far, grammar)
+                if early is not None:
+                    self.stats.early_answers += 1
+                    return early
+
+    def _finish_early(self, audio: np.ndarray, grammar: StepGrammar) -> _Heard | None:
+        """The answer at a short pause, if the speech so far already completes it."""
+        assert self.recognizer is not None and self.microphone is not None
+        ended = self.clock() - self.early_silence
+        try:
+            result = self.recognizer.finish_early(audio, self.microphone.rate, grammar)
+        except RecognizerError as error:
+            log.warning("recognizer failed: %s", error)
+            return None  # the end-pointer's path decides, and reports a broken engine
+        if result is None:
+            return None
+        self.captions.status(f"heard: {result.text or '(nothing)'}")
+        return _Heard("speech", result=result, ended_at=ended)
 
     def _recognize(self, pointer: EndPointer, grammar: StepGrammar, ended: float) -> _Heard:
         assert self.recognizer is not None and self.microphone is not None
@@ -398,7 +443,7 @@ class VoiceChannel:
                 self._say(not_caught(prompt, self._known()))
                 continue
             text = engine_text(prompt, result.answer)
-            self.stats.latencies.append(self.clock() - heard.ended_at)
+            self._count_latency(heard, grammar.kind)
             if result.answer.kind == "digits":
                 confirmed = self._confirm_digits(prompt, text)
                 if confirmed is None:
@@ -406,6 +451,12 @@ class VoiceChannel:
                 return confirmed
             self.stats.spoken_answers += 1
             return text
+
+    def _count_latency(self, heard: _Heard, kind: str) -> None:
+        now = self.clock()
+        self.stats.latencies.append(now - heard.ended_at)
+        self.stats.answered_at.append(now)
+        self.stats.latency_kinds.append(kind)
 
     def _key_line(self, prompt: Prompt, line: str) -> str | None:
         """A keypad line as the engine's input; None for keys the channel handles."""
@@ -461,6 +512,7 @@ class VoiceChannel:
                 self._say(not_caught(_YES_NO_PROMPT))
                 continue
             if answer.kind == "yesno":
+                self._count_latency(heard, "yesno")
                 self.stats.spoken_answers += 1
                 if answer.value:
                     return digits

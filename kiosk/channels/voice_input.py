@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from kiosk.channels.text import LineReader
+from kiosk.speech.vad import find_speech
 
 __all__ = [
     "AudioInput",
@@ -133,6 +134,12 @@ class ScriptedUser:
     once, or the audio is served as microphone blocks (with silence before and after, so
     the end-pointer works as it does live). Blocks come as fast as they are read: no real
     time passes, which keeps tests and benchmarks fast.
+
+    :meth:`clock` is a simulated real-time clock to give the channel: a block cannot be
+    read before the time it would have been spoken, and the time the kiosk spends (in
+    decoding, say) passes as it does live. With it, end of speech -> answer is measured
+    as a live microphone would see it, without waiting through the audio;
+    ``speech_ends`` holds when each spoken turn's speech ended on that clock.
     """
 
     def __init__(
@@ -144,6 +151,10 @@ class ScriptedUser:
         block_seconds: float = 0.02,
     ) -> None:
         self.rate = rate
+        self.speech_ends: list[float] = []
+        self._virtual = 0.0
+        self._mark = time.perf_counter()
+        self._listen_start = 0.0
         self._turns = deque(turns)
         self._lead = np.zeros(int(lead_silence * rate), dtype=np.float32)
         self._trail = np.zeros(int(trail_silence * rate), dtype=np.float32)
@@ -164,9 +175,14 @@ class ScriptedUser:
     def stop(self) -> None:
         """Nothing to close."""
 
+    def clock(self) -> float:
+        """Simulated real time: the audio served so far, plus the time spent since."""
+        return self._virtual + (time.perf_counter() - self._mark)
+
     def begin_listening(self) -> None:
         self.listens += 1
         self._audio, self._at, self._key = np.zeros(0, dtype=np.float32), 0, None
+        self._listen_start = self.clock()
         if not self._turns:
             self.finished = True  # the script is over: the channel ends the session
             return
@@ -174,7 +190,11 @@ class ScriptedUser:
         if turn.key is not None:
             self._key = turn.key
         elif turn.audio is not None:
-            self._audio = np.concatenate([self._lead, turn.audio.astype(np.float32), self._trail])
+            speech = turn.audio.astype(np.float32)
+            self._audio = np.concatenate([self._lead, speech, self._trail])
+            spoken = find_speech(speech, self.rate)
+            end = len(self._lead) / self.rate + (spoken[1] if spoken else 0.0)
+            self.speech_ends.append(self._listen_start + end)
 
     def poll(self, timeout: float) -> str | None:
         key, self._key = self._key, None
@@ -190,4 +210,6 @@ class ScriptedUser:
             return None
         block = self._audio[self._at : self._at + self._block]
         self._at += len(block)
+        due = self._listen_start + self._at / self.rate  # when its last sample is spoken
+        self._virtual, self._mark = max(self.clock(), due), time.perf_counter()
         return block
