@@ -125,7 +125,8 @@ class Settings(BaseSettings):
     # Fraud signals
     fraud_multiple_of_usual: float = 5.0
     fraud_window_minutes: int = 10
-    fraud_max_payments_in_window: int = 3
+    # At most 11: the burst check looks at the account's last 12 payments.
+    fraud_max_payments_in_window: int = Field(default=3, ge=1, le=11)
 
     # Receipts and notifications
     printer_url: str = "dummy:"

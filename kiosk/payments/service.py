@@ -344,14 +344,15 @@ class PaymentService:
         self, attempt_id: int, result: ChargeResult, now: dt.datetime
     ) -> tuple[tuple[str, dict[str, object]], PaymentResult | None] | None:
         with self.store.engine.begin() as connection:
-            attempt = _attempt_row(connection, attempt_id, for_update=True)
+            row = connection.execute(
+                statements.attempt_to_settle(), {"attempt_id": attempt_id}
+            ).one_or_none()
+            if row is None:
+                raise NotFound(f"Payment attempt {attempt_id} does not exist.")
+            columns = len(statements.ATTEMPT_COLUMNS)
+            attempt, account = AttemptRecord(*row[:columns]), PayingAccount(*row[columns:])
             if attempt.state not in OPEN_STATES:
                 return None
-            account = PayingAccount(
-                *connection.execute(
-                    statements.paying_account(), {"account_id": attempt.account_id}
-                ).one()
-            )
             fields: dict[str, object] = {
                 "attempt_id": attempt.id,
                 "account": audit.mask_account(account.number),
@@ -562,17 +563,21 @@ class PaymentService:
     ) -> bool:
         """Flag (never block) an unusually large payment or a burst of payments.
 
-        Called before this attempt is marked SUCCEEDED, so it counts itself in the burst.
+        Called before this attempt is marked SUCCEEDED, so it counts itself in the
+        burst; the burst is counted among the account's last 12 payments, enough
+        for any allowed ``fraud_max_payments_in_window``.
         """
-        which = {"account_id": attempt.account_id, "attempt_id": attempt.id}
-        earlier = connection.scalars(statements.recent_succeeded_cents(), which).all()
-        usual = statistics.median(earlier) if earlier else None
+        earlier = connection.execute(
+            statements.recent_successes(),
+            {"account_id": attempt.account_id, "attempt_id": attempt.id},
+        ).all()
+        usual = statistics.median(cents for cents, _ in earlier) if earlier else None
         too_large = (
             usual is not None and attempt.cents > self.settings.fraud_multiple_of_usual * usual
         )
         window_start = now - dt.timedelta(minutes=self.settings.fraud_window_minutes)
-        recent = connection.scalar(statements.succeeded_since(), {**which, "since": window_start})
-        burst = int(recent or 0) + 1 > self.settings.fraud_max_payments_in_window
+        recent = sum(1 for _, settled_at in earlier if settled_at >= window_start)
+        burst = recent + 1 > self.settings.fraud_max_payments_in_window
         if too_large or burst:
             self._audit(
                 connection,
@@ -775,7 +780,7 @@ def _attempt_row(
     ).one_or_none()
     if row is None:
         raise NotFound(f"Payment attempt {attempt_id} does not exist.")
-    return AttemptRecord(**row._mapping)
+    return AttemptRecord(*row)
 
 
 def _attempt_by_key(connection: Connection, key: str) -> tuple[int, int, int] | None:

@@ -8,12 +8,13 @@ builds its statement on first use and returns the same object afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, update
+from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 
-from kiosk.store.models import Account, AttemptState, OutboxMessage, PaymentAttempt, ServiceStatus
+from kiosk.store.models import Account, AttemptState, OutboxMessage, PaymentAttempt
 
 # Every column a payment step reads of an attempt (see service.AttemptRecord).
 ATTEMPT_COLUMNS = (
@@ -82,10 +83,16 @@ def transition() -> Update:
 
 
 @cache
-def paying_account() -> Select[str, str, ServiceStatus]:
-    """(number, email, status); params: ``account_id``."""
-    return select(Account.number, Account.email, Account.status).where(
-        Account.id == bindparam("account_id")
+def attempt_to_settle() -> Select[*tuple[Any, ...]]:
+    """The attempt's columns, then its account's number, email and status; locks the attempt.
+
+    Params: ``attempt_id``.
+    """
+    return (
+        select(*ATTEMPT_COLUMNS, Account.number, Account.email, Account.status)
+        .join(Account, Account.id == PaymentAttempt.account_id)
+        .where(PaymentAttempt.id == bindparam("attempt_id"))
+        .with_for_update(of=PaymentAttempt)
     )
 
 
@@ -106,13 +113,13 @@ def account_number() -> Select[str]:
 
 
 @cache
-def recent_succeeded_cents() -> Select[int]:
-    """The last twelve successful payments of the account but this one.
+def recent_successes() -> Select[int, dt.datetime]:
+    """(cents, settled at) of the account's last twelve successful payments but this one.
 
     Params: ``account_id``, ``attempt_id``.
     """
     return (
-        select(PaymentAttempt.cents)
+        select(PaymentAttempt.cents, PaymentAttempt.updated_at)
         .where(
             PaymentAttempt.account_id == bindparam("account_id"),
             PaymentAttempt.state == AttemptState.SUCCEEDED,
@@ -120,20 +127,6 @@ def recent_succeeded_cents() -> Select[int]:
         )
         .order_by(PaymentAttempt.id.desc())
         .limit(12)
-    )
-
-
-@cache
-def succeeded_since() -> Select[int]:
-    """Successful payments of the account since ``since``, but this one.
-
-    Params: ``account_id``, ``attempt_id``, ``since``.
-    """
-    return select(func.count()).where(
-        PaymentAttempt.account_id == bindparam("account_id"),
-        PaymentAttempt.state == AttemptState.SUCCEEDED,
-        PaymentAttempt.id != bindparam("attempt_id"),
-        PaymentAttempt.updated_at >= bindparam("since", type_=PaymentAttempt.updated_at.type),
     )
 
 
