@@ -218,7 +218,7 @@ class Recognizer(abc.ABC):
                 early = self.finish_early(heard, rate, grammar)
                 if early is not None:
                     return early
-        utterance = _finish(pointer)
+        utterance = pointer.finish()
         if utterance is None:
             return RecognitionResult(text="", confidence=0.0)
         return self.recognize(utterance, rate, grammar)
@@ -249,19 +249,9 @@ class Recognizer(abc.ABC):
 
 def _speech_so_far(pointer: EndPointer, pause: float) -> np.ndarray | None:
     """The utterance so far, once the speaker has paused ``pause`` seconds; else None."""
-    silent = pointer._silent_run * pointer.frame_ms / 1000.0  # noqa: SLF001
-    frames = pointer._speech  # noqa: SLF001
-    if silent < pause or not frames:
+    if pointer.silence_seconds < pause:
         return None
-    return np.concatenate(frames)
-
-
-def _finish(pointer: EndPointer) -> np.ndarray | None:
-    """The utterance when the stream ended; what was heard if it ended mid-speech."""
-    if pointer.state is VadState.SPEAKING and pointer._speech:  # noqa: SLF001
-        pointer.state = VadState.DONE
-        pointer.end_frame = pointer._frames_seen - pointer._silent_run  # noqa: SLF001
-    return pointer.utterance()
+    return pointer.speech_so_far()
 
 
 class PocketsphinxRecognizer(Recognizer):

@@ -137,6 +137,24 @@ class EndPointer:
             self.state = VadState.DONE
             self.end_frame = self._frames_seen
 
+    @property
+    def silence_seconds(self) -> float:
+        """Length of the pause at the end of the speech so far (0 while voiced)."""
+        return self._silent_run * self.frame_ms / 1000.0
+
+    def speech_so_far(self) -> np.ndarray | None:
+        """The audio of the utterance being spoken (with pre-roll); None before speech."""
+        if self.state is VadState.WAITING or not self._speech:
+            return None
+        return np.concatenate(self._speech)
+
+    def finish(self) -> np.ndarray | None:
+        """End the utterance where the stream stopped; what was heard if mid-speech."""
+        if self.state is VadState.SPEAKING and self._speech:
+            self.state = VadState.DONE
+            self.end_frame = self._frames_seen - self._silent_run
+        return self.utterance()
+
     def utterance(self) -> np.ndarray | None:
         """The audio of the utterance (with pre-roll), once DONE; else None."""
         if self.state is not VadState.DONE or not self._speech:
@@ -152,10 +170,7 @@ class EndPointer:
         for block in blocks:
             if self.feed(block) in (VadState.DONE, VadState.NO_SPEECH):
                 break
-        if self.state is VadState.SPEAKING and self._speech:
-            self.state = VadState.DONE
-            self.end_frame = self._frames_seen - self._silent_run
-        return self.utterance()
+        return self.finish()
 
 
 def find_speech(
