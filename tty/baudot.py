@@ -289,6 +289,7 @@ class BaudotDecoder:
         self._pending: list[int] = []
         self._usos_evidence = 0.0
         self._after_cr = False
+        self._continued = False  # the word was partly printed already (a typing pause)
 
     def push(self, code: int) -> str:
         """Take one code (``UNREADABLE`` for a bad frame); return text now final."""
@@ -296,9 +297,11 @@ class BaudotDecoder:
             out = self._settle()
             self.shift = code
             self._assumed = False
+            self._continued = False
             return out
         if code in (SPACE, CR, LF):
             out = self._settle()
+            self._continued = False
             if code == LF and self._after_cr:
                 out += ""
             else:
@@ -318,8 +321,13 @@ class BaudotDecoder:
         return ""
 
     def flush(self) -> str:
-        """Print whatever is held back (end of a transmission)."""
-        return self._settle()
+        """Print whatever is held back (end of a transmission or a typing pause).
+
+        The rest of a word cut by a pause keeps the shift its first part was read in.
+        """
+        out = self._settle()
+        self._continued = self._continued or bool(out)
+        return out
 
     def _settle(self) -> str:
         if not self._pending:
@@ -327,7 +335,7 @@ class BaudotDecoder:
         codes, self._pending = self._pending, []
         letters = _read(codes, _LETTERS).replace("\0", "")
         figures = _read(codes, _FIGURES).replace("\0", "").replace("\x07", "")
-        if not self.recover_shift:
+        if not self.recover_shift or self._continued:
             self._assumed = False
             return letters if self.shift == LTRS else figures
         diff = _letters_score(letters) - _figures_score(figures)

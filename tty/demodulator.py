@@ -43,6 +43,9 @@ COMMIT_LAG_S = 0.5  # decisions wait this long for later frames to confirm the t
 FRAME_COST = 6.0  # a frame's score must beat this to be worth a character
 PRE_WEIGHT = 1.0  # the bit before a start bit should not be space
 START_THRESHOLD = 0.8  # start bit must read as space at least this clearly
+CHAIN_ENERGY = 4.0  # median tone energy of a chained frame's bits, in noise units
+START_ENERGY = 2.0  # ... and of its start bit (noise alone: 1.5 on average)
+CHAIN_START = 0.0  # a chained frame's start bit must not read as mark beyond this
 START_SHARE = 0.4  # ... and at least this share of the other bits' clarity
 FRAME_GATE = 1.35  # mean |metric| per bit for a free frame
 CHAIN_GATE = 0.9  # ... for a frame that follows the last one on its clock
@@ -51,12 +54,14 @@ CHAIN_PURITY = 3.5  # median tone purity of a chained frame
 MEDIAN_GATE = 1.1  # median bit clarity of a frame
 LEVEL_SPREAD, LEVEL_SLACK = 2.5, 2.0  # loudest bit <= spread * median + slack
 PURITY = 5.0  # tone power over probe power, median over a frame
+BIT_PURITY = 1.5  # ... and of every bit of a free frame
 START_PURITY = 3.0  # ... and of the start bit alone (noise before a lead-in is not)
 BAUD_LOCK_CHARS = 6  # characters read before auto-baud settles on one rate
 RELEASE_AFTER_S = 0.8  # quiet time after which held-back words are printed
 OFFSET_MEMORY_S = 2.0
 SATURATE = 1.0 / 36.0  # a clean bit's metric tops out near 6
-LEVEL_PERCENTILE = 95.0  # the tone level of a window of audio
+LEVEL_PERCENTILE = 95.0  # the tone level of a chunk of audio
+LEVEL_MEMORY_S = 1.0  # half-life of the tone level once the tones stop
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
 
 Baud = float | str
@@ -147,6 +152,13 @@ class StreamingDecoder:
         self._offset = 0.0
         self._noise = NOISE_FLOOR
         self._noise_recent: list[float] = []
+        self._level: dict[int, float] = {}
+        self._level_decay = 0.5 ** (CHUNK / fs / LEVEL_MEMORY_S)
+        empty = np.zeros(0)
+        # Per correlator length and window end: metric, tone purity, tone energy.
+        self._bits = {n: (empty, empty, empty) for n in self._lengths}
+        self._bits0 = 0  # absolute index of the first window end held
+        self._probe_last = np.zeros(CHUNK)
         res = fs / NFFT
         self._df_grid = np.arange(-MAX_OFFSET_HZ, MAX_OFFSET_HZ + res / 2, res / 2)
         self._mark_bins = np.round((-HALF_SHIFT_HZ + self._df_grid) / res).astype(int) % NFFT
@@ -177,6 +189,12 @@ class StreamingDecoder:
             hi = min(max(self._mute_end - self._z0, 0), self._z.size)
             if hi > lo:
                 self._z[lo:hi] = 0
+        for arrays in self._bits.values():
+            lo = max(self._sync.done * GRID - self._bits0, 0)
+            hi = min(max(self._mute_end - self._bits0, 0), arrays[0].size)
+            if hi > lo:
+                for array in arrays:
+                    array[lo:hi] = 0
 
     def feed(self, block: np.ndarray) -> str:
         """Take the next audio block (float, mono); return newly completed text."""
@@ -186,9 +204,21 @@ class StreamingDecoder:
             return ""
         return self._ingest(self._bb.process(data))
 
+    def frames_heard(self) -> int:
+        """Characters read so far, including those on the best path not yet printed.
+
+        Detection wants to know early that Baudot frames are arriving; the text
+        waits for the timing search to settle.
+        """
+        sync = self._sync
+        later = [
+            step for step, _ in sync.best_path(self._last_start) if step * GRID >= self._last_end
+        ]
+        return len(self.codes) + len(later)
+
     def flush(self) -> str:
         """End of audio: decode what is left and print held-back words."""
-        pad = np.zeros(self._reach + self._lag + 3 * CHUNK, dtype=np.complex128)
+        pad = np.zeros(self._reach + self._lag + 4 * CHUNK, dtype=np.complex128)
         out = self._ingest(pad)
         out += self._commit(final=True)
         return out + self._text.flush()
@@ -206,12 +236,16 @@ class StreamingDecoder:
         while (self._chunks_done + 1) * CHUNK <= self._received:
             self._chunk_statistics(self._chunks_done)
             self._chunks_done += 1
-            self._advance((self._chunks_done * CHUNK) - self._reach)
+            self._advance((self._chunks_done - 1) * CHUNK - self._reach)
             out.append(self._commit(final=False))
         keep_from = max(0, self._sync.done * GRID - 2 * max(self._lengths) - 4)
         if keep_from > self._z0:
             self._z = self._z[keep_from - self._z0 :]
             self._z0 = keep_from
+        if keep_from > self._bits0:
+            cut = keep_from - self._bits0
+            self._bits = {n: (m[cut:], p[cut:], e[cut:]) for n, (m, p, e) in self._bits.items()}
+            self._bits0 = keep_from
         return "".join(out)
 
     def _slice(self, lo: int, hi: int) -> np.ndarray:
@@ -223,9 +257,16 @@ class StreamingDecoder:
         return out
 
     def _chunk_statistics(self, k: int) -> None:
-        """Carrier offset (decaying spectrum) and noise level, once per chunk."""
+        """Once per chunk: carrier offset, noise level, and the last chunk's bit metrics.
+
+        Metrics of every window ending inside a chunk are computed once, when the next
+        chunk has arrived (so a transmission's first bits get an offset estimate that
+        has heard them), and kept for the timing search.
+        """
         lo = k * CHUNK
-        z = self._slice(lo, lo + CHUNK)
+        taps = self._probes[0].size
+        z_all = self._slice(lo - taps, lo + CHUNK)
+        z = z_all[taps:]
         muted = lo < self._mute_end
         power = np.abs(np.fft.fft(z * self._window, NFFT)) ** 2
         floor = float(np.median(power[self._noise_bins])) / math.log(2)
@@ -236,51 +277,58 @@ class StreamingDecoder:
         pair = self._spectrum[self._mark_bins] + self._spectrum[self._space_bins]
         self._offset = float(self._df_grid[int(np.argmax(pair))]) if pair.max() > 0 else 0.0
         # Noise per one-bit rectangular correlator, from Hann probes away from the tones.
-        z_probe = self._slice(lo - self._probes[0].size, lo + CHUNK)
-        estimates = [np.abs(np.convolve(z_probe, p[::-1], mode="valid")) ** 2 for p in self._probes]
-        probe_power = float(np.median(np.concatenate(estimates))) / math.log(2)
-        per_sample = probe_power / self._probe_gain
+        estimates = [
+            np.abs(np.convolve(z_all, p[::-1], mode="valid")[:CHUNK]) ** 2 for p in self._probes
+        ]
+        probe = np.sum(estimates, axis=0) / (len(self._probes) * self._probe_gain)
+        per_sample = float(np.median(np.concatenate(estimates))) / math.log(2) / self._probe_gain
         if not muted and per_sample > 0:
             self._noise_recent = (self._noise_recent + [per_sample])[-16:]
         level = float(np.median(self._noise_recent)) if self._noise_recent else 0.0
         self._noise = max(level, NOISE_FLOOR)
+        if k >= 1:
+            self._append_metrics(k - 1, self._probe_last)
+        self._probe_last = probe
 
-    def _metrics(self, z: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Per correlator length: soft metric and tone purity; index e = window [e - L, e).
+    def _append_metrics(self, j: int, probe: np.ndarray) -> None:
+        """Soft metric and tone purity of the windows ending in the newest chunk.
 
         The metric is the mark minus the space matched-filter magnitude over the noise
         a one-bit correlator sees (a log-likelihood ratio up to a scale). Purity is
         the stronger tone's power over what probes between and beside the tones see
         in the same window: high for a TTY, near 1 for speech, music or noise.
+        Chunk ``j``'s metrics use the offset and the tone level of chunks j and j + 1.
         """
+        taps = self._probes[0].size
+        z = self._slice(j * CHUNK - taps, (j + 2) * CHUNK)
         n = np.arange(z.size)
         cum = []
         for tone in (-HALF_SHIFT_HZ + self._offset, HALF_SHIFT_HZ + self._offset):
             rotated = z * np.exp(-2j * np.pi * tone * n / self._fs)
             cum.append(np.concatenate(([0.0], np.cumsum(rotated))))
-        probe = np.zeros(z.size + 1)
-        taps = self._probes[0].size
-        for p in self._probes:
-            power = np.abs(np.convolve(z, p[::-1], mode="valid")) ** 2
-            probe[taps:] += power / (len(self._probes) * self._probe_gain)
-        probe[:taps] = np.inf
-        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        ends = np.arange(taps, taps + 2 * CHUNK)
         for length in self._lengths:
-            amp = [np.abs(c[length:] - c[:-length]) for c in cum]
-            metric = np.zeros(z.size + 1)
+            both = [np.abs(c[ends] - c[ends - length]) for c in cum]
+            amp = [a[:CHUNK] for a in both]
             # Soft-limited: in a clean signal a full bit counts about 1/sqrt(SATURATE)
             # noise units, so bonuses and costs keep their meaning at any SNR.
             # Shorter bits (50 baud) carry less energy: weigh them up so hypotheses of
             # different baud rates compare, in the noisy and in the clean limit.
+            # The tone level decays slowly: one transmission, one scale.
             weight = math.sqrt(max(self._lengths) / length)
-            level = float(np.percentile(np.maximum(amp[0], amp[1]), LEVEL_PERCENTILE))
+            strongest = np.maximum(amp[0], amp[1])
+            now = float(np.percentile(np.maximum(both[0], both[1]), LEVEL_PERCENTILE))
+            level = max(now, self._level.get(length, 0.0) * self._level_decay)
+            self._level[length] = level
             spread = self._noise * length + SATURATE * (level * weight) ** 2
-            metric[length:] = (amp[0] - amp[1]) * (weight / math.sqrt(spread))
-            purity = np.zeros(z.size + 1)
-            strongest = np.maximum(amp[0], amp[1]) ** 2 / length
-            purity[length:] = strongest / (probe[length:] + 0.1 * self._noise)
-            out[length] = (metric, purity)
-        return out
+            metric = (amp[0] - amp[1]) * (weight / math.sqrt(spread))
+            purity = strongest**2 / length / (probe + 0.1 * self._noise)
+            # Tone energy of the stronger tone in noise units (about 1.5 in noise).
+            energy = strongest**2 / (length * self._noise)
+            self._bits[length] = tuple(  # type: ignore[assignment]
+                np.concatenate((old, new))
+                for old, new in zip(self._bits[length], (metric, purity, energy), strict=True)
+            )
 
     def _active(self) -> set[float]:
         """Bauds to score: both, or only the detected one once it is clear (speed)."""
@@ -298,9 +346,7 @@ class StreamingDecoder:
         frontier //= GRID
         if frontier <= sync.done:
             return
-        base = sync.done * GRID - max(self._lengths) - 2
-        z = self._slice(base, frontier * GRID + self._reach + 1)
-        metrics = self._metrics(z)
+        base = self._bits0
         active = self._active()
         n_h = len(self._hyps)
         while sync.done < frontier:
@@ -313,7 +359,7 @@ class StreamingDecoder:
                 rows = [r for r in rows if self._hyps[r].baud in active]
                 if rows:
                     ends = self._ends[rows]
-                    f, c, code = self._frame_values(metrics[length], t - base, ends)
+                    f, c, code = self._frame_values(self._bits[length], t - base, ends)
                     free[rows], chained[rows], codes[rows] = f, c, code
             if t[0] < self._mute_end:
                 muted = t < self._mute_end
@@ -323,13 +369,13 @@ class StreamingDecoder:
 
     @staticmethod
     def _frame_values(
-        mp: tuple[np.ndarray, np.ndarray], t: np.ndarray, ends: np.ndarray
+        mpe: tuple[np.ndarray, np.ndarray, np.ndarray], t: np.ndarray, ends: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Value of a frame at each start (free, chained) and the code it reads.
 
         ``ends``: hypotheses x 7 correlator window ends; results are hypotheses x starts.
         """
-        m, purity = mp
+        m, purity, energy = mpe
         index = t[None, None, :] + ends[:, :, None]
         bits = m[index]
         data = np.abs(bits[:, 1:6]).sum(axis=1)
@@ -338,14 +384,21 @@ class StreamingDecoder:
         score = raw - FRAME_COST
         pure = purity[index]
         pure_median = np.partition(pure, 3, axis=1)[:, 3]
-        # Chained frames: the start bit leans to space and carries a tone as loud as
-        # the rest; the tones are pure (noise after a burst is not a character).
-        chain_ok = (pure_median > CHAIN_PURITY) & (bits[:, 0] < 0)
-        chain_ok &= pure[:, 0] > START_LOUDNESS * pure_median
+        # Chained frames: the start bit leans to space, the tones are pure and carry
+        # energy well above the noise (noise in a pause is not a character).
+        loud = energy[index]
+        chain_ok = (pure_median > CHAIN_PURITY) & (bits[:, 0] < CHAIN_START)
+        chain_ok &= (np.partition(loud, 3, axis=1)[:, 3] > CHAIN_ENERGY) & (
+            loud[:, 0] > START_ENERGY
+        )
         # Free frames need clear evidence of their own.
         free_ok = chain_ok & (raw > 7 * FRAME_GATE) & (-bits[:, 0] > START_THRESHOLD)
+        free_ok &= pure[:, 0] > START_LOUDNESS * pure_median
         free_ok &= (bits[:, 6] > 0) & (-bits[:, 0] > START_SHARE * data / 5.0)
         free_ok &= (pure_median > PURITY) & (pure[:, 0] > START_PURITY)
+        # ... and every bit carries a tone: a frame that starts in the noise before a
+        # lead-in has toneless bits even when the lead-in makes its median look good.
+        free_ok &= pure.min(axis=1) > BIT_PURITY
         hs, where = np.nonzero(free_ok)
         if where.size:
             chosen = bits[hs, :, where].T

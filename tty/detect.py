@@ -66,7 +66,7 @@ class TtyToneDetector:
         if (
             tonal * FRAME_S >= MIN_TONE_S
             and spaces >= MIN_SPACE_FRAMES
-            and len(self._decoder.codes) >= MIN_CODES
+            and self._decoder.frames_heard() >= MIN_CODES
         ):
             self.detected = True
         return self.detected

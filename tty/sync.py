@@ -28,6 +28,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 CHAIN_BONUS = 3.0  # a frame on the previous frame's clock needs this much less score
+FREE_COST = 9.0  # a frame off every earlier clock pays this: it could start anywhere
 SLACK = 2  # grid steps either side of the predicted start of a chained frame
 SLACK_COST = 0.6  # per step away from the prediction
 STOP_BITS = (1.5, 2.0)  # stop bit lengths a chain may follow
@@ -146,7 +147,7 @@ class FrameSync:
         which = np.argmax(chain, axis=2)
         chain_best = np.take_along_axis(chain, which[:, :, None], axis=2)[:, :, 0] + CHAIN_BONUS
         v_chain = chained[live] + chain_best
-        v_free = free[live] + pm
+        v_free = free[live] + pm - FREE_COST
         use_chain = v_chain > v_free
         value = np.where(use_chain, v_chain, v_free)
         gaps = np.take_along_axis(self._slide_gaps[live], which, axis=1)
@@ -160,10 +161,19 @@ class FrameSync:
 
     def best_path(self, horizon: int) -> list[tuple[int, int]]:
         """Frames (start, hypothesis index) of the best chain so far, oldest first,
-        back to (not including) ``horizon``."""
-        f = self.done
-        h_best = int(np.argmax(self._pm_last))
-        best_v, best_state = float(self._pm_last[h_best]), int(self._pm_last_arg[h_best])
+        back to (not including) ``horizon``.
+
+        Chains are compared at their frames that started a whole frame ago: a newer
+        frame may still lose to one that overlaps it and has not been scored yet
+        (noise just before the next burst looks like a frame until the burst's own
+        first frame is seen).
+        """
+        f = self.done - int(self._frames.max())
+        if f <= 0:
+            return []
+        ring_f = (f - 1) % self.cap
+        h_best = int(np.argmax(self._pm[:, ring_f]))
+        best_v, best_state = float(self._pm[h_best, ring_f]), int(self._pm_arg[h_best, ring_f])
         for h, hyp in enumerate(self.hyps):
             lo = max(f - hyp.frame, horizon + 1)
             if lo >= f:
@@ -176,7 +186,7 @@ class FrameSync:
         state = best_state
         while state != NONE:
             s, h = self.unpack(state)
-            if s <= horizon or s < f - self.cap + 1:
+            if s <= horizon or s < self.done - self.cap + 1:
                 break
             path.append((s, h))
             state = int(self.back[h][s % self.cap])
