@@ -5,9 +5,10 @@
   speech, PIN by keypad), brief (the default) and full verbosity; target <= 90 s;
 - end of speech -> answer through the channel, on a simulated real-time clock (the
   microphone's blocks arrive when they would be spoken, decoding takes its real time),
-  from the true end of each spoken answer to the answer being ready; digit answers end
-  at a short pause once complete (``Recognizer.finish_early``), the peer is the same run
-  without it; median, target <= 300 ms;
+  from the true end of each spoken answer to the answer being ready; complete answers
+  end at a short pause (fixed-length digits after 0.12 s through
+  ``Recognizer.finish_early``, whole yes/no and menu phrases after 0.25 s), the peer is
+  the same run waiting for the patience (1 s) every time; median, target <= 300 ms;
 - TTS time to first audio: from ``VoiceOutput.say`` to the first samples handed to the
   device, for every prompt of the payment, streamed piece by piece (what the kiosk does)
   against synthesized whole (the peer); and, where PulseAudio is installed, to the first
@@ -104,8 +105,8 @@ def _payment(
         microphone=user,
         captions=captions,
         verbosity=verbosity,
-        early_silence=None if not early else VoiceChannel.__init__.__kwdefaults__["early_silence"],
         clock=user.clock,
+        **({} if early else {"early_silence": None, "phrase_pause": None}),
     )
     code = channel.run()
     store.dispose()
@@ -286,13 +287,16 @@ def main(argv: list[str] | None = None) -> int:
                     lat[kind] += values
                 taken += int(result["early"])  # type: ignore[call-overload]
             rows[early] = lat
-            name = "complete digits end at 0.12 s pause" if early else "patience only (peer)"
+            name = "complete answers end at a pause" if early else "patience only (peer)"
             print(
                 f"{name:<34}{_median_ms(lat['digits']):>10}{_median_ms(lat['other']):>10}"
                 f"{_median_ms(lat['digits'] + lat['other']):>8}{taken:>7}"
             )
-        ratio = statistics.median(rows[False]["digits"]) / statistics.median(rows[True]["digits"])
-        print(f"{'digits: peer / early':<34}{ratio:>10.1f}")
+        ratios = [
+            statistics.median(rows[False][kind]) / statistics.median(rows[True][kind])
+            for kind in ("digits", "other")
+        ]
+        print(f"{'ratio peer / kiosk':<34}{ratios[0]:>10.1f}{ratios[1]:>10.1f}")
         print()
         streamed, whole = _first_audio(synthesizer, texts * runs)
         print(f"TTS time to first audio, {len(texts)} payment prompts x {runs} (pyttsx3)")

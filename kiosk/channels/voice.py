@@ -31,7 +31,7 @@ from kiosk.channels.voice_devices import (
 )
 from kiosk.channels.voice_grammar import engine_text, grammar_for
 from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicrophone
-from kiosk.channels.voice_pause import PauseWatch
+from kiosk.channels.voice_pause import PHRASE_PAUSE, PauseWatch, is_complete_phrase
 from kiosk.channels.voice_wording import (
     DEFAULT_VERBOSITY,
     HEADSET_NEEDED,
@@ -127,6 +127,10 @@ class VoiceChannel:
         patience: trailing silence (s) that ends a spoken answer.
         early_silence: the pause (s) that ends a fixed-length digit answer once it is
             complete (0 or None: always wait for ``patience``).
+        phrase_pause: the pause (s) that ends a yes/no or menu answer that is exactly
+            one of the step's phrases (0 or None: always wait for ``patience``); it is
+            decoded after ``early_silence`` already, while the quiet goes on. Never on a
+            sensitive yes/no step (a payment review): money waits for the patience.
         warning_seconds: how long before the step's time runs out the warning comes.
         barge_in: let speech interrupt prompts (only with the headset on: no echo).
         problems: startup messages to speak first (missing model, microphone).
@@ -144,6 +148,7 @@ class VoiceChannel:
         verbosity: str = DEFAULT_VERBOSITY,
         patience: float = 1.0,
         early_silence: float | None = EARLY_SILENCE,
+        phrase_pause: float | None = PHRASE_PAUSE,
         warning_seconds: float = 20.0,
         barge_in: bool = True,
         problems: list[str] | None = None,
@@ -160,6 +165,7 @@ class VoiceChannel:
         self.verbosity = verbosity
         self.patience = patience
         self.early_silence = early_silence or 0.0
+        self.phrase_pause = phrase_pause or 0.0
         self.warning_seconds = warning_seconds
         self.barge_in = barge_in
         self.problems = list(problems or [])
@@ -338,20 +344,31 @@ class VoiceChannel:
         mic = self.microphone
         return mic is None or self.recognizer is None or bool(getattr(mic, "finished", False))
 
-    def _listen(self, grammar: StepGrammar, deadline: float) -> _Heard:
-        """Wait for a key line or a spoken answer until ``deadline``."""
+    def _early_pause(self, grammar: StepGrammar) -> float:
+        """The pause after which the speech so far is decoded to see if it is a complete
+        answer; 0 for none on this grammar."""
+        if grammar.kind == "digits" and grammar.length:
+            return self.early_silence
+        if grammar.kind in ("yesno", "choice") and grammar.phrases and self.phrase_pause:
+            return min(self.early_silence or self.phrase_pause, self.phrase_pause)
+        return 0.0
+
+    def _listen(self, grammar: StepGrammar, deadline: float, early: bool = True) -> _Heard:
+        """Wait for a key line or a spoken answer until ``deadline``; ``early``: a
+        complete answer may end at a short pause."""
         hearing = self.microphone is not None and self.recognizer is not None
         pointer = self._carried
         self._carried = None
         watch: PauseWatch | None = None
+        waiting: _Heard | None = None  # a complete phrase, taken if the quiet lasts
         if hearing and pointer is None:
             assert self.microphone is not None
             self.microphone.begin_listening()
             pointer = self._pointer()
-            if grammar.kind == "digits" and grammar.length and self.early_silence:
-                # A complete digit string can end at a short pause (an answer carried
-                # over from a barge-in began before this watch and waits its patience).
-                watch = PauseWatch(self.microphone.rate, self.early_silence)
+            # A complete answer can end at a short pause (an answer carried over from a
+            # barge-in began before any watch, and waits for the patience).
+            pause = self._early_pause(grammar) if early else 0.0
+            watch = PauseWatch(self.microphone.rate, pause) if pause else None
         self.captions.status("listening" if hearing else "waiting for the keypad")
         while True:
             if self._poll_key(0.0 if hearing else POLL):
@@ -371,19 +388,35 @@ class VoiceChannel:
             state = pointer.feed(block)
             if state is VadState.DONE:
                 return self._recognize(pointer, grammar, self.clock() - self.patience)
-            so_far = watch.feed(block) if watch is not None else None
+            if watch is None:
+                continue
+            so_far = watch.feed(block)
             if so_far is not None and state is VadState.SPEAKING:
-                early = self._finish_early(so_far, grammar)
-                if early is not None:
+                # Decoded at once; a phrase is taken only if the quiet lasts (the decode
+                # runs while it does), a digit string at once (finish_early's rule).
+                found = self._finish_early(so_far, grammar, watch.pause)
+                if found is not None and grammar.kind == "digits":
                     self.stats.early_answers += 1
-                    return early
+                    return found
+                waiting = found
+            if waiting is not None and watch.silence == 0.0:
+                waiting = None  # speaking again: the answer was not over
+            elif waiting is not None and watch.silence >= self.phrase_pause:
+                self.stats.early_answers += 1
+                return waiting
 
-    def _finish_early(self, audio: np.ndarray, grammar: StepGrammar) -> _Heard | None:
+    def _finish_early(self, audio: np.ndarray, grammar: StepGrammar, pause: float) -> _Heard | None:
         """The answer at a short pause, if the speech so far already completes it."""
         assert self.recognizer is not None and self.microphone is not None
-        ended = self.clock() - self.early_silence
+        ended = self.clock() - pause
+        rate = self.microphone.rate
         try:
-            result = self.recognizer.finish_early(audio, self.microphone.rate, grammar)
+            if grammar.kind == "digits":
+                result = self.recognizer.finish_early(audio, rate, grammar)
+            else:
+                result = self.recognizer.recognize(audio, rate, grammar)
+                if result.answer is None or not is_complete_phrase(grammar, result.text):
+                    result = None
         except RecognizerError as error:
             log.warning("recognizer failed: %s", error)
             return None  # the end-pointer's path decides, and reports a broken engine
@@ -418,8 +451,9 @@ class VoiceChannel:
         limit = prompt.timeout_seconds or 60.0
         deadline = self.clock() + max(limit - self.warning_seconds, 1.0)
         warned = False
+        money = prompt.kind is AnswerKind.YES_NO and prompt.sensitive  # a payment review
         while True:
-            heard = self._listen(grammar, deadline)
+            heard = self._listen(grammar, deadline, early=not money)
             if heard.kind == "closed":
                 raise EOFError
             if heard.kind == "tty":

@@ -192,8 +192,10 @@ class ScriptedUser:
         elif turn.audio is not None:
             speech = turn.audio.astype(np.float32)
             self._audio = np.concatenate([self._lead, speech, self._trail])
-            spoken = find_speech(speech, self.rate)
-            end = len(self._lead) / self.rate + (spoken[1] if spoken else 0.0)
+            # The end of audible speech, found in the turn as the microphone hears it
+            # (amid silence: a clip alone would set its noise floor inside the speech).
+            spoken = find_speech(self._audio, self.rate)
+            end = spoken[1] if spoken else len(self._lead) / self.rate
             self.speech_ends.append(self._listen_start + end)
 
     def poll(self, timeout: float) -> str | None:

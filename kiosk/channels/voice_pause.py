@@ -1,34 +1,57 @@
 """Short pauses inside a spoken answer, so a complete answer need not wait for patience.
 
 The end-pointer ends an answer after the customer's patience (a second of silence by
-default, so slow speakers are not cut off). A fixed-length digit answer can be known
-complete sooner: at each short pause the recognizer is asked whether the speech so far
-already holds every digit (:meth:`kiosk.speech.asr.Recognizer.finish_early`). This watch
-finds those pauses with a second end-pointer on the same blocks, using only its public
-states, and hands over the speech so far.
+default, so slow speakers are not cut off). Some answers can be known complete sooner:
+a fixed-length digit string once every digit is heard
+(:meth:`kiosk.speech.asr.Recognizer.finish_early`), and a yes/no or menu answer that is
+exactly one of the step's phrases with no longer phrase beginning with it ("card" is
+complete; "pay" is not while "pay my bill" may follow). :class:`PauseWatch` finds the
+pauses with a second end-pointer on the same blocks, using only its public states, and
+hands over the speech so far.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from kiosk.speech.grammar import StepGrammar, normalise
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 
-__all__ = ["PauseWatch"]
+__all__ = ["PHRASE_PAUSE", "PauseWatch", "is_complete_phrase"]
 
-PRE_ROLL = 0.3  # seconds kept before the speech (soft onsets), as the end-pointer does
-TAIL = 0.1  # seconds kept after the last word
+#: The pause (s) after which a complete yes/no or menu phrase is taken: longer than the
+#: gaps between the words of one phrase, far shorter than a slow speaker's patience.
+PHRASE_PAUSE = 0.25
+
+TAIL = 0.1  # seconds kept after the last word, as the channel keeps after the end-pointer
 
 
 class PauseWatch:
     """Feed it every microphone block of one answer; it returns the speech so far each
-    time a pause of ``pause`` seconds has just begun, else None."""
+    time a pause of ``pause`` seconds has just begun, else None.
+
+    The speech so far starts where an end-pointer with the channel's settings starts the
+    answer (its pre-roll included) and ends a short tail after the last word: the same
+    cut the answer gets when it ends by patience, so the recognizer hears the same audio
+    (measured: a cut that starts elsewhere can turn "start" into "softer").
+    """
 
     def __init__(self, rate: int, pause: float) -> None:
         self.rate = rate
         self.pause = pause
         self._blocks: list[np.ndarray] = []
+        self._fed = 0  # samples fed so far
+        self._start: int | None = None  # where the answer began, in samples
+        self._handed_at: int | None = None  # samples fed at the last hand-over
         self._pointer = self._fresh()
+
+    @property
+    def silence(self) -> float:
+        """Seconds of silence since the speech last handed over ended; 0 while speaking
+        (or before any hand-over)."""
+        if self._handed_at is None or self._pointer.state is not VadState.WAITING:
+            return 0.0
+        return self.pause + (self._fed - self._handed_at) / self.rate
 
     def _fresh(self) -> EndPointer:
         return EndPointer(
@@ -39,19 +62,32 @@ class PauseWatch:
         )
 
     def feed(self, block: np.ndarray) -> np.ndarray | None:
-        self._blocks.append(np.asarray(block, dtype=np.float32).ravel())
-        if self._pointer.feed(block) is not VadState.DONE:
+        samples = np.asarray(block, dtype=np.float32).ravel()
+        self._blocks.append(samples)
+        self._fed += len(samples)
+        if self._pointer.feed(samples) is not VadState.DONE:
             return None
+        if self._start is None:
+            utterance = self._pointer.utterance()
+            self._start = max(0, self._fed - (len(utterance) if utterance is not None else 0))
         self._pointer = self._fresh()  # the next pause gets its own try
+        self._handed_at = self._fed
         return self.speech_so_far()
 
     def speech_so_far(self) -> np.ndarray | None:
-        """Everything heard since the watch began, cut to the speech in it."""
-        if not self._blocks:
+        """The answer from its start to a short tail after its last word."""
+        if self._start is None:
             return None
-        audio = np.concatenate(self._blocks)
+        audio = np.concatenate(self._blocks)[self._start :]
         span = find_speech(audio, self.rate)
         if span is None:
             return None
-        start = max(0, int((span[0] - PRE_ROLL) * self.rate))
-        return audio[start : int((span[1] + TAIL) * self.rate)]
+        return audio[: int((span[1] + TAIL) * self.rate)]
+
+
+def is_complete_phrase(grammar: StepGrammar, heard: str) -> bool:
+    """Is ``heard`` exactly one of the step's phrases, and not the start of a longer one?"""
+    text = normalise(heard)
+    if not text or text not in grammar.phrases:
+        return False
+    return not any(phrase.startswith(text + " ") for phrase in grammar.phrases)

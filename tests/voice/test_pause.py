@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.channels.voice_pause import PauseWatch
+from kiosk.channels.voice_pause import PauseWatch, is_complete_phrase
+from kiosk.speech.grammar import build_grammar
 from kiosk.speech.vad import find_speech
 
 from .conftest import user_audio
@@ -36,3 +37,12 @@ def test_the_watch_hands_over_the_speech_so_far_at_each_pause(user_voice) -> Non
     assert 0.1 <= (at_first + 1) * 0.02 - first_end <= 0.2
     assert abs(len(so_far) / rate - (len(first) / rate + 0.4)) < 0.15  # pre-roll + tail
     assert len(whole) > len(so_far) + len(second) * 0.8
+
+
+def test_a_phrase_is_complete_only_if_nothing_longer_may_follow() -> None:
+    menu = build_grammar("choice", {"pay": ["pay", "pay my bill"], "card": ["card"]})
+    assert is_complete_phrase(menu, "card")
+    assert not is_complete_phrase(menu, "pay")  # "pay my bill" may be coming
+    assert is_complete_phrase(menu, "pay my bill")
+    assert not is_complete_phrase(menu, "start")  # a command that may go on: start over
+    assert not is_complete_phrase(menu, "weather")
