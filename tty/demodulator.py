@@ -39,6 +39,7 @@ PROBE_HZ = 500.0
 PROBES_HZ = (-PROBE_HZ, 0.0, PROBE_HZ)  # baseband: 1100, 1600 (between tones), 2100 Hz
 CLOCK_FACTORS = (0.97, 0.985, 1.0, 1.015, 1.03)
 ECHO_TAIL_S = 0.300
+COMMIT_EVERY = 2  # chunks between decisions (0.5 s)
 COMMIT_LAG_S = 0.5  # decisions wait this long for later frames to confirm the timing
 FRAME_COST = 6.0  # a frame's score must beat this to be worth a character
 PRE_WEIGHT = 1.0  # the bit before a start bit should not be space
@@ -65,6 +66,12 @@ LEVEL_MEMORY_S = 1.0  # half-life of the tone level once the tones stop
 NOISE_FLOOR = 1e-10  # per baseband sample: keeps digital silence finite
 
 Baud = float | str
+
+
+def _median(values: np.ndarray) -> float:
+    """Upper median: a partition, cheaper than ``np.median`` on short arrays."""
+    k = values.size // 2
+    return float(np.partition(values, k)[k])
 
 
 def parse_baud(baud: Baud) -> tuple[float, ...]:
@@ -210,6 +217,7 @@ class StreamingDecoder:
         Detection wants to know early that Baudot frames are arriving; the text
         waits for the timing search to settle.
         """
+        self._advance(self._frontier())
         sync = self._sync
         later = [
             step for step, _ in sync.best_path(self._last_start) if step * GRID >= self._last_end
@@ -220,6 +228,7 @@ class StreamingDecoder:
         """End of audio: decode what is left and print held-back words."""
         pad = np.zeros(self._reach + self._lag + 4 * CHUNK, dtype=np.complex128)
         out = self._ingest(pad)
+        self._advance(self._frontier())
         out += self._commit(final=True)
         return out + self._text.flush()
 
@@ -236,8 +245,10 @@ class StreamingDecoder:
         while (self._chunks_done + 1) * CHUNK <= self._received:
             self._chunk_statistics(self._chunks_done)
             self._chunks_done += 1
-            self._advance((self._chunks_done - 1) * CHUNK - self._reach)
-            out.append(self._commit(final=False))
+            # Decisions at fixed points of the stream, so any block size reads the same.
+            if self._chunks_done % COMMIT_EVERY == 0:
+                self._advance(self._frontier())
+                out.append(self._commit(final=False))
         keep_from = max(0, self._sync.done * GRID - 2 * max(self._lengths) - 4)
         if keep_from > self._z0:
             self._z = self._z[keep_from - self._z0 :]
@@ -247,6 +258,10 @@ class StreamingDecoder:
             self._bits = {n: (m[cut:], p[cut:], e[cut:]) for n, (m, p, e) in self._bits.items()}
             self._bits0 = keep_from
         return "".join(out)
+
+    def _frontier(self) -> int:
+        """Latest frame start whose bits all have metrics."""
+        return (self._chunks_done - 1) * CHUNK - self._reach
 
     def _slice(self, lo: int, hi: int) -> np.ndarray:
         """Baseband samples [lo, hi) in absolute indices, zeros where not held."""
@@ -269,7 +284,7 @@ class StreamingDecoder:
         z = z_all[taps:]
         muted = lo < self._mute_end
         power = np.abs(np.fft.fft(z * self._window, NFFT)) ** 2
-        floor = float(np.median(power[self._noise_bins])) / math.log(2)
+        floor = _median(power[self._noise_bins]) / math.log(2)
         if not muted:
             self._spectrum = self._decay * self._spectrum + np.maximum(power - 4 * floor, 0)
         else:
@@ -281,10 +296,10 @@ class StreamingDecoder:
             np.abs(np.convolve(z_all, p[::-1], mode="valid")[:CHUNK]) ** 2 for p in self._probes
         ]
         probe = np.sum(estimates, axis=0) / (len(self._probes) * self._probe_gain)
-        per_sample = float(np.median(np.concatenate(estimates))) / math.log(2) / self._probe_gain
+        per_sample = _median(np.concatenate(estimates)) / math.log(2) / self._probe_gain
         if not muted and per_sample > 0:
             self._noise_recent = (self._noise_recent + [per_sample])[-16:]
-        level = float(np.median(self._noise_recent)) if self._noise_recent else 0.0
+        level = _median(np.array(self._noise_recent)) if self._noise_recent else 0.0
         self._noise = max(level, NOISE_FLOOR)
         if k >= 1:
             self._append_metrics(k - 1, self._probe_last)
@@ -317,7 +332,9 @@ class StreamingDecoder:
             # The tone level decays slowly: one transmission, one scale.
             weight = math.sqrt(max(self._lengths) / length)
             strongest = np.maximum(amp[0], amp[1])
-            now = float(np.percentile(np.maximum(both[0], both[1]), LEVEL_PERCENTILE))
+            strong = np.maximum(both[0], both[1])
+            rank = int(LEVEL_PERCENTILE / 100 * (strong.size - 1))
+            now = float(np.partition(strong, rank)[rank])
             level = max(now, self._level.get(length, 0.0) * self._level_decay)
             self._level[length] = level
             spread = self._noise * length + SATURATE * (level * weight) ** 2
@@ -349,23 +366,32 @@ class StreamingDecoder:
         base = self._bits0
         active = self._active()
         n_h = len(self._hyps)
-        while sync.done < frontier:
-            n = min(sync.max_block, frontier - sync.done)
-            t = np.arange(sync.done, sync.done + n) * GRID
-            free = np.full((n_h, n), -np.inf)
-            chained = np.full((n_h, n), -np.inf)
-            codes = np.zeros((n_h, n), dtype=np.int8)
-            for length, rows in self._groups.items():
-                rows = [r for r in rows if self._hyps[r].baud in active]
-                if rows:
-                    ends = self._ends[rows]
-                    f, c, code = self._frame_values(self._bits[length], t - base, ends)
-                    free[rows], chained[rows], codes[rows] = f, c, code
+        n_all = frontier - sync.done
+        t = np.arange(sync.done, frontier) * GRID
+        free = np.full((n_h, n_all), -np.inf)
+        chained = np.full((n_h, n_all), -np.inf)
+        codes = np.zeros((n_h, n_all), dtype=np.int8)
+        for length, rows in self._groups.items():
+            rows = [r for r in rows if self._hyps[r].baud in active]
+            if not rows:
+                continue
+            metric, _, energy = self._bits[length]
+            # Only a start bit that leans to space and carries a tone can begin a
+            # frame: score those starts alone (most of any recording is not one).
+            start = t - base + length
+            cols = np.flatnonzero((metric[start] < CHAIN_START) & (energy[start] > START_ENERGY))
             if t[0] < self._mute_end:
-                muted = t < self._mute_end
-                free[:, muted] = -np.inf
-                chained[:, muted] = -np.inf
-            sync.advance(n, free, chained, codes)
+                cols = cols[t[cols] >= self._mute_end]
+            if cols.size:
+                f, c, code = self._frame_values(
+                    self._bits[length], t[cols] - base, self._ends[rows]
+                )
+                rows_col = np.array(rows)[:, None]
+                free[rows_col, cols], chained[rows_col, cols], codes[rows_col, cols] = f, c, code
+        while sync.done < frontier:
+            lo = sync.done - (frontier - n_all)
+            n = min(sync.max_block, frontier - sync.done)
+            sync.advance(n, free[:, lo : lo + n], chained[:, lo : lo + n], codes[:, lo : lo + n])
 
     @staticmethod
     def _frame_values(

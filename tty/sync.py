@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 CHAIN_BONUS = 3.0  # a frame on the previous frame's clock needs this much less score
 FREE_COST = 9.0  # a frame off every earlier clock pays this: it could start anywhere
@@ -106,24 +105,17 @@ class FrameSync:
         s = np.arange(b, b + n)
         ring = s % self.cap
         n_h = len(self.hyps)
+        rows = np.arange(n_h)[:, None]
         # Best finished chain per hypothesis before each start (a running max).
         vals = np.concatenate((self._pm_last[:, None], self._end_best[:, ring]), axis=1)
         args = np.concatenate((self._pm_last_arg[:, None], self._end_arg[:, ring]), axis=1)
         best = np.maximum.accumulate(vals, axis=1)
-        steps = np.arange(n + 1)[None, :]
-        pos = np.maximum.accumulate(np.where(vals >= best, steps, 0), axis=1)
-        best_arg = np.take_along_axis(args, pos, axis=1)
+        pos = np.maximum.accumulate(np.where(vals >= best, np.arange(n + 1), 0), axis=1)
+        best_arg = args[rows, pos]
         self._pm[:, ring], self._pm_arg[:, ring] = best[:, 1:], best_arg[:, 1:]
         self._pm_last, self._pm_last_arg = best[:, -1].copy(), best_arg[:, -1].copy()
         self._end_best[:, ring] = -np.inf
         self._end_arg[:, ring] = NONE
-        # Another baud or clock only after a pause: one transmission, one clock.
-        earlier = (s - self.switch_gap) % self.cap
-        other = self._pm[:, earlier]
-        which_other = np.argmax(other, axis=0)
-        cols = np.arange(n)
-        pm_any = other[which_other, cols]
-        pm_any_arg = self._pm_arg[which_other, earlier]
         self.value[:, ring] = -np.inf
         self.back[:, ring] = NONE
         self.code[:, ring] = codes
@@ -132,26 +124,31 @@ class FrameSync:
         if live.size == 0:
             self.done += n
             return
+        # Another baud or clock only after a pause: one transmission, one clock.
+        earlier = (s - self.switch_gap) % self.cap
+        other = self._pm[:, earlier]
+        which_other = np.argmax(other, axis=0)
+        cols = np.arange(n)
+        pm_any = other[which_other, cols]
+        pm_any_arg = self._pm_arg[which_other, earlier]
         h_col = live[:, None]
         same = self._pm[h_col, ring]
         use_same = same >= pm_any[None, :]
         pm = np.where(use_same, same, pm_any[None, :])
         pm_arg = np.where(use_same, self._pm_arg[h_col, ring], pm_any_arg[None, :])
-        # Chained: the previous frame on the same hypothesis 1.5 or 2 stop bits back.
-        # One gather per hypothesis and stop length, then sliding windows over it.
-        span = np.arange(n + 2 * SLACK)
-        lo = b - self._centres[live] - SLACK  # hypotheses x stop lengths
-        window = self.value[live[:, None, None], (lo[:, :, None] + span) % self.cap]
-        slides = sliding_window_view(window, 2 * SLACK + 1, axis=2)  # h x stop x n x d
-        chain = np.moveaxis(slides, 1, 2).reshape(live.size, n, -1) - self._slide_costs
-        which = np.argmax(chain, axis=2)
-        chain_best = np.take_along_axis(chain, which[:, :, None], axis=2)[:, :, 0] + CHAIN_BONUS
+        # Chained: the previous frame on the same hypothesis 1.5 or 2 stop bits back,
+        # within the slack: one gather of every candidate gap.
+        gaps = self._slide_gaps[live]  # live x candidates
+        window = self.value[live[:, None, None], (s[None, None, :] - gaps[:, :, None]) % self.cap]
+        window -= self._slide_costs[None, :, None]
+        which = np.argmax(window, axis=1)  # live x n
+        chain_best = window[np.arange(live.size)[:, None], which, cols[None, :]] + CHAIN_BONUS
         v_chain = chained[live] + chain_best
         v_free = free[live] + pm - FREE_COST
         use_chain = v_chain > v_free
         value = np.where(use_chain, v_chain, v_free)
-        gaps = np.take_along_axis(self._slide_gaps[live], which, axis=1)
-        back = np.where(use_chain, (s[None, :] - gaps) * n_h + h_col, pm_arg)
+        gap = gaps[np.arange(live.size)[:, None], which]
+        back = np.where(use_chain, (s[None, :] - gap) * n_h + h_col, pm_arg)
         self.value[h_col, ring] = value
         self.back[h_col, ring] = back
         ends = (s[None, :] + self._frames[live, None]) % self.cap
