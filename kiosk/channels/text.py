@@ -98,12 +98,15 @@ def converse(
     *,
     warning_seconds: float,
     patience: Callable[[Prompt], tuple[float, float]] | None = None,
+    after_greeting: Callable[[], None] | None = None,
 ) -> int:
     """Run one session until its end. Returns the exit code.
 
     ``patience(prompt)`` gives (seconds until the "are you still there" warning,
     seconds from the warning to the end); by default the prompt's response time
-    less ``warning_seconds``, then ``warning_seconds``.
+    less ``warning_seconds``, then ``warning_seconds``. ``after_greeting`` runs
+    once the first prompt is out (the runtime starts its background work then,
+    so the greeting does not wait for the database).
     """
 
     def default_patience(prompt: Prompt) -> tuple[float, float]:
@@ -118,6 +121,9 @@ def converse(
             + "\n> "
         )
         out.flush()
+        if after_greeting is not None:
+            after_greeting()
+            after_greeting = None
         if prompt.end_of_session:
             out.write("\n")
             return EXIT_OK
@@ -148,7 +154,7 @@ def run_text_channel(register: str = "standard") -> int:
     from kiosk.runtime import KioskRuntime
 
     chosen = Register(register)
-    runtime = KioskRuntime.start()
+    runtime = KioskRuntime.start(upkeep_now=False)
     try:
         conversation = Conversation(runtime.services, chosen)
         code = converse(
@@ -157,8 +163,13 @@ def run_text_channel(register: str = "standard") -> int:
             sys.stdout,
             chosen,
             warning_seconds=runtime.services.settings.timeout_warning_seconds,
+            after_greeting=runtime.begin_upkeep,
         )
         runtime.deliver_pending()
         return code
+    except BrokenPipeError:
+        # Whoever read our output went away (e.g. piped into ``head``): end quietly.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter closes it at exit
+        return EXIT_INPUT_CLOSED
     finally:
         runtime.stop()
