@@ -82,7 +82,7 @@ def test_voice_payment_in_real_time(
         "KIOSK_VOICE_HEADSET_SINK": "kiosk_sink",
         "KIOSK_VOICE_SPEAKER_SINK": "kiosk_sink",
         "KIOSK_VOICE_VERBOSITY": "brief",
-        "KIOSK_VOICE_RATE_LEVEL": "6",  # 200 words a minute: a practised listener
+        "KIOSK_VOICE_RATE_LEVEL": "7",  # 225 words a minute: a practised listener
     }
     kiosk = KioskProcess([sys.executable, "-m", "kiosk.cli", "voice"], env)
     started = time.monotonic()
