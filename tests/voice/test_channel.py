@@ -193,6 +193,34 @@ def test_a_key_stops_speech_at_once(sqlite_store, synthesizer) -> None:
     assert slow.stopped - slow.started < 0.9  # cut within a poll, not after five seconds
 
 
+class _SlowSpeaker(CapturedSpeaker):
+    """Plays for real: five seconds per clip unless stopped; streamed pieces extend it."""
+
+    def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+        super().play(audio, rate)
+        self._done.clear()
+        self.started = getattr(self, "started", time.monotonic())
+        threading.Timer(5.0, self._done.set).start()
+
+    def stop(self) -> None:
+        if not self._done.is_set():
+            self.stopped = getattr(self, "stopped", time.monotonic())
+        self._done.set()
+
+
+def test_speaking_over_a_streamed_prompt_cuts_it_and_is_the_answer(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    rig = Rig(sqlite_store, synthesizer)  # headset on: no echo, so speech may barge in
+    rig.output.outputs[HEADSET] = slow = _SlowSpeaker("headset")
+    user = ScriptedUser([say(user_voice, "start"), Turn(key="cancel")])
+    channel = rig.channel(user, recognizer=recognizer, microphone=user)
+    channel.run()
+    assert slow.stopped - slow.started < 2.0  # the welcome was cut, not played out
+    assert channel.stats.spoken_answers == 1  # "start", heard over the prompt
+    assert any("account number" in text for text in rig.said())
+
+
 def test_volume_and_rate_by_voice_are_announced_and_reset(
     sqlite_store, synthesizer, recognizer, user_voice
 ) -> None:
