@@ -106,8 +106,9 @@ def _payment(
         captions=captions,
         verbosity=verbosity,
         clock=user.clock,
-        **({} if early else {"early_silence": None, "phrase_pause": None}),
     )
+    if not early:  # the peer: every answer waits for the patience
+        channel.early_silence = channel.phrase_pause = 0.0
     code = channel.run()
     store.dispose()
     stats = channel.stats
