@@ -10,6 +10,7 @@ or wrongly assumed shift by asking which reading of a word reads like a message.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ REPLACEMENT = "\ufffd"
 """What the decoder prints for a character it could not read."""
 
 RESEND_SHIFT_EVERY = 72
+MAX_DOUBTFUL = 4  # doubtful codes in a word beyond which it is not repaired
 
 # Index = 5-bit code. "" = no printable meaning in that shift.
 _LETTERS = "\0E\nA SIU\rDRJNFCKTZLWHYPQOBG\0MXV\0"
@@ -263,6 +265,35 @@ def _figures_score(word: str) -> float:
     return 0.5 * digits - 1.5 * (len(word) - digits)
 
 
+def _known(word: str) -> bool:
+    """A word of the TTY vocabulary, or of the dictionary (three letters or more)."""
+    return word in _TTY_WORDS or (len(word) >= 3 and word in _dictionary())
+
+
+def repair_word(codes: list[int], alternates: list[int | None]) -> list[int]:
+    """Codes of a word with doubtful bits flipped when that turns nonsense into a word.
+
+    Only for a letters reading of two letters or more that is not a known word,
+    with at most two of the flips the receiver offered (fewest first): a lone weak
+    bit in noise, not a rewrite of what the user typed.
+    """
+    doubtful = [i for i, alternate in enumerate(alternates) if alternate is not None]
+    if not doubtful or len(doubtful) > MAX_DOUBTFUL or len(codes) < 2:
+        return codes
+    word = _read(codes, _LETTERS)
+    if word.isalpha() and _known(word):
+        return codes
+    for flips in (1, 2):
+        for chosen in itertools.combinations(doubtful, flips):
+            trial = list(codes)
+            for i in chosen:
+                trial[i] = alternates[i]  # type: ignore[call-overload]
+            reading = _read(trial, _LETTERS)
+            if reading.isalpha() and _known(reading):
+                return trial
+    return codes
+
+
 def _read(codes: list[int], table: str) -> str:
     return "".join(table[c] if c >= 0 else REPLACEMENT for c in codes)
 
@@ -287,12 +318,18 @@ class BaudotDecoder:
         self.shift = LTRS
         self._assumed = True  # the shift in force was not set by a code in this word
         self._pending: list[int] = []
+        self._alternates: list[int | None] = []  # per pending code: a doubtful bit flipped
         self._usos_evidence = 0.0
         self._after_cr = False
         self._continued = False  # the word was partly printed already (a typing pause)
 
-    def push(self, code: int) -> str:
-        """Take one code (``UNREADABLE`` for a bad frame); return text now final."""
+    def push(self, code: int, alternate: int | None = None) -> str:
+        """Take one code (``UNREADABLE`` for a bad frame); return text now final.
+
+        ``alternate``: what the code would be if its least certain bit were read
+        the other way (or the data bits of an unreadable frame), when the receiver
+        doubts that bit; a word that reads as nonsense may take it.
+        """
         if code in (LTRS, FIGS):
             out = self._settle()
             self.shift = code
@@ -318,6 +355,7 @@ class BaudotDecoder:
         if code == NUL:
             return ""
         self._pending.append(code)
+        self._alternates.append(alternate)
         return ""
 
     def flush(self) -> str:
@@ -333,6 +371,9 @@ class BaudotDecoder:
         if not self._pending:
             return ""
         codes, self._pending = self._pending, []
+        alternates, self._alternates = self._alternates, []
+        if self.recover_shift:
+            codes = repair_word(codes, alternates)
         letters = _read(codes, _LETTERS).replace("\0", "")
         figures = _read(codes, _FIGURES).replace("\0", "").replace("\x07", "")
         if not self.recover_shift or self._continued:

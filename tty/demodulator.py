@@ -39,13 +39,14 @@ PROBE_HZ = 500.0
 PROBES_HZ = (-PROBE_HZ, 0.0, PROBE_HZ)  # baseband: 1100, 1600 (between tones), 2100 Hz
 CLOCK_FACTORS = (0.97, 0.985, 1.0, 1.015, 1.03)
 ECHO_TAIL_S = 0.300
+WEAK_BIT = 0.6  # a data bit's metric below this is in doubt (clean bits read ~6)
 COMMIT_EVERY = 2  # chunks between decisions (0.5 s)
 COMMIT_LAG_S = 0.5  # decisions wait this long for later frames to confirm the timing
 FRAME_COST = 6.0  # a frame's score must beat this to be worth a character
 PRE_WEIGHT = 1.0  # the bit before a start bit should not be space
 START_THRESHOLD = 0.8  # start bit must read as space at least this clearly
-CHAIN_ENERGY = 4.0  # median tone energy of a chained frame's bits, in noise units
-START_ENERGY = 2.0  # ... and of its start bit (noise alone: 1.5 on average)
+CHAIN_ENERGY = 3.0  # median tone energy of a chained frame's bits, in noise units
+START_ENERGY = 1.0  # ... and of its start bit (noise alone: 1.5 on average)
 CHAIN_START = 0.0  # a chained frame's start bit must not read as mark beyond this
 START_SHARE = 0.4  # ... and at least this share of the other bits' clarity
 FRAME_GATE = 1.35  # mean |metric| per bit for a free frame
@@ -249,7 +250,9 @@ class StreamingDecoder:
             if self._chunks_done % COMMIT_EVERY == 0:
                 self._advance(self._frontier())
                 out.append(self._commit(final=False))
-        keep_from = max(0, self._sync.done * GRID - 2 * max(self._lengths) - 4)
+        # Metrics from the last printed frame on: a frame's bits are weighed at print.
+        oldest = max(self._last_start, self._sync.done - self._sync.cap // 2) * GRID
+        keep_from = max(0, min(self._sync.done * GRID - 2 * max(self._lengths) - 4, oldest))
         if keep_from > self._z0:
             self._z = self._z[keep_from - self._z0 :]
             self._z0 = keep_from
@@ -456,7 +459,7 @@ class StreamingDecoder:
                 continue
             self.codes.append(code)
             self._trace.append((start, h))
-            out.append(self._text.push(code))
+            out.append(self._text.push(code, self._alternate(start, hyp, code)))
             self._baud_votes[hyp.baud] = self._baud_votes.get(hyp.baud, 0.0) + 1.0
             self.detected_baud = max(self._baud_votes, key=self._baud_votes.__getitem__)
             self._last_start = step
@@ -465,6 +468,25 @@ class StreamingDecoder:
         if (limit * GRID - self._last_char_end) / self._fs > RELEASE_AFTER_S:
             out.append(self._text.flush())
         return "".join(out)
+
+    def _alternate(self, start: int, hyp: Hypothesis, code: int) -> int | None:
+        """The code with its least certain data bit flipped, if that bit is in doubt.
+
+        For a frame whose stop bit failed, the data bits as read. The text decoder
+        takes it only if it turns a nonsense word into a word.
+        """
+        at = start + hyp.ends - self._bits0
+        metric = self._bits[hyp.length][0]
+        if at[0] < 0 or at[-1] >= metric.size:
+            return None
+        data = metric[at[1:6]]
+        read = int(((data > 0) * (1 << np.arange(5))).sum())
+        if code == baudot.UNREADABLE:
+            return read
+        weakest = int(np.argmin(np.abs(data)))
+        if abs(data[weakest]) >= WEAK_BIT:
+            return None
+        return code ^ (1 << weakest)
 
 
 def decode_audio(

@@ -143,3 +143,40 @@ def test_property_messages_round_trip_with_recovery_on(text: str) -> None:
     assert baudot.decode(baudot.encode(text)) == text
     # ... and from a sender that unshifts on space, read by our default decoder.
     assert baudot.decode(usos_sender(text)) == text
+
+
+def _letter_codes(word: str) -> list[int]:
+    return [c for c in baudot.encode(word) if c != baudot.LTRS]
+
+
+def test_a_doubtful_bit_is_flipped_only_when_it_makes_a_word() -> None:
+    number = _letter_codes("NUMBER")
+    garbled = list(number)
+    garbled[2] = number[2] ^ 0b00010  # M (11100) read as V (11110): NUVBER
+    alternates: list[int | None] = [None] * len(garbled)
+    alternates[2] = number[2]
+    assert baudot.repair_word(garbled, alternates) == number
+    # A word that already reads as a word is left alone, whatever the doubts.
+    cash = _letter_codes("CASH")
+    doubts: list[int | None] = [c ^ 1 for c in cash]
+    assert baudot.repair_word(cash, doubts) == cash
+    # No doubt offered, or a single letter: nothing changes.
+    assert baudot.repair_word(garbled, [None] * len(garbled)) == garbled
+    assert baudot.repair_word(_letter_codes("C"), [_letter_codes("N")[0]]) == _letter_codes("C")
+
+
+def test_the_decoder_takes_an_alternate_for_a_nonsense_word() -> None:
+    decoder = baudot.BaudotDecoder()
+    pay = _letter_codes("PAY")
+    out = decoder.push(baudot.LTRS) + decoder.push(pay[0])
+    out += decoder.push(pay[1] ^ 0b10000, alternate=pay[1])  # A read as W: PWY
+    out += decoder.push(pay[2]) + decoder.flush()
+    assert out == "PAY"
+
+
+def test_a_word_cut_by_a_typing_pause_keeps_its_shift() -> None:
+    decoder = baudot.BaudotDecoder()
+    codes = baudot.encode("ELECTRIC BILL")
+    out = "".join(decoder.push(c) for c in codes[:3]) + decoder.flush()  # "EL", pause
+    out += "".join(decoder.push(c) for c in codes[3:]) + decoder.flush()
+    assert out == "ELECTRIC BILL"

@@ -206,3 +206,29 @@ def test_property_encode_impair_decode(
     power = float(np.mean(audio[np.abs(audio) > 0] ** 2))
     audio = audio + rng.normal(0, np.sqrt(power / 10 ** (snr / 10)), audio.size)
     assert decode_audio(audio, 8000) == text
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_noise_before_the_lead_in_is_not_a_character(seed: int) -> None:
+    """A frame whose start bit sits in the noise and whose bits reach into the lead-in."""
+    audio = modulator.modulate_codes(baudot.encode("PAY"), baud=45.45, stop_bits=1.5)
+    pad = np.zeros(2000, dtype=np.float32)
+    audio = np.concatenate((pad, audio, pad))
+    power = float(np.mean(audio[np.abs(audio) > 0] ** 2))
+    rng = np.random.default_rng(seed)
+    audio = audio + rng.normal(0, np.sqrt(power / 100), audio.size)
+    assert decode_audio(audio, 8000) == "PAY"
+
+
+def test_typed_characters_in_noise_gain_no_extra_frames_in_the_pauses(
+    add_noise: Callable[..., np.ndarray],
+) -> None:
+    """Each character its own burst with pauses: no chain of frames through the noise."""
+    rng = np.random.default_rng(2)
+    parts = []
+    for code in baudot.encode("CARD ENDING 4417 APPROVED"):
+        parts.append(np.zeros(int(rng.uniform(0.25, 0.9) * 8000), dtype=np.float32))
+        parts.append(modulator.modulate_codes([code], lead_in=0.0, hang_over=0.0))
+    parts.append(np.zeros(4000, dtype=np.float32))
+    noisy = add_noise(np.concatenate(parts), 6.0, seed=4)
+    assert decode_audio(noisy, 8000) == "CARD ENDING 4417 APPROVED"
