@@ -226,8 +226,9 @@ def _without_repeated_amount(text: str) -> str:
     sentences = re.split(r"(?<=[.!?])\s+", text)
     for index in range(1, len(sentences)):
         match = re.match(r"(.+?) (is|was) ", sentences[index])
-        if match and " " in match.group(1) and match.group(1) in sentences[index - 1]:
-            sentences[index] = "It " + sentences[index][len(match.group(1)) + 1 :]
+        said = match.group(1) if match else ""
+        if "dollar" in said and said in sentences[index - 1]:
+            sentences[index] = "It " + sentences[index][len(said) + 1 :]
     return " ".join(sentences)
 
 

@@ -93,3 +93,24 @@ def test_brief_is_much_shorter_than_full() -> None:
         for verbosity in ("brief", "full")
     }
     assert words["brief"] < 0.75 * words["full"]
+
+
+def test_an_amount_said_twice_running_is_said_once() -> None:
+    bill = Prompt(
+        id="menu",
+        text=w("Hello, Ava. What would you like to do?"),
+        kind=AnswerKind.CHOICE,
+        help=w("Choose one."),
+        notice=w("Ava, you owe $84.99 in total. $84.99 is due on December 5."),
+        sensitive=True,
+    )
+    said = prompt_speech(bill, "brief").private
+    assert said.count("eighty-four dollars") == 1 and "It is due on December 5." in said
+    other = Prompt(
+        id="x",
+        text=w("Your card is ready. Your balance is $0.00."),
+        kind=AnswerKind.NONE,
+        help=w("Say next."),
+        notice=w("Your balance was $5.00. Your balance is $0.00 now."),
+    )
+    assert "It " not in prompt_speech(other, "brief").public  # only a repeated amount
