@@ -201,11 +201,13 @@ def run_minimodem(path: Path, setting: list[str]) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def evaluate(cond: Condition, tmp: Path, have_minimodem: bool) -> None:
-    rng = np.random.default_rng(cond.seed)
+def evaluate(cond: Condition, tmp: Path, have_minimodem: bool, seeds: int = 1) -> None:
+    """Both decoders on the corpus under ``cond``, once per noise seed (pooled CER)."""
     ours = [0, 0]
     peer: dict[str, list[int]] = {}
-    for index, message in enumerate(CORPUS):
+    rngs = [np.random.default_rng(cond.seed + k) for k in range(seeds)]
+    runs = [(rng, index, message) for rng in rngs for index, message in enumerate(CORPUS)]
+    for rng, index, message in runs:
         text = baudot.normalise(message)
         audio = add_noise(make_audio(text, cond, rng, tmp), cond.snr_db, rng)
         path = tmp / f"rx{index}.wav"
@@ -276,6 +278,9 @@ def payment_line_time() -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer conditions, one timing")
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="noise realisations per condition (pooled)"
+    )
     args = parser.parse_args(argv)
     have_minimodem = shutil.which("minimodem") is not None
     if not have_minimodem:
@@ -284,10 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for cond in rows:
-            evaluate(cond, tmp, have_minimodem)
+            evaluate(cond, tmp, have_minimodem, args.seeds)
         speeds = speed(tmp, have_minimodem, 1 if args.quick else 5)
     chars = sum(len(baudot.normalise(m)) for m in CORPUS)
-    print(f"TTY modem benchmark: {len(CORPUS)} messages, {chars} characters per condition")
+    print(
+        f"TTY modem benchmark: {len(CORPUS)} messages x {args.seeds} noise seed(s), "
+        f"{chars * args.seeds} characters per condition"
+    )
     print(
         f"{'condition':34} {'ours CER':>9} {'minimodem':>10} {'ratio':>6}  target  best minimodem"
     )
