@@ -61,6 +61,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="end a caller's turn after this much quiet when they do not type GA",
     )
+    tty.add_argument(
+        "--transcript",
+        metavar="FILE",
+        help="offer the caller a copy of the call in FILE (written only if they type Y)",
+    )
 
     speech = commands.add_parser("speech", help="speech models")
     speech_commands = speech.add_subparsers(dest="speech_command", metavar="SPEECH_COMMAND")
@@ -110,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.channels.tty import TtyOptions, run_tty_channel
 
         baud = "auto" if args.baud == "auto" else float(args.baud)
-        options = TtyOptions(baud=baud, pause_seconds=args.pause)
+        options = TtyOptions(baud=baud, pause_seconds=args.pause, transcript=args.transcript)
         return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out, options=options)
     if command == "speech":
         if not getattr(args, "handler", None):

@@ -277,7 +277,8 @@ def repair_word(codes: list[int], alternates: list[int | None]) -> list[int]:
     with at most two of the flips the receiver offered (fewest first): a lone weak
     bit in noise, not a rewrite of what the user typed.
     """
-    doubtful = [i for i, alternate in enumerate(alternates) if alternate is not None]
+    offered = {i: alternate for i, alternate in enumerate(alternates) if alternate is not None}
+    doubtful = sorted(offered)
     if not doubtful or len(doubtful) > MAX_DOUBTFUL or len(codes) < 2:
         return codes
     word = _read(codes, _LETTERS)
@@ -287,7 +288,7 @@ def repair_word(codes: list[int], alternates: list[int | None]) -> list[int]:
         for chosen in itertools.combinations(doubtful, flips):
             trial = list(codes)
             for i in chosen:
-                trial[i] = alternates[i]  # type: ignore[call-overload]
+                trial[i] = offered[i]
             reading = _read(trial, _LETTERS)
             if reading.isalpha() and _known(reading):
                 return trial

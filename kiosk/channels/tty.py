@@ -5,7 +5,8 @@ the streaming Baudot demodulator, waits for a complete turn (GA, or a pause),
 answers through the conversation engine in the TTY register and sends the next
 prompt as FSK tones. Half duplex: while the kiosk sends, and 300 ms after, the
 caller's side is ignored (our own echo). The channel never echoes what the
-caller typed (PIN and card digits stay unseen) and keeps no transcript.
+caller typed (PIN and card digits stay unseen) and keeps no transcript unless
+it was given a file for one and the caller typed Y when asked.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.channels.tty_format import render_tty
+from kiosk.channels.tty_transcript import (
+    CONSENT_QUESTION,
+    KEPT,
+    NOT_KEPT,
+    Transcript,
+    consents,
+    mask_digits,
+)
 from kiosk.channels.tty_transport import Transport, TransportError
 from kiosk.channels.tty_turns import TurnAssembler, TurnKind, read_turn
 from kiosk.conversation.answers import Invalid, parse
@@ -46,6 +55,7 @@ class TtyOptions:
     pause_seconds: float = 4.0  # a line without GA ends after this much quiet
     warning_seconds: float = 20.0  # "ARE YOU STILL THERE" this long before timing out
     block_seconds: float = 0.1
+    transcript: str | None = None  # a file for the call, kept only if the caller says Y
 
 
 class TtyChannel:
@@ -68,11 +78,23 @@ class TtyChannel:
         self._heard_until = 0.0  # our transmission (and its echo) ends here
         self._warned = False
         self._on_text = on_text  # ("kiosk" | "caller", text) for a screen showing the call
+        self._asking_consent = self.options.transcript is not None
+        self.transcript: Transcript | None = None
 
     # ------------------------------------------------------------------ run
     def run(self) -> int:
         """Talk until the session ends or the line closes. Returns an exit code."""
-        self._send_prompt(self.conversation.prompt)
+        try:
+            return self._run()
+        finally:
+            if self.transcript is not None:
+                self.transcript.close()
+
+    def _run(self) -> int:
+        if self._asking_consent:
+            self._send(CONSENT_QUESTION)
+        else:
+            self._send_prompt(self.conversation.prompt)
         frames = max(1, int(self.options.block_seconds * self.transport.rate))
         while True:
             block = self.transport.read(frames)
@@ -98,17 +120,22 @@ class TtyChannel:
     # ------------------------------------------------------------- turns
     def _handle(self, line: str) -> bool:
         """Act on one complete line; True when the session is over."""
-        if self._on_text is not None:
-            self._on_text("caller", line)
+        self._record("caller", line)
         turn = read_turn(line)
         self._warned = False
         if turn.kind == TurnKind.EMPTY:
+            return False
+        if self._asking_consent and turn.kind in (TurnKind.ANSWER, TurnKind.GARBLED):
+            self._settle_consent(turn.text)
             return False
         if turn.kind == TurnKind.GARBLED:
             self._send(PLEASE_REPEAT)
             return False
         if turn.kind == TurnKind.REPEAT:
             self._send(self.last_message or PLEASE_REPEAT)
+            return False
+        if turn.kind in (TurnKind.READ_ME, TurnKind.REPEAT) and self._asking_consent:
+            self._send(f"{READ_YOU}\n{CONSENT_QUESTION}")
             return False
         if turn.kind == TurnKind.READ_ME:
             self._send(f"{READ_YOU}\n{self.last_message}" if self.last_message else READ_YOU)
@@ -124,6 +151,22 @@ class TtyChannel:
             return True
         self._send_prompt(self.conversation.prompt)
         return False
+
+    def _settle_consent(self, text: str) -> None:
+        """The caller's answer to the transcript question; anything but yes is no."""
+        self._asking_consent = False
+        if self.options.transcript is not None and consents(text):
+            self.transcript = Transcript(self.options.transcript)
+            self._send(KEPT)
+        else:
+            self._send(NOT_KEPT)
+        self._send_prompt(self.conversation.prompt)
+
+    def _record(self, side: str, text: str) -> None:
+        if self._on_text is not None:
+            self._on_text(side, text)
+        if self.transcript is not None:
+            self.transcript.add(side, text)
 
     def _answer(self, text: str) -> Prompt:
         prompt = self.conversation.prompt
@@ -161,8 +204,7 @@ class TtyChannel:
         self._send(text)
 
     def _send(self, text: str) -> None:
-        if self._on_text is not None:
-            self._on_text("kiosk", text)
+        self._record("kiosk", text)
         audio = modulate(
             text + "\n",  # CR LF: the caller's display starts the next message on a new line
             rate=self.transport.out_rate,
@@ -219,7 +261,7 @@ def _show(side: str, text: str) -> None:
 
 def _mask_digits(text: str) -> str:
     """The caller's digits (PIN, card) never shown: each becomes *."""
-    return "".join("*" if ch.isdigit() else ch for ch in text)
+    return mask_digits(text)
 
 
 __all__ = ["TtyChannel", "TtyOptions", "run_tty_channel"]
