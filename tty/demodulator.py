@@ -167,6 +167,7 @@ class StreamingDecoder:
         self._bits = {n: (empty, empty, empty) for n in self._lengths}
         self._bits0 = 0  # absolute index of the first window end held
         self._probe_last = np.zeros(CHUNK)
+        self._rotation_cache: dict[tuple[float, int], tuple[np.ndarray, np.ndarray]] = {}
         res = fs / NFFT
         self._df_grid = np.arange(-MAX_OFFSET_HZ, MAX_OFFSET_HZ + res / 2, res / 2)
         self._mark_bins = np.round((-HALF_SHIFT_HZ + self._df_grid) / res).astype(int) % NFFT
@@ -319,13 +320,17 @@ class StreamingDecoder:
         """
         taps = self._probes[0].size
         z = self._slice(j * CHUNK - taps, (j + 2) * CHUNK)
-        n = np.arange(z.size)
-        cum = []
-        for tone in (-HALF_SHIFT_HZ + self._offset, HALF_SHIFT_HZ + self._offset):
-            rotated = z * np.exp(-2j * np.pi * tone * n / self._fs)
-            cum.append(np.concatenate(([0.0], np.cumsum(rotated))))
+        cum = [np.concatenate(([0.0], np.cumsum(z * r))) for r in self._rotations(z.size)]
         ends = np.arange(taps, taps + 2 * CHUNK)
+        active = self._active()
         for length in self._lengths:
+            if not any(self._hyps[r].baud in active for r in self._groups[length]):
+                # A baud rate no longer searched: its frames are never scored.
+                filler = np.zeros(CHUNK)
+                self._bits[length] = tuple(  # type: ignore[assignment]
+                    np.concatenate((old, filler)) for old in self._bits[length]
+                )
+                continue
             both = [np.abs(c[ends] - c[ends - length]) for c in cum]
             amp = [a[:CHUNK] for a in both]
             # Soft-limited: in a clean signal a full bit counts about 1/sqrt(SATURATE)
@@ -349,6 +354,25 @@ class StreamingDecoder:
                 np.concatenate((old, new))
                 for old, new in zip(self._bits[length], (metric, purity, energy), strict=True)
             )
+
+    def _rotations(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Mixers that bring mark and space (at the current offset) to 0 Hz.
+
+        The offset estimate moves rarely, so the last few are kept (speed).
+        """
+        key = (self._offset, size)
+        cached = self._rotation_cache.get(key)
+        if cached is None:
+            n = np.arange(size)
+            turn = -2j * np.pi * n / self._fs
+            cached = (
+                np.exp(turn * (self._offset - HALF_SHIFT_HZ)),
+                np.exp(turn * (self._offset + HALF_SHIFT_HZ)),
+            )
+            if len(self._rotation_cache) >= 8:
+                self._rotation_cache.clear()
+            self._rotation_cache[key] = cached
+        return cached
 
     def _active(self) -> set[float]:
         """Bauds to score: both, or only the detected one once it is clear (speed)."""
