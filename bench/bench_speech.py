@@ -10,16 +10,18 @@ is compared with stock pocketsphinx settings measured in the same run.
 from __future__ import annotations
 
 import argparse
+import difflib
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from kiosk.speech.asr import EARLY_SILENCE, PocketsphinxRecognizer, Recognizer
 from kiosk.speech.corpus import VOICES, spoken_variants
-from kiosk.speech.grammar import StepGrammar, build_grammar
+from kiosk.speech.grammar import StepGrammar, build_grammar, normalise
 from kiosk.speech.numbers import amount_to_words, date_to_words, digits_to_words
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer, split_sentences
 from kiosk.speech.vad import EndPointer, find_speech
@@ -73,12 +75,25 @@ def corpus() -> list[tuple[str, str, StepGrammar, str, object]]:
     return items
 
 
+@dataclass
+class Tally:
+    """Per (recognizer, kind, noise): right answers, and wrong answers that were taken.
+
+    A wrong answer taken (not rejected) is the dangerous kind: for amounts and account
+    numbers the conversation reads it back and asks for a confirmation before use.
+    """
+
+    right: list[bool] = field(default_factory=list)
+    wrong_taken: int = 0
+
+
 def evaluate(
     recognizers: dict[str, Recognizer], voices: tuple[str, ...], rates: tuple[int, ...]
-) -> tuple[dict[tuple[str, str, str], list[bool]], dict[str, list[float]], list[str]]:
-    hits: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+) -> tuple[dict[tuple[str, str, str], Tally], dict[str, list[float]], list[str], Counter[str]]:
+    tallies: dict[tuple[str, str, str], Tally] = defaultdict(Tally)
     rtf: dict[str, list[float]] = defaultdict(list)
     misses: list[str] = []
+    confusions: Counter[str] = Counter()
     for group, label, grammar, text, value in corpus():
         for clip in spoken_variants(text, voices=voices, rates=rates, snrs=(None, 10.0)):
             seconds = len(clip.audio) / 16_000
@@ -86,13 +101,31 @@ def evaluate(
             for name, recognizer in recognizers.items():
                 result = recognizer.recognize(clip.audio, 16_000, grammar)
                 ok = result.answer is not None and result.answer.value == value
-                hits[(name, group, noise)].append(ok)
+                tally = tallies[(name, group, noise)]
+                tally.right.append(ok)
+                tally.wrong_taken += not ok and result.answer is not None
                 rtf[name].append(result.seconds / seconds)
                 if not ok and name == "tuned":
                     misses.append(
                         f"{label:8} {noise:5} {clip.voice:9} {clip.rate_wpm} {text!r} -> {result.text!r}"
                     )
-    return hits, rtf, misses
+                    confusions.update(word_confusions(text, result.text))
+    return tallies, rtf, misses, confusions
+
+
+def word_confusions(said: str, heard: str) -> list[str]:
+    """Word-level differences ("ninety -> twenty", "card -> louder", "six -> (dropped)")."""
+    expected, got = normalise(said).split(), normalise(heard).split()
+    if not got:
+        return ["(rejected)"]
+    changes = []
+    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag != "equal":
+            before = " ".join(expected[a0:a1]) or "(nothing)"
+            after = " ".join(got[b0:b1]) or "(dropped)"
+            changes.append(f"{before} -> {after}")
+    return changes
 
 
 def latency(
@@ -196,17 +229,22 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     started = time.perf_counter()
-    hits, rtf, misses = evaluate(recognizers, voices, rates)
+    tallies, rtf, misses, confusions = evaluate(recognizers, voices, rates)
     print(f"speech benchmark: voices {', '.join(voices)}; rates {rates} wpm; clean and 10 dB SNR")
-    print(f"{'kind':8} {'noise':6} {'n':>4} {'tuned':>7} {'stock':>7} {'target':>7}")
+    print(
+        f"{'kind':8} {'noise':6} {'n':>4} {'tuned':>7} {'stock':>7} {'target':>7} {'taken wrong':>12}"
+    )
     for group in ("yesno", "menu", "digits", "amount", "command"):
         for index, noise in enumerate(("clean", "10dB")):
-            tuned, stock = hits[("tuned", group, noise)], hits[("stock", group, noise)]
+            tuned, stock = tallies[("tuned", group, noise)], tallies[("stock", group, noise)]
             target = TARGETS.get(group, (None, None))[index]
             shown = f"{target:.0%}" if target else "-"
             print(
-                f"{group:8} {noise:6} {len(tuned):4d} {np.mean(tuned):7.1%} {np.mean(stock):7.1%} {shown:>7}"
+                f"{group:8} {noise:6} {len(tuned.right):4d} {np.mean(tuned.right):7.1%}"
+                f" {np.mean(stock.right):7.1%} {shown:>7} {tuned.wrong_taken:12d}"
             )
+    print("(taken wrong: a wrong answer the tuned engine did not reject; amounts and accounts")
+    print(" are read back and confirmed before use, so none is acted on unheard)")
     for name in recognizers:
         print(f"real-time factor {name}: median {statistics.median(rtf[name]):.3f}")
     for trailing, early in ((0.3, None), (0.6, None), (0.3, EARLY_SILENCE), (0.6, EARLY_SILENCE)):
@@ -224,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"full voice payment: {len(PAYMENT_PROMPTS)} prompts, {prompts_duration():.1f} s of speech at the default rate"
     )
+    print("most frequent confusions of the tuned engine (said -> heard: count):")
+    for change, count in confusions.most_common(12):
+        print(f"  {change}: {count}")
     if args.misses:
         print("\n".join(misses))
     print(f"(benchmark took {time.perf_counter() - started:.0f} s)")

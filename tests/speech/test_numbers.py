@@ -55,6 +55,10 @@ def test_date_in_words() -> None:
         ("42", 4200),
         ("forty two dollars and fifty cents", 4250),
         ("forty two point five zero", 4250),
+        ("forty two point five oh", 4250),
+        ("forty two point oh five", 4205),
+        ("seven point two five dollars", 725),
+        ("a hundred point oh oh", 10000),
         ("fifty cents", 50),
         ("forty two oh five", 4205),
         ("eighty four dollars ninety nine", 8499),
@@ -65,7 +69,19 @@ def test_parse_amount(spoken: str, cents: int) -> None:
     assert parse_amount(spoken) == cents
 
 
-@pytest.mark.parametrize("spoken", ["banana", "", "dollars", "pay my bill", "one two three"])
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "banana",
+        "",
+        "dollars",
+        "pay my bill",
+        "one two three",
+        "forty two point five oh six",
+        "point five",
+        "forty two point",
+    ],
+)
 def test_parse_amount_rejects_nonsense(spoken: str) -> None:
     with pytest.raises(AmountParseError) as caught:
         parse_amount(spoken)

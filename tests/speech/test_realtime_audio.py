@@ -64,9 +64,9 @@ assert voice.wait(10)
 
 def test_without_headset_private_digits_are_tones_on_the_speaker(pulse_server) -> None:
     on_speaker = pulse_server.record("kiosk_sink.monitor")
-    time.sleep(0.3)
+    time.sleep(1.0)  # the recorder connected before the tone plays (slow under load)
     _run(pulse_server, OUTPUTS + "voice.echo_digit('7')\nassert voice.wait(5)\n")
-    time.sleep(0.3)
+    time.sleep(0.5)
     audio = stop_recording(on_speaker)
     spectrum = np.abs(np.fft.rfft(audio))
     peak_hz = np.argmax(spectrum) * 16_000 / len(audio)
