@@ -337,6 +337,11 @@ class BaudotDecoder:
             self._assumed = False
             self._continued = False
             return out
+        if code == SPACE and self._doubtful_space(alternate):
+            # Perhaps a letter with one bit lost: decide when the next word ends.
+            self._pending.append(code)
+            self._alternates.append(alternate)
+            return ""
         if code in (SPACE, CR, LF):
             out = self._settle()
             self._continued = False
@@ -368,11 +373,47 @@ class BaudotDecoder:
         self._continued = self._continued or bool(out)
         return out
 
+    def _doubtful_space(self, alternate: int | None) -> bool:
+        """A space whose alternate is a letter, inside letters: it may join two words."""
+        return (
+            alternate is not None
+            and self.recover_shift
+            and self.shift == LTRS
+            and not self._continued
+            and 0 <= alternate < 32
+            and _LETTERS[alternate].isalpha()
+        )
+
     def _settle(self) -> str:
         if not self._pending:
             return ""
         codes, self._pending = self._pending, []
         alternates, self._alternates = self._alternates, []
+        if SPACE not in codes:
+            return self._settle_word(codes, alternates)
+        # Doubtful spaces: one word (``C?ECKING`` -> CHECKING) if that word is known
+        # and the words either side of the spaces are not.
+        joined: list[int] = []
+        joined_alternates: list[int | None] = []
+        for c, a in zip(codes, alternates, strict=True):
+            joined.append(a if c == SPACE and a is not None else c)
+            joined_alternates.append(None if c == SPACE else a)
+        parts: list[tuple[list[int], list[int | None]]] = [([], [])]
+        for c, a in zip(codes, alternates, strict=True):
+            if c == SPACE:
+                parts.append(([], []))
+            else:
+                parts[-1][0].append(c)
+                parts[-1][1].append(a)
+        as_one = _read(repair_word(joined, joined_alternates), _LETTERS)
+        apart = [_read(repair_word(c, a), _LETTERS) for c, a in parts if c]
+        if as_one.isalpha() and _known(as_one) and not all(map(_known, apart)):
+            return self._settle_word(joined, joined_alternates)
+        return " ".join(self._settle_word(c, a) for c, a in parts)
+
+    def _settle_word(self, codes: list[int], alternates: list[int | None]) -> str:
+        if not codes:
+            return ""
         if self.recover_shift:
             codes = repair_word(codes, alternates)
         letters = _read(codes, _LETTERS).replace("\0", "")

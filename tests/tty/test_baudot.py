@@ -180,3 +180,20 @@ def test_a_word_cut_by_a_typing_pause_keeps_its_shift() -> None:
     out = "".join(decoder.push(c) for c in codes[:3]) + decoder.flush()  # "EL", pause
     out += "".join(decoder.push(c) for c in codes[3:]) + decoder.flush()
     assert out == "ELECTRIC BILL"
+
+
+def test_a_doubtful_space_joins_two_nonsense_halves_into_a_word() -> None:
+    letter = baudot._LETTER_CODE
+
+    def typed(text: str, doubtful_space_for: str) -> str:
+        decoder = baudot.BaudotDecoder()
+        out = decoder.push(baudot.LTRS)
+        for ch in text:
+            if ch == "_":  # a space the receiver doubts: one bit from a letter
+                out += decoder.push(baudot.SPACE, alternate=letter[doubtful_space_for])
+            else:
+                out += decoder.push(baudot.SPACE if ch == " " else letter[ch])
+        return out + decoder.flush()
+
+    assert typed("PLS C_ECKING GA", "H") == "PLS CHECKING GA"
+    assert typed("PAY_NOW GA", "H") == "PAY NOW GA"  # two words already: the space stays
