@@ -5,16 +5,22 @@ is the same as for the whole file):
 
 1. ``_Baseband``: mix the 1400/1800 Hz band down around 1600 Hz, low-pass and
    decimate to about 2 kHz complex samples.
-2. Per fixed analysis chunk (~64 ms): a spectrum that feeds a decaying average used
+2. Per fixed analysis chunk (256 ms): a spectrum that feeds a decaying average used
    to estimate the carrier offset (lead-in and characters both count), and a noise
    floor from Hann-windowed probes well away from the tones.
-3. Non-coherent quadrature correlators (one bit long, i.e. matched filters) at mark
-   and space give a soft bit metric ``m = (|mark| - |space|) / noise``.
-4. Every possible start time is scored as a whole frame (start, 5 data bits, at
-   least one stop bit) for each baud/clock hypothesis; the first start that scores
-   well is refined to the best nearby time, so the receiver re-syncs on every start
-   edge, including one straight out of silence.
-5. Codes go through ``baudot.BaudotDecoder`` (no unshift on space, shift recovery).
+3. Once per chunk, when the next chunk has arrived (so a burst's first bits get an
+   offset estimate that has heard them): non-coherent quadrature correlators (one
+   bit long, i.e. matched filters) at mark and space give, for every window end, a
+   soft bit metric ``m = (|mark| - |space|) / noise``, a tone purity and a tone
+   energy in noise units. Nothing is recomputed later.
+4. Every start whose start bit leans to space with some tone energy is scored as
+   a whole frame (start, 5 data bits, a stop bit) for each baud/clock hypothesis,
+   and ``sync.FrameSync`` picks the best chain of frames (one clock per burst,
+   starts straight out of silence allowed). Decisions are taken every 0.5 s at
+   fixed points of the stream, 0.5 s behind the newest audio.
+5. Codes go through ``baudot.BaudotDecoder`` (no unshift on space, shift recovery)
+   with, for each code, the code its least certain bit would give: a word that
+   reads as nonsense may take it if that makes a word.
 """
 
 from __future__ import annotations

@@ -10,14 +10,17 @@ non-overlapping frames for the whole burst at once:
 * ``V[h, s]``: best total score of a chain whose last frame starts at ``s`` under
   hypothesis ``h`` (baud rate and clock factor);
 * a frame either follows the previous one on the same hypothesis after 1.5 or 2
-  stop bits (within a small slack; it then earns a chain bonus and needs less
+  stop bits (within a small slack; it earns a small chain bonus and needs less
   evidence), or starts freely after any earlier frame has ended (new burst,
-  characters typed one by one, a start bit straight out of silence).
+  characters typed one by one, a start bit straight out of silence) and pays a
+  free-start cost: a frame that may sit anywhere finds noise that fits, so off the
+  clock of a burst it must be clearly better (at -9 dB this keeps the last
+  characters of a message from sliding onto the hang-over tone).
 
 Every dependency reaches back at least one frame length, so a block of starts
 shorter than the shortest frame is computed with numpy in one go. Decisions are
-taken by tracing back from the best current state, a fixed lag behind the newest
-audio (streaming).
+taken by tracing back from the best chain among frames that started a whole
+frame ago, a fixed lag behind the newest audio (streaming).
 """
 
 from __future__ import annotations
