@@ -317,7 +317,7 @@ _AMOUNT_RULES = [
     "<pair> = <teen> | <tens> [<unit>] | oh <unit>;",
     "<amount> = <number> (dollars | dollar) [[and] <under100> (cents | cent)]"
     " | <under100> (cents | cent) | <number> | <under1000> <pair>"
-    " | <number> point <cent_digit> [<cent_digit>] [dollars | dollar];",
+    " | <number> point <cent_digit> <cent_digit> [dollars | dollar];",
 ]
 
 

@@ -73,3 +73,12 @@ def test_commands_work_on_every_step_and_wrong_lengths_are_rejected() -> None:
     assert answer is not None and (answer.kind, answer.value) == ("command", "person")
     assert pin.interpret("one two three") is None
     assert build_grammar("amount").interpret("banana split") is None
+
+
+def test_amount_grammar_takes_cents_digit_by_digit_after_point() -> None:
+    amount = build_grammar("amount")
+    assert "point <cent_digit> <cent_digit>" in amount.to_jsgf()
+    assert not amount.outside_vocabulary("a hundred point oh five")
+    answer = amount.interpret("forty two point five oh")
+    assert answer is not None and answer.value == 4250
+    assert amount.interpret("forty two point five oh six") is None
