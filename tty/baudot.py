@@ -373,6 +373,28 @@ class BaudotDecoder:
         self._continued = self._continued or bool(out)
         return out
 
+    def _lost_shift(self, codes: list[int], alternates: list[int | None]) -> int | None:
+        """Where a shift code was misread as a character (one doubtful bit), if any.
+
+        Taken only when the word reads as nothing in either shift and the rest of
+        it, read in the shift that code would set, is a word or a number
+        (``BILLWC`` -> ``BILL:``).
+        """
+        if not self.recover_shift or self._continued:
+            return None
+        letters, figures = _read(codes, _LETTERS), _read(codes, _FIGURES)
+        if _known(letters) or _NUMBER.match(figures):
+            return None
+        for i, alternate in enumerate(alternates):
+            if alternate not in (LTRS, FIGS) or i == len(codes) - 1:
+                continue
+            tail = codes[i + 1 :]
+            if alternate == LTRS and _known(_read(tail, _LETTERS)):
+                return i
+            if alternate == FIGS and _figures_score(_read(tail, _FIGURES)) > 0:
+                return i
+        return None
+
     def _doubtful_space(self, alternate: int | None) -> bool:
         """A space whose alternate is a letter, inside letters: it may join two words."""
         return (
@@ -414,6 +436,12 @@ class BaudotDecoder:
     def _settle_word(self, codes: list[int], alternates: list[int | None]) -> str:
         if not codes:
             return ""
+        split = self._lost_shift(codes, alternates)
+        if split is not None:
+            head = self._settle_word(codes[:split], alternates[:split])
+            self.shift = alternates[split]  # type: ignore[assignment]
+            self._assumed = False
+            return head + self._settle_word(codes[split + 1 :], alternates[split + 1 :])
         if self.recover_shift:
             codes = repair_word(codes, alternates)
         letters = _read(codes, _LETTERS).replace("\0", "")

@@ -197,3 +197,21 @@ def test_a_doubtful_space_joins_two_nonsense_halves_into_a_word() -> None:
 
     assert typed("PLS C_ECKING GA", "H") == "PLS CHECKING GA"
     assert typed("PAY_NOW GA", "H") == "PAY NOW GA"  # two words already: the space stays
+
+
+def test_a_shift_code_misread_as_a_letter_is_recovered() -> None:
+    letter, figure = baudot._LETTER_CODE, baudot._FIGURE_CODE
+    decoder = baudot.BaudotDecoder()
+    out = decoder.push(baudot.LTRS)
+    for ch in "BILL":
+        out += decoder.push(letter[ch])
+    out += decoder.push(letter["W"], alternate=baudot.FIGS)  # FIGS 11011 read as W 10011
+    out += decoder.push(figure[":"]) + decoder.push(baudot.SPACE)
+    for ch in "$31.08":
+        out += decoder.push(figure[ch])
+    assert out + decoder.flush() == "BILL: $31.08"
+    # A word that reads fine keeps the letter, doubt or not.
+    decoder = baudot.BaudotDecoder()
+    out = decoder.push(baudot.LTRS) + decoder.push(letter["W"], alternate=baudot.FIGS)
+    out += "".join(decoder.push(letter[ch]) for ch in "ATER")
+    assert out + decoder.flush() == "WATER"
