@@ -12,6 +12,7 @@ import pytest
 from kiosk.speech.asr import PocketsphinxRecognizer, RecognitionResult
 from kiosk.speech.corpus import add_noise, spoken_variants
 from kiosk.speech.grammar import build_grammar
+from kiosk.speech.numbers import digits_to_words
 from kiosk.speech.tts import read_wav, write_wav
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
@@ -73,6 +74,19 @@ def test_pin_and_zip(recognizer) -> None:
 def test_amount(recognizer) -> None:
     hits, total = _score(recognizer, build_grammar("amount"), "forty two fifty", 4250)
     assert hits >= total - 2, f"{hits}/{total}"
+
+
+def test_digits_said_in_groups_with_pauses(recognizer) -> None:
+    """People say an account number in groups ("four zero one five, two two seven zero")."""
+    hits = total = 0
+    for length, number, group in [(8, "40152273", 4), (5, "72201", 3), (4, "2468", 2)]:
+        grammar = build_grammar("digits", length=length)
+        text = digits_to_words(number, group=group)  # commas: espeak-ng pauses there
+        for clip in spoken_variants(text, rates=(160,)):
+            result = recognizer.recognize(clip.audio, RATE, grammar)
+            hits += result.answer is not None and result.answer.value == number
+            total += 1
+    assert hits >= total - 3, f"{hits}/{total}"  # 65/72 over the bench's numbers and rates
 
 
 def test_amount_phrasings(recognizer) -> None:
