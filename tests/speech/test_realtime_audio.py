@@ -65,7 +65,10 @@ assert voice.wait(10)
 def test_without_headset_private_digits_are_tones_on_the_speaker(pulse_server) -> None:
     on_speaker = pulse_server.record("kiosk_sink.monitor")
     time.sleep(1.0)  # the recorder connected before the tone plays (slow under load)
-    _run(pulse_server, OUTPUTS + "voice.echo_digit('7')\nassert voice.wait(5)\n")
+    # The child stays alive a moment after playback: audio still buffered in the sound
+    # server's client is lost if the process exits at once (a kiosk process does not).
+    script = "voice.echo_digit('7')\nassert voice.wait(5)\nimport time\ntime.sleep(1.0)\n"
+    _run(pulse_server, OUTPUTS + script)
     time.sleep(0.5)
     audio = stop_recording(on_speaker)
     spectrum = np.abs(np.fft.rfft(audio))
