@@ -320,3 +320,30 @@ class Microphone:
                 stream.abort()
             with contextlib.suppress(Exception):
                 stream.close()
+
+
+class StreamingSpeaker(Speaker):
+    """A :class:`Speaker` whose playing buffer can grow (:meth:`extend`).
+
+    New audio goes in before the trailing padding; if playback has already ended (the
+    rest came too late), it starts again with the new audio.
+    """
+
+    _rate = 0
+    _buffer: np.ndarray
+
+    def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+        self._rate = rate
+        super().play(audio, rate, blocking)
+
+    def extend(self, audio: np.ndarray, rate: int) -> None:
+        samples = np.asarray(audio, dtype=np.float32).ravel()
+        with self._lock:
+            if self.is_playing and self._stream is not None and rate == self._rate:
+                tail = np.zeros(int(self.tail_padding * rate), dtype=np.float32)
+                cut = max(self._position, len(self._buffer) - len(tail))
+                self._buffer = np.concatenate([self._buffer[:cut], samples, tail])
+                return
+        if self.is_playing:
+            self.wait(5.0)  # another rate: the rest follows what is playing
+        self.play(samples, rate)
