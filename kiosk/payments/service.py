@@ -35,7 +35,7 @@ from kiosk.money import format_cents
 from kiosk.payments import statements
 from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
 from kiosk.services import account_state, audit, ledger
-from kiosk.services.common import find_account, find_account_id
+from kiosk.services.common import find_account, find_account_id, no_such_account
 from kiosk.services.confirmation import confirmation_number
 from kiosk.store.db import retry_on_conflict
 from kiosk.store.models import (
@@ -118,13 +118,20 @@ class PaymentService:
             self._check_amount(session, account_id, cents, reconnect)
 
     def _check_amount(
-        self, db: Session | Connection, account_id: int, cents: int, reconnect: bool
+        self,
+        db: Session | Connection,
+        account_id: int,
+        cents: int,
+        reconnect: bool,
+        balance: int | None = None,
     ) -> None:
+        """Raise InvalidAmount for an amount the account cannot take (``balance`` if known)."""
         if cents <= 0:
             raise InvalidAmount(
                 "The amount must be more than zero.", "", "Enter an amount like 20.00."
             )
-        balance = ledger.balance_cents(db, account_id)
+        if balance is None:
+            balance = ledger.balance_cents(db, account_id)
         fee = self.settings.reconnection_fee_cents if reconnect else 0
         # The credit left after paying may not exceed the overpayment limit; a credit
         # already on the account counts towards it.
@@ -209,11 +216,18 @@ class PaymentService:
     ) -> AttemptRecord:
         try:
             with self.store.engine.begin() as connection:
-                existing = _attempt_by_key(connection, key)
-                if existing is not None:
+                found = connection.execute(
+                    statements.account_for_payment(),
+                    {"number": account_number.strip(), "key": key},
+                ).one_or_none()
+                if found is None:
+                    raise no_such_account()
+                account_id, balance, used_by = found
+                if used_by is not None:
+                    existing = _attempt_by_key(connection, key)
+                    assert existing is not None
                     return _same_request(connection, existing, account_number, cents)
-                account_id = find_account_id(connection, account_number)
-                self._check_amount(connection, account_id, cents, reconnect)
+                self._check_amount(connection, account_id, cents, reconnect, int(balance))
                 now = self.store.clock.now()
                 record = AttemptRecord(
                     id=0,

@@ -12,9 +12,10 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
+from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, update
 
-from kiosk.store.models import Account, AttemptState, OutboxMessage, PaymentAttempt
+from kiosk.services.ledger import RECEIVABLE
+from kiosk.store.models import Account, AttemptState, OutboxMessage, PaymentAttempt, Posting
 
 # Every column a payment step reads of an attempt (see service.AttemptRecord).
 ATTEMPT_COLUMNS = (
@@ -49,6 +50,25 @@ def attempt_by_key() -> Select[int, int, int]:
     return select(PaymentAttempt.id, PaymentAttempt.account_id, PaymentAttempt.cents).where(
         PaymentAttempt.idempotency_key == bindparam("key")
     )
+
+
+@cache
+def account_for_payment() -> Select[int, int, int | None]:
+    """(account id, balance cents, id of the attempt already made with this key) in one query.
+
+    Params: ``number``, ``key``. No row: no such account.
+    """
+    balance = (
+        select(func.coalesce(func.sum(Posting.cents), 0))
+        .where(Posting.ledger == RECEIVABLE, Posting.account_id == Account.id)
+        .scalar_subquery()
+    )
+    used_key = (
+        select(PaymentAttempt.id)
+        .where(PaymentAttempt.idempotency_key == bindparam("key"))
+        .scalar_subquery()
+    )
+    return select(Account.id, balance, used_key).where(Account.number == bindparam("number"))
 
 
 @cache

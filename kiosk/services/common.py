@@ -48,12 +48,17 @@ T = TypeVar("T")
 
 def _found(account: T | None) -> T:
     if account is None:
-        raise NotFound(
-            "We could not find that account.",
-            "",
-            "Check the account number on your bill, or ask a store associate.",
-        )
+        raise no_such_account()
     return account
+
+
+def no_such_account() -> NotFound:
+    """The error for an unknown account number (it never echoes the number)."""
+    return NotFound(
+        "We could not find that account.",
+        "",
+        "Check the account number on your bill, or ask a store associate.",
+    )
 
 
 def record(
