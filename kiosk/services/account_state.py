@@ -282,7 +282,9 @@ def _active_plan_id() -> Select[int]:
         .where(
             Arrangement.account_id == bindparam("account_id"),
             Arrangement.state == ArrangementState.ACTIVE,
-            Arrangement.kind.in_([ArrangementKind.INSTALLMENT, ArrangementKind.DEFERRED]),
+            # A plan is any arrangement but an extension; "!=" rather than IN (...),
+            # whose expanding parameter is rendered again on every execution.
+            Arrangement.kind != ArrangementKind.EXTENSION,
         )
         .limit(1)
     )
