@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from num2words import num2words
 from text_to_num import alpha2digit, text2num
 
 __all__ = [
@@ -59,6 +58,8 @@ _MAX_CENTS = 100_000_000_00  # one hundred million dollars: beyond any bill
 
 
 def _integer_words(number: int) -> str:
+    from num2words import num2words  # imported when first needed: it loads every language
+
     return str(num2words(number, lang="en"))
 
 
@@ -99,6 +100,8 @@ def digits_to_words(digits: str, group: int = 3) -> str:
 
 def date_to_words(day: dt.date, with_weekday: bool = True) -> str:
     """Say a date: "Tuesday, March fourth, twenty twenty-five"."""
+    from num2words import num2words
+
     year = str(num2words(day.year, lang="en", to="year"))
     text = f"{day:%B} {num2words(day.day, lang='en', to='ordinal')}, {year}"
     return f"{day:%A}, {text}" if with_weekday else text
