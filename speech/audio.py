@@ -264,6 +264,7 @@ class Microphone:
         self.blocksize = max(1, int(rate * block_seconds))
         self._queue: queue.Queue[np.ndarray] = queue.Queue()
         self._stream: Any = None
+        self._delivered = False  # has the open stream given any audio yet?
 
     def __enter__(self) -> Microphone:
         self.start()
@@ -274,6 +275,7 @@ class Microphone:
 
     def start(self) -> None:
         """Open the input. Raises AudioDeviceError when there is no microphone."""
+        self._delivered = False
         sd = sounddevice()
         device = find_device(self.device, "input")
         try:
@@ -291,15 +293,26 @@ class Microphone:
             raise AudioDeviceError(f"cannot open the microphone: {error}") from error
 
     def _callback(self, indata: np.ndarray, _frames: int, _time: Any, _status: Any) -> None:
+        self._delivered = True
         self._queue.put(indata[:, 0].copy())
 
     def blocks(self, timeout: float = 1.0) -> Iterator[np.ndarray]:
-        """Yield blocks as they arrive; ends when none came for ``timeout`` seconds."""
+        """Yield blocks as they arrive; ends when none came for ``timeout`` seconds.
+
+        A stream that never delivered anything is opened once more first: through
+        PulseAudio's ALSA plugin a new capture stream now and then never starts
+        (seen about one time in eight on null-sink monitors).
+        """
+        reopened = False
         while self._stream is not None:
             try:
                 yield self._queue.get(timeout=timeout)
             except queue.Empty:
-                return
+                if self._delivered or reopened:
+                    return
+                reopened = True
+                self.stop()
+                self.start()
 
     def record(self, seconds: float) -> np.ndarray:
         """Collect ``seconds`` of audio from the running stream."""

@@ -103,12 +103,25 @@ def test_microphone_hears_what_is_played_into_mic_feed(pulse_server, tmp_path) -
     from kiosk.speech.grammar import build_grammar
     from kiosk.speech.vad import EndPointer
     grammar = build_grammar("choice", {{"pay": ["pay my bill"], "balance": ["hear my balance"]}})
+    players = []
+
+    def play_once_listening(blocks):
+        # The answer is played into the microphone once it delivers audio: a capture
+        # stream that had to be opened again would have missed the start of it.
+        for block in blocks:
+            if not players:
+                players.append(subprocess.Popen(["paplay", "--device=mic_feed", {str(wav)!r}]))
+            yield block
+
     with Microphone("pulse", pulse_source="mic_feed.monitor") as mic:
-        player = subprocess.Popen(["paplay", "--device=mic_feed", {str(wav)!r}])
         result = PocketsphinxRecognizer().listen(
-            mic.blocks(), 16000, grammar, EndPointer(trailing_silence=0.5, no_speech_timeout=8)
+            play_once_listening(mic.blocks()),
+            16000,
+            grammar,
+            EndPointer(trailing_silence=0.5, no_speech_timeout=8),
         )
-        player.wait(10)
+        for player in players:
+            player.wait(10)
     print(result.answer.value if result.answer else "none: " + repr(result.text))
     """
     assert _run(pulse_server, script).strip() == "balance"
