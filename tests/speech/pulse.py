@@ -49,13 +49,26 @@ class PulseServer:
             "--channels=1",
             "--raw",
         ]
-        return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE)
+        # Into a file, not a pipe: parec blocks once a pipe's 64 KB (2 s) are unread.
+        target = tempfile.NamedTemporaryFile(prefix="parec-", suffix=".raw", delete=False)  # noqa: SIM115
+        recorder = subprocess.Popen(command, env=self.env, stdout=target)
+        target.close()
+        recorder.recording_path = Path(target.name)  # type: ignore[attr-defined]
+        # Return once parec really captures (a monitor gives silence while idle): a
+        # recorder that connected late would miss the start of what it should hear.
+        deadline = time.monotonic() + 10
+        while recorder.recording_path.stat().st_size == 0 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.02)
+        return recorder
 
 
 def stop_recording(recorder: subprocess.Popen[bytes]) -> np.ndarray:
     """Stop a ``parec`` started by :meth:`PulseServer.record` and return float samples."""
     recorder.terminate()
-    data, _ = recorder.communicate(timeout=5)
+    recorder.wait(timeout=5)
+    path: Path = recorder.recording_path  # type: ignore[attr-defined]
+    data = path.read_bytes()
+    path.unlink(missing_ok=True)
     return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
 
 
