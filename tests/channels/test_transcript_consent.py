@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from kiosk.channels.tty import TtyChannel, TtyOptions
 from kiosk.channels.tty_transcript import CONSENT_QUESTION, consents, mask_digits
 from kiosk.cli import build_parser
@@ -17,52 +15,12 @@ from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
 from kiosk.store.store import Store
-from kiosk.tty import modulator
-from kiosk.tty.demodulator import decode_audio
 
-RATE = 8000
+from .tty_caller import ScriptedCaller
 
 
-class Caller:
-    """The far end: a TTY user who types the next scripted line after each GA."""
-
-    def __init__(self, lines: list[str], limit_s: float = 240.0) -> None:
-        self.rate = self.out_rate = RATE
-        self.lines = list(lines)
-        self.heard: list[str] = []
-        self._input = np.zeros(0, dtype=np.float32)
-        self._pos = 0
-        self._out_end = 0
-        self._limit = int(limit_s * RATE)
-
-    def read(self, frames: int) -> np.ndarray | None:
-        if self._pos >= self._limit:
-            return None
-        block = np.zeros(frames, dtype=np.float32)
-        have = self._input[self._pos : self._pos + frames]
-        block[: have.size] = have
-        self._pos += frames
-        return block
-
-    def write(self, samples: np.ndarray) -> float:
-        self._out_end = max(self._pos, self._out_end) + samples.size
-        text = decode_audio(samples, RATE)
-        self.heard.append(text)
-        if text.rstrip().endswith("GA") and self.lines:
-            audio = modulator.modulate(self.lines.pop(0), RATE)
-            at = self._out_end + RATE
-            self._input = np.concatenate(
-                (self._input, np.zeros(max(0, at + audio.size - self._input.size), np.float32))
-            )
-            self._input[at : at + audio.size] += audio
-        return self._out_end / RATE
-
-    def close(self) -> None:
-        pass
-
-
-def _session(store: Store, lines: list[str], transcript: Path | None) -> Caller:
-    caller = Caller(lines)
+def _session(store: Store, lines: list[str], transcript: Path | None) -> ScriptedCaller:
+    caller = ScriptedCaller(lines, think=1.0, limit_s=240.0)
     options = TtyOptions(pause_seconds=3.0, transcript=str(transcript) if transcript else None)
     TtyChannel(Conversation(Services(store), Register.TTY), caller, options).run()
     return caller
