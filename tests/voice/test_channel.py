@@ -169,30 +169,6 @@ def test_silence_never_hangs_it_warns_then_ends(sqlite_store, synthesizer, recog
     assert "Are you still there?" in said and "The time ran out" in said
 
 
-def test_a_key_stops_speech_at_once(sqlite_store, synthesizer) -> None:
-    class SlowSpeaker(CapturedSpeaker):
-        """Plays for real: five seconds per clip unless stopped."""
-
-        def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
-            super().play(audio, rate)
-            self._done.clear()
-            self.started = getattr(self, "started", time.monotonic())
-            threading.Timer(5.0, self._done.set).start()
-
-        def stop(self) -> None:
-            if not self._done.is_set():
-                self.stopped = getattr(self, "stopped", time.monotonic())
-            self._done.set()
-
-    rig = Rig(sqlite_store, synthesizer, headset=False)
-    rig.output.outputs[SPEAKER] = slow = SlowSpeaker()
-    keys = QueueKeys()
-    threading.Timer(0.3, keys.push, ["cancel"]).start()
-    threading.Timer(0.6, keys.close).start()
-    rig.channel(keys, clock=_fast_clock(1.0)).run()
-    assert slow.stopped - slow.started < 0.9  # cut within a poll, not after five seconds
-
-
 class _SlowSpeaker(CapturedSpeaker):
     """Plays for real: five seconds per clip unless stopped; streamed pieces extend it."""
 
@@ -206,6 +182,16 @@ class _SlowSpeaker(CapturedSpeaker):
         if not self._done.is_set():
             self.stopped = getattr(self, "stopped", time.monotonic())
         self._done.set()
+
+
+def test_a_key_stops_speech_at_once(sqlite_store, synthesizer) -> None:
+    rig = Rig(sqlite_store, synthesizer, headset=False)
+    rig.output.outputs[SPEAKER] = slow = _SlowSpeaker()
+    keys = QueueKeys()
+    threading.Timer(0.3, keys.push, ["cancel"]).start()
+    threading.Timer(0.6, keys.close).start()
+    rig.channel(keys, clock=_fast_clock(1.0)).run()
+    assert slow.stopped - slow.started < 0.9  # cut within a poll, not after five seconds
 
 
 def test_speaking_over_a_streamed_prompt_cuts_it_and_is_the_answer(
