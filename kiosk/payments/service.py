@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import statistics
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -151,10 +152,11 @@ class PaymentService:
                 else "No payment is needed now.",
             )
         if reconnect:
-            session = db if isinstance(db, Session) else Session(bind=db)  # reads only
-            account = session.get(Account, account_id)
-            assert account is not None
-            quote = self._reconnection_quote(session, account)
+            # The quote reads through the ORM: a session of our own on a bare connection.
+            with nullcontext(db) if isinstance(db, Session) else Session(bind=db) as session:
+                account = session.get(Account, account_id)
+                assert account is not None
+                quote = self._reconnection_quote(session, account)
             if cents < quote.total_cents:
                 raise InvalidAmount(
                     f"{format_cents(cents)} is not enough to turn service back on.",
@@ -224,8 +226,7 @@ class PaymentService:
                     raise no_such_account()
                 account_id, balance, used_by = found
                 if used_by is not None:
-                    existing = _attempt_by_key(connection, key)
-                    assert existing is not None
+                    existing = _attempt_row(connection, used_by)
                     return _same_request(connection, existing, account_number, cents)
                 self._check_amount(connection, account_id, cents, reconnect, int(balance))
                 now = self.store.clock.now()
@@ -270,9 +271,9 @@ class PaymentService:
                 )
             raise
         with self.store.engine.connect() as connection:
-            existing = _attempt_by_key(connection, key)
-            if existing is not None:  # the same key raced us: still the same payment?
-                return _same_request(connection, existing, account_number, cents)
+            raced = _attempt_by_key(connection, key)
+            if raced is not None:  # the same key raced us: still the same payment?
+                return _same_request(connection, raced, account_number, cents)
         raise PaymentInProgress(
             "Another payment for this account is still being processed.",
             "We will not take a second payment until we know how the first one ended.",
@@ -797,29 +798,28 @@ def _attempt_row(
     return AttemptRecord(*row)
 
 
-def _attempt_by_key(connection: Connection, key: str) -> tuple[int, int, int] | None:
-    """(id, account id, cents) of the attempt made with this idempotency key."""
+def _attempt_by_key(connection: Connection, key: str) -> AttemptRecord | None:
+    """The attempt made with this idempotency key, if any."""
     row = connection.execute(statements.attempt_by_key(), {"key": key}).one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else AttemptRecord(*row)
 
 
 def _same_request(
-    connection: Connection, attempt: tuple[int, int, int], account_number: str, cents: int
+    connection: Connection, attempt: AttemptRecord, account_number: str, cents: int
 ) -> AttemptRecord:
-    """The attempt's id when a repeated key asks for the same payment.
+    """The attempt, when a repeated key asks for the same payment.
 
     Raises:
         InvalidAmount: the key was used for another account or amount.
     """
-    attempt_id, account_id, attempt_cents = attempt
-    number = connection.scalar(statements.account_number(), {"account_id": account_id})
-    if number != account_number.strip() or attempt_cents != cents:
+    number = connection.scalar(statements.account_number(), {"account_id": attempt.account_id})
+    if number != account_number.strip() or attempt.cents != cents:
         raise InvalidAmount(
             "This payment reference was already used for a different payment.",
             "",
             "Start a new payment.",
         )
-    return _attempt_row(connection, attempt_id)
+    return attempt
 
 
 def _how_to_fix(decline_code: str) -> str:

@@ -45,11 +45,9 @@ def attempt_by_id(*, for_update: bool = False) -> Select[*tuple[Any, ...]]:
 
 
 @cache
-def attempt_by_key() -> Select[int, int, int]:
-    """(id, account id, cents); params: ``key``."""
-    return select(PaymentAttempt.id, PaymentAttempt.account_id, PaymentAttempt.cents).where(
-        PaymentAttempt.idempotency_key == bindparam("key")
-    )
+def attempt_by_key() -> Select[*tuple[Any, ...]]:
+    """The columns of the attempt made with an idempotency key; params: ``key``."""
+    return select(*ATTEMPT_COLUMNS).where(PaymentAttempt.idempotency_key == bindparam("key"))
 
 
 @cache
