@@ -112,6 +112,23 @@ def configure(stream: TextIO | None = None, level: int = logging.INFO) -> None:
     )
 
 
+def log_to_data_dir() -> None:
+    """Send the logs to ``kiosk.log`` in the data directory.
+
+    For every interactive channel: a log line written to the terminal lands in the
+    middle of what the customer is reading.
+    """
+    from pathlib import Path
+
+    from kiosk.settings import data_dir
+
+    directory = Path(data_dir())
+    directory.mkdir(parents=True, exist_ok=True)
+    stream = (directory / "kiosk.log").open("a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    configure(stream=stream)
+    logging.basicConfig(stream=stream, level=logging.INFO, force=True)
+
+
 def get_logger(component: str) -> Any:
     """A logger for one part of the kiosk; configures JSON logging if nobody has yet."""
     if not structlog.is_configured():

@@ -151,8 +151,10 @@ def _warning(register: Register, seconds: float) -> str:
 
 
 def run_text_channel(register: str = "standard") -> int:
+    from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
 
+    log_to_data_dir()
     chosen = Register(register)
     runtime = KioskRuntime.start(upkeep_now=False)
     try:

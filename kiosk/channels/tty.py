@@ -229,8 +229,10 @@ def run_tty_channel(
 ) -> int:
     """``kiosk tty``: serve one caller on the handset, or replay a caller's WAV."""
     from kiosk.channels.tty_transport import HandsetTransport, WavTransport
+    from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
 
+    log_to_data_dir()  # the conversation, not log lines, on the terminal
     try:
         transport: Transport = (
             WavTransport(wav_in, wav_out) if wav_in else HandsetTransport(wav_out=wav_out)

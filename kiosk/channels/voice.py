@@ -636,11 +636,13 @@ def recognizer_or_problem(
 
 def run_voice_channel(engine: str | None = None) -> int:
     """``kiosk voice``: one session on this machine's audio devices and stdin keypad."""
+    from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
     from kiosk.speech.audio import OutputDevice
     from kiosk.speech.tts import Pyttsx3Synthesizer, SynthesisError
     from kiosk.speech.voice_output import StreamingSpeaker, VoiceOutput
 
+    log_to_data_dir()  # captions, not log lines, on the terminal
     voice = VoiceSettings()
     runtime = KioskRuntime.start()
     settings = runtime.store.settings

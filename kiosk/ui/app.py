@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from textual import events
 from textual.app import App
@@ -332,25 +331,12 @@ class KioskApp(App[int]):
             countdown.hide()
 
 
-def _log_to_file() -> None:
-    """Logs go to a file in the data directory: nothing may write over the screen."""
-    import logging
-
-    from kiosk.logging import configure
-    from kiosk.settings import data_dir
-
-    directory = Path(data_dir())
-    directory.mkdir(parents=True, exist_ok=True)
-    stream = (directory / "kiosk.log").open("a", encoding="utf-8")
-    configure(stream=stream)
-    logging.basicConfig(stream=stream, level=logging.INFO, force=True)
-
-
 def run_app(mode: str = "standard") -> int:
     """``kiosk run``: the full-screen kiosk on the configured store."""
+    from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
 
-    _log_to_file()
+    log_to_data_dir()
     runtime = KioskRuntime.start(upkeep_now=False)
     try:
         app = KioskApp(runtime.services, mode=Mode.parse(mode), on_ready=runtime.begin_upkeep)
