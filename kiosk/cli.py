@@ -71,9 +71,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     speech_commands = speech.add_subparsers(dest="speech_command", metavar="SPEECH_COMMAND")
     if command == "speech":
         try:
+            from kiosk.speech.cli import add_say_and_recognize
             from kiosk.speech.model_install import add_speech_subcommands
 
             add_speech_subcommands(speech_commands)
+            add_say_and_recognize(speech_commands)
         except ImportError:  # pragma: no cover - speech package incomplete
             pass
 
