@@ -50,6 +50,7 @@ from kiosk.store.models import (
     ServiceRequest,
     ServiceStatus,
 )
+from kiosk.store.prepared import run, run_many
 from kiosk.store.store import Store
 
 log = get_logger("payments")
@@ -218,7 +219,8 @@ class PaymentService:
     ) -> AttemptRecord:
         try:
             with self.store.engine.begin() as connection:
-                found = connection.execute(
+                found = run(
+                    connection,
                     statements.account_for_payment(),
                     {"number": account_number.strip(), "key": key},
                 ).one_or_none()
@@ -247,7 +249,8 @@ class PaymentService:
                     flagged=False,
                     updated_at=now,
                 )
-                attempt_id: int = connection.execute(
+                attempt_id: int = run(
+                    connection,
                     statements.insert_attempt(),
                     {
                         **record.columns_to_insert(),
@@ -359,8 +362,8 @@ class PaymentService:
         self, attempt_id: int, result: ChargeResult, now: dt.datetime
     ) -> tuple[tuple[str, dict[str, object]], PaymentResult | None] | None:
         with self.store.engine.begin() as connection:
-            row = connection.execute(
-                statements.attempt_to_settle(), {"attempt_id": attempt_id}
+            row = run(
+                connection, statements.attempt_to_settle(), {"attempt_id": attempt_id}
             ).one_or_none()
             if row is None:
                 raise NotFound(f"Payment attempt {attempt_id} does not exist.")
@@ -383,7 +386,8 @@ class PaymentService:
                 "open_account_id": None,
             }
             if not result.approved:
-                connection.execute(
+                run(
+                    connection,
                     statements.change_attempt(),
                     {
                         **outcome,
@@ -458,7 +462,8 @@ class PaymentService:
             session.flush()  # the session only joined the transaction: it commits with it
             session.close()
         flagged = self._fraud_signal(connection, account.number, attempt, now)
-        connection.execute(
+        run(
+            connection,
             statements.change_attempt(),
             {
                 **outcome,
@@ -480,7 +485,8 @@ class PaymentService:
             kinds.append("service.reconnect")
         if flagged:
             kinds.append("fraud.alert")
-        connection.execute(
+        run_many(
+            connection,
             statements.insert_outbox(),
             [
                 {
@@ -582,7 +588,8 @@ class PaymentService:
         burst; the burst is counted among the account's last 12 payments, enough
         for any allowed ``fraud_max_payments_in_window``.
         """
-        earlier = connection.execute(
+        earlier = run(
+            connection,
             statements.recent_successes(),
             {"account_id": attempt.account_id, "attempt_id": attempt.id},
         ).all()
@@ -681,7 +688,8 @@ class PaymentService:
     def _transition(self, attempt_id: int, before: AttemptState, after: AttemptState) -> bool:
         def once() -> bool:
             with self.store.engine.begin() as connection:
-                changed = connection.execute(
+                changed = run(
+                    connection,
                     statements.transition(),
                     {
                         "attempt_id": attempt_id,
@@ -715,9 +723,9 @@ class PaymentService:
     def _audit_attempt(self, attempt_id: int, action: str, outcome: str) -> None:
         def once() -> None:
             with self.store.engine.begin() as connection:
-                number = connection.scalar(
-                    statements.account_number_of_attempt(), {"attempt_id": attempt_id}
-                )
+                number = run(
+                    connection, statements.account_number_of_attempt(), {"attempt_id": attempt_id}
+                ).scalar()
                 assert number is not None
                 self._audit(connection, action, outcome, number, attempt=attempt_id)
 
@@ -790,8 +798,8 @@ def _attempt_row(
     Raises:
         NotFound: no attempt has this id.
     """
-    row = connection.execute(
-        statements.attempt_by_id(for_update=for_update), {"attempt_id": attempt_id}
+    row = run(
+        connection, statements.attempt_by_id(for_update=for_update), {"attempt_id": attempt_id}
     ).one_or_none()
     if row is None:
         raise NotFound(f"Payment attempt {attempt_id} does not exist.")
@@ -800,7 +808,7 @@ def _attempt_row(
 
 def _attempt_by_key(connection: Connection, key: str) -> AttemptRecord | None:
     """The attempt made with this idempotency key, if any."""
-    row = connection.execute(statements.attempt_by_key(), {"key": key}).one_or_none()
+    row = run(connection, statements.attempt_by_key(), {"key": key}).one_or_none()
     return None if row is None else AttemptRecord(*row)
 
 
@@ -812,7 +820,9 @@ def _same_request(
     Raises:
         InvalidAmount: the key was used for another account or amount.
     """
-    number = connection.scalar(statements.account_number(), {"account_id": attempt.account_id})
+    number = run(
+        connection, statements.account_number(), {"account_id": attempt.account_id}
+    ).scalar()
     if number != account_number.strip() or attempt.cents != cents:
         raise InvalidAmount(
             "This payment reference was already used for a different payment.",

@@ -30,6 +30,7 @@ from kiosk.store.models import (
     Settlement,
     utcnow,
 )
+from kiosk.store.prepared import run, run_many
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def apply_payment(
     transaction. Returns the cents left over as a credit on the account.
     """
     connection = connection_of(session)
-    rows = list(connection.execute(_payable_lines(), {"account_id": account_id}))
+    rows = run(connection, _payable_lines(), {"account_id": account_id}).all()
     rows.sort(key=lambda row: payment_order(row[4], row[2], row[1], row[0], on))
     settlements: list[dict[str, object]] = []
     remaining = cents
@@ -215,14 +216,14 @@ def apply_payment(
         )
         remaining -= share
     if settlements:
-        connection.execute(_insert_settlements(), settlements)
+        run_many(connection, _insert_settlements(), settlements)
     _apply_to_plan(connection, account_id, cents)
     return remaining
 
 
 def _apply_to_plan(connection: Connection, account_id: int, cents: int) -> None:
     """A payment counts towards the plan's parts in order; a fully paid plan is kept."""
-    plan_id = connection.scalar(_active_plan_id(), {"account_id": account_id})
+    plan_id = run(connection, _active_plan_id(), {"account_id": account_id}).scalar()
     if plan_id is None:
         return
     parts = connection.execute(

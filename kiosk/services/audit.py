@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.store.db import connection_of
 from kiosk.store.models import AuditEntry, utcnow
+from kiosk.store.prepared import run
 
 GENESIS = "0" * 64
 
@@ -71,7 +72,7 @@ def record(
     if connection.dialect.name == "postgresql":
         # Serialise appends to one kiosk's chain across connections.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": kiosk_id})
-    previous = connection.scalar(_chain_head(), {"kiosk_id": kiosk_id})
+    previous = run(connection, _chain_head(), {"kiosk_id": kiosk_id}).scalar()
     fields: dict[str, Any] = {
         "at": at or utcnow(),
         "kiosk_id": kiosk_id,
@@ -82,7 +83,7 @@ def record(
         "detail": detail or {},
         "prev_hash": previous or GENESIS,
     }
-    connection.execute(_insert_entry(), {**fields, "hash": _digest_fields(fields)})
+    run(connection, _insert_entry(), {**fields, "hash": _digest_fields(fields)})
 
 
 # Built once: every payment appends to the chain (building costs more than executing).

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.store.db import connection_of
 from kiosk.store.models import JournalEntry, Posting, utcnow
+from kiosk.store.prepared import run, run_many
 
 RECEIVABLE = "receivable"
 
@@ -47,7 +48,8 @@ def post(
     if sum(leg.cents for leg in legs) != 0:
         raise ValueError(f"journal entry {kind!r} does not balance: {legs}")
     connection = connection_of(session)
-    entry_id: int = connection.execute(
+    entry_id: int = run(
+        connection,
         _insert_entry(),
         {
             "kind": kind,
@@ -57,7 +59,8 @@ def post(
             "created_at": utcnow(),
         },
     ).scalar_one()
-    connection.execute(
+    run_many(
+        connection,
         _insert_postings(),
         [
             {
@@ -74,7 +77,7 @@ def post(
 
 def balance_cents(session: Session | Connection, account_id: int) -> int:
     """What the customer owes now (negative = a credit on the account)."""
-    return int(session.scalar(_balance(), {"account_id": account_id}) or 0)
+    return int(run(connection_of(session), _balance(), {"account_id": account_id}).scalar() or 0)
 
 
 # Statements every payment runs, built once (building costs more than executing).
