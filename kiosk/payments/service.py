@@ -588,17 +588,17 @@ class PaymentService:
         burst; the burst is counted among the account's last 12 payments, enough
         for any allowed ``fraud_max_payments_in_window``.
         """
+        window_start = now - dt.timedelta(minutes=self.settings.fraud_window_minutes)
         earlier = run(
             connection,
             statements.recent_successes(),
-            {"account_id": attempt.account_id, "attempt_id": attempt.id},
+            {"account_id": attempt.account_id, "attempt_id": attempt.id, "since": window_start},
         ).all()
         usual = statistics.median(cents for cents, _ in earlier) if earlier else None
         too_large = (
             usual is not None and attempt.cents > self.settings.fraud_multiple_of_usual * usual
         )
-        window_start = now - dt.timedelta(minutes=self.settings.fraud_window_minutes)
-        recent = sum(1 for _, settled_at in earlier if settled_at >= window_start)
+        recent = sum(1 for _, in_window in earlier if in_window)
         burst = recent + 1 > self.settings.fraud_max_payments_in_window
         if too_large or burst:
             self._audit(

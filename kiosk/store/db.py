@@ -18,12 +18,20 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for PostgreSQL or an in-memory database."""
+    if not url.startswith("sqlite"):
+        return None
+    database = url.split("///", 1)[-1]
+    return Path(database) if database and database != ":memory:" else None
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the kiosk's connection settings for its back end."""
     if url.startswith("sqlite"):
-        database = url.split("///", 1)[-1]
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        database = sqlite_file(url)
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -39,8 +47,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # NORMAL: a commit writes the WAL without fsync; a process crash loses
         # nothing, a power cut may lose the last commits (see the README).
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # Checkpoints (the fsyncs) every ~40 MB of WAL rather than every 4 MB,
-        # so fewer payments wait for one.
+        # The store's background thread checkpoints (kiosk.store.checkpoint); this
+        # is the backstop, at ~40 MB of WAL, for when that thread is not running.
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")

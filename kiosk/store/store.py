@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.settings import Settings, get_settings
-from kiosk.store.db import make_engine, make_session_factory
+from kiosk.store.checkpoint import WalCheckpointer
+from kiosk.store.db import make_engine, make_session_factory, sqlite_file
 
 
 @dataclass
@@ -18,12 +19,15 @@ class Store:
     sessions: sessionmaker[Session]
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    checkpointer: WalCheckpointer | None = None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
@@ -39,10 +43,14 @@ def open_store(
     from kiosk.store.seed import seed_if_empty
 
     settings = settings or get_settings()
-    engine = make_engine(settings.effective_database_url())
+    url = settings.effective_database_url()
+    engine = make_engine(url)
     store = Store(engine, make_session_factory(engine), settings, clock or SystemClock())
     if migrate:
         migrations.upgrade(engine)
     if seed:
         seed_if_empty(store)
+    database = sqlite_file(url)
+    if database is not None:
+        store.checkpointer = WalCheckpointer(database).start()
     return store
