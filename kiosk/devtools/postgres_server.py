@@ -150,6 +150,28 @@ class PostgresServer:
                 self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far: the postmaster, its live backends, and
+        (counted into the postmaster once they exit) every backend that has ended.
+
+        Lets a benchmark put the database's share of the CPU beside the kiosk's.
+        """
+        postmaster = self._postmaster_pid()
+        if postmaster is None:
+            return 0.0
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # the process ended while we looked
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if pid == postmaster:  # utime, stime, cutime, cstime
+                ticks += sum(int(value) for value in fields[11:15])
+            elif parent == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def _postmaster_pid(self) -> int | None:
         try:
             first_line = (self.datadir / "postmaster.pid").read_text().split("\n", 1)[0]
