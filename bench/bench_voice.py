@@ -40,6 +40,7 @@ from kiosk.channels.voice_input import ScriptedUser, Turn
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
+from kiosk.devtools import pulse_server
 from kiosk.settings import Settings
 from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer, resample
 from kiosk.speech.audio import OutputDevice, Speaker
@@ -137,57 +138,20 @@ def _first_audio(synthesizer: Pyttsx3Synthesizer, texts: list[str]) -> tuple[flo
     return statistics.median(streamed.first_audio), statistics.median(whole.first_audio)
 
 
-def _pulse_server(folder: Path, sink: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    """A private PulseAudio daemon with one null sink; its environment for children."""
-    env = {
-        **os.environ,
-        "XDG_RUNTIME_DIR": str(folder),
-        "HOME": str(folder),
-        "PULSE_SERVER": f"unix:{folder}/pulse/native",
-    }
-    command = [
-        "pulseaudio",
-        "-n",
-        "--daemonize=no",
-        "--exit-idle-time=-1",
-        "--use-pid-file=no",
-        "--disable-shm=yes",
-        "--load=module-native-protocol-unix",
-        f"--load=module-null-sink sink_name={sink} rate=16000 channels=1",
-    ]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        ready = subprocess.run(["pactl", "info"], env=env, capture_output=True, check=False)
-        if ready.returncode == 0:
-            return server, env
-        time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("pulseaudio did not start")
-
-
-def _device_first_audio(folder: Path, texts: list[str]) -> dict[str, list[float]] | None:
+def _device_first_audio(texts: list[str]) -> dict[str, list[float]] | None:
     """First audio at a real-time sink, streamed and whole: run in a child process,
     since sounddevice must be imported once the sound server is set."""
-    if not all(shutil.which(p) for p in ("pulseaudio", "pactl")):
+    if not pulse_server.installed():
         return None
-    pulse_dir = folder / "pulse"
-    pulse_dir.mkdir()
-    server, env = _pulse_server(pulse_dir, "bench_sink")
-    try:
+    with pulse_server.PulseServer(["bench_sink"]) as server:
         done = subprocess.run(
             [sys.executable, __file__, "--first-audio-child"],
             input=json.dumps(texts),
-            env=env,
+            env=server.env,
             capture_output=True,
             text=True,
             timeout=600,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
         return None
@@ -305,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'streamed, handed to the device (the kiosk)':<44}{1000 * streamed:>10.1f}")
         print(f"{'whole prompt, handed to the device (peer)':<44}{1000 * whole:>10.1f}")
         print(f"{'ratio whole / streamed':<44}{whole / streamed:>10.1f}")
-        heard = _device_first_audio(folder, texts)
+        heard = _device_first_audio(texts)
         if heard is None:
             print("(first audio on a real-time device not measured: no PulseAudio, or it failed)")
         else:

@@ -14,8 +14,6 @@ import numpy as np
 from kiosk.speech.corpus import pad, speak
 from kiosk.speech.tts import write_wav
 
-from .pulse import stop_recording
-
 
 def _run(server, script: str, timeout: float = 60) -> str:
     done = subprocess.run(
@@ -43,9 +41,9 @@ voice = VoiceOutput(Pyttsx3Synthesizer(), speaker, headset)
 """
 
 
-def test_private_speech_reaches_only_the_headset(pulse_server) -> None:
-    on_speaker = pulse_server.record("kiosk_sink.monitor")
-    on_headset = pulse_server.record("headset.monitor")
+def test_private_speech_reaches_only_the_headset(pulse_server, tmp_path) -> None:
+    on_speaker = pulse_server.record("kiosk_sink.monitor", tmp_path / "speaker.raw")
+    on_headset = pulse_server.record("headset.monitor", tmp_path / "headset.raw")
     time.sleep(1.0)  # both recorders connected before anything plays (slow under load)
     _run(
         pulse_server,
@@ -57,20 +55,20 @@ assert voice.wait(10)
 """,
     )
     time.sleep(1.0)
-    speaker_audio, headset_audio = stop_recording(on_speaker), stop_recording(on_headset)
+    speaker_audio, headset_audio = on_speaker.stop(), on_headset.stop()
     assert _rms(headset_audio) > 0.01
     assert _rms(speaker_audio) < 1e-4
 
 
-def test_without_headset_private_digits_are_tones_on_the_speaker(pulse_server) -> None:
-    on_speaker = pulse_server.record("kiosk_sink.monitor")
+def test_without_headset_private_digits_are_tones_on_the_speaker(pulse_server, tmp_path) -> None:
+    on_speaker = pulse_server.record("kiosk_sink.monitor", tmp_path / "speaker.raw")
     time.sleep(1.0)  # the recorder connected before the tone plays (slow under load)
     # The child stays alive a moment after playback: audio still buffered in the sound
     # server's client is lost if the process exits at once (a kiosk process does not).
     script = "voice.echo_digit('7')\nassert voice.wait(5)\nimport time\ntime.sleep(1.0)\n"
     _run(pulse_server, OUTPUTS + script)
     time.sleep(0.5)
-    audio = stop_recording(on_speaker)
+    audio = on_speaker.stop()
     spectrum = np.abs(np.fft.rfft(audio))
     peak_hz = np.argmax(spectrum) * 16_000 / len(audio)
     assert _rms(audio) > 0.001 and abs(peak_hz - 1000) < 30  # the 1 kHz tone, no speech

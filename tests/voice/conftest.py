@@ -1,15 +1,13 @@
-"""Fixtures for the voice channel: a private PulseAudio server with null sinks, a seeded
-store, and espeak-ng user speech.
+"""Fixtures for the voice channel: a private PulseAudio server with null sinks
+(:mod:`kiosk.devtools.pulse_server`), a seeded store, and espeak-ng user speech.
 
-The PulseAudio daemon runs as a child of the test with its own XDG_RUNTIME_DIR (so it
-never touches a desktop's sound server) and is stopped by its PID. Programs that use it
-(the kiosk, parec, paplay) get its environment; sounddevice must be imported after that
-environment is set, so the kiosk side always runs in a child process.
+Programs that use the sound server (the kiosk, parec, paplay) get its environment;
+sounddevice must be imported after that environment is set, so the kiosk side always
+runs in a child process.
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import shutil
 import subprocess
@@ -22,98 +20,13 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from kiosk.devtools.pulse_server import PulseServer, missing_programs
 from kiosk.speech.asr import resample
 from kiosk.speech.tts import EspeakSynthesizer
 from kiosk.store.models import AttemptState, PaymentAttempt
 from kiosk.store.store import Store
 
 AVA = {"account": "40152270", "zip": "72201", "pin": "2468"}
-PULSE_PROGRAMS = ("pulseaudio", "pactl", "parec", "paplay", "espeak-ng")
-
-
-class PulseServer:
-    """A private PulseAudio daemon with named null sinks (16 kHz mono)."""
-
-    def __init__(self, runtime_dir: Path, sinks: list[str]) -> None:
-        self.runtime_dir = runtime_dir
-        self.sinks = sinks
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {
-            **os.environ,
-            "XDG_RUNTIME_DIR": str(runtime_dir),
-            "HOME": str(runtime_dir),  # the cookie and state files go here, not in ~
-            "PULSE_SERVER": f"unix:{runtime_dir}/pulse/native",
-        }
-        self.env.pop("PULSE_SINK", None)
-        self.env.pop("PULSE_SOURCE", None)
-
-    def start(self) -> PulseServer:
-        command = [
-            "pulseaudio",
-            "-n",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "--use-pid-file=no",
-            "--disable-shm=yes",
-            "--load=module-native-protocol-unix",
-        ]
-        command += [
-            f"--load=module-null-sink sink_name={sink} rate=16000 channels=1" for sink in self.sinks
-        ]
-        self.process = subprocess.Popen(
-            command,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=(self.runtime_dir / "pulseaudio.log").open("wb"),
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.pactl("info", check=False).returncode == 0:
-                return self
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        log = (self.runtime_dir / "pulseaudio.log").read_text(errors="replace")
-        raise RuntimeError(f"pulseaudio did not start: {log[-2000:]}")
-
-    def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["pactl", *args], env=self.env, capture_output=True, timeout=10, check=check
-        )
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-    def record(self, sink: str, path: Path) -> subprocess.Popen[bytes]:
-        """parec from a sink's monitor into a raw s16le 16 kHz mono file."""
-        return subprocess.Popen(
-            [
-                "parec",
-                f"--device={sink}.monitor",
-                "--rate=16000",
-                "--channels=1",
-                "--format=s16le",
-                "--latency-msec=20",
-                str(path),
-            ],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def play(self, sink: str, wav: Path, timeout: float = 20) -> None:
-        subprocess.run(
-            ["paplay", f"--device={sink}", str(wav)], env=self.env, timeout=timeout, check=True
-        )
 
 
 class KioskProcess:
@@ -189,24 +102,19 @@ def stop_process(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> No
         process.wait(timeout=5)
 
 
-def read_raw(path: Path) -> np.ndarray:
-    data = np.frombuffer(path.read_bytes(), dtype="<i2")
-    return data.astype(np.float32) / 32768.0
-
-
 @pytest.fixture
-def pulse_factory(tmp_path: Path) -> Iterator[object]:
-    missing = [p for p in PULSE_PROGRAMS if shutil.which(p) is None]
+def pulse_factory() -> Iterator[object]:
+    """``pulse_factory(*sinks, default_sink=..., default_source=...)``: a started daemon,
+    stopped after the test."""
+    missing = missing_programs(extra=("espeak-ng",))
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (make test installs them)")
     started: list[PulseServer] = []
 
-    def start(*sinks: str) -> PulseServer:
-        folder = tmp_path / f"pulse{len(started)}"
-        folder.mkdir()
-        server = PulseServer(folder, list(sinks)).start()
+    def start(*sinks: str, **defaults: str) -> PulseServer:
+        server = PulseServer(sinks, **defaults)
         started.append(server)
-        return server
+        return server.start()
 
     yield start
     for server in started:

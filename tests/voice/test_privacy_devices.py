@@ -19,7 +19,7 @@ import pytest
 
 from kiosk.speech.vad import frame_energies_db
 
-from .conftest import AVA, KioskProcess, read_raw, stop_process
+from .conftest import AVA, KioskProcess, stop_process
 
 LIMIT = 90.0
 SINKS = ("speaker", "headset")
@@ -33,10 +33,14 @@ def _voiced_seconds(audio: np.ndarray) -> float:
 def test_private_details_only_on_the_headset(
     pulse_factory, seeded_db_url: str, tmp_path: Path
 ) -> None:
-    pulse = pulse_factory("speaker", "headset")
-    pulse.pactl("set-default-sink", "speaker")
-    paths = {(sink, part): tmp_path / f"{sink}{part}.raw" for sink in SINKS for part in (1, 2)}
-    recorders = {sink: pulse.record(sink, paths[sink, 1]) for sink in SINKS}
+    pulse = pulse_factory("speaker", "headset", default_sink="speaker")
+    recordings = {}
+
+    def record(part: int) -> None:
+        for sink in SINKS:
+            recordings[sink, part] = pulse.record(f"{sink}.monitor", tmp_path / f"{sink}{part}.raw")
+
+    record(1)
     env = {
         **pulse.env,
         "KIOSK_DATABASE_URL": seeded_db_url,
@@ -65,11 +69,11 @@ def test_private_details_only_on_the_headset(
         kiosk.key(AVA["pin"])
         kiosk.until_text(deadline, "What would you like")
         kiosk.until_text(deadline, "[status] waiting for the keypad")
-        for recorder in recorders.values():  # before the plug: part 1
-            stop_process(recorder)
+        for recording in recordings.values():  # before the plug: part 1
+            recording.stop()
         kiosk.key("headset on")
         time.sleep(0.3)
-        recorders = {sink: pulse.record(sink, paths[sink, 2]) for sink in SINKS}
+        record(2)
         kiosk.until_text(deadline, "(headset) Ava, you owe")
         time.sleep(4.0)  # let her hear some of it, then press 7 (I am done) over it
         kiosk.key("7")
@@ -77,8 +81,8 @@ def test_private_details_only_on_the_headset(
         assert kiosk.process.wait(timeout=15) == 0
     finally:
         stop_process(kiosk.process)
-        for recorder in recorders.values():
-            stop_process(recorder)
+        for recording in recordings.values():
+            recording.stop()
     transcript = "\n".join(kiosk.transcript)
     before, _, after = transcript.partition("[caption] (headset) Headset connected")
     assert "(headset)" not in before, transcript
@@ -88,7 +92,7 @@ def test_private_details_only_on_the_headset(
     assert "(headset) Ava, you owe eighty-four dollars" in after
     assert "[caption] " not in after.replace("[caption] (headset)", ""), after
 
-    audio = {key: read_raw(path) for key, path in paths.items()}
+    audio = {key: recording.samples() for key, recording in recordings.items()}
     assert _voiced_seconds(audio["speaker", 1]) > 3.0  # questions, beeps, headset request
     assert _voiced_seconds(audio["headset", 1]) == 0.0
     assert _voiced_seconds(audio["speaker", 2]) == 0.0  # muted once plugged

@@ -24,7 +24,7 @@ from kiosk.speech.tts import EspeakSynthesizer, write_wav
 from kiosk.speech.vad import frame_energies_db
 from kiosk.store.store import open_store
 
-from .conftest import AVA, KioskProcess, read_raw, stop_process, succeeded_payments
+from .conftest import AVA, KioskProcess, stop_process, succeeded_payments
 
 HARD_LIMIT = 150.0  # seconds for the whole session, whatever happens
 
@@ -67,11 +67,10 @@ def _reply(captions: list[str], last_said: str) -> tuple[str, str]:
 def test_voice_payment_in_real_time(
     pulse_factory, seeded_db_url: str, user_voice: EspeakSynthesizer, tmp_path: Path
 ) -> None:
-    pulse = pulse_factory("kiosk_sink", "mic_feed")
-    pulse.pactl("set-default-sink", "kiosk_sink")
-    pulse.pactl("set-default-source", "mic_feed.monitor")
-    recording = tmp_path / "kiosk_out.raw"
-    recorder = pulse.record("kiosk_sink", recording)
+    pulse = pulse_factory(
+        "kiosk_sink", "mic_feed", default_sink="kiosk_sink", default_source="mic_feed.monitor"
+    )
+    recording = pulse.record("kiosk_sink.monitor", tmp_path / "kiosk_out.raw")
     env = {
         **pulse.env,
         "KIOSK_DATABASE_URL": seeded_db_url,
@@ -109,7 +108,7 @@ def test_voice_payment_in_real_time(
         code = kiosk.process.wait(timeout=max(1.0, deadline - time.monotonic()))
     finally:
         stop_process(kiosk.process)
-        stop_process(recorder)
+        recording.stop()
         print("\n".join(kiosk.transcript))
     elapsed = time.monotonic() - started
     transcript = "\n".join(kiosk.transcript)
@@ -127,7 +126,7 @@ def test_voice_payment_in_real_time(
     assert sum(1 for how, _ in turns if how == "say") >= 8
 
     # The kiosk was really heard on its output device: seconds of speech on the monitor.
-    out = read_raw(recording)
+    out = recording.samples()
     voiced = frame_energies_db(out, 16_000) > -40
     assert voiced.sum() * 0.02 > 20, f"only {voiced.sum() * 0.02:.1f} s of speech captured"
     print(f"\nreal-time voice payment: {elapsed:.1f} s, {len(turns)} turns\n{transcript}")

@@ -15,8 +15,6 @@ import pytest
 from kiosk.speech.tts import Pyttsx3Synthesizer, stream_chunks
 from kiosk.speech.vad import frame_energies_db
 
-from .conftest import read_raw, stop_process
-
 PROMPT = (
     "Thank you. We received eighty-four dollars and ninety-nine cents, paid by card. "
     "Your balance is now zero dollars."
@@ -71,7 +69,7 @@ print(json.dumps({"first_audio": out.first_audio}))
 def _speak_on_sink(pulse, tmp_path: Path, stop_after: float) -> tuple[float, float]:
     """(voiced seconds heard on the sink, seconds from say() to the first piece)."""
     raw = tmp_path / f"out{stop_after}.raw"
-    recorder = pulse.record("kiosk_sink", raw)
+    recording = pulse.record("kiosk_sink.monitor", raw)
     time.sleep(0.3)
     try:
         done = subprocess.run(
@@ -83,10 +81,10 @@ def _speak_on_sink(pulse, tmp_path: Path, stop_after: float) -> tuple[float, flo
         )
     finally:
         time.sleep(0.3)
-        stop_process(recorder)
+        recording.stop()
     assert done.returncode == 0, done.stderr
     first = json.loads(done.stdout.strip().splitlines()[-1])["first_audio"][0]
-    voiced = frame_energies_db(read_raw(raw), 16_000) > -45
+    voiced = frame_energies_db(recording.samples(), 16_000) > -45
     return float(voiced.sum() * 0.02), first
 
 
