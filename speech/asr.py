@@ -41,6 +41,12 @@ GrammarLike: TypeAlias = StepGrammar | Sequence[str]
 #: Pause (seconds) after which a live answer that already fills its grammar is taken.
 EARLY_SILENCE = 0.12
 
+#: Pause (seconds) after which a complete answer that a longer one could extend is taken
+#: (8 digits of an account number, where 10 make a phone number): longer than the gaps
+#: inside a group of digits (espeak-ng voices at 110-180 wpm: under 0.12 s), as long as
+#: a short gap between groups, far shorter than the end-pointer's patience.
+GROWING_SILENCE = 0.25
+
 #: Mean phone length of careful speech (about 150 words a minute).
 SECONDS_PER_PHONE = 0.085
 
@@ -192,18 +198,22 @@ class Recognizer(abc.ABC):
         phrases: GrammarLike,
         endpointer: EndPointer | None = None,
         early_silence: float | None = EARLY_SILENCE,
+        growing_silence: float = GROWING_SILENCE,
     ) -> RecognitionResult:
         """Recognise from a live stream: wait for speech, end-point it, decode it.
 
         Never waits forever: the end-pointer gives up after its no-speech timeout and a
         result with empty text comes back. With ``early_silence`` (seconds), a pause
         that long ends the answer early when it already fills a fixed-length grammar
-        (see :meth:`finish_early`), instead of waiting for the full trailing silence.
+        (see :meth:`finish_early`), instead of waiting for the full trailing silence;
+        an answer that a longer one could extend (8 digits where 10 are allowed) ends
+        once the pause lasts ``growing_silence``.
         """
         pointer = endpointer or EndPointer(rate=rate)
         pointer.reset()
         grammar = _as_grammar(phrases)
         tried = False
+        held: RecognitionResult | None = None  # complete, unless more digits follow
         for block in blocks:
             state = pointer.feed(to_mono_float(block))
             if state in (VadState.DONE, VadState.NO_SPEECH):
@@ -212,12 +222,15 @@ class Recognizer(abc.ABC):
                 continue
             heard = _speech_so_far(pointer, early_silence)
             if heard is None:
-                tried = False  # speaking again: the next pause gets its own try
-            elif not tried:
+                tried, held = False, None  # speaking again: the next pause gets its own try
+                continue
+            if not tried:
                 tried = True
-                early = self.finish_early(heard, rate, grammar)
-                if early is not None:
-                    return early
+                held = self.finish_early(heard, rate, grammar)
+                if held is not None and not _could_grow(grammar, held):
+                    return held
+            if held is not None and pointer.silence_seconds >= growing_silence:
+                return held
         utterance = pointer.finish()
         if utterance is None:
             return RecognitionResult(text="", confidence=0.0)
@@ -228,23 +241,31 @@ class Recognizer(abc.ABC):
     ) -> RecognitionResult | None:
         """The answer, if the speech so far already completes the step; else None.
 
-        Only a fixed-length digit step can be known complete (a PIN after 4 digits):
-        the speech so far is decoded against an open-length digit grammar, and when it
-        holds at least the digits asked for it is decoded against the step's own
-        grammar. Anything else waits for the end-pointer's trailing silence.
+        Only a digit step of known lengths can be known complete (a PIN after 4 digits,
+        an account number after 8): the speech so far is decoded against an open-length
+        digit grammar, and when it holds as many digits as one of the lengths (or more
+        than the longest) it is decoded against the step's own grammar. An answer that a
+        longer one could still extend (:meth:`StepGrammar.could_grow`) comes back too;
+        the caller lets a longer pause prove it over. Anything else waits for the
+        end-pointer's trailing silence.
         """
         grammar = _as_grammar(phrases)
-        if grammar.kind != "digits" or not grammar.length:
+        lengths = grammar.digit_lengths
+        if grammar.kind != "digits" or not lengths:
             return None
-        open_length = dataclasses.replace(grammar, length=None, phrases={})
+        open_length = dataclasses.replace(grammar, length=None, lengths=(), phrases={})
         partial = self.recognize(audio, rate, open_length)
         value = partial.answer.value if partial.answer is not None else ""
-        if not isinstance(value, str) or len(value) < grammar.length:
+        if not isinstance(value, str) or (len(value) not in lengths and len(value) < lengths[-1]):
             return None
         result = self.recognize(audio, rate, grammar)
         if result.answer is None:
             return None
         return dataclasses.replace(result, seconds=result.seconds + partial.seconds)
+
+
+def _could_grow(grammar: StepGrammar, result: RecognitionResult) -> bool:
+    return result.answer is not None and grammar.could_grow(result.answer)
 
 
 def _speech_so_far(pointer: EndPointer, pause: float) -> np.ndarray | None:

@@ -211,17 +211,33 @@ class StepGrammar:
 
     ``phrases`` are the fixed phrases (choice synonyms, yes/no words, commands) mapped to
     their answer value; digits and amounts are open sets described by ``kind`` and
-    ``length`` (exact number of digits, None for any).
+    ``length`` (exact number of digits, None for any) or ``lengths`` (the numbers of
+    digits allowed when there are several: an 8-digit account number or a phone number).
     """
 
     kind: str
     phrases: Mapping[str, str] = field(default_factory=dict)  # spoken phrase -> value
     length: int | None = None
+    lengths: tuple[int, ...] = ()
     commands: bool = True
     #: Weight of an out-of-grammar ("garbage") word loop; 0 (default) leaves it out:
     #: measured with pocketsphinx it rejects all out-of-grammar sentences but also a
     #: third of in-grammar answers, whatever the weight.
     garbage_weight: float = 0.0
+
+    @property
+    def digit_lengths(self) -> tuple[int, ...]:
+        """The numbers of digits this step accepts, shortest first; () for any."""
+        if self.length is not None:
+            return (self.length,)
+        return tuple(sorted(set(self.lengths)))
+
+    def could_grow(self, answer: SpokenAnswer) -> bool:
+        """Whether a complete digit answer may still be the start of a longer one (8
+        digits where 10 are allowed too): then a short pause does not prove it over."""
+        if answer.kind != "digits":
+            return False
+        return any(count > len(str(answer.value)) for count in self.digit_lengths)
 
     @property
     def vocabulary(self) -> list[str]:
@@ -251,8 +267,8 @@ class StepGrammar:
             alternatives.append("<phrase>")
         if self.kind == "digits":
             rules.append("<digit> = " + " | ".join(DIGIT_VOCABULARY) + ";")
-            count = self.length
-            body = " ".join(["<digit>"] * count) if count else "<digit>+"
+            counts = self.digit_lengths
+            body = " | ".join(" ".join(["<digit>"] * n) for n in counts) or "<digit>+"
             rules.append(f"<digits> = {body};")
             alternatives.append("<digits>")
         elif self.kind == "amount":
@@ -297,7 +313,7 @@ class StepGrammar:
             digits = parse_digits(text)
         except SpokenNumberError:
             return None
-        if self.length is not None and len(digits) != self.length:
+        if self.digit_lengths and len(digits) not in self.digit_lengths:
             return None
         return SpokenAnswer("digits", digits, heard)
 
@@ -326,6 +342,7 @@ def build_grammar(
     choices: Mapping[str, Sequence[str]] | None = None,
     length: int | None = None,
     commands: bool = True,
+    lengths: Sequence[int] = (),
 ) -> StepGrammar:
     """Build the grammar of one step.
 
@@ -335,12 +352,17 @@ def build_grammar(
             spoken unless listed).
         length: for "digits", the exact number of digits (PIN 4, ZIP 5), or None.
         commands: include the global commands (help, repeat, go back, ...).
+        lengths: for "digits" without ``length``, the numbers of digits allowed when
+            there are several (an account number 8, a phone number 10).
 
     Raises:
-        ValueError: for an unknown kind, or a choice step without choices.
+        ValueError: for an unknown kind, a choice step without choices, or both
+            ``length`` and ``lengths``.
     """
     if kind not in ANSWER_KINDS:
         raise ValueError(f"unknown answer kind {kind!r}; expected one of {ANSWER_KINDS}")
+    if length is not None and lengths:
+        raise ValueError("give length (one) or lengths (several), not both")
     phrases: dict[str, str] = {}
     if kind == "choice":
         if not choices:
@@ -353,7 +375,9 @@ def build_grammar(
     if commands or kind == "commands":
         for value, spoken in COMMANDS.items():
             _add(phrases, spoken, f"command:{value}")
-    return StepGrammar(kind=kind, phrases=phrases, length=length, commands=commands)
+    return StepGrammar(
+        kind=kind, phrases=phrases, length=length, lengths=tuple(lengths), commands=commands
+    )
 
 
 def _add(phrases: dict[str, str], spoken: Iterable[str], value: str) -> None:

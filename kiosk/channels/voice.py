@@ -125,12 +125,14 @@ class VoiceChannel:
         captions: receives every utterance (wire it as the output's ``on_caption``).
         verbosity: "brief" (the default: each way of answering taught once) or "full".
         patience: trailing silence (s) that ends a spoken answer.
-        early_silence: the pause (s) that ends a fixed-length digit answer once it is
-            complete (0 or None: always wait for ``patience``).
+        early_silence: the pause (s) that ends a digit answer of known length once it
+            is complete (0 or None: always wait for ``patience``).
         phrase_pause: the pause (s) that ends a yes/no or menu answer that is exactly
-            one of the step's phrases (0 or None: always wait for ``patience``); it is
-            decoded after ``early_silence`` already, while the quiet goes on. Never on a
-            sensitive yes/no step (a payment review): money waits for the patience.
+            one of the step's phrases, or a complete digit answer that a longer one
+            could extend (an 8-digit account number where a 10-digit phone number is
+            allowed too) (0 or None: always wait for ``patience``); it is decoded after
+            ``early_silence`` already, while the quiet goes on. Never on a sensitive
+            yes/no step (a payment review): money waits for the patience.
         warning_seconds: how long before the step's time runs out the warning comes.
         barge_in: let speech interrupt prompts (only with the headset on: no echo).
         problems: startup messages to speak first (missing model, microphone).
@@ -347,7 +349,7 @@ class VoiceChannel:
     def _early_pause(self, grammar: StepGrammar) -> float:
         """The pause after which the speech so far is decoded to see if it is a complete
         answer; 0 for none on this grammar."""
-        if grammar.kind == "digits" and grammar.length:
+        if grammar.kind == "digits" and grammar.digit_lengths:
             return self.early_silence
         if grammar.kind in ("yesno", "choice") and grammar.phrases and self.phrase_pause:
             return min(self.early_silence or self.phrase_pause, self.phrase_pause)
@@ -393,12 +395,18 @@ class VoiceChannel:
             so_far = watch.feed(block)
             if so_far is not None and state is VadState.SPEAKING:
                 # Decoded at once; a phrase is taken only if the quiet lasts (the decode
-                # runs while it does), a digit string at once (finish_early's rule).
+                # runs while it does), and so are digits that more digits could follow
+                # (8 of an account number, where 10 make a phone number); a digit
+                # string that nothing can extend at once (finish_early's rule).
                 found = self._finish_early(so_far, grammar, watch.pause)
-                if found is not None and grammar.kind == "digits":
+                if (
+                    found is not None
+                    and grammar.kind == "digits"
+                    and not _could_grow(grammar, found)
+                ):
                     self.stats.early_answers += 1
                     return found
-                waiting = found
+                waiting = found if self.phrase_pause else None
             if waiting is not None and watch.silence == 0.0:
                 waiting = None  # speaking again: the answer was not over
             elif waiting is not None and watch.silence >= self.phrase_pause:
@@ -715,3 +723,9 @@ def _hand_over_to_tty(conversation: Conversation) -> int:
         print(f"kiosk voice: TTY heard but the handset cannot be used: {error}", file=sys.stderr)
         return EXIT_INPUT_CLOSED
     return TtyChannel(conversation, transport).run()
+
+
+def _could_grow(grammar: StepGrammar, heard: _Heard) -> bool:
+    """Whether a complete digit answer may still be the start of a longer one."""
+    answer = heard.result.answer if heard.result is not None else None
+    return answer is not None and grammar.could_grow(answer)

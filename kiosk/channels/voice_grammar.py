@@ -12,9 +12,15 @@ from kiosk.conversation.prompt import AnswerKind, Prompt
 from kiosk.speech.grammar import SpokenAnswer, StepGrammar, build_grammar, normalise
 from kiosk.speech.numbers import digits_to_words
 
-__all__ = ["COMMAND_TEXT", "NEXT_WORDS", "engine_text", "grammar_for"]
+__all__ = ["COMMAND_TEXT", "DIGIT_LENGTHS", "NEXT_WORDS", "engine_text", "grammar_for"]
 
 NEXT_WORDS = ("next", "continue", "okay", "go on")
+
+#: Digit steps with several right lengths, by prompt id (their prompts give no single
+#: ``digits_length``): what the step's handler takes
+#: (:func:`kiosk.services.verification.normalise_identifier`): an 8-digit account
+#: number, a 10-digit phone number, or 11 digits with the country code 1.
+DIGIT_LENGTHS: dict[str, tuple[int, ...]] = {"verify_id": (8, 10, 11)}
 
 #: Speech-grammar command values -> words the conversation engine reads as commands.
 COMMAND_TEXT = {
@@ -37,6 +43,8 @@ def grammar_for(prompt: Prompt) -> StepGrammar:
     if prompt.kind is AnswerKind.YES_NO:
         return build_grammar("yesno")
     if prompt.kind is AnswerKind.DIGITS:
+        if prompt.digits_length is None:
+            return build_grammar("digits", lengths=DIGIT_LENGTHS.get(prompt.id, ()))
         return build_grammar("digits", length=prompt.digits_length)
     if prompt.kind is AnswerKind.AMOUNT:
         return build_grammar("amount")

@@ -323,8 +323,17 @@ def readback(digits: str, private: bool) -> str:
     """The confirmation question for digits heard by speech (never the PIN aloud)."""
     if private:
         return f"I heard {len(digits)} numbers. Is that right?"
-    group = 4 if len(digits) > 6 else max(1, len(digits))  # a ZIP code in one go
-    return f"I heard {digits_to_words(digits, group=group)}. Is that right?"
+    return f"I heard {_grouped(digits)}. Is that right?"
+
+
+def _grouped(digits: str) -> str:
+    """Digits in the groups people know them in: a ZIP code in one go, a phone number
+    as it is written (501 555 0101, after a country code 1), anything longer in fours."""
+    if len(digits) == 10 or (len(digits) == 11 and digits.startswith("1")):
+        parts = [digits[:-10], digits[-10:-7], digits[-7:-4], digits[-4:]]
+        return ", ".join(digits_to_words(part, group=len(part)) for part in parts if part)
+    group = 4 if len(digits) > 6 else max(1, len(digits))
+    return digits_to_words(digits, group=group)
 
 
 def readback_question(

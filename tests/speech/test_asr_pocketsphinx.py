@@ -152,25 +152,51 @@ def _stream(audio, consumed: list[int], block: int = 320):
         yield audio[start : start + block]
 
 
-def test_listen_ends_a_complete_pin_early(recognizer) -> None:
-    """A PIN is complete after 4 digits: a short pause ends it, not the full patience."""
+#: Digit steps: a PIN (exactly 4), and the sign-in's account number (8) or phone number
+#: (10, or 11 with the country code), which 8 digits alone do not end at once.
+PIN = build_grammar("digits", length=4)
+ACCOUNT_OR_PHONE = build_grammar("digits", lengths=(8, 10, 11))
+COMPLETE = [
+    (PIN, "two four six eight", "2468", 0.4),
+    (ACCOUNT_OR_PHONE, "four zero one five two two seven zero", "40152270", 0.5),
+    (ACCOUNT_OR_PHONE, "five zero one five five five zero one zero one", "5015550101", 0.5),
+]
+
+
+@pytest.mark.parametrize(("grammar", "text", "want", "within"), COMPLETE)
+def test_listen_ends_a_complete_answer_early(recognizer, grammar, text, want, within) -> None:
+    """A PIN is complete after 4 digits, an account number after 8 (a longer pause, as
+    a phone number may go on), a phone number after 10: not the full patience."""
     import numpy as np
 
     from kiosk.speech.vad import EndPointer, find_speech
 
-    grammar = build_grammar("digits", length=4)
-    for clip in spoken_variants("two four six eight", voices=("en-us", "en-gb"), rates=(160,)):
+    for clip in spoken_variants(text, voices=("en-us", "en-gb"), rates=(160,)):
         span = find_speech(clip.audio, RATE)
         audio = np.concatenate([clip.audio, np.zeros(RATE * 2, np.float32)])
         consumed = [0]
         pointer = EndPointer(rate=RATE, trailing_silence=1.0)
         result = recognizer.listen(_stream(audio, consumed), RATE, grammar, pointer)
-        assert result.answer is not None and result.answer.value == "2468"
-        assert consumed[0] / RATE - span[1] < 0.4  # well before the 1 s trailing silence
+        assert result.answer is not None and result.answer.value == want
+        assert consumed[0] / RATE - span[1] < within  # well before the 1 s trailing silence
 
 
-def test_listen_waits_through_a_pause_inside_a_pin(recognizer) -> None:
-    """Two digits, a pause, two digits: the pause does not end the answer."""
+INCOMPLETE = [
+    (PIN, ["two four", "six eight"], 0.4, "2468"),
+    (ACCOUNT_OR_PHONE, ["four zero one five", "two two seven zero"], 0.4, "40152270"),
+    (ACCOUNT_OR_PHONE, ["five zero one", "five five five", "zero one zero one"], 0.4, "5015550101"),
+    # 8 digits could be an account number: a short gap after them is not the end.
+    (ACCOUNT_OR_PHONE, ["five zero one five five five zero one", "zero one"], 0.18, "5015550101"),
+]
+
+
+@pytest.mark.parametrize(("grammar", "groups", "pause", "want"), INCOMPLETE)
+def test_listen_waits_through_a_pause_inside_an_answer(
+    recognizer, grammar, groups, pause, want
+) -> None:
+    """Digits, a pause, more digits: a pause before the answer is complete does not end
+    it (a slow speaker between the groups of an account or phone number), nor a short
+    one after digits that more digits may follow."""
     import numpy as np
 
     from kiosk.speech.corpus import speak
@@ -181,11 +207,12 @@ def test_listen_waits_through_a_pause_inside_a_pin(recognizer) -> None:
         start, end = find_speech(audio, RATE)
         return audio[int(start * RATE) : int(end * RATE)]
 
-    grammar = build_grammar("digits", length=4)
-    gap = np.zeros(int(0.4 * RATE), np.float32)
-    first, second = words("two four"), words("six eight")
-    audio = np.concatenate([gap, first, gap, second, np.zeros(RATE * 2, np.float32)])
+    gap = np.zeros(int(pause * RATE), np.float32)
+    parts = [np.zeros(int(0.4 * RATE), np.float32)]
+    for group in groups:
+        parts += [words(group), gap]
+    audio = np.concatenate([*parts, np.zeros(RATE * 2, np.float32)])
     pointer = EndPointer(rate=RATE, trailing_silence=0.8)
     result = recognizer.listen(_stream(audio, [0]), RATE, grammar, pointer)
-    assert result.answer is not None and result.answer.value == "2468"
+    assert result.answer is not None and result.answer.value == want
     assert recognizer.listen(_stream(audio, [0]), RATE, grammar, pointer, None).text

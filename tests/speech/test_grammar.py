@@ -27,6 +27,21 @@ def test_digit_grammar_is_fixed_length() -> None:
     assert "oh" in build_phrases("digits", length=5)
 
 
+def test_a_digit_grammar_may_allow_several_lengths() -> None:
+    """The sign-in takes an account number (8) or a phone number (10): exactly those."""
+    account = build_grammar("digits", lengths=(10, 8))
+    assert "<digits> = " + " ".join(["<digit>"] * 8) + " | " in account.to_jsgf()
+    assert account.digit_lengths == (8, 10)
+    assert account.interpret("four zero one five two two seven") is None
+    eight = account.interpret("four zero one five two two seven zero")
+    ten = account.interpret("five zero one five five five zero one zero one")
+    assert eight is not None and ten is not None and ten.value == "5015550101"
+    assert account.could_grow(eight) and not account.could_grow(ten)  # 10 may follow 8
+    assert not build_grammar("digits", length=4).could_grow(eight)
+    with pytest.raises(ValueError):
+        build_grammar("digits", length=8, lengths=(8, 10))
+
+
 def test_unknown_kind_and_empty_menu_are_refused() -> None:
     with pytest.raises(ValueError):
         build_grammar("poem")

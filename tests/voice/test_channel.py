@@ -23,6 +23,7 @@ from kiosk.conversation.services import Services
 from kiosk.speech.asr import PocketsphinxRecognizer
 from kiosk.speech.audio import AudioDeviceError, Speaker
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
+from kiosk.speech.vad import find_speech
 from kiosk.speech.voice_output import HEADSET, SPEAKER, VoiceOutput
 
 from .conftest import AVA, succeeded_payments, user_audio
@@ -100,15 +101,76 @@ def test_whole_payment_by_speech_with_the_pin_on_the_keypad(
     assert said.count("[beep: key pressed]") == 0  # headset on: digits spoken privately
     # The whole payment, as spoken at the default rate and verbosity, fits in 90 s.
     assert rig.headset.seconds + rig.speaker.seconds <= 90.0
-    # End of speech -> answer on the user's real-time clock: the ZIP (exactly 5 digits)
-    # and whole phrases end at a short pause; the account number (8 or 10 digits),
-    # "start" (it may go on as "start over") and the payment's "yes" wait for the
-    # patience (1 s).
+    # End of speech -> answer on the user's real-time clock: the ZIP (exactly 5 digits),
+    # the account number (8 digits; a little later, as 10 would make a phone number)
+    # and whole phrases end at a short pause; "start" (it may go on as "start over")
+    # and the payment's "yes" wait for the patience (1 s).
     stats = channel.stats
     latencies = sorted(stats.latencies)
-    assert stats.early_answers == 8 and len(latencies) == 11
-    assert latencies[7] < 0.6 < 0.9 < latencies[8]
+    assert stats.early_answers == 9 and len(latencies) == 11
+    assert latencies[8] < 0.6 < 0.9 < latencies[9]
+    assert stats.latencies[1] < 0.6  # the account number
     assert float(np.median(latencies)) < 0.4
+
+
+def _in_groups(voice: EspeakSynthesizer, groups: list[str], gap: float) -> Turn:
+    """Digits said group by group, with ``gap`` seconds of silence between groups."""
+    parts = []
+    for group in groups:
+        audio = user_audio(voice, group)
+        span = find_speech(audio, 16_000)
+        assert span is not None
+        parts += [audio[int(span[0] * 16_000) : int(span[1] * 16_000)], np.zeros(int(gap * 16_000))]
+    return Turn(audio=np.concatenate(parts[:-1]).astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    ("groups", "heard", "early"),
+    [
+        # A slow speaker: 0.6 s between the groups of her account number.
+        (
+            ["four zero one five", "two two seven zero"],
+            "four zero one five, two two seven zero",
+            True,
+        ),
+        # Her phone number instead, in its three groups.
+        (
+            ["five zero one", "five five five", "zero one zero one"],
+            "five zero one, five five five, zero one zero one",
+            True,
+        ),
+        # Seven digits: not an account or phone number, so nothing ends it early.
+        (["four zero one five", "two two seven"], "", False),
+    ],
+)
+def test_the_account_step_ends_once_the_account_or_phone_number_is_complete(
+    sqlite_store, synthesizer, recognizer, user_voice, groups, heard, early
+) -> None:
+    """Pauses between digit groups (0.6 s, under the 1 s patience) never cut the number
+    short; a complete account or phone number ends soon after its last digit, and signs
+    Ava in; an incomplete one waits for the patience."""
+    rig = Rig(sqlite_store, synthesizer)
+    user = ScriptedUser(
+        [
+            say(user_voice, "start"),
+            _in_groups(user_voice, groups, 0.6),
+            say(user_voice, "yes"),
+            say(user_voice, "seven two two zero one"),
+            say(user_voice, "yes"),
+            Turn(key=AVA["pin"]),
+            Turn(key="cancel"),
+        ]
+    )
+    channel = rig.channel(user, recognizer=recognizer, microphone=user, clock=user.clock)
+    channel.run()
+    said = " ".join(rig.said())
+    account_latency = channel.stats.latencies[1]  # after "start"
+    if early:
+        assert f"I heard {heard}. Is that right?" in said
+        assert "Ava, you owe" in said  # signed in: the engine took the number
+        assert account_latency < 0.6
+    else:
+        assert account_latency > 0.9
 
 
 def test_misheard_account_is_read_back_and_never_used(

@@ -73,6 +73,17 @@ def test_each_way_of_answering_is_taught_once_in_brief_and_always_in_full() -> N
     assert again == "I heard seven two two zero one. Is that right?"
 
 
+def test_digits_are_read_back_in_the_groups_people_know_them_in() -> None:
+    def heard(digits: str) -> str:
+        return readback_question(digits, private=False, taught={"yes_no"})[0]
+
+    assert heard("40152270") == "I heard four zero one five, two two seven zero. Is that right?"
+    phone = "five zero one, five five five, zero one zero one"
+    assert heard("5015550101") == f"I heard {phone}. Is that right?"
+    assert heard("15015550101") == f"I heard one, {phone}. Is that right?"
+    assert heard("2468") == "I heard two four six eight. Is that right?"
+
+
 def test_required_content_stays_in_brief_speech() -> None:
     review = prompt_speech(REVIEW, "brief", taught={"yes_no"})
     # The amount read back, in words, and how to answer where money moves.
