@@ -17,8 +17,9 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The whole parser; the tty and speech sub-commands only when the command line names
-    them, because their modules import numpy and scipy (seconds on a cold start)."""
+    """The whole parser; the tty, speech and admin sub-commands only when the command line
+    names them, because their modules import numpy and scipy (seconds on a cold start) or
+    cost a customer's channel time to its first words."""
     command = _command_in(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="kiosk",
@@ -87,12 +88,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--reset", action="store_true", help="delete the SQLite file first (demo only)"
     )
 
-    from kiosk.admin import add_admin_subcommands
-
     admin = commands.add_parser("admin", help="staff: payments, reconcile, ledger, audit, outbox")
-    add_admin_subcommands(
-        admin.add_subparsers(dest="admin_command", metavar="ADMIN_COMMAND", required=True)
+    admin_commands = admin.add_subparsers(
+        dest="admin_command", metavar="ADMIN_COMMAND", required=True
     )
+    if command == "admin":  # its module costs ~15 ms, a customer's channel does not wait
+        from kiosk.admin import add_admin_subcommands
+
+        add_admin_subcommands(admin_commands)
     return parser
 
 

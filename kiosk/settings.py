@@ -8,17 +8,16 @@ config directory), which wins over the defaults below.
 
 from __future__ import annotations
 
+import json
 import os
+import tomllib
+import types
+import typing
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
 APP_NAME = "accessible-kiosk"
 
@@ -62,10 +61,62 @@ def _default_programs() -> list[AssistanceProgram]:
     ]
 
 
-class Settings(BaseSettings):
-    """All settings, with the defaults a demo kiosk runs on."""
+class LayeredSettings(BaseModel):
+    """A pydantic model filled from, first to last: the arguments given, the
+    ``env_prefix`` environment variables (any case; lists and models as JSON), the TOML
+    file of :func:`config_file` (when ``from_config_file``), then the defaults.
 
-    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore")
+    pydantic-settings does the same, but importing it (with asyncio, dotenv and its
+    cloud secret stores) took about 150 ms of the 0.4 s in which a kiosk must greet
+    its customer; pydantic still checks and converts every value.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+    env_prefix: ClassVar[str] = "KIOSK_"
+    from_config_file: ClassVar[bool] = True
+
+    def __init__(self, **values: Any) -> None:
+        layers: dict[str, Any] = {}
+        if self.from_config_file:
+            path = config_file()
+            if path.is_file():
+                layers.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        layers.update(_from_environment(type(self)))
+        layers.update(values)
+        super().__init__(**layers)
+
+
+def _from_environment(model: type[LayeredSettings]) -> dict[str, Any]:
+    environment = {name.upper(): value for name, value in os.environ.items()}
+    found: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        variable = f"{model.env_prefix}{name}".upper()
+        if variable not in environment:
+            continue
+        raw = environment[variable]
+        if not _is_plain(field.annotation):
+            try:
+                found[name] = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise ValueError(
+                    f"{variable} must be JSON (a list or an object): {error}. "
+                    "Quote it for the shell, e.g. " + variable + "='[...]'"
+                ) from error
+        else:
+            found[name] = raw
+    return found
+
+
+def _is_plain(annotation: Any) -> bool:
+    """Whether a value of this type is written as it is (not as JSON) in a variable."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_plain(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    return annotation in (str, int, float, bool)
+
+
+class Settings(LayeredSettings):
+    """All settings, with the defaults a demo kiosk runs on."""
 
     # Identity and storage
     database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
@@ -144,21 +195,6 @@ class Settings(BaseSettings):
     # Speech
     vosk_model_dir: str = ""
     speech_engine: str = "pocketsphinx"
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = config_file()
-        if path.is_file():
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return tuple(sources)
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""

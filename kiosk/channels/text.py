@@ -151,12 +151,19 @@ def _warning(register: Register, seconds: float) -> str:
 
 
 def run_text_channel(register: str = "standard") -> int:
-    from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
 
-    log_to_data_dir()
     chosen = Register(register)
     runtime = KioskRuntime.start(upkeep_now=False)
+
+    def after_greeting() -> None:
+        # Logging (structlog imports in ~0.17 s) is set up once the greeting is out:
+        # nothing logs before the upkeep starts.
+        from kiosk.logging import log_to_data_dir
+
+        log_to_data_dir()
+        runtime.begin_upkeep()
+
     try:
         conversation = Conversation(runtime.services, chosen)
         code = converse(
@@ -165,7 +172,7 @@ def run_text_channel(register: str = "standard") -> int:
             sys.stdout,
             chosen,
             warning_seconds=runtime.services.settings.timeout_warning_seconds,
-            after_greeting=runtime.begin_upkeep,
+            after_greeting=after_greeting,
         )
         runtime.deliver_pending()
         return code

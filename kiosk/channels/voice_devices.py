@@ -10,12 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 import numpy as np
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kiosk.accessibility.announcer import TONE_CAPTIONS, Caption, CaptionKind, CaptionLog, Tone
+from kiosk.settings import LayeredSettings
 from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer, RecognizerError, VoskRecognizer
 from kiosk.speech.audio import Speaker
 from kiosk.speech.voice_output import HEADSET, Utterance
@@ -34,7 +34,7 @@ MODEL_MISSING = (
 RECOGNIZER_FAILED = "Speech recognition is not working. Please use the keypad."
 
 
-class VoiceSettings(BaseSettings):
+class VoiceSettings(LayeredSettings):
     """Voice-mode options (``KIOSK_VOICE_*`` environment variables).
 
     The sinks are PulseAudio sink names (or empty for the default output); the headset
@@ -42,7 +42,8 @@ class VoiceSettings(BaseSettings):
     later through ``headset on`` / ``headset off`` keypad events).
     """
 
-    model_config = SettingsConfigDict(env_prefix="KIOSK_VOICE_", extra="ignore")
+    env_prefix: ClassVar[str] = "KIOSK_VOICE_"
+    from_config_file: ClassVar[bool] = False
 
     speaker_sink: str = ""
     headset_sink: str = ""

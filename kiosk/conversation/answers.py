@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from kiosk.conversation.prompt import Answer, AnswerKind, Command, Prompt, Wording
 from kiosk.conversation.wording import w
 
@@ -115,6 +113,8 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     if text in names:
         return Answer(choice=names[text], raw=raw)
     if len(text) >= 3:
+        from rapidfuzz import fuzz, process  # on the first typed-out choice, not at start-up
+
         match = process.extractOne(text, list(names), scorer=fuzz.WRatio, score_cutoff=86)
         if match is not None:
             return Answer(choice=names[match[0]], raw=raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,50 @@ def test_database_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     url = "postgresql+psycopg://kiosk@127.0.0.1:5432/kiosk"
     monkeypatch.setenv("KIOSK_DATABASE_URL", url)
     assert Settings().effective_database_url() == url
+
+
+def test_a_list_setting_is_read_from_json_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = {
+        "key": "city",
+        "name": "City phone help",
+        "benefit": "Half off one month.",
+        "who_qualifies": "City residents with low income.",
+        "how_to_apply": "Call 3-1-1.",
+        "decides": "The city decides.",
+    }
+    monkeypatch.setenv("KIOSK_ASSISTANCE_PROGRAMS", json.dumps([program]))
+    programs = Settings().assistance_programs
+    assert [p.model_dump() for p in programs] == [program]
+
+
+def test_a_list_setting_that_is_not_json_is_refused_with_how_to_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KIOSK_ASSISTANCE_PROGRAMS", "city help")
+    with pytest.raises(ValueError, match="KIOSK_ASSISTANCE_PROGRAMS must be JSON"):
+        Settings()
+
+
+def test_arguments_win_over_environment_and_variable_case_does_not_matter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("kiosk_store_id", "STORE-FROM-ENV")
+    monkeypatch.setenv("KIOSK_KIOSK_ID", "FROM-ENV")
+    settings = Settings(kiosk_id="FROM-ARGUMENT")
+    assert (settings.kiosk_id, settings.store_id) == ("FROM-ARGUMENT", "STORE-FROM-ENV")
+
+
+def test_voice_settings_read_their_own_prefix_and_not_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kiosk.channels.voice_devices import VoiceSettings
+
+    config = write_toml(tmp_path / "kiosk.toml", 'verbosity = "full"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(config))
+    assert VoiceSettings().verbosity == "brief"
+    monkeypatch.setenv("KIOSK_VOICE_PATIENCE_SECONDS", "1.5")
+    monkeypatch.setenv("KIOSK_VOICE_RATE_LEVEL", "3")
+    voice = VoiceSettings()
+    assert (voice.patience_seconds, voice.rate_level) == (1.5, 3)
