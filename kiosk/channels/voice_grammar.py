@@ -19,8 +19,10 @@ NEXT_WORDS = ("next", "continue", "okay", "go on")
 #: Digit steps with several right lengths, by prompt id (their prompts give no single
 #: ``digits_length``): what the step's handler takes
 #: (:func:`kiosk.services.verification.normalise_identifier`): an 8-digit account
-#: number, a 10-digit phone number, or 11 digits with the country code 1.
-DIGIT_LENGTHS: dict[str, tuple[int, ...]] = {"verify_id": (8, 10, 11)}
+#: number or a 10-digit phone number. Its third form, 11 digits with the country code 1,
+#: is for typing only: allowed in the grammar it turned 4 of 36 spoken phone numbers
+#: into 11 digits (pocketsphinx, 6 espeak-ng voices x 3 rates; 26/36 right without it).
+DIGIT_LENGTHS: dict[str, tuple[int, ...]] = {"verify_id": (8, 10)}
 
 #: Speech-grammar command values -> words the conversation engine reads as commands.
 COMMAND_TEXT = {

@@ -153,9 +153,9 @@ def _stream(audio, consumed: list[int], block: int = 320):
 
 
 #: Digit steps: a PIN (exactly 4), and the sign-in's account number (8) or phone number
-#: (10, or 11 with the country code), which 8 digits alone do not end at once.
+#: (10), which 8 digits alone do not end at once.
 PIN = build_grammar("digits", length=4)
-ACCOUNT_OR_PHONE = build_grammar("digits", lengths=(8, 10, 11))
+ACCOUNT_OR_PHONE = build_grammar("digits", lengths=(8, 10))
 COMPLETE = [
     (PIN, "two four six eight", "2468", 0.4),
     (ACCOUNT_OR_PHONE, "four zero one five two two seven zero", "40152270", 0.5),
