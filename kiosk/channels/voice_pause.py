@@ -2,8 +2,10 @@
 
 The end-pointer ends an answer after the customer's patience (a second of silence by
 default, so slow speakers are not cut off). Some answers can be known complete sooner:
-a fixed-length digit string once every digit is heard
-(:meth:`kiosk.speech.asr.Recognizer.finish_early`), and a yes/no or menu answer that is
+a digit string once it has one of the step's lengths
+(:meth:`kiosk.speech.asr.Recognizer.finish_early`; at once when nothing can extend it, a
+PIN of 4; after ``PHRASE_PAUSE`` when more digits could follow, an 8-digit account number
+where 10 make a phone number), and a yes/no or menu answer that is
 exactly one of the step's phrases with no longer phrase beginning with it ("card" is
 complete; "pay" is not while "pay my bill" may follow). :class:`PauseWatch` finds the
 pauses with a second end-pointer on the same blocks, using only its public states, and
