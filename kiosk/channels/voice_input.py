@@ -139,7 +139,9 @@ class ScriptedUser:
     read before the time it would have been spoken, and the time the kiosk spends (in
     decoding, say) passes as it does live. With it, end of speech -> answer is measured
     as a live microphone would see it, without waiting through the audio;
-    ``speech_ends`` holds when each spoken turn's speech ended on that clock.
+    ``speech_ends`` holds when each spoken turn's speech ended on that clock, and
+    ``heard_past_end`` how many seconds of silence after it the kiosk had read when it
+    moved on (the pause it waited for, whatever the decoding took).
     """
 
     def __init__(
@@ -152,6 +154,7 @@ class ScriptedUser:
     ) -> None:
         self.rate = rate
         self.speech_ends: list[float] = []
+        self.heard_past_end: list[float] = []
         self._virtual = 0.0
         self._mark = time.perf_counter()
         self._listen_start = 0.0
@@ -180,6 +183,9 @@ class ScriptedUser:
         return self._virtual + (time.perf_counter() - self._mark)
 
     def begin_listening(self) -> None:
+        if len(self._audio):  # the spoken turn the kiosk has done with
+            heard_until = self._listen_start + self._at / self.rate
+            self.heard_past_end.append(heard_until - self.speech_ends[-1])
         self.listens += 1
         self._audio, self._at, self._key = np.zeros(0, dtype=np.float32), 0, None
         self._listen_start = self.clock()

@@ -164,13 +164,16 @@ def test_the_account_step_ends_once_the_account_or_phone_number_is_complete(
     channel = rig.channel(user, recognizer=recognizer, microphone=user, clock=user.clock)
     channel.run()
     said = " ".join(rig.said())
-    account_latency = channel.stats.latencies[1]  # after "start"
+    # The pause the account step waited for after the number (decoding time apart, which
+    # a loaded machine stretches): a short one, or the whole patience.
+    waited = user.heard_past_end[1]  # after "start"
+    print(f"waited {waited:.2f} s, end of speech -> answer {channel.stats.latencies[1]:.2f} s")
     if early:
         assert f"I heard {heard}. Is that right?" in said
         assert "Ava, you owe" in said  # signed in: the engine took the number
-        assert account_latency < 0.6
+        assert waited < 0.5
     else:
-        assert account_latency > 0.9
+        assert waited > 0.9
 
 
 def test_misheard_account_is_read_back_and_never_used(
