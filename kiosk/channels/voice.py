@@ -31,7 +31,12 @@ from kiosk.channels.voice_devices import (
 )
 from kiosk.channels.voice_grammar import engine_text, grammar_for
 from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicrophone
-from kiosk.channels.voice_pause import PHRASE_PAUSE, PauseWatch, is_complete_phrase
+from kiosk.channels.voice_pause import (
+    PHRASE_PAUSE,
+    PauseWatch,
+    is_complete_phrase,
+    with_room_tail,
+)
 from kiosk.channels.voice_wording import (
     DEFAULT_VERBOSITY,
     HEADSET_NEEDED,
@@ -604,13 +609,14 @@ class VoiceChannel:
 
 def _trim_trailing_silence(audio: np.ndarray | None, rate: int) -> np.ndarray | None:
     """Cut the end-pointer's trailing silence (measured: it makes pocketsphinx mishear
-    the first digit of a ZIP code), keeping a short tail after the last word."""
+    the first digit of a ZIP code), keeping a short tail after the last word, then the
+    room's sound after it (:func:`with_room_tail`), as an early cut gets."""
     if audio is None:
         return None
     span = find_speech(audio, rate)
     if span is None:
         return audio
-    return audio[: int((span[1] + TAIL_KEPT) * rate)]
+    return with_room_tail(audio[: int((span[1] + TAIL_KEPT) * rate)], rate)
 
 
 def _warning(seconds: float) -> str:

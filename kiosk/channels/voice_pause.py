@@ -19,13 +19,17 @@ import numpy as np
 from kiosk.speech.grammar import StepGrammar, normalise
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 
-__all__ = ["PHRASE_PAUSE", "PauseWatch", "is_complete_phrase"]
+__all__ = ["PHRASE_PAUSE", "ROOM_TAIL", "PauseWatch", "is_complete_phrase", "with_room_tail"]
 
 #: The pause (s) after which a complete yes/no or menu phrase is taken: longer than the
 #: gaps between the words of one phrase, far shorter than a slow speaker's patience.
 PHRASE_PAUSE = 0.25
 
 TAIL = 0.1  # seconds kept after the last word, as the channel keeps after the end-pointer
+
+#: Seconds of the room's own sound added after the cut before it is decoded (see
+#: :func:`with_room_tail`).
+ROOM_TAIL = 0.2
 
 
 class PauseWatch:
@@ -84,7 +88,29 @@ class PauseWatch:
         span = find_speech(audio, self.rate)
         if span is None:
             return None
-        return audio[: int((span[1] + TAIL) * self.rate)]
+        return with_room_tail(audio[: int((span[1] + TAIL) * self.rate)], self.rate)
+
+
+def with_room_tail(audio: np.ndarray, rate: int, seconds: float = ROOM_TAIL) -> np.ndarray:
+    """The cut answer with ``seconds`` more of the room's sound after its last word.
+
+    A cut keeps 0.1 s after the last word (all there is at an early pause; a long real
+    silence made pocketsphinx mishear ZIP codes), and a word that ends that abruptly is
+    misheard: "card" became "louder" for two espeak-ng voices, so their payments failed.
+    The room's sound from before the answer began, looped, is what the microphone would
+    have gone on hearing. Measured on channel-style cuts (6 voices x 2 rates, 23 answers
+    and 8 commands): clean 583 -> 590 of 660 right, at 10 dB 380 -> 433; zeros instead
+    of the room's sound: clean 590, 10 dB 329. Nothing is added without a quiet start.
+    """
+    span = find_speech(audio, rate)
+    if span is None:
+        return audio
+    quiet = audio[: max(0, int((span[0] - 0.05) * rate))]
+    wanted = int(seconds * rate)
+    if len(quiet) < int(0.05 * rate) or wanted <= 0:
+        return audio
+    loops = -(-wanted // len(quiet))
+    return np.concatenate([audio, np.tile(quiet, loops)[:wanted]]).astype(np.float32)
 
 
 def is_complete_phrase(grammar: StepGrammar, heard: str) -> bool:
