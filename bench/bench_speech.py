@@ -21,6 +21,7 @@ in most of them (see the confusion list).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import statistics
 import time
@@ -81,9 +82,25 @@ def corpus() -> list[tuple[str, str, StepGrammar, str, object]]:
     ]
     for cents, spoken in amounts:
         items.append(("amount", "amount", amount, spoken or amount_to_words(cents), cents))
+    main_menu = _main_menu_grammar()
     for text, value in [("help", "help"), ("go back", "back"), ("representative", "person")]:
         items.append(("command", "command", menu, text, value))
+        items.append(("cmd/keys", "cmd/keys", main_menu, text, value))
     return items
+
+
+def _main_menu_grammar() -> StepGrammar:
+    """The voice channel's grammar for a menu like the main one: every choice can also be
+    said by its key ("two", "number two"), which the plain MENU above leaves out."""
+    from kiosk.channels.voice_grammar import grammar_for
+    from kiosk.conversation.prompt import AnswerKind, Prompt
+    from kiosk.conversation.steps.base import choice, label
+
+    labels = ["Hear or read my bill", "Pay my bill", "Set up a payment plan", "Question a charge"]
+    labels += ["Help paying my bill", "Talk to a person", "I am done"]
+    choices = tuple(choice(f"c{key}", str(key), text) for key, text in enumerate(labels, 1))
+    menu = Prompt("menu", label("What would you like to do?"), AnswerKind.CHOICE, label("Help"))
+    return grammar_for(dataclasses.replace(menu, choices=choices))
 
 
 @dataclass
@@ -245,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'kind':8} {'noise':6} {'n':>4} {'tuned':>7} {'stock':>7} {'target':>7} {'taken wrong':>12}"
     )
-    for group in ("yesno", "menu", "digits", "amount", "command"):
+    for group in ("yesno", "menu", "digits", "amount", "command", "cmd/keys"):
         for index, noise in enumerate(("clean", "10dB")):
             tuned, stock = tallies[("tuned", group, noise)], tallies[("stock", group, noise)]
             target = TARGETS.get(group, (None, None))[index]
@@ -254,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{group:8} {noise:6} {len(tuned.right):4d} {np.mean(tuned.right):7.1%}"
                 f" {np.mean(stock.right):7.1%} {shown:>7} {tuned.wrong_taken:12d}"
             )
+    print("(cmd/keys: commands on a menu whose keys can be said, as the voice channel builds it)")
     print("(taken wrong: a wrong answer the tuned engine did not reject; amounts and accounts")
     print(" are read back and confirmed before use, so none is acted on unheard)")
     for name in recognizers:
