@@ -10,6 +10,9 @@ every widget alike.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -103,8 +106,22 @@ class KioskApp(App[int]):
         await self.render_prompt()
         if self.tick_seconds > 0:
             self.set_interval(self.tick_seconds, self.tick)
+        if _terminal_attached():
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._exit_if_terminal_gone)
         if self._on_ready is not None:
             self.call_after_refresh(self._on_ready)
+
+    def _exit_if_terminal_gone(self) -> None:
+        """End the kiosk when its terminal hangs up (its window closed, ``make run``'s
+        tmux killed): Textual's input thread would otherwise spin on the dead terminal
+        at full CPU forever. Textual's own shutdown writes to the terminal and can
+        block on it, so the process ends regardless a few seconds later: nothing is
+        lost, every payment step is committed as it happens (a crash is no worse)."""
+        if not _terminal_attached():
+            watchdog = threading.Timer(SHUTDOWN_GRACE_SECONDS, os._exit, args=(0,))
+            watchdog.daemon = True
+            watchdog.start()
+            self.exit(0)
 
     # ------------------------------------------------------------- rendering
     def apply_mode(self) -> None:
@@ -329,6 +346,20 @@ class KioskApp(App[int]):
             countdown.show_warning(result.seconds_left, show_number=show_number)
         elif countdown.display:
             countdown.hide()
+
+
+#: How often the kiosk checks that its terminal is still there (a cheap ioctl), and how
+#: long its shutdown may take once the terminal is gone.
+TERMINAL_CHECK_SECONDS = 2.0
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+
+def _terminal_attached() -> bool:
+    """Whether standard input is a live terminal (a hung-up one no longer answers)."""
+    try:
+        return os.isatty(sys.__stdin__.fileno()) if sys.__stdin__ is not None else False
+    except (OSError, ValueError):
+        return False
 
 
 def run_app(mode: str = "standard") -> int:

@@ -82,3 +82,27 @@ def test_launcher_script_starts_the_kiosk_in_large_mode(tmp_path: Path) -> None:
         assert "▔▔▔" in screen  # large mode: tall buttons
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
+
+
+def test_the_kiosk_ends_when_its_terminal_goes_away(tmp_path: Path) -> None:
+    """Its window closed under a parent that keeps the hang-up signal from it (as ``make
+    run`` does, or ``nohup``): the kiosk must end, not spin on the dead terminal."""
+    pid_file = tmp_path / "kiosk.pid"
+    command = (
+        f'sh -c \'trap "" HUP; echo $$ > {pid_file}; '
+        f"exec env KIOSK_DATA_DIR={tmp_path} {KIOSK} run'"
+    )
+    socket, target = start_in_tmux(command)
+    pid = 0
+    try:
+        wait_for(socket, target, "Welcome. Here you can pay your bill")
+        pid = int(pid_file.read_text())
+        subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
+        deadline = time.monotonic() + 20
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not Path(f"/proc/{pid}").exists(), "the kiosk kept running without a terminal"
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], check=False)
+        if pid and Path(f"/proc/{pid}").exists():
+            os.kill(pid, 9)  # the process this test started
