@@ -47,9 +47,14 @@ def add_admin_subcommands(commands: Any) -> None:
 
 
 def _open() -> Store:
+    """The store, closed when the command ends (its WAL folded back into the database)."""
+    import atexit
+
     from kiosk.store.store import open_store
 
-    return open_store()
+    store = open_store()
+    atexit.register(store.dispose)
+    return store
 
 
 def _emit(args: argparse.Namespace, rows: Any, text: str) -> None:
