@@ -43,27 +43,13 @@ from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
 from kiosk.devtools import pulse_server
+from kiosk.devtools.voice_script import AVA_PAYMENT_ANSWERS
 from kiosk.settings import Settings
 from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer, resample
 from kiosk.speech.audio import OutputDevice, Speaker
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
 from kiosk.speech.voice_output import VoiceOutput
 from kiosk.store.store import open_store
-
-ANSWERS = [
-    "start",
-    "four zero one five two two seven zero",
-    "yes",
-    "seven two two zero one",
-    "yes",
-    None,  # the PIN, on the keypad
-    "pay my bill",
-    "full balance",
-    "card",
-    "yes",
-    "no more receipts",
-    "no",
-]
 
 
 class _WholeSpeaker(Speaker):
@@ -89,7 +75,7 @@ def _payment(
     shutil.copyfile(template, path)
     store = open_store(Settings(database_url=f"sqlite:///{path}", kiosk_id="BENCH"))
     turns = []
-    for answer in ANSWERS:
+    for answer in AVA_PAYMENT_ANSWERS:
         if answer is None:
             turns.append(Turn(key="2468"))
         else:
@@ -120,7 +106,7 @@ def _payment(
     for answered, kind in zip(stats.answered_at, stats.latency_kinds, strict=True):
         ended = max(e for e in user.speech_ends if e <= answered)
         latencies["digits" if kind == "digits" else "other"].append(answered - ended)
-    latencies["account"] = latencies["digits"][:1]  # ANSWERS[1], the first digits
+    latencies["account"] = latencies["digits"][:1]  # AVA_PAYMENT_ANSWERS[1], the first digits
     return {
         "audio_s": speaker.seconds + headset.seconds,
         "utterances": float(len(captions.log.entries)),

@@ -20,6 +20,7 @@ from kiosk.channels.voice_input import QueueKeys, ScriptedUser, Turn
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
+from kiosk.devtools.voice_script import AVA_PAYMENT_ANSWERS
 from kiosk.speech.asr import PocketsphinxRecognizer
 from kiosk.speech.audio import AudioDeviceError, Speaker
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
@@ -68,25 +69,10 @@ def say(voice: EspeakSynthesizer, text: str) -> Turn:
     return Turn(audio=user_audio(voice, text))
 
 
-#: Ava's whole payment: spoken answers, and the PIN (None) on the keypad.
-PAYMENT = [
-    "start",
-    "four zero one five two two seven zero",
-    "yes",
-    "seven two two zero one",
-    "yes",
-    None,
-    "pay my bill",
-    "full balance",
-    "card",
-    "yes",
-    "no more receipts",
-    "no",
-]
-
-
 def payment_turns(voice: EspeakSynthesizer) -> list[Turn]:
-    return [Turn(key=AVA["pin"]) if text is None else say(voice, text) for text in PAYMENT]
+    return [
+        Turn(key=AVA["pin"]) if text is None else say(voice, text) for text in AVA_PAYMENT_ANSWERS
+    ]
 
 
 def test_whole_payment_by_speech_with_the_pin_on_the_keypad(
