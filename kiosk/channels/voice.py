@@ -34,8 +34,8 @@ from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicr
 from kiosk.channels.voice_pause import (
     PHRASE_PAUSE,
     PauseWatch,
+    cut_after_speech,
     is_complete_phrase,
-    with_room_tail,
 )
 from kiosk.channels.voice_wording import (
     DEFAULT_VERBOSITY,
@@ -57,7 +57,7 @@ from kiosk.speech.asr import (
 from kiosk.speech.audio import AudioDeviceError
 from kiosk.speech.grammar import StepGrammar, build_grammar
 from kiosk.speech.tts import SynthesisError
-from kiosk.speech.vad import EndPointer, VadState, find_speech
+from kiosk.speech.vad import EndPointer, VadState
 from kiosk.speech.voice_output import RATES_WPM, SpeechSink
 
 __all__ = [
@@ -79,7 +79,6 @@ SPEAKING_LIMIT = 180.0  # seconds: no utterance plays longer; never wait past it
 POLL = 0.02
 YES_KEYS = {"1": "yes", "2": "no"}
 TONE_WAIT = 0.25  # seconds a masked-digit tone may take before the next one
-TAIL_KEPT = 0.1  # seconds of silence kept after the last word
 
 
 @dataclass
@@ -609,14 +608,12 @@ class VoiceChannel:
 
 def _trim_trailing_silence(audio: np.ndarray | None, rate: int) -> np.ndarray | None:
     """Cut the end-pointer's trailing silence (measured: it makes pocketsphinx mishear
-    the first digit of a ZIP code), keeping a short tail after the last word, then the
-    room's sound after it (:func:`with_room_tail`), as an early cut gets."""
+    the first digit of a ZIP code) as an early cut is made (:func:`cut_after_speech`);
+    audio without speech is passed on whole."""
     if audio is None:
         return None
-    span = find_speech(audio, rate)
-    if span is None:
-        return audio
-    return with_room_tail(audio[: int((span[1] + TAIL_KEPT) * rate)], rate)
+    cut = cut_after_speech(audio, rate)
+    return audio if cut is None else cut
 
 
 def _warning(seconds: float) -> str:

@@ -19,7 +19,14 @@ import numpy as np
 from kiosk.speech.grammar import StepGrammar, normalise
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 
-__all__ = ["PHRASE_PAUSE", "ROOM_TAIL", "PauseWatch", "is_complete_phrase", "with_room_tail"]
+__all__ = [
+    "PHRASE_PAUSE",
+    "ROOM_TAIL",
+    "PauseWatch",
+    "cut_after_speech",
+    "is_complete_phrase",
+    "with_room_tail",
+]
 
 #: The pause (s) after which a complete yes/no or menu phrase is taken: longer than the
 #: gaps between the words of one phrase, far shorter than a slow speaker's patience.
@@ -84,11 +91,17 @@ class PauseWatch:
         """The answer from its start to a short tail after its last word."""
         if self._start is None:
             return None
-        audio = np.concatenate(self._blocks)[self._start :]
-        span = find_speech(audio, self.rate)
-        if span is None:
-            return None
-        return with_room_tail(audio[: int((span[1] + TAIL) * self.rate)], self.rate)
+        return cut_after_speech(np.concatenate(self._blocks)[self._start :], self.rate)
+
+
+def cut_after_speech(audio: np.ndarray, rate: int) -> np.ndarray | None:
+    """The answer up to ``TAIL`` after its last word, then the room's sound
+    (:func:`with_room_tail`); None when there is no speech in it. Both the early cuts
+    and the channel's cut after the end-pointer are made here, so they match."""
+    span = find_speech(audio, rate)
+    if span is None:
+        return None
+    return with_room_tail(audio[: int((span[1] + TAIL) * rate)], rate)
 
 
 def with_room_tail(audio: np.ndarray, rate: int, seconds: float = ROOM_TAIL) -> np.ndarray:
