@@ -239,7 +239,7 @@ class Recognizer(abc.ABC):
             if not tried:
                 tried = True
                 held = self.finish_early(heard, rate, grammar)
-                if held is not None and not _could_grow(grammar, held):
+                if held is not None and not grammar.could_grow(held.answer):
                     return held
             if held is not None and pointer.silence_seconds >= growing_silence:
                 return held
@@ -274,10 +274,6 @@ class Recognizer(abc.ABC):
         if result.answer is None:
             return None
         return dataclasses.replace(result, seconds=result.seconds + partial.seconds)
-
-
-def _could_grow(grammar: StepGrammar, result: RecognitionResult) -> bool:
-    return result.answer is not None and grammar.could_grow(result.answer)
 
 
 def _speech_so_far(pointer: EndPointer, pause: float) -> np.ndarray | None:

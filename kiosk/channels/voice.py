@@ -730,5 +730,4 @@ def _hand_over_to_tty(conversation: Conversation) -> int:
 
 def _could_grow(grammar: StepGrammar, heard: _Heard) -> bool:
     """Whether a complete digit answer may still be the start of a longer one."""
-    answer = heard.result.answer if heard.result is not None else None
-    return answer is not None and grammar.could_grow(answer)
+    return heard.result is not None and grammar.could_grow(heard.result.answer)
