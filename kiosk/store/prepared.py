@@ -16,7 +16,7 @@ and so on), so callers catch exactly what they would catch from ``execute``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +72,6 @@ class Rows:
         self._rows = rows
         self.rowcount = rowcount
 
-    def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        return iter(self._rows)
-
     def all(self) -> list[tuple[Any, ...]]:
         return self._rows
 
@@ -98,9 +95,6 @@ class Rows:
 
     def scalar_one(self) -> Any:
         return self.one()[0]
-
-    def scalars(self) -> list[Any]:
-        return [row[0] for row in self._rows]
 
 
 _compiled: dict[tuple[int, str, tuple[str, ...]], tuple[ClauseElement, Compiled]] = {}
