@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,6 +50,28 @@ class ManualClock:
         if seconds < 0:
             raise ValueError("a monotonic clock cannot go back")
         self._now += seconds
+
+
+class ScaledClock:
+    """The real clock run ``speed`` times faster: a minute's timer passes in a
+    fraction of a second, for tests of channels that wait on real input."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self._origin = time.monotonic()
+
+    def now(self) -> float:
+        return (time.monotonic() - self._origin) * self.speed
+
+
+class CallableClock:
+    """A clock from a function of no arguments (a channel's own ``time.monotonic``)."""
+
+    def __init__(self, read: Callable[[], float]) -> None:
+        self.read = read
+
+    def now(self) -> float:
+        return self.read()
 
 
 @dataclass(frozen=True)
@@ -140,13 +163,19 @@ class StepTimer:
     def deadline(self) -> float:
         return self._deadline
 
-    def restart(self, step_seconds: float | None = None) -> None:
-        """A new step: full time again, extensions counted afresh."""
+    def restart(self, step_seconds: float | None = None, *, at: float | None = None) -> None:
+        """A new step: full time again, extensions counted afresh. ``at``: from when
+        (default now), e.g. the end of a prompt still being sent on a slow TTY line."""
         if step_seconds is not None:
             self.step_seconds = step_seconds
-        self._deadline = self.clock.now() + self.duration
+        self._deadline = max(self.clock.now(), at or 0.0) + self.duration
         self._extensions = 0
         self._reported = Phase.RUNNING
+
+    def warned_until(self, at: float) -> None:
+        """The warning reached the user only at ``at`` (a slow line): they still get the
+        whole warning period from then to ask for more time."""
+        self._deadline = max(self._deadline, at + self.policy.warning_seconds)
 
     def extend(self) -> bool:
         """ "More time": add a full response time. False when none are left or too late."""
@@ -165,8 +194,8 @@ class StepTimer:
     def poll(self) -> Phase | None:
         """The phase just entered (WARNING or EXPIRED), once; otherwise None."""
         phase = self._phase(self.clock.now())
-        if phase is self._reported:
-            return None
+        if phase is self._reported or (phase, self._reported) == (Phase.RUNNING, Phase.WARNING):
+            return None  # (back to running only after a late warning: still warned)
         self._reported = phase
         return None if phase is Phase.RUNNING else phase
 

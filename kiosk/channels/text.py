@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
+from kiosk.conversation.session import Session, SessionEvent
 
 EXIT_OK = 0
 EXIT_INPUT_CLOSED = 3
+POLL_SECONDS = 0.25  # the longest read between looks at the session's clock
 
 
 class LineReader:
@@ -91,63 +92,53 @@ _HINTS = {
 
 
 def converse(
-    conversation: Conversation,
+    session: Session,
     reader: LineReader,
     out: TextIO,
     register: Register,
     *,
-    warning_seconds: float,
-    patience: Callable[[Prompt], tuple[float, float]] | None = None,
     after_greeting: Callable[[], None] | None = None,
 ) -> int:
     """Run one session until its end. Returns the exit code.
 
-    ``patience(prompt)`` gives (seconds until the "are you still there" warning,
-    seconds from the warning to the end); by default the prompt's response time
-    less ``warning_seconds``, then ``warning_seconds``. ``after_greeting`` runs
-    once the first prompt is out (the runtime starts its background work then,
-    so the greeting does not wait for the database).
+    The session's clock decides when to warn and when to end; ``after_greeting``
+    runs once the first prompt is out (the runtime starts its background work
+    then, so the greeting does not wait for the database).
     """
-
-    def default_patience(prompt: Prompt) -> tuple[float, float]:
-        limit = prompt.timeout_seconds or 60.0
-        return max(limit - warning_seconds, 0.1), warning_seconds
-
-    patience = patience or default_patience
-    prompt = conversation.prompt
+    prompt = session.prompt
+    shown = register if register == Register.TTY else None
     while True:
-        out.write(
-            format_prompt(prompt, conversation.register if register != Register.TTY else register)
-            + "\n> "
-        )
+        out.write(format_prompt(prompt, shown or session.register) + "\n> ")
         out.flush()
         if after_greeting is not None:
             after_greeting()
             after_greeting = None
-        if prompt.end_of_session:
+        if session.finished:
             out.write("\n")
             return EXIT_OK
-        before_warning, after_warning = patience(prompt)
         try:
-            line = reader.readline(before_warning)
-            if line is None:
-                out.write(f"\n{_warning(register, after_warning)}\n> ")
-                out.flush()
-                line = reader.readline(after_warning)
-                if line is None:
-                    prompt = conversation.expire()
-                    continue
+            line = _next_line(session, reader, out, shown or session.register)
         except EOFError:
-            conversation.expire()
+            session.expire()
             out.write("\nInput ended before the session was finished. Your details were cleared.\n")
             return EXIT_INPUT_CLOSED
-        prompt = conversation.answer(line)
-        conversation.take_signals()  # a text channel has no audio or display modes
+        prompt = session.prompt if line is None else session.answer(line)
+        session.take_signals()  # a text channel has no audio or display modes
 
 
-def _warning(register: Register, seconds: float) -> str:
-    text = f"Are you still there? The session ends in {seconds:.0f} seconds. Type more time to get more time."
-    return text.upper().replace("?", " Q") + " GA" if register == Register.TTY else text
+def _next_line(session: Session, reader: LineReader, out: TextIO, register: Register) -> str | None:
+    """The next line typed; None when the step's time ran out (the warning shown first)."""
+    while True:
+        wait = session.seconds_to_next_event()
+        line = reader.readline(None if wait is None else min(wait, POLL_SECONDS))
+        if line is not None:
+            return line
+        tick = session.tick()
+        if tick.event is SessionEvent.WARNING:
+            out.write(f"\n{session.warning(tick.seconds_left).in_register(register)}\n> ")
+            out.flush()
+        elif tick.event is SessionEvent.EXPIRED:
+            return None
 
 
 def run_text_channel(register: str = "standard") -> int:
@@ -165,13 +156,11 @@ def run_text_channel(register: str = "standard") -> int:
         runtime.begin_upkeep()
 
     try:
-        conversation = Conversation(runtime.services, chosen)
         code = converse(
-            conversation,
+            Session(runtime.services, chosen),
             LineReader(sys.stdin.fileno()),
             sys.stdout,
             chosen,
-            warning_seconds=runtime.services.settings.timeout_warning_seconds,
             after_greeting=after_greeting,
         )
         runtime.deliver_pending()

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.accessibility.timing import CallableClock
 from kiosk.channels.tty_format import render_tty
 from kiosk.channels.tty_transcript import (
     CONSENT_QUESTION,
@@ -30,6 +31,7 @@ from kiosk.channels.tty_turns import TurnAssembler, TurnKind, read_turn
 from kiosk.conversation.answers import Invalid, parse
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Prompt, Register
+from kiosk.conversation.session import Session, SessionEvent
 from kiosk.tty.demodulator import StreamingDecoder
 from kiosk.tty.modulator import BAUD_UK, BAUD_US, modulate
 
@@ -41,10 +43,8 @@ EXIT_NO_AUDIO = 2
 
 PLEASE_REPEAT = "PLS RPT GA"
 READ_YOU = "YES I READ YOU."
-HOLD = "HD PLS WAIT"
+HOLD = "HD PLS WAIT"  # before a "yes" that pays: the card terminal, the bank take a while
 GOODBYE = "SESSION ENDED. GOODBYE SKSK"
-HOLD_STEPS = frozenset({"pay_review"})
-"""Steps whose "yes" makes the kiosk work a while (the card terminal, the bank)."""
 
 
 @dataclass
@@ -53,13 +53,16 @@ class TtyOptions:
     send_baud: float | None = None  # None: 45.45 until the caller is heard at 50
     stop_bits: float = 2.0
     pause_seconds: float = 4.0  # a line without GA ends after this much quiet
-    warning_seconds: float = 20.0  # "ARE YOU STILL THERE" this long before timing out
     block_seconds: float = 0.1
     transcript: str | None = None  # a file for the call, kept only if the caller says Y
 
 
 class TtyChannel:
-    """One caller's session over a transport, from welcome to SKSK."""
+    """One caller's session over a transport, from welcome to SKSK.
+
+    The session's clock is the caller's audio read so far, so a replayed WAV times out
+    exactly as a live line would; each step is timed from the end of its prompt's
+    transmission (a long prompt takes half a minute at 45.45 baud)."""
 
     def __init__(
         self,
@@ -69,14 +72,18 @@ class TtyChannel:
         on_text: Callable[[str, str], None] | None = None,
     ) -> None:
         self.conversation = conversation
+        self.now = 0.0  # seconds of caller audio read: the session's clock
+        self.session = Session(
+            conversation.ctx.services,
+            conversation=conversation,
+            clock=CallableClock(lambda: self.now),
+        )
         self.transport = transport
         self.options = options or TtyOptions()
         self.decoder = StreamingDecoder(transport.rate, baud=self.options.baud)
         self.turns = TurnAssembler(self.options.pause_seconds)
-        self.now = 0.0  # seconds of caller audio read
         self.last_message = ""
         self._heard_until = 0.0  # our transmission (and its echo) ends here
-        self._warned = False
         self._on_text = on_text  # ("kiosk" | "caller", text) for a screen showing the call
         self._asking_consent = self.options.transcript is not None
         self.transcript: Transcript | None = None
@@ -105,7 +112,7 @@ class TtyChannel:
                 final = self.turns.poll(float("inf"))
                 if final is not None and self._handle(final):
                     return EXIT_OK
-                self.conversation.expire()  # line closed mid-session: wipe, charge nothing
+                self.session.expire()  # line closed mid-session: wipe, charge nothing
                 return EXIT_LINE_CLOSED
             self.now += block.size / self.transport.rate
             for line in self.turns.add(self.decoder.feed(block), self.now):
@@ -122,7 +129,6 @@ class TtyChannel:
         """Act on one complete line; True when the session is over."""
         self._record("caller", line)
         turn = read_turn(line)
-        self._warned = False
         if turn.kind == TurnKind.EMPTY:
             return False
         if self._asking_consent and turn.kind in (TurnKind.ANSWER, TurnKind.GARBLED):
@@ -146,7 +152,7 @@ class TtyChannel:
                 self._send_prompt(prompt)
                 return True
         if turn.kind == TurnKind.END:
-            self.conversation.expire()  # wipes the customer; nothing more is charged
+            self.session.expire()  # wipes the customer; nothing more is charged
             self._send(GOODBYE)
             return True
         self._send_prompt(self.conversation.prompt)
@@ -169,31 +175,26 @@ class TtyChannel:
             self.transcript.add(side, text)
 
     def _answer(self, text: str) -> Prompt:
-        prompt = self.conversation.prompt
-        if prompt.id in HOLD_STEPS:
+        prompt = self.session.prompt
+        if prompt.confirms_money:
             parsed = parse(prompt, text)
             if not isinstance(parsed, Invalid) and parsed.yes:
                 self._send(HOLD)
-        answered = self.conversation.answer(text)
-        self.conversation.take_signals()  # screen and audio modes mean nothing here
-        if self.conversation.register != Register.TTY:
-            answered = self.conversation.set_register(Register.TTY)
-        return answered
+        self.session.answer(text)
+        self.session.take_signals()  # screen and audio modes mean nothing here
+        return self.session.set_register(Register.TTY)
 
     def _check_timeout(self) -> bool:
+        """Warn, then end, on the session's clock; True when the session ended."""
         if self.turns.typing:
+            self.session.activity()  # the caller is typing: they are there
             return False
-        limit = self.conversation.prompt.timeout_seconds or 120.0
-        quiet = self.now - self._heard_until
-        if not self._warned and quiet >= limit - self.options.warning_seconds:
-            self._warned = True
-            self._send(
-                f"ARE YOU STILL THERE Q SESSION ENDS IN {self.options.warning_seconds:.0f} "
-                "SECONDS. TYPE MORE TIME GA"
-            )
-            return False
-        if self._warned and quiet >= self.options.warning_seconds:
-            self._send_prompt(self.conversation.expire())
+        tick = self.session.tick()
+        if tick.event is SessionEvent.WARNING:
+            self._send(self.session.warning().tty)
+            self.session.warning_delivered(self._heard_until)
+        elif tick.event is SessionEvent.EXPIRED:
+            self._send_prompt(self.session.prompt)
             return True
         return False
 
@@ -202,6 +203,7 @@ class TtyChannel:
         text = render_tty(prompt)
         self.last_message = text
         self._send(text)
+        self.session.delivered(self._heard_until)
 
     def _send(self, text: str) -> None:
         self._record("kiosk", text)
@@ -242,9 +244,8 @@ def run_tty_channel(
         return EXIT_NO_AUDIO
     runtime = KioskRuntime.start()
     try:
-        opts = options or TtyOptions(warning_seconds=runtime.store.settings.timeout_warning_seconds)
         channel = TtyChannel(
-            Conversation(runtime.services, Register.TTY), transport, opts, on_text=_show
+            Conversation(runtime.services, Register.TTY), transport, options, on_text=_show
         )
         code = channel.run()
         runtime.deliver_pending()

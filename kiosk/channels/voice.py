@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from kiosk.accessibility.timing import CallableClock
 from kiosk.channels.voice_devices import (
     MODEL_MISSING,
     RECOGNIZER_FAILED,
@@ -46,6 +47,8 @@ from kiosk.channels.voice_wording import (
 )
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
+from kiosk.conversation.session import Session, SessionEvent
+from kiosk.conversation.signals import AudioStep
 from kiosk.conversation.wording import w
 from kiosk.speech.asr import (
     EARLY_SILENCE,
@@ -137,7 +140,6 @@ class VoiceChannel:
             allowed too) (0 or None: always wait for ``patience``); it is decoded after
             ``early_silence`` already, while the quiet goes on. Never on a sensitive
             yes/no step (a payment review): money waits for the patience.
-        warning_seconds: how long before the step's time runs out the warning comes.
         barge_in: let speech interrupt prompts (only with the headset on: no echo).
         problems: startup messages to speak first (missing model, microphone).
     """
@@ -155,7 +157,6 @@ class VoiceChannel:
         patience: float = 1.0,
         early_silence: float | None = EARLY_SILENCE,
         phrase_pause: float | None = PHRASE_PAUSE,
-        warning_seconds: float = 20.0,
         barge_in: bool = True,
         problems: list[str] | None = None,
         rate_level: int | None = None,
@@ -163,6 +164,10 @@ class VoiceChannel:
         tty_detector: TonesDetector | None = None,
     ) -> None:
         self.conversation = conversation
+        # The session's timer runs on the channel's clock (a test's runs fast).
+        self.session = Session(
+            conversation.ctx.services, conversation=conversation, clock=CallableClock(clock)
+        )
         self.output = output
         self.keys = keys
         self.recognizer = recognizer
@@ -172,7 +177,6 @@ class VoiceChannel:
         self.patience = patience
         self.early_silence = early_silence or 0.0
         self.phrase_pause = phrase_pause or 0.0
-        self.warning_seconds = warning_seconds
         self.barge_in = barge_in
         self.problems = list(problems or [])
         self.rate_level = rate_level
@@ -209,19 +213,17 @@ class VoiceChannel:
                 try:
                     line = self._answer(prompt)
                 except EOFError:
-                    self.conversation.expire()
+                    self.session.expire()
                     self.captions.status("input closed; session cleared")
                     return EXIT_INPUT_CLOSED
                 except TtyHeard:
                     # The conversation goes on where it was, in the TTY register.
                     self.output.stop()
                     self.captions.status("TTY tones heard: switching to the TTY channel")
-                    self.conversation.set_register(Register.TTY)
+                    self.session.set_register(Register.TTY)
                     return EXIT_TTY_DETECTED
                 before = prompt
-                prompt = (
-                    self.conversation.expire() if line is None else self.conversation.answer(line)
-                )
+                prompt = self.session.prompt if line is None else self.session.answer(line)
                 audio_only = self._apply_signals()
                 speak = (
                     not (
@@ -460,22 +462,20 @@ class VoiceChannel:
             EOFError: when every input is gone (keypad closed, no microphone).
         """
         grammar = grammar_for(prompt)
-        limit = prompt.timeout_seconds or 60.0
-        deadline = self.clock() + max(limit - self.warning_seconds, 1.0)
-        warned = False
-        money = prompt.kind is AnswerKind.YES_NO and prompt.sensitive  # a payment review
+        self.session.delivered(self.clock())  # timed from the end of the prompt's speech
         while True:
-            heard = self._listen(grammar, deadline, early=not money)
+            heard = self._listen(grammar, self._deadline(), early=not prompt.confirms_money)
             if heard.kind == "closed":
                 raise EOFError
             if heard.kind == "tty":
                 raise TtyHeard
             if heard.kind == "timeout":
-                if warned:
+                tick = self.session.tick()
+                if tick.event is SessionEvent.EXPIRED:
                     return None
-                warned = True
-                self._say(_warning(self.warning_seconds))
-                deadline = self.clock() + self.warning_seconds
+                if tick.event is SessionEvent.WARNING:
+                    self._say(self.session.warning().spoken)
+                    self.session.warning_delivered(self.clock())
                 continue
             if heard.kind == "key":
                 line = self._key_line(prompt, heard.line)
@@ -497,6 +497,11 @@ class VoiceChannel:
                 return confirmed
             self.stats.spoken_answers += 1
             return text
+
+    def _deadline(self) -> float:
+        """When to stop listening and look at the session's clock (warning, expiry)."""
+        wait = self.session.seconds_to_next_event()
+        return self.clock() + (SPEAKING_LIMIT if wait is None else max(wait, POLL))
 
     def _count_latency(self, heard: _Heard, kind: str) -> None:
         now = self.clock()
@@ -587,16 +592,16 @@ class VoiceChannel:
     def _apply_signals(self) -> bool:
         """Volume and rate steps (announced); True when the answer was only that."""
         steps = {
-            "volume_up": self.output.louder,
-            "volume_down": self.output.softer,
-            "rate_up": self.output.faster,
-            "rate_down": self.output.slower,
+            AudioStep.VOLUME_UP: self.output.louder,
+            AudioStep.VOLUME_DOWN: self.output.softer,
+            AudioStep.RATE_UP: self.output.faster,
+            AudioStep.RATE_DOWN: self.output.slower,
         }
         acted = False
-        for signal in self.conversation.take_signals():
-            step = steps.get(signal)
-            if step is None:
+        for signal in self.session.take_signals():
+            if not isinstance(signal, AudioStep):
                 continue  # display modes mean nothing without a screen
+            step = steps[signal]
             try:
                 step()
             except (AudioDeviceError, OSError, RuntimeError) as error:
@@ -614,13 +619,6 @@ def _trim_trailing_silence(audio: np.ndarray | None, rate: int) -> np.ndarray | 
         return None
     cut = cut_after_speech(audio, rate)
     return audio if cut is None else cut
-
-
-def _warning(seconds: float) -> str:
-    return (
-        f"Are you still there? The session ends in {seconds:.0f} seconds. "
-        "Say more time, or press the hash key, to get more time."
-    )
 
 
 _YES_NO_PROMPT = Prompt(
@@ -691,7 +689,6 @@ def run_voice_channel(engine: str | None = None) -> int:
             captions=captions,
             verbosity=voice.verbosity,
             patience=voice.patience_seconds,
-            warning_seconds=settings.timeout_warning_seconds,
             barge_in=voice.barge_in,
             problems=problems,
             rate_level=voice.rate_level,

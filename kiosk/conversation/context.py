@@ -9,6 +9,7 @@ from kiosk.conversation.prompt import Register
 
 if TYPE_CHECKING:
     from kiosk.conversation.services import Services
+    from kiosk.conversation.signals import Signal
     from kiosk.services.verification import VerifiedCustomer
 
 
@@ -18,7 +19,7 @@ class Context:
     register: Register = Register.STANDARD
     customer: VerifiedCustomer | None = None
     values: dict[str, Any] = field(default_factory=dict)  # what was entered, by step id
-    signals: list[str] = field(default_factory=list)  # for channels: volume_up, mode:large...
+    signals: list[Signal] = field(default_factory=list)  # for channels: a display mode, volume
 
     @property
     def simple(self) -> bool:

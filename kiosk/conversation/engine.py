@@ -17,6 +17,8 @@ from kiosk.conversation.answers import Invalid, parse
 from kiosk.conversation.context import Context
 from kiosk.conversation.prompt import Answer, Command, Prompt, Register, Wording
 from kiosk.conversation.services import Services
+from kiosk.conversation.signals import AudioStep, Signal
+from kiosk.conversation.step_ids import START, StepId
 from kiosk.conversation.steps import STEPS, TASK_LENGTHS
 from kiosk.conversation.steps.base import Go
 from kiosk.conversation.wording import join, w
@@ -24,20 +26,14 @@ from kiosk.conversation.wording import join, w
 log = logging.getLogger(__name__)
 
 MAX_INVALID = 3
-START = "welcome"
-# Steps that need a verified customer; "cancel" from them goes to the menu.
-PUBLIC_STEPS = {
-    "welcome",
-    "verify_id",
-    "verify_zip",
-    "verify_pin",
-    "locked",
-    "person_contact",
-    "person_phone",
-    "person_done",
-    "end",
+AUDIO_COMMANDS = {
+    Command.VOLUME_UP: AudioStep.VOLUME_UP,
+    Command.VOLUME_DOWN: AudioStep.VOLUME_DOWN,
+    Command.RATE_UP: AudioStep.RATE_UP,
+    Command.RATE_DOWN: AudioStep.RATE_DOWN,
 }
-AUDIO_COMMANDS = {Command.VOLUME_UP, Command.VOLUME_DOWN, Command.RATE_UP, Command.RATE_DOWN}
+# Steps of the person task that "person" does not push onto the history again.
+PERSON_STEPS = (StepId.PERSON_CONTACT, StepId.PERSON_PHONE)
 
 
 class Conversation:
@@ -46,8 +42,9 @@ class Conversation:
     def __init__(self, services: Services, register: Register = Register.STANDARD) -> None:
         self.ctx = Context(services, register)
         self.initial_register = register
-        self.history: list[str] = []
-        self.current = START
+        self.history: list[StepId] = []
+        self.current: StepId = START
+        self.last_command: Command | None = None  # the command the last answer was
         self.invalid_count = 0
         self.extensions = 0
         self.finished = False
@@ -69,11 +66,13 @@ class Conversation:
         """Handle what the user typed, said or pressed."""
         parsed = parse(self._prompt, raw)
         if isinstance(parsed, Invalid):
+            self.last_command = None
             return self._reject(parsed)
         return self.handle(parsed)
 
     def handle(self, answer: Answer) -> Prompt:
         """Handle a typed answer (channels that already know the answer's type)."""
+        self.last_command = answer.command
         if answer.command is not None:
             return self._command(answer.command)
         step = STEPS[self.current]
@@ -82,7 +81,7 @@ class Conversation:
         except Exception:  # a bug must never strand or charge a customer
             log.exception("step %s failed", self.current)
             return self._go(
-                Go("menu" if self.ctx.customer else START, clear_history=True, notice=_TROUBLE)
+                Go(StepId.MENU if self.ctx.customer else START, clear_history=True, notice=_TROUBLE)
             )
         if isinstance(outcome, Invalid):
             return self._reject(outcome)
@@ -91,10 +90,10 @@ class Conversation:
     def expire(self) -> Prompt:
         """The response time ran out: end safely, wipe the customer. Nothing is charged."""
         self.ctx.wipe()
-        return self._go(Go("end", clear_history=True, notice=_TIMED_OUT))
+        return self._go(Go(StepId.END, clear_history=True, notice=_TIMED_OUT))
 
-    def take_signals(self) -> list[str]:
-        """Signals for the channel (mode:large, volume_up...), cleared once read."""
+    def take_signals(self) -> list[Signal]:
+        """Signals for the channel (a display mode, an audio step), cleared once read."""
         signals = list(self.ctx.signals)
         self.ctx.signals.clear()
         return signals
@@ -121,7 +120,8 @@ class Conversation:
             self.ctx.register = self.initial_register
             return self._go(Go(START, clear_history=True))
         if command == Command.CANCEL:
-            target = "menu" if self.ctx.customer and self.current not in PUBLIC_STEPS else START
+            public = STEPS[self.current].public
+            target = StepId.MENU if self.ctx.customer and not public else START
             if target == START:
                 self.ctx.wipe()
             return self._go(
@@ -143,12 +143,12 @@ class Conversation:
             self.extensions += 1
             return self._rebuild(notice=w("You have more time.", "Take your time."))
         if command == Command.PERSON:
-            if self.current not in ("person_contact", "person_phone"):
+            if self.current not in PERSON_STEPS:
                 self.history.append(self.current)
-            self.current = "person_contact"
+            self.current = StepId.PERSON_CONTACT
             return self._rebuild()
         if command in AUDIO_COMMANDS:
-            self.ctx.signals.append(command.value)
+            self.ctx.signals.append(AUDIO_COMMANDS[command])
             return self._rebuild()
         return self._rebuild()  # pragma: no cover - every command is handled above
 
@@ -192,7 +192,8 @@ class Conversation:
             built = self._build()
         except Exception:
             log.exception("building step %s failed", self.current)
-            self.current = "menu" if self.ctx.customer and self.current != "menu" else START
+            menu = StepId.MENU
+            self.current = menu if self.ctx.customer and self.current != menu else START
             self.history.clear()
             built = self._fallback()
             notice = join(_TROUBLE, notice)
@@ -206,7 +207,7 @@ class Conversation:
         try:
             return self._build()
         except Exception:
-            self.current = "end"
+            self.current = StepId.END
             return self._build()
 
     def _build(self) -> Prompt:
@@ -223,6 +224,8 @@ class Conversation:
             step=number,
             total_steps=TASK_LENGTHS.get(step.task) if number else None,
             timeout_seconds=timing,
+            timed=step.timed,
+            confirms_money=step.confirms_money,
         )
 
 

@@ -98,6 +98,8 @@ class Prompt:
     details: tuple[tuple[str, str], ...] = ()  # label/value rows (bill lines, review)
     big_value: str = ""  # an amount or confirmation number to show in large numerals
     entered: str = ""  # what the user entered here before (kept for Back); never private
+    timed: bool = True  # False: a walk-up kiosk waits here untimed (the welcome)
+    confirms_money: bool = False  # a yes here pays or commits money (the step's flag)
 
     def render(self, register: Register) -> str:
         """The prompt's text in one register, with notice and error before it."""

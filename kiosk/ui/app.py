@@ -35,7 +35,7 @@ from kiosk.accessibility.timing import Clock, MonotonicClock
 from kiosk.conversation.prompt import Prompt
 from kiosk.conversation.services import Services
 from kiosk.ui.choices import ChoiceButton
-from kiosk.ui.countdown import Countdown, countdown_text
+from kiosk.ui.countdown import Countdown
 from kiosk.ui.entry import EntryInput
 from kiosk.ui.keys import CANCEL_WORD, CHARACTER_KEYS, command_word, describe_key, keypad_action
 from kiosk.ui.kiosk_screen import KioskScreen
@@ -188,7 +188,7 @@ class KioskApp(App[int]):
             finally:
                 self.busy = False
                 self._busy_until = time.monotonic()
-            self.session.settle(raw)
+            self.session.settle()
         prompt = self.session.prompt
         same_step = prompt.id == before and not self.session.in_goodbye
         keep = same_step and (keep_entry or prompt.error is not None)
@@ -339,11 +339,10 @@ class KioskApp(App[int]):
             await self.render_prompt()
             return
         countdown = self.kiosk_screen.query_one(Countdown)
-        show_number = self.profile.show_countdown
         if result.event is TickEvent.WARNING:
-            self.announcer.time_warning(countdown_text(result.seconds_left, show_number=False))
+            self.announcer.time_warning(self.session.warning(result.seconds_left).spoken)
         if result.seconds_left is not None:
-            countdown.show_warning(result.seconds_left, show_number=show_number)
+            countdown.show_warning(self.session.warning_now(result))
         elif countdown.display:
             countdown.hide()
 

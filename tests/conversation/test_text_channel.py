@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from kiosk.accessibility.timing import ScaledClock
 from kiosk.channels.text import LineReader, converse
-from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
+from kiosk.conversation.session import Session
 from kiosk.store.models import AttemptState, PaymentAttempt
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
@@ -80,22 +81,14 @@ def test_silence_warns_then_ends_the_session_safely(services):
     """A user who stops answering is warned, then the session ends and is wiped."""
     read_fd, write_fd = os.pipe()
     out = io.StringIO()
-    conversation = Conversation(services, Register.STANDARD)
+    session = Session(services, Register.STANDARD, clock=ScaledClock(100))
+    conversation = session.conversation
     for answer in ("1", "40152270", "72201", "2468"):
-        conversation.answer(answer)
+        session.answer(answer)
     assert conversation.ctx.customer is not None
     result: list[int] = []
     worker = threading.Thread(
-        target=lambda: result.append(
-            converse(
-                conversation,
-                LineReader(read_fd),
-                out,
-                Register.STANDARD,
-                warning_seconds=20,
-                patience=lambda prompt: (0.3, 0.3),
-            )
-        )
+        target=lambda: result.append(converse(session, LineReader(read_fd), out, Register.STANDARD))
     )
     started = time.monotonic()
     worker.start()
@@ -119,18 +112,20 @@ def test_silence_warns_then_ends_the_session_safely(services):
 def test_more_time_after_the_warning_keeps_the_session(services):
     read_fd, write_fd = os.pipe()
     out = io.StringIO()
-    conversation = Conversation(services, Register.STANDARD)
+    session = Session(services, Register.STANDARD, clock=ScaledClock(20))
+    session.answer("1")  # the welcome waits for ever; the account step is timed
+    conversation = session.conversation
     worker = threading.Thread(
-        target=converse,
-        args=(conversation, LineReader(read_fd), out, Register.STANDARD),
-        kwargs={"warning_seconds": 20, "patience": lambda prompt: (0.3, 3.0)},
+        target=converse, args=(session, LineReader(read_fd), out, Register.STANDARD)
     )
     worker.start()
-    time.sleep(0.6)
-    os.write(write_fd, b"more time\n1\n")
-    time.sleep(0.5)
+    time.sleep((conversation.prompt.timeout_seconds - 10) / 20)  # warned, 10 s left
+    assert "Are you still there?" in out.getvalue()
+    os.write(write_fd, b"more time\n")
+    time.sleep(0.5)  # 10 s of the session's time: it would have ended without more time
     assert "You have more time." in out.getvalue()
     assert conversation.prompt.id == "verify_id"
+    assert "The time ran out" not in out.getvalue()
     os.close(write_fd)
     worker.join(timeout=10)
     os.close(read_fd)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiosk.conversation.context import Context
 from kiosk.conversation.prompt import Answer, AnswerKind
+from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
     Outcome,
@@ -31,7 +32,7 @@ def _back_to_menu_choices() -> list:  # type: ignore[type-arg]
 
 
 # --------------------------------------------------------------------- bill
-@step("bill")
+@step(StepId.BILL)
 def bill(ctx: Context):
     explanation = ctx.services.bills.explain(ctx.account_number)
     rows = tuple(
@@ -68,15 +69,16 @@ def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
     return text
 
 
-@handles("bill")
+@handles(StepId.BILL)
 def bill_answer(ctx: Context, answer: Answer) -> Outcome:
     return Go(
-        "pay_amount" if answer.choice == "pay" else "menu", clear_history=answer.choice != "pay"
+        StepId.PAY_AMOUNT if answer.choice == "pay" else StepId.MENU,
+        clear_history=answer.choice != "pay",
     )
 
 
 # -------------------------------------------------------------------- plans
-@step("plan_offers", PLAN, 1)
+@step(StepId.PLAN_OFFERS, PLAN, 1)
 def plan_offers(ctx: Context):
     offers = ctx.services.arrangements.eligibility(ctx.account_number)
     eligible = [offer for offer in offers if offer.eligible]
@@ -123,19 +125,19 @@ def plan_offers(ctx: Context):
     )
 
 
-@handles("plan_offers")
+@handles(StepId.PLAN_OFFERS)
 def plan_offers_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "menu":
-        return Go("menu", clear_history=True)
+        return Go(StepId.MENU, clear_history=True)
     if answer.choice == "person":
-        return Go("person_contact")
+        return Go(StepId.PERSON_CONTACT)
     ctx.values["plan_kind"] = answer.choice
     if answer.choice == "installment":
-        return Go("plan_parts")
+        return Go(StepId.PLAN_PARTS)
     return _make_offer(ctx, None)
 
 
-@step("plan_parts", PLAN, 2)
+@step(StepId.PLAN_PARTS, PLAN, 2)
 def plan_parts(ctx: Context):
     maximum = ctx.services.settings.installment_max_parts
     counts = [n for n in (3, 6, 12) if n <= maximum] or [maximum]
@@ -154,7 +156,7 @@ def plan_parts(ctx: Context):
     )
 
 
-@handles("plan_parts")
+@handles(StepId.PLAN_PARTS)
 def plan_parts_answer(ctx: Context, answer: Answer) -> Outcome:
     return _make_offer(ctx, int(answer.choice or 3))
 
@@ -169,10 +171,10 @@ def _make_offer(ctx: Context, parts: int | None) -> Outcome:
     except (NotEligible, KioskError) as error:
         return invalid(error.message)
     ctx.values["plan_offer"] = offer
-    return Go("plan_review")
+    return Go(StepId.PLAN_REVIEW)
 
 
-@step("plan_review", PLAN, 3)
+@step(StepId.PLAN_REVIEW, PLAN, 3, confirms_money=True)
 def plan_review(ctx: Context):
     offer = ctx.values["plan_offer"]
     today = (
@@ -195,12 +197,14 @@ def plan_review(ctx: Context):
     )
 
 
-@handles("plan_review")
+@handles(StepId.PLAN_REVIEW)
 def plan_review_answer(ctx: Context, answer: Answer) -> Outcome:
     offer = ctx.values["plan_offer"]
     if not answer.yes:
         ctx.services.arrangements.decline(ctx.account_number, offer.arrangement_id)
-        return Go("menu", clear_history=True, notice=w("No plan was set up.", "No plan was made."))
+        return Go(
+            StepId.MENU, clear_history=True, notice=w("No plan was set up.", "No plan was made.")
+        )
     try:
         summary = ctx.services.arrangements.accept(ctx.account_number, offer.arrangement_id)
     except KioskError as error:
@@ -211,15 +215,17 @@ def plan_review_answer(ctx: Context, answer: Answer) -> Outcome:
             pay_cents=offer.today_cents, pay_reconnect=offer.includes_reconnection_fee
         )
         return Go(
-            "pay_method",
+            StepId.PAY_METHOD,
             clear_history=True,
             notice=w(summary.text, "Your plan is set up. Now pay the first part."),
         )
-    return Go("anything_else", clear_history=True, notice=w(summary.text, "Your plan is set up."))
+    return Go(
+        StepId.ANYTHING_ELSE, clear_history=True, notice=w(summary.text, "Your plan is set up.")
+    )
 
 
 # ----------------------------------------------------------------- disputes
-@step("dispute_pick", DISPUTE, 1)
+@step(StepId.DISPUTE_PICK, DISPUTE, 1)
 def dispute_pick(ctx: Context):
     explanation = ctx.services.bills.explain(ctx.account_number)
     lines = [line for line in explanation.lines if not line.disputed]
@@ -260,13 +266,13 @@ def dispute_pick(ctx: Context):
     )
 
 
-@handles("dispute_pick")
+@handles(StepId.DISPUTE_PICK)
 def dispute_pick_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "more":
         ctx.values["dispute_page"] = int(ctx.values.get("dispute_page", 0)) + 1
-        return Go("dispute_pick")
+        return Go(StepId.DISPUTE_PICK)
     ctx.values["dispute_line"] = int(answer.choice or 0)
-    return Go("dispute_reason")
+    return Go(StepId.DISPUTE_REASON)
 
 
 REASONS = {
@@ -277,7 +283,7 @@ REASONS = {
 }
 
 
-@step("dispute_reason", DISPUTE, 2)
+@step(StepId.DISPUTE_REASON, DISPUTE, 2)
 def dispute_reason(ctx: Context):
     choices = [
         choice(key, str(i), standard, simple, icon="?")
@@ -295,13 +301,13 @@ def dispute_reason(ctx: Context):
     )
 
 
-@handles("dispute_reason")
+@handles(StepId.DISPUTE_REASON)
 def dispute_reason_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["dispute_reason"] = REASONS[answer.choice or "wrong_amount"][0]
-    return Go("dispute_review")
+    return Go(StepId.DISPUTE_REVIEW)
 
 
-@step("dispute_review", DISPUTE, 3)
+@step(StepId.DISPUTE_REVIEW, DISPUTE, 3)
 def dispute_review(ctx: Context):
     description = ctx.values.get("dispute_lines", {}).get(
         str(ctx.values.get("dispute_line")), "this charge"
@@ -318,10 +324,10 @@ def dispute_review(ctx: Context):
     )
 
 
-@handles("dispute_review")
+@handles(StepId.DISPUTE_REVIEW)
 def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
     if not answer.yes:
-        return Go("menu", clear_history=True)
+        return Go(StepId.MENU, clear_history=True)
     try:
         summary = ctx.services.disputes.open(
             ctx.account_number,
@@ -331,14 +337,14 @@ def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
     except KioskError as error:
         return invalid(error.message)
     return Go(
-        "anything_else",
+        StepId.ANYTHING_ELSE,
         clear_history=True,
         notice=w(summary.text, "We will check the charge. You do not pay it for now."),
     )
 
 
 # ------------------------------------------------------------- reconnection
-@step("reconnect_quote", RECONNECT, 1)
+@step(StepId.RECONNECT_QUOTE, RECONNECT, 1)
 def reconnect_quote(ctx: Context):
     info = ctx.services.reconnection.quote(ctx.account_number)
     ctx.values["reconnect_total"] = info.total_cents
@@ -363,18 +369,18 @@ def reconnect_quote(ctx: Context):
     )
 
 
-@handles("reconnect_quote")
+@handles(StepId.RECONNECT_QUOTE)
 def reconnect_quote_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "pay":
         ctx.values.update(pay_cents=ctx.values["reconnect_total"], pay_reconnect=True)
-        return Go("pay_method")
+        return Go(StepId.PAY_METHOD)
     if answer.choice == "plan":
-        return Go("plan_offers")
-    return Go("menu", clear_history=True)
+        return Go(StepId.PLAN_OFFERS)
+    return Go(StepId.MENU, clear_history=True)
 
 
 # --------------------------------------------------------------- assistance
-@step("assistance_info", "Help paying", 1)
+@step(StepId.ASSISTANCE_INFO, "Help paying", 1)
 def assistance_info(ctx: Context):
     program = ctx.services.assistance.lifeline()
     return prompt(
@@ -393,16 +399,16 @@ def assistance_info(ctx: Context):
     )
 
 
-@handles("assistance_info")
+@handles(StepId.ASSISTANCE_INFO)
 def assistance_info_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice != "apply":
-        return Go("menu", clear_history=True)
+        return Go(StepId.MENU, clear_history=True)
     program = ctx.services.assistance.lifeline()
     ctx.services.assistance.record_inquiry(
         ctx.customer.account_number if ctx.customer else None, program.key
     )
     return Go(
-        "anything_else",
+        StepId.ANYTHING_ELSE,
         clear_history=True,
         notice=w(
             program.how_to_apply.standard,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.conversation.answers import Invalid
 from kiosk.conversation.context import Context
 from kiosk.conversation.prompt import Answer, AnswerKind, Choice, Prompt, Wording
+from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.wording import label, w
 
 
@@ -16,7 +18,7 @@ class Go:
     """Where to go next. ``clear_history``: Back must not return past this point
     (after a payment, Back never leads to the review step again)."""
 
-    step: str
+    step: StepId
     clear_history: bool = False
     notice: Wording | None = None  # told before the next step's question
     error: Wording | None = None  # why we came back here, shown as an error
@@ -29,11 +31,24 @@ Handler = Callable[[Context, Answer], Outcome]
 
 @dataclass(frozen=True)
 class Step:
-    id: str
+    """A registered step and what it is, declared once for the engine and every channel.
+
+    ``public``: needs no verified customer (sign-in, a person, the goodbye); "cancel"
+    there starts over instead of going to the menu. ``timed``: the response timer runs;
+    a step that is not (the welcome: nobody's data yet) waits for a customer as long as
+    it takes on a walk-up kiosk (a call or a script times it all the same). ``confirms_money``: a
+    yes here moves money (a payment or a plan), so channels make it deliberate: voice
+    waits for the full pause, a TTY is told to hold while the payment runs.
+    """
+
+    id: StepId
     task: str
     position: int | None  # "Step <position> of <task total>"; branches share a position
     build: Builder
     accept: Handler
+    public: bool = False
+    timed: bool = True
+    confirms_money: bool = False
 
 
 STEPS: dict[str, Step] = {}
@@ -41,11 +56,28 @@ STEPS: dict[str, Step] = {}
 TASK_LENGTHS: dict[str, int] = {}
 
 
-def step(step_id: str, task: str = "", position: int | None = None) -> Callable[[Builder], Builder]:
-    """Register a prompt builder; pair it with :func:`handles`."""
+def step(
+    step_id: StepId,
+    task: str = "",
+    position: int | None = None,
+    *,
+    public: bool = False,
+    timed: bool = True,
+    confirms_money: bool = False,
+) -> Callable[[Builder], Builder]:
+    """Register a prompt builder and what the step is; pair it with :func:`handles`."""
 
     def register(build: Builder) -> Builder:
-        STEPS[step_id] = Step(step_id, task, position, build, _missing_handler)
+        STEPS[step_id] = Step(
+            step_id,
+            task,
+            position,
+            build,
+            _missing_handler,
+            public=public,
+            timed=timed,
+            confirms_money=confirms_money,
+        )
         if task and position:
             TASK_LENGTHS[task] = max(TASK_LENGTHS.get(task, 0), position)
         return build
@@ -53,10 +85,9 @@ def step(step_id: str, task: str = "", position: int | None = None) -> Callable[
     return register
 
 
-def handles(step_id: str) -> Callable[[Handler], Handler]:
+def handles(step_id: StepId) -> Callable[[Handler], Handler]:
     def register(accept: Handler) -> Handler:
-        existing = STEPS[step_id]
-        STEPS[step_id] = Step(existing.id, existing.task, existing.position, existing.build, accept)
+        STEPS[step_id] = dataclasses.replace(STEPS[step_id], accept=accept)
         return accept
 
     return register

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.conversation.context import Context
 from kiosk.conversation.prompt import Answer, AnswerKind
+from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
     Outcome,
@@ -40,7 +41,7 @@ def _amount(ctx: Context) -> int:
 
 
 # ------------------------------------------------------------------- amount
-@step("pay_amount", PAY, 1)
+@step(StepId.PAY_AMOUNT, PAY, 1)
 def pay_amount(ctx: Context):
     options = ctx.services.bills.payment_options(ctx.account_number)
     ctx.values["pay_options"] = {str(i): (o.cents, o.reconnect) for i, o in enumerate(options, 1)}
@@ -74,17 +75,17 @@ def pay_amount(ctx: Context):
     )
 
 
-@handles("pay_amount")
+@handles(StepId.PAY_AMOUNT)
 def pay_amount_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values.pop("pay_preset", None)
     if answer.choice == "other":
-        return Go("pay_other")
+        return Go(StepId.PAY_OTHER)
     cents, reconnect = ctx.values["pay_options"][answer.choice]
     ctx.values.update(pay_cents=cents, pay_reconnect=reconnect)
-    return Go("pay_method")
+    return Go(StepId.PAY_METHOD)
 
 
-@step("pay_other", PAY, 1)
+@step(StepId.PAY_OTHER, PAY, 1)
 def pay_other(ctx: Context):
     entered = ctx.values.get("pay_other_text", "")
     return prompt(
@@ -102,7 +103,7 @@ def pay_other(ctx: Context):
     )
 
 
-@handles("pay_other")
+@handles(StepId.PAY_OTHER)
 def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["pay_other_text"] = answer.raw.strip()
     cents = answer.cents or 0
@@ -111,11 +112,11 @@ def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
     except InvalidAmount as error:
         return invalid(error.message, f"That amount will not work. {error.how_to_fix}")
     ctx.values.update(pay_cents=cents, pay_reconnect=False)
-    return Go("pay_method")
+    return Go(StepId.PAY_METHOD)
 
 
 # ------------------------------------------------------------------- method
-@step("pay_method", PAY, 2)
+@step(StepId.PAY_METHOD, PAY, 2)
 def pay_method(ctx: Context):
     fee = ctx.services.settings.card_fee_cents
     fee_note = f" Card payments have a {format_cents(fee)} fee." if fee else ""
@@ -143,19 +144,19 @@ def pay_method(ctx: Context):
     )
 
 
-@handles("pay_method")
+@handles(StepId.PAY_METHOD)
 def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["pay_method"] = answer.choice
     ctx.values.pop("payment_key", None)
     if answer.choice == "bank":
-        return Go("bank_routing")
+        return Go(StepId.BANK_ROUTING)
     if answer.choice == "cash":
         ctx.values["cash_inserted"] = 0
-        return Go("cash_insert")
-    return Go("pay_review")
+        return Go(StepId.CASH_INSERT)
+    return Go(StepId.PAY_REVIEW)
 
 
-@step("bank_routing", PAY, 2)
+@step(StepId.BANK_ROUTING, PAY, 2)
 def bank_routing(ctx: Context):
     return prompt(
         w(
@@ -173,7 +174,7 @@ def bank_routing(ctx: Context):
     )
 
 
-@handles("bank_routing")
+@handles(StepId.BANK_ROUTING)
 def bank_routing_answer(ctx: Context, answer: Answer) -> Outcome:
     from kiosk.payments.bank import validate_routing_number
 
@@ -181,10 +182,10 @@ def bank_routing_answer(ctx: Context, answer: Answer) -> Outcome:
         ctx.values["bank_routing"] = validate_routing_number(answer.digits or "")
     except InvalidInput as error:
         return invalid(error.message, "That number is not right. Please check it.")
-    return Go("bank_account")
+    return Go(StepId.BANK_ACCOUNT)
 
 
-@step("bank_account", PAY, 2)
+@step(StepId.BANK_ACCOUNT, PAY, 2)
 def bank_account(ctx: Context):
     return prompt(
         w(
@@ -201,7 +202,7 @@ def bank_account(ctx: Context):
     )
 
 
-@handles("bank_account")
+@handles(StepId.BANK_ACCOUNT)
 def bank_account_answer(ctx: Context, answer: Answer) -> Outcome:
     from kiosk.payments.bank import validate_bank_account_number
 
@@ -210,10 +211,10 @@ def bank_account_answer(ctx: Context, answer: Answer) -> Outcome:
     except InvalidInput as error:
         return invalid(error.message)
     ctx.values["bank_account"] = number  # in memory only until the charge; wiped after
-    return Go("pay_review")
+    return Go(StepId.PAY_REVIEW)
 
 
-@step("cash_insert", PAY, 2)
+@step(StepId.CASH_INSERT, PAY, 2)
 def cash_insert(ctx: Context):
     inserted = int(ctx.values.get("cash_inserted", 0))
     left = max(0, _amount(ctx) - inserted)
@@ -234,7 +235,7 @@ def cash_insert(ctx: Context):
     )
 
 
-@handles("cash_insert")
+@handles(StepId.CASH_INSERT)
 def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
     from kiosk.conversation.answers import amount_from_text, normalise
     from kiosk.payments.cash import ACCEPTED_BILLS_CENTS
@@ -252,7 +253,9 @@ def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
             "Use 1, 5, 10, 20, 50 or 100 dollar bills.",
         )
     ctx.values["cash_inserted"] = int(ctx.values.get("cash_inserted", 0)) + cents
-    return Go("pay_review" if ctx.values["cash_inserted"] >= _amount(ctx) else "cash_insert")
+    return Go(
+        StepId.PAY_REVIEW if ctx.values["cash_inserted"] >= _amount(ctx) else StepId.CASH_INSERT
+    )
 
 
 def cash_done(ctx: Context) -> Outcome:
@@ -260,7 +263,7 @@ def cash_done(ctx: Context) -> Outcome:
     if inserted <= 0:
         return invalid("No bills are in yet. Put in a bill, or press star to go back.")
     ctx.values["pay_cents"] = min(inserted, _amount(ctx))
-    return Go("pay_review")
+    return Go(StepId.PAY_REVIEW)
 
 
 # ------------------------------------------------------------------- review
@@ -273,7 +276,7 @@ def _method_words(ctx: Context) -> str:
     return "card"
 
 
-@step("pay_review", PAY, 3)
+@step(StepId.PAY_REVIEW, PAY, 3, confirms_money=True)
 def pay_review(ctx: Context):
     cents = _amount(ctx)
     method = ctx.values.get("pay_method", "card")
@@ -315,10 +318,10 @@ def pay_review(ctx: Context):
     )
 
 
-@handles("pay_review")
+@handles(StepId.PAY_REVIEW)
 def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
     if not answer.yes:
-        return Go("pay_change")
+        return Go(StepId.PAY_CHANGE)
     key = ctx.values.setdefault(
         "payment_key", f"{ctx.services.settings.kiosk_id}-{uuid.uuid4().hex}"
     )
@@ -342,22 +345,22 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
     except PaymentDeclined as error:
         ctx.values.pop("payment_key", None)
         ctx.values["pay_error"] = error.message
-        return Go("pay_failed")
+        return Go(StepId.PAY_FAILED)
     except (PaymentOutcomeUnknown, PaymentInProgress) as error:
         ctx.values["pay_error"] = error.message
-        return Go("pay_unknown", clear_history=True)
+        return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except InvalidAmount as error:
         ctx.values.pop("payment_key", None)
-        return Go("pay_amount", error=w(error.message))
+        return Go(StepId.PAY_AMOUNT, error=w(error.message))
     except KioskError as error:
         return invalid(error.message)
     ctx.values.pop("bank_account", None)
     ctx.values.pop("payment_key", None)
     ctx.values["pay_result"] = result
-    return Go("pay_result", clear_history=True)
+    return Go(StepId.PAY_RESULT, clear_history=True)
 
 
-@step("pay_change", PAY, 3)
+@step(StepId.PAY_CHANGE, PAY, 3)
 def pay_change(ctx: Context):
     return prompt(
         w(
@@ -375,17 +378,19 @@ def pay_change(ctx: Context):
     )
 
 
-@handles("pay_change")
+@handles(StepId.PAY_CHANGE)
 def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "amount":
-        return Go("pay_amount")
+        return Go(StepId.PAY_AMOUNT)
     if answer.choice == "method":
-        return Go("pay_method")
-    return Go("menu", clear_history=True, notice=w("No payment was made.", "We took no money."))
+        return Go(StepId.PAY_METHOD)
+    return Go(
+        StepId.MENU, clear_history=True, notice=w("No payment was made.", "We took no money.")
+    )
 
 
 # ------------------------------------------------------------------- result
-@step("pay_result", PAY, 4)
+@step(StepId.PAY_RESULT, PAY, 4)
 def pay_result(ctx: Context):
     from kiosk.speech.numbers import digits_to_words
 
@@ -439,16 +444,16 @@ def pay_result(ctx: Context):
     )
 
 
-@handles("pay_result")
+@handles(StepId.PAY_RESULT)
 def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "email":
-        return Go("receipt_email")
+        return Go(StepId.RECEIPT_EMAIL)
     if answer.choice == "sms":
-        return Go("receipt_phone")
-    return Go("anything_else", clear_history=True)
+        return Go(StepId.RECEIPT_PHONE)
+    return Go(StepId.ANYTHING_ELSE, clear_history=True)
 
 
-@step("receipt_email", PAY, 4)
+@step(StepId.RECEIPT_EMAIL, PAY, 4)
 def receipt_email(ctx: Context):
     return prompt(
         w(
@@ -462,12 +467,12 @@ def receipt_email(ctx: Context):
     )
 
 
-@handles("receipt_email")
+@handles(StepId.RECEIPT_EMAIL)
 def receipt_email_answer(ctx: Context, answer: Answer) -> Outcome:
     return _request_receipt(ctx, "email", (answer.text or "").strip())
 
 
-@step("receipt_phone", PAY, 4)
+@step(StepId.RECEIPT_PHONE, PAY, 4)
 def receipt_phone(ctx: Context):
     return prompt(
         w(
@@ -481,7 +486,7 @@ def receipt_phone(ctx: Context):
     )
 
 
-@handles("receipt_phone")
+@handles(StepId.RECEIPT_PHONE)
 def receipt_phone_answer(ctx: Context, answer: Answer) -> Outcome:
     return _request_receipt(ctx, "sms", answer.digits or "")
 
@@ -489,7 +494,7 @@ def receipt_phone_answer(ctx: Context, answer: Answer) -> Outcome:
 def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
     result = ctx.values.get("pay_result")
     if result is None or not result.confirmation_number:
-        return Go("menu", clear_history=True)
+        return Go(StepId.MENU, clear_history=True)
     if channel == "email":
         ctx.values["receipt_email"] = destination
     try:
@@ -498,11 +503,11 @@ def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
         )
     except KioskError as error:
         return invalid(error.message)
-    return Go("anything_else", clear_history=True, notice=w(status.text))
+    return Go(StepId.ANYTHING_ELSE, clear_history=True, notice=w(status.text))
 
 
 # ------------------------------------------------------------------ failure
-@step("pay_failed", PAY, 3)
+@step(StepId.PAY_FAILED, PAY, 3)
 def pay_failed(ctx: Context):
     message = ctx.values.get("pay_error", "The payment did not go through.")
     return prompt(
@@ -521,18 +526,18 @@ def pay_failed(ctx: Context):
     )
 
 
-@handles("pay_failed")
+@handles(StepId.PAY_FAILED)
 def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
     targets = {
-        "retry": "pay_review",
-        "method": "pay_method",
-        "person": "person_contact",
-        "menu": "menu",
+        "retry": StepId.PAY_REVIEW,
+        "method": StepId.PAY_METHOD,
+        "person": StepId.PERSON_CONTACT,
+        "menu": StepId.MENU,
     }
     return Go(targets[answer.choice or "menu"])
 
 
-@step("pay_unknown", PAY, 4)
+@step(StepId.PAY_UNKNOWN, PAY, 4)
 def pay_unknown(ctx: Context):
     message = ctx.values.get("pay_error", "We do not know yet if the payment went through.")
     return prompt(
@@ -550,6 +555,6 @@ def pay_unknown(ctx: Context):
     )
 
 
-@handles("pay_unknown")
+@handles(StepId.PAY_UNKNOWN)
 def pay_unknown_answer(ctx: Context, answer: Answer) -> Outcome:
-    return Go("person_contact" if answer.choice == "person" else "menu")
+    return Go(StepId.PERSON_CONTACT if answer.choice == "person" else StepId.MENU)

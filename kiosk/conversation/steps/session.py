@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from kiosk.accessibility.modes import Mode
 from kiosk.conversation.context import Context
 from kiosk.conversation.prompt import Answer, AnswerKind, Register
+from kiosk.conversation.signals import DisplayMode
+from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
 from kiosk.conversation.wording import w
 from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
@@ -12,7 +15,7 @@ SIGN_IN = "Sign in"
 
 
 # ------------------------------------------------------------------ welcome
-@step("welcome")
+@step(StepId.WELCOME, public=True, timed=False)
 def welcome(ctx: Context):
     choices = [
         choice(
@@ -47,18 +50,17 @@ def welcome(ctx: Context):
     )
 
 
-@handles("welcome")
+@handles(StepId.WELCOME)
 def welcome_answer(ctx: Context, answer: Answer) -> Outcome:
-    if answer.choice in ("large", "contrast"):
-        ctx.signals.append(f"mode:{answer.choice}")
+    if answer.choice in ("large", "contrast", "simple"):
+        ctx.signals.append(DisplayMode(Mode(answer.choice)))
     if answer.choice == "simple":
         ctx.register = Register.SIMPLE
-        ctx.signals.append("mode:simple")
-    return Go("verify_id")
+    return Go(StepId.VERIFY_ID)
 
 
 # ------------------------------------------------------------------ sign in
-@step("verify_id", SIGN_IN, 1)
+@step(StepId.VERIFY_ID, SIGN_IN, 1, public=True)
 def verify_id(ctx: Context):
     return prompt(
         w(
@@ -78,7 +80,7 @@ def verify_id(ctx: Context):
     )
 
 
-@handles("verify_id")
+@handles(StepId.VERIFY_ID)
 def verify_id_answer(ctx: Context, answer: Answer) -> Outcome:
     from kiosk.services.verification import normalise_identifier
 
@@ -86,10 +88,10 @@ def verify_id_answer(ctx: Context, answer: Answer) -> Outcome:
         ctx.values["verify_id"] = normalise_identifier(answer.digits or "")
     except InvalidInput as error:
         return invalid(error.message, "Please type the 8 numbers at the top of your bill.")
-    return Go("verify_zip")
+    return Go(StepId.VERIFY_ZIP)
 
 
-@step("verify_zip", SIGN_IN, 2)
+@step(StepId.VERIFY_ZIP, SIGN_IN, 2, public=True)
 def verify_zip(ctx: Context):
     return prompt(
         w(
@@ -107,13 +109,13 @@ def verify_zip(ctx: Context):
     )
 
 
-@handles("verify_zip")
+@handles(StepId.VERIFY_ZIP)
 def verify_zip_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["verify_zip"] = answer.digits
-    return Go("verify_pin")
+    return Go(StepId.VERIFY_PIN)
 
 
-@step("verify_pin", SIGN_IN, 3)
+@step(StepId.VERIFY_PIN, SIGN_IN, 3, public=True)
 def verify_pin(ctx: Context):
     return prompt(
         w(
@@ -133,7 +135,7 @@ def verify_pin(ctx: Context):
     )
 
 
-@handles("verify_pin")
+@handles(StepId.VERIFY_PIN)
 def verify_pin_answer(ctx: Context, answer: Answer) -> Outcome:
     try:
         ctx.customer = ctx.services.verification.verify(
@@ -141,7 +143,7 @@ def verify_pin_answer(ctx: Context, answer: Answer) -> Outcome:
         )
     except VerificationFailed as error:
         return Go(
-            "verify_id",
+            StepId.VERIFY_ID,
             error=w(
                 error.message,
                 "That did not match. Please try again.",
@@ -150,14 +152,14 @@ def verify_pin_answer(ctx: Context, answer: Answer) -> Outcome:
         )
     except AccountLocked as error:
         ctx.values["locked_message"] = error.message
-        return Go("locked", clear_history=True)
+        return Go(StepId.LOCKED, clear_history=True)
     except KioskError as error:
         return invalid(error.message)
     ctx.values.pop("verify_zip", None)
-    return Go("menu", clear_history=True)
+    return Go(StepId.MENU, clear_history=True)
 
 
-@step("locked")
+@step(StepId.LOCKED, public=True)
 def locked(ctx: Context):
     message = ctx.values.get("locked_message", "This account is locked.")
     return prompt(
@@ -171,13 +173,13 @@ def locked(ctx: Context):
     )
 
 
-@handles("locked")
+@handles(StepId.LOCKED)
 def locked_answer(ctx: Context, answer: Answer) -> Outcome:
-    return Go("person_contact" if answer.choice == "person" else "end")
+    return Go(StepId.PERSON_CONTACT if answer.choice == "person" else StepId.END)
 
 
 # --------------------------------------------------------------------- menu
-@step("menu")
+@step(StepId.MENU)
 def menu(ctx: Context):
     customer = ctx.customer
     explanation = ctx.services.bills.explain(ctx.account_number)
@@ -278,23 +280,23 @@ def _simple_summary(explanation) -> str:  # type: ignore[no-untyped-def]
     return f"You owe {format_cents(explanation.balance_cents)}."
 
 
-@handles("menu")
+@handles(StepId.MENU)
 def menu_answer(ctx: Context, answer: Answer) -> Outcome:
     targets = {
-        "bill": "bill",
-        "pay": "pay_amount",
-        "plan": "plan_offers",
-        "dispute": "dispute_pick",
-        "reconnect": "reconnect_quote",
-        "assistance": "assistance_info",
-        "person": "person_contact",
-        "finish": "end",
-        "more": "menu_more",
+        "bill": StepId.BILL,
+        "pay": StepId.PAY_AMOUNT,
+        "plan": StepId.PLAN_OFFERS,
+        "dispute": StepId.DISPUTE_PICK,
+        "reconnect": StepId.RECONNECT_QUOTE,
+        "assistance": StepId.ASSISTANCE_INFO,
+        "person": StepId.PERSON_CONTACT,
+        "finish": StepId.END,
+        "more": StepId.MENU_MORE,
     }
     return Go(targets[answer.choice or "finish"])
 
 
-@step("menu_more")
+@step(StepId.MENU_MORE)
 def menu_more(ctx: Context):
     explanation = ctx.services.bills.explain(ctx.account_number)
     choices = [
@@ -317,13 +319,13 @@ def menu_more(ctx: Context):
     )
 
 
-@handles("menu_more")
+@handles(StepId.MENU_MORE)
 def menu_more_answer(ctx: Context, answer: Answer) -> Outcome:
     return menu_answer(ctx, answer)
 
 
 # ------------------------------------------------------------------- person
-@step("person_contact", "Talk to a person", 1)
+@step(StepId.PERSON_CONTACT, "Talk to a person", 1, public=True)
 def person_contact(ctx: Context):
     return prompt(
         w(
@@ -357,15 +359,15 @@ def person_contact(ctx: Context):
     )
 
 
-@handles("person_contact")
+@handles(StepId.PERSON_CONTACT)
 def person_contact_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["person_contact"] = answer.choice
     if answer.choice == "associate_now":
         return _request_person(ctx, None)
-    return Go("person_phone")
+    return Go(StepId.PERSON_PHONE)
 
 
-@step("person_phone", "Talk to a person", 2)
+@step(StepId.PERSON_PHONE, "Talk to a person", 2, public=True)
 def person_phone(ctx: Context):
     return prompt(
         w(
@@ -379,7 +381,7 @@ def person_phone(ctx: Context):
     )
 
 
-@handles("person_phone")
+@handles(StepId.PERSON_PHONE)
 def person_phone_answer(ctx: Context, answer: Answer) -> Outcome:
     return _request_person(ctx, answer.digits)
 
@@ -395,10 +397,10 @@ def _request_person(ctx: Context, phone: str | None) -> Outcome:
         )
     except KioskError as error:
         return invalid(error.message)
-    return Go("person_done", clear_history=True)
+    return Go(StepId.PERSON_DONE, clear_history=True)
 
 
-@step("person_done", "Talk to a person", 3)
+@step(StepId.PERSON_DONE, "Talk to a person", 3, public=True)
 def person_done(ctx: Context):
     how = ctx.values.get("person_contact", "associate_now")
     texts = {
@@ -428,15 +430,15 @@ def person_done(ctx: Context):
     )
 
 
-@handles("person_done")
+@handles(StepId.PERSON_DONE)
 def person_done_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "continue":
-        return Go("menu" if ctx.customer else "welcome", clear_history=True)
-    return Go("end")
+        return Go(StepId.MENU if ctx.customer else StepId.WELCOME, clear_history=True)
+    return Go(StepId.END)
 
 
 # ---------------------------------------------------------------------- end
-@step("anything_else")
+@step(StepId.ANYTHING_ELSE)
 def anything_else(ctx: Context):
     return prompt(
         w(
@@ -449,12 +451,12 @@ def anything_else(ctx: Context):
     )
 
 
-@handles("anything_else")
+@handles(StepId.ANYTHING_ELSE)
 def anything_else_answer(ctx: Context, answer: Answer) -> Outcome:
-    return Go("menu" if answer.yes else "end", clear_history=True)
+    return Go(StepId.MENU if answer.yes else StepId.END, clear_history=True)
 
 
-@step("end")
+@step(StepId.END, public=True)
 def end(ctx: Context):
     return prompt(
         w(
@@ -469,6 +471,6 @@ def end(ctx: Context):
     )
 
 
-@handles("end")
+@handles(StepId.END)
 def end_answer(ctx: Context, answer: Answer) -> Outcome:
-    return Go("welcome", clear_history=True)
+    return Go(StepId.WELCOME, clear_history=True)
