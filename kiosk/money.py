@@ -3,49 +3,139 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from decimal import Decimal
+from functools import cache
 
 from kiosk.errors import InvalidAmount
 
-# Commas only as thousands separators: "12,34" (a decimal comma) must not become $1,234.
-_AMOUNT_TEXT = re.compile(
-    r"^\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(\.[0-9]*)?\s*(dollars?|usd)?$", re.IGNORECASE
-)
-_MISPLACED_COMMA = re.compile(r"[0-9],(?![0-9]{3}(?:[,.\s]|$))")
-_EXAMPLE = "Type it like 42.50 or $42.50."
+#: Whole dollars of at most this many digits (up to $999,999,999): a longer number is
+#: no bill's amount, and refusing it here keeps huge numbers out of every later step.
+MAX_WHOLE_DIGITS = 9
+#: Longer input is refused before it is read at all.
+MAX_AMOUNT_CHARS = 40
+_WORDS = ("dollars", "dollar", "usd")
+_SIGNS = "-+\u2212\u2013\u2014"  # hyphen-minus, plus, minus sign, en and em dashes
 
 
-def parse_amount(text: str) -> int:
-    """Parse a typed amount ("$1,234.56", "42", "42.5") into cents.
+@cache
+def _marks(locale: str) -> tuple[str, str]:
+    """The locale's decimal mark and thousands separator ("." and "," for en_US)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return str(get_decimal_symbol(locale)), str(get_group_symbol(locale))
+
+
+@cache
+def _currency_symbol(currency: str, locale: str) -> str:
+    from babel.numbers import get_currency_symbol
+
+    return str(get_currency_symbol(currency, locale=locale))
+
+
+def shown(text: str, limit: int = 24) -> str:
+    """``text`` safe to show or speak back: control characters (an escape sequence's
+    ESC, NUL, line breaks) become "?" and it is cut to ``limit`` characters, so a
+    message that quotes what was typed can never carry a terminal command."""
+    safe = "".join("?" if unicodedata.category(ch)[0] == "C" else ch for ch in text.strip())
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
+
+
+def parse_amount(text: str, locale: str = "en_US", currency: str = "USD") -> int:
+    """Read a typed amount ("$1,234.56", "42", "42.5") into cents; the one typed parser.
+
+    At most two decimals; the locale's decimal mark (a point in en_US); thousands
+    separators only between groups of three digits; no sign. Spoken amounts ("forty
+    two fifty") are the speech channel's to read (``kiosk.speech.numbers``), never a
+    fallback for typing.
 
     Raises:
-        InvalidAmount: empty, not a number, negative, or more than 2 decimals.
+        InvalidAmount: anything else; the message says what was understood and how
+            to type it.
     """
+    point, group = _marks(locale)
+    example = f"Type it like 42{point}50 or 1{group}250{point}00."
     cleaned = text.strip()
     if not cleaned:
-        raise InvalidAmount("No amount was entered.", "", _EXAMPLE)
-    if cleaned.startswith("-") or cleaned.startswith("$-"):
-        raise InvalidAmount("The amount cannot be negative.", "", _EXAMPLE)
-    match = _AMOUNT_TEXT.match(cleaned)
-    if match is None and _MISPLACED_COMMA.search(cleaned):
+        raise InvalidAmount("No amount was entered.", "", example)
+    if len(cleaned) > MAX_AMOUNT_CHARS:
         raise InvalidAmount(
-            f'"{text.strip()}" has a comma in the wrong place.',
-            "A comma only separates thousands, as in 1,234.50.",
-            "Use a point for cents: 12.34.",
+            f"That is {len(cleaned)} characters long, too long to be an amount of money.",
+            "",
+            example,
         )
-    if match is None or not (match.group(1) or (match.group(2) and len(match.group(2)) > 1)):
-        raise InvalidAmount(f'"{text.strip()}" is not an amount of money.', "", _EXAMPLE)
-    whole = (match.group(1) or "0").replace(",", "")
-    fraction = match.group(2) or ""
-    if len(fraction) > 3:  # "." plus more than two digits
+    if any(unicodedata.category(ch)[0] == "C" for ch in cleaned):
         raise InvalidAmount(
-            "The amount has more than 2 decimal places.", "Cents have two digits.", _EXAMPLE
+            f'"{shown(cleaned)}" has a character that is not part of an amount.', "", example
         )
-    try:
-        value = Decimal(whole + fraction)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already checked
-        raise InvalidAmount(f'"{text.strip()}" is not an amount of money.', "", _EXAMPLE) from exc
-    return int(value * 100)
+    body = _without_currency(cleaned, currency, locale)
+    if body and body[0] in _SIGNS:
+        raise InvalidAmount(
+            f'"{shown(cleaned)}" has a {"plus" if body[0] == "+" else "minus"} sign; '
+            "the amount cannot be negative or have a sign.",
+            "",
+            f"Type only the amount, like {shown(body[1:]) or '5'}.",
+        )
+    whole, fraction = _split(body, cleaned, point, group, example)
+    if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise InvalidAmount(
+            f"That number has {len(whole.lstrip('0'))} digits before the cents, too many for an amount "
+            "of money.",
+            "",
+            example,
+        )
+    if len(fraction) > 2:
+        raise InvalidAmount(
+            f'"{shown(cleaned)}" has more than 2 decimal places.', "Cents have two digits.", example
+        )
+    return int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
+
+
+def _without_currency(text: str, currency: str, locale: str) -> str:
+    """The amount without a currency symbol before or after it, or a word after it."""
+    body = text
+    for symbol in dict.fromkeys(("$", _currency_symbol(currency, locale))):
+        if body.startswith(symbol):
+            body = body[len(symbol) :].lstrip()
+            break
+        if body.endswith(symbol):
+            body = body[: -len(symbol)].rstrip()
+            break
+    lowered = body.lower()
+    for word in (*_WORDS, currency.lower()):
+        if lowered.endswith(word) and lowered[: -len(word)].rstrip() != lowered[: -len(word)]:
+            return body[: -len(word)].rstrip()
+    return body
+
+
+def _split(body: str, typed: str, point: str, group: str, example: str) -> tuple[str, str]:
+    """Whole digits (separators removed) and decimal digits of a well-formed number."""
+    if group in ("\u202f", "\xa0"):  # a typed space stands for a narrow or no-break one
+        body = body.replace(" ", group)
+    p, g = re.escape(point), re.escape(group)
+    form = re.compile(rf"(?P<whole>[0-9]{{1,3}}(?:{g}[0-9]{{3}})+|[0-9]+)?(?:{p}(?P<frac>[0-9]*))?")
+    match = form.fullmatch(body)
+    if match is not None and (match.group("whole") or match.group("frac")):
+        return (match.group("whole") or "").replace(group, ""), match.group("frac") or ""
+    understood = re.match(r"[0-9]+", body)
+    bad_group = re.match(rf"[0-9]+(?:{g}[0-9]+)*", body)
+    if bad_group is not None and group in bad_group.group(0):
+        name = "comma" if group == "," else "point" if group == "." else "space"
+        mark = "point" if point == "." else "comma"
+        raise InvalidAmount(
+            f'"{shown(typed)}" has a {name} in the wrong place: we read {bad_group.group(0)}, '
+            f"but a {name} only separates thousands, as in 1{group}000{point}00.",
+            "",
+            f"For cents use a {mark}: 5{point}00.",
+        )
+    if understood is not None:
+        rest = body[understood.end() :]
+        raise InvalidAmount(
+            f'We understood {understood.group(0)} in "{shown(typed)}", but not "{shown(rest)}".',
+            "",
+            example,
+        )
+    raise InvalidAmount(f'"{shown(typed)}" is not an amount of money.', "", example)
 
 
 def format_cents(cents: int, locale: str = "en_US", currency: str = "USD") -> str:

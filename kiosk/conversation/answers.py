@@ -1,18 +1,21 @@
 """Turn what a user typed, said or pressed into a typed :class:`Answer`.
 
 Every channel sends raw text here (a keypad key, a typed line, a recognised
-phrase), so "pay", "1", "pay my bill" and "forty two fifty" mean the same on
-every channel. Parsing never raises: a bad answer comes back as an
+phrase), so "pay", "1" and "pay my bill" mean the same on every channel. Numbers
+are read strictly, as typed: the voice channel reads spoken numbers with its own
+grammar and sends figures ("forty two fifty" arrives as "42.50"). Parsing never raises: a bad answer comes back as an
 :class:`Invalid` with a reason and an example, worded for each register.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from kiosk.conversation.prompt import Answer, AnswerKind, Command, Prompt, Wording
 from kiosk.conversation.wording import w
+from kiosk.money import shown
 
 COMMAND_WORDS: dict[str, Command] = {
     "help": Command.HELP,
@@ -88,8 +91,8 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s$.,'-]", " ", text.lower())).strip(" .,!")
 
 
-def parse(prompt: Prompt, raw: str) -> Answer | Invalid:
-    """Read ``raw`` as an answer to ``prompt``."""
+def parse(prompt: Prompt, raw: str, locale: str = "en_US") -> Answer | Invalid:
+    """Read ``raw`` as an answer to ``prompt`` (amounts in ``locale``'s number format)."""
     text = normalise(raw)
     stripped = raw.strip()
     if stripped in KEY_COMMANDS:
@@ -98,6 +101,8 @@ def parse(prompt: Prompt, raw: str) -> Answer | Invalid:
         return Answer(command=COMMAND_WORDS[text], raw=raw)
     if stripped == "0" and prompt.kind in (AnswerKind.CHOICE, AnswerKind.YES_NO, AnswerKind.NONE):
         return Answer(command=Command.PERSON, raw=raw)
+    if prompt.kind is AnswerKind.AMOUNT:
+        return _amount(prompt, text, raw, locale)
     parser = _PARSERS[prompt.kind]
     return parser(prompt, text, raw)
 
@@ -123,7 +128,7 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     example = f"{first.key} for {first.label.standard.lower()}" if first else "a number"
     return Invalid(
         w(
-            f'"{raw.strip()}" is not one of the choices. Press or type {keys}, for example {example}.',
+            f'"{shown(raw)}" is not one of the choices. Press or type {keys}, for example {example}.',
             f"Please pick a number from the list. For example {first.key if first else 1}.",
             tty_text=f"PLS TYPE ONE OF {keys}",
         )
@@ -137,34 +142,39 @@ def _yes_no(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
         return Answer(yes=False, raw=raw)
     return Invalid(
         w(
-            f'"{raw.strip()}" is not yes or no. Press 1 or type yes, or press 2 or type no.',
+            f'"{shown(raw)}" is not yes or no. Press 1 or type yes, or press 2 or type no.',
             "Please press 1 for yes or 2 for no.",
             tty_text="PLS TYPE Y OR N",
         )
     )
 
 
-def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
-    compact = re.sub(r"[\s\-().]", "", text)
-    if not compact.isdigit():
-        try:
-            from kiosk.speech.numbers import SpokenNumberError, parse_digits
+#: What a digit field takes besides digits: spaces and dashes, as in "501 555-0101".
+_DIGIT_SEPARATORS = re.compile(r"[ \-]+")
 
-            compact = parse_digits(text)
-        except SpokenNumberError:
-            # A bill's barcode or QR code, typed by a scanner: "ACCT 40152274".
-            found = re.sub(r"\D", "", text)
-            compact = found if len(found) >= 4 else ""
+
+def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
+    """Digits, spaces and dashes only: nothing is pulled out of other text, and spoken
+    numbers are the speech channel's to read (it sends figures)."""
     length = prompt.digits_length
-    if not compact.isdigit():
-        what = "numbers" if length is None else f"{length} numbers"
+    what = "numbers" if length is None else f"{length} numbers"
+    compact = _DIGIT_SEPARATORS.sub("", raw.strip())
+    if not compact or not compact.isdecimal():
+        if any(ch.isalpha() for ch in compact):
+            problem = "has letters in it"
+        elif compact:
+            problem = "has a character that is not a number, a space or a dash"
+        else:
+            problem = "has no numbers"
         return Invalid(
             w(
-                f"Please enter {what}, using the number keys.",
-                f"Please type {what}.",
-                tty_text=f"PLS TYPE {what}".upper(),
+                f'"{shown(raw)}" {problem}. Please enter {what}, using the number keys; '
+                "spaces and dashes are fine.",
+                f"Please type {what}. Only number keys.",
+                tty_text=f"PLS TYPE {what}, NUMBERS ONLY".upper(),
             )
         )
+    compact = "".join(str(unicodedata.decimal(ch)) for ch in compact)
     if length is not None and len(compact) != length:
         return Invalid(
             w(
@@ -176,40 +186,21 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     return Answer(digits=compact, raw=raw)
 
 
-def amount_from_text(text: str) -> int:
-    """A typed ("$42.50") or spoken ("forty two fifty") amount, in cents.
-
-    Raises:
-        InvalidAmount: neither reading works; the message is the typed reading's reason.
-    """
+def _amount(prompt: Prompt, text: str, raw: str, locale: str = "en_US") -> Answer | Invalid:
+    """A typed amount, read by the one strict parser (``kiosk.money.parse_amount``)."""
     from kiosk.errors import InvalidAmount
-    from kiosk.money import parse_amount as parse_typed
-    from kiosk.speech.numbers import SpokenNumberError
-    from kiosk.speech.numbers import parse_amount as parse_spoken
+    from kiosk.money import parse_amount
 
     try:
-        return parse_typed(text)
-    except InvalidAmount as typed_error:
-        try:
-            return parse_spoken(text)
-        except (SpokenNumberError, ValueError):
-            raise typed_error from None
-
-
-def _amount(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
-    from kiosk.errors import InvalidAmount
-
-    try:
-        return Answer(cents=amount_from_text(text), raw=raw)
+        return Answer(cents=parse_amount(raw, locale), raw=raw)
     except InvalidAmount as error:
-        reason = error.what
-    return Invalid(
-        w(
-            f"{reason} Type an amount like 42.50, or say forty two fifty.",
-            "Please type the dollars and cents. For example 20.00.",
-            tty_text="PLS TYPE AMOUNT LIKE 42.50",
+        return Invalid(
+            w(
+                error.message,
+                f"{error.what} Please type the dollars and cents. For example 20.00.",
+                tty_text=f"{error.what} PLS TYPE AMOUNT LIKE 42.50".upper(),
+            )
         )
-    )
 
 
 def _text(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
@@ -225,6 +216,17 @@ def _text(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     if len(cleaned) > 500:
         return Invalid(
             w("That is too long. Please use 500 letters or fewer.", "Please use fewer words.")
+        )
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn", "Cs") for ch in cleaned):
+        # An escape sequence or a NUL is never part of an answer; nothing with one is kept.
+        return Invalid(
+            w(
+                "That has a control character in it (a key like Escape, or a character "
+                "that cannot be shown). Please type it again with letters, numbers and "
+                "punctuation only.",
+                "Please type it again. Use letters and numbers.",
+                tty_text="PLS TYPE AGAIN, LETTERS AND NUMBERS ONLY",
+            )
         )
     return Answer(text=cleaned, raw=raw)
 

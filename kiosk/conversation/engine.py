@@ -64,7 +64,7 @@ class Conversation:
 
     def answer(self, raw: str) -> Prompt:
         """Handle what the user typed, said or pressed."""
-        parsed = parse(self._prompt, raw)
+        parsed = parse(self._prompt, raw, self.ctx.services.settings.locale)
         if isinstance(parsed, Invalid):
             self.last_command = None
             return self._reject(parsed)

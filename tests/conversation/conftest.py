@@ -36,6 +36,15 @@ class Driver:
             self.seen.append(self.conversation.answer(answer))
         return self.conversation.prompt
 
+    def speak(self, heard: str):  # type: ignore[no-untyped-def]
+        """Answer as the voice channel does: the step's speech grammar reads what was
+        heard and the engine gets figures (spoken numbers are read only here)."""
+        from kiosk.channels.voice_grammar import engine_text, grammar_for
+
+        answer = grammar_for(self.prompt).interpret(heard)
+        assert answer is not None, f"{heard!r} is not an answer to {self.prompt.id}"
+        return self.say(engine_text(self.prompt, answer))
+
     def choose(self, value: str):  # type: ignore[no-untyped-def]
         """Pick a choice by its value, using the key a keypad user would press."""
         keys = {c.value: c.key for c in self.prompt.choices}

@@ -155,7 +155,7 @@ def test_dev_pays_his_next_plan_part_with_cash(driver, services):
     assert d.prompt.id == "cash_insert" and "$20.00 to go" in d.prompt.text.standard
     d.say("7")  # not a note the machine takes
     assert d.prompt.error is not None
-    d.say("twenty dollars")
+    d.say("$20")
     assert d.prompt.id == "pay_review"
     d.say("yes")
     assert d.prompt.id == "pay_result"
@@ -185,7 +185,9 @@ def test_pay_another_amount_in_words_is_read_back(driver, services):
     d.sign_in("ava")
     d.choose("pay")
     d.choose("other")
-    d.say("twenty five fifty")
+    d.say("twenty five fifty")  # typed words are not an amount
+    assert d.prompt.id == "pay_other" and "not an amount" in d.prompt.error.standard
+    d.speak("twenty five fifty")  # said, through the speech grammar
     d.choose("card")
     assert "$25.50" in d.prompt.text.standard
     assert "twenty-five dollars and fifty cents" in d.prompt.text.spoken
@@ -201,6 +203,11 @@ def test_bad_amounts_are_refused_with_a_reason(driver, services):
         ("12.345", "2 decimal"),
         ("banana", "not an amount"),
         ("99999", "more than"),
+        # Issue 14: each was paid as another amount, or crashed back to the menu.
+        ("-5", "cannot be negative"),
+        ("5,00", "comma in the wrong place"),
+        ("$1,00.00", "comma in the wrong place"),
+        ("1" * 27, "27 digits"),
     ):
         d.say(bad)
         assert d.prompt.id == "pay_other"
@@ -252,15 +259,41 @@ def test_wrong_pin_three_times_locks_and_offers_a_person(driver, services):
     assert d.prompt.id == "person_contact"
 
 
-def test_sign_in_with_phone_number_and_scanned_barcode(driver, services):
+def test_sign_in_with_phone_number_with_spaces_and_dashes(driver, services):
     d = driver()
     d.choose("start")
-    d.say("(501) 555-0101", "72201", "2468")
+    d.say("501 555-0101", "72201", "2468")
     assert d.prompt.id == "menu"
-    d2 = driver()
-    d2.choose("start")
-    d2.say("ACCT 40152274", "73301", "1111")
-    assert d2.prompt.id == "menu"
+
+
+def test_digit_fields_take_digits_spaces_and_dashes_only(driver, services):
+    """Issue 14: digits were pulled out of junk ("abc12de34fg" became bank account
+    1234, "12\\0 34" a PIN). Now anything else is refused and nothing is kept."""
+    d = driver()
+    d.choose("start")
+    for junk, says in (
+        ("ACCT 40152274", '"ACCT 40152274" has letters in it'),
+        ("(501) 555-0101", "not a number, a space or a dash"),
+        ("4015\x1b[2J2274", '"4015?[2J2274" has letters in it'),
+    ):
+        d.say(junk)
+        assert d.prompt.id == "verify_id", junk
+        assert says in d.prompt.error.standard, d.prompt.error.standard
+        assert "\x1b" not in d.prompt.render(Register.STANDARD)
+    d.say("40152270", "72201", "12\x00 34")
+    assert d.prompt.id == "verify_pin"
+    assert "not a number, a space or a dash" in d.prompt.error.standard
+    d.say("2468")
+    assert d.prompt.id == "menu"
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.00")
+    d.choose("bank")
+    d.say(VALID_ROUTING, "abc12de34fg")
+    assert d.prompt.id == "bank_account"
+    assert '"abc12de34fg" has letters in it' in d.prompt.error.standard
+    d.say("12-34")
+    assert d.prompt.id == "pay_review" and "ending 1234" in d.prompt.text.standard
 
 
 def test_assistance_is_explained_and_the_question_recorded(driver, services):

@@ -37,19 +37,33 @@ def test_parse_good_amounts(text: str, cents: int) -> None:
     [
         ("", "No amount"),
         ("   ", "No amount"),
-        ("-5", "negative"),
+        ("-5", "cannot be negative"),  # was paid as $5.00
         ("$-5.00", "negative"),
         ("1.234", "more than 2 decimal places"),
         ("0.001", "more than 2 decimal places"),
         ("abc", "not an amount"),
-        ("12abc", "not an amount"),
-        ("1e3", "not an amount"),
+        ("12abc", 'We understood 12 in "12abc", but not "abc"'),
+        ("1e3", 'We understood 1 in "1e3", but not "e3"'),
         ("$", "not an amount"),
         (".", "not an amount"),
-        ("4 2", "not an amount"),
-        ("12,34", "comma in the wrong place"),  # a decimal comma must not become $1,234
+        ("4 2", 'We understood 4 in "4 2", but not "2"'),
+        ("12,34", "comma in the wrong place: we read 12,34"),  # not $1,234
         ("1,2,3", "comma in the wrong place"),
         ("1,23.00", "comma in the wrong place"),
+        # Issue 14: each of these was paid as a different amount.
+        ("5,00", "comma in the wrong place: we read 5,00"),  # was $500.00
+        ("$1,00.00", "comma in the wrong place: we read 1,00"),  # was $100.00
+        ("+5", "plus sign"),
+        ("\u22125", "minus sign"),
+        ("-$5", "minus sign"),
+        ("forty two fifty", "not an amount"),  # spoken numbers are for speech only
+        ("1" * 27, "27 digits before the cents"),  # was decimal.InvalidOperation
+        ("1" * 41, "41 characters long"),
+        (
+            "5\x1b[2J",
+            '"5?[2J" has a character that is not part of an amount',
+        ),  # an escape never comes back
+        ("5\x00", "not part of an amount"),
     ],
 )
 def test_parse_bad_amounts(text: str, says: str) -> None:
@@ -57,6 +71,28 @@ def test_parse_bad_amounts(text: str, says: str) -> None:
         parse_amount(text)
     assert says in caught.value.message
     assert caught.value.how_to_fix  # always tells how to fix it
+    assert "\x1b" not in caught.value.message and "\x00" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "cents"),
+    [
+        ("1.234,56", "de_DE", 123456),
+        ("5,00", "de_DE", 500),
+        ("1 234,56", "fr_FR", 123456),  # a typed space for the narrow no-break space
+        ("999,999,999.99", "en_US", 99999999999),
+        ("000000000042", "en_US", 4200),  # leading zeros are not digits of the amount
+    ],
+)
+def test_parse_amount_in_the_configured_locale(text: str, locale: str, cents: int) -> None:
+    assert parse_amount(text, locale) == cents
+
+
+def test_a_point_is_a_thousands_separator_in_german() -> None:
+    with pytest.raises(InvalidAmount) as caught:
+        parse_amount("5.00", "de_DE")
+    assert "point in the wrong place" in caught.value.message
+    assert "5,00" in caught.value.how_to_fix
 
 
 def test_format_cents_with_babel() -> None:
@@ -87,6 +123,6 @@ def test_split_parts_sum_differ_by_a_cent_larger_first(total: int, parts: int) -
     assert shares == sorted(shares, reverse=True)
 
 
-@given(cents=st.integers(min_value=0, max_value=10**11))
+@given(cents=st.integers(min_value=0, max_value=10**11 - 1))
 def test_format_then_parse_round_trips(cents: int) -> None:
     assert parse_amount(format_cents(cents)) == cents

@@ -59,7 +59,7 @@ def test_parse_amount_returns_cents_or_explains(text: str) -> None:
 
 
 @FUZZ
-@given(st.integers(min_value=0, max_value=10**12))
+@given(st.integers(min_value=0, max_value=10**11 - 1))
 def test_parse_amount_reads_back_what_the_kiosk_displays(cents: int) -> None:
     assert parse_amount(format_cents(cents)) == cents
     assert parse_amount(f"{cents // 100}.{cents % 100:02d}") == cents

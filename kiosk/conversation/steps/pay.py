@@ -237,14 +237,15 @@ def cash_insert(ctx: Context):
 
 @handles(StepId.CASH_INSERT)
 def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
-    from kiosk.conversation.answers import amount_from_text, normalise
+    from kiosk.conversation.answers import normalise
+    from kiosk.money import parse_amount
     from kiosk.payments.cash import ACCEPTED_BILLS_CENTS
 
     text = normalise(answer.text or "")
     if text in ("done", "finish", "finished", "that is all"):
         return cash_done(ctx)
     try:
-        cents = amount_from_text(text)
+        cents = parse_amount(answer.text or "", ctx.services.settings.locale)
     except InvalidAmount:
         cents = 0
     if cents not in ACCEPTED_BILLS_CENTS:
