@@ -1,28 +1,42 @@
 # Two commands do all set-up on a fresh machine:
-#   make run    install what is missing, then start the kiosk (SQLite demo database)
-#   make test   install what is missing, then run every test
+#   make run    install what the kiosk needs, then start it (SQLite demo database)
+#   make test   install that plus the test tools, then run every test
+# Python packages come from the hashed lock files in requirements/ (`make lock` writes them
+# again after a change to pyproject.toml's dependencies; see scripts/python_deps.py).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+STAMP_RUN := $(VENV)/.installed-run
 
-.PHONY: setup system-deps run text test bench lint typecheck clean
+.PHONY: setup setup-run system-deps system-deps-run run text test bench lint typecheck lock clean
 
 setup: system-deps $(STAMP)
 
+setup-run: system-deps-run $(STAMP_RUN)
+
 system-deps:
-	@bash scripts/install-system-deps.sh
+	@bash scripts/install-system-deps.sh test
 
-$(STAMP): pyproject.toml setup.py
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+system-deps-run:
+	@bash scripts/install-system-deps.sh run
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	@touch $(STAMP)
 
-run: setup
+$(STAMP): pyproject.toml requirements/test.txt | $(BIN)/python
+	$(BIN)/python scripts/python_deps.py test
+	@touch $(STAMP) $(STAMP_RUN)
+
+$(STAMP_RUN): pyproject.toml requirements/run.txt | $(BIN)/python
+	$(BIN)/python scripts/python_deps.py run
+	@touch $(STAMP_RUN)
+
+run: setup-run
 	$(BIN)/kiosk run
 
-text: setup
+text: setup-run
 	$(BIN)/kiosk text
 
 # Two workers, a test file each at a time: many tests wait on real time (audio
@@ -30,6 +44,7 @@ text: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/typecheck.py
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup
@@ -39,8 +54,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over kiosk, speech, tty and accessibility as the one package they install as.
 typecheck: setup
-	$(BIN)/mypy kiosk
+	$(BIN)/python scripts/typecheck.py
+
+lock: | $(BIN)/python
+	$(BIN)/python scripts/python_deps.py lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .typecheck

@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# Install the Debian packages the kiosk and its tests need, only when missing.
-# Idempotent and quiet when everything is already there.
+# Install the Debian packages the kiosk needs, only when missing; idempotent and quiet
+# when everything is already there.
+#   scripts/install-system-deps.sh run    what a kiosk needs to run (make run)
+#   scripts/install-system-deps.sh test   that plus the tests' tools (make test, make setup)
 set -euo pipefail
 
-PACKAGES=(
-  espeak-ng            # speech synthesis (pyttsx3 drives it)
-  sox libsox-fmt-all   # audio conversion in tests and benchmarks
-  libportaudio2        # sounddevice's PortAudio
+RUNTIME=(
+  espeak-ng            # speech synthesis (pyttsx3 drives it; the fallback voice)
+  libportaudio2        # sounddevice's PortAudio: the speaker, headset and microphone
+  pulseaudio           # the sound server whose named sinks tell headset from speaker
+  libasound2-plugins   # ALSA's "pulse" device, through which PortAudio reaches that server
+)
+TEST=(
+  pulseaudio-utils     # pactl, parec, paplay: null sinks for the real-time audio tests
   minimodem            # the TTY modem's interoperability peer
-  pulseaudio pulseaudio-utils libasound2-plugins   # null sinks for real-time audio tests
   postgresql           # fleet database; tests start a private server on loopback
   tmux                 # the UI test drives the kiosk in a real terminal
 )
+
+case "${1:-test}" in
+  run) PACKAGES=("${RUNTIME[@]}") ;;
+  test) PACKAGES=("${RUNTIME[@]}" "${TEST[@]}") ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

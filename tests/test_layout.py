@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,33 +53,70 @@ def test_kiosk_tty_is_the_projects_package() -> None:
     import kiosk.tty
     import kiosk.tty.baudot
 
-    assert Path(kiosk.tty.__file__).parent == REPO / "tty"
+    assert not (REPO / "tty" / "__init__.py").exists()  # a namespace folder, no shim
+    assert list(kiosk.tty.__path__) == [str(REPO / "tty")]
     assert Path(kiosk.tty.baudot.__file__).parent == REPO / "tty"
     assert not hasattr(kiosk.tty, "setraw")
 
 
-def test_built_package_maps_folders_into_kiosk(tmp_path: Path) -> None:
-    """What a wheel carries (setuptools build_py on a copy of the sources)."""
+def _source_files() -> dict[str, Path]:
+    """Every file a wheel must carry, by its path in the wheel (``kiosk/tty/baudot.py``)."""
+    folders = {"kiosk": "kiosk", "speech": "kiosk/speech", "tty": "kiosk/tty"}
+    folders["accessibility"] = "kiosk/accessibility"
+    files: dict[str, Path] = {}
+    for folder, installed in folders.items():
+        for path in (REPO / folder).rglob("*"):
+            wanted = path.suffix in (".py", ".tcss", ".mako") and "__pycache__" not in path.parts
+            if wanted and path.is_file():
+                files[f"{installed}/{path.relative_to(REPO / folder).as_posix()}"] = path
+    return files
+
+
+def test_wheel_maps_folders_into_kiosk(tmp_path: Path) -> None:
+    """What a wheel carries, built by pip from pyproject.toml alone (there is no setup.py),
+    and that it imports: ``kiosk.tty`` from a namespace folder, the standard ``tty`` intact."""
+    assert not (REPO / "setup.py").exists()
     source = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     for folder in ("kiosk", "tty", "speech", "accessibility"):
         shutil.copytree(REPO / folder, source / folder, ignore=ignore)
-    for name in ("setup.py", "pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    built = tmp_path / "lib"
-    done = subprocess.run(
-        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(built)],
-        cwd=source,
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+        + ["--no-index", "-w", str(tmp_path / "dist"), str(source)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in built.iterdir()) == ["kiosk"]  # one import root, no "tty"
-    for folder in ("tty", "speech", "accessibility"):
-        expected = {p.name for p in (REPO / folder).glob("*.py")}
-        assert expected <= {p.name for p in (built / "kiosk" / folder).glob("*.py")}, folder
-    migrations = built / "kiosk" / "store" / "migrations"
-    assert (migrations / "env.py").is_file()  # without them a wheel could not migrate
-    assert list((migrations / "versions").glob("0001_*.py"))
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"kiosk"}
+    missing = sorted(set(_source_files()) - names)
+    assert not missing, f"add their packages to [tool.setuptools] in pyproject.toml: {missing}"
+    assert "kiosk/tty/__init__.py" not in names
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            "import kiosk, kiosk.tty.baudot as b, tty, sys; "
+            "print(kiosk.__file__, b.__file__, tty.__file__, kiosk._NamespaceFolderFinder in sys.meta_path)",
+        ],
+        env={"PYTHONPATH": str(tmp_path / "site")},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    package, baudot, stdlib_tty, finder = imported.stdout.split()
+    site = tmp_path / "site" / "kiosk"
+    assert (package, baudot) == (str(site / "__init__.py"), str(site / "tty" / "baudot.py"))
+    assert stdlib_tty == STDLIB_TTY
+    assert finder == "False"  # the editable install's finder is not needed in a wheel

@@ -648,7 +648,7 @@ def run_voice_channel(engine: str | None = None) -> int:
     from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
     from kiosk.speech.audio import OutputDevice
-    from kiosk.speech.tts import Pyttsx3Synthesizer, SynthesisError
+    from kiosk.speech.tts import Pyttsx3Synthesizer, SpeechSynthesizer, SynthesisError
     from kiosk.speech.voice_output import StreamingSpeaker, VoiceOutput
 
     log_to_data_dir()  # captions, not log lines, on the terminal
@@ -659,6 +659,7 @@ def run_voice_channel(engine: str | None = None) -> int:
     recognizer, problems = recognizer_or_problem(
         engine or settings.speech_engine, settings.vosk_model_dir
     )
+    synthesizer: SpeechSynthesizer
     try:
         synthesizer = Pyttsx3Synthesizer()
     except SynthesisError:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiosk.conversation.context import Context
-from kiosk.conversation.prompt import Answer, AnswerKind
+from kiosk.conversation.prompt import Answer, AnswerKind, Choice, Prompt
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
@@ -19,12 +21,15 @@ from kiosk.conversation.wording import w
 from kiosk.errors import KioskError, NotEligible
 from kiosk.money import format_cents
 
+if TYPE_CHECKING:
+    from kiosk.services.billing import BillExplanation
+
 PLAN = "Payment plan"
 DISPUTE = "Question a charge"
 RECONNECT = "Turn service back on"
 
 
-def _back_to_menu_choices() -> list:  # type: ignore[type-arg]
+def _back_to_menu_choices() -> list[Choice]:
     return [
         choice("pay", "1", "Pay now", "Pay", icon="$"),
         choice("menu", "2", "Main menu", "Menu", icon="☰"),
@@ -33,7 +38,7 @@ def _back_to_menu_choices() -> list:  # type: ignore[type-arg]
 
 # --------------------------------------------------------------------- bill
 @step(StepId.BILL)
-def bill(ctx: Context):
+def bill(ctx: Context) -> Prompt:
     explanation = ctx.services.bills.explain(ctx.account_number)
     rows = tuple(
         (line.description, f"{format_cents(line.cents)}{' (held)' if line.disputed else ''}")
@@ -59,7 +64,7 @@ def bill(ctx: Context):
     )
 
 
-def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
+def _simple_bill(explanation: BillExplanation) -> str:
     owed = format_cents(max(explanation.balance_cents, 0))
     text = f"You owe {owed}."
     if explanation.past_due_cents:
@@ -79,7 +84,7 @@ def bill_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # -------------------------------------------------------------------- plans
 @step(StepId.PLAN_OFFERS, PLAN, 1)
-def plan_offers(ctx: Context):
+def plan_offers(ctx: Context) -> Prompt:
     offers = ctx.services.arrangements.eligibility(ctx.account_number)
     eligible = [offer for offer in offers if offer.eligible]
     ctx.values["plan_kinds"] = [offer.kind.value for offer in eligible]
@@ -138,7 +143,7 @@ def plan_offers_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.PLAN_PARTS, PLAN, 2)
-def plan_parts(ctx: Context):
+def plan_parts(ctx: Context) -> Prompt:
     maximum = ctx.services.settings.installment_max_parts
     counts = [n for n in (3, 6, 12) if n <= maximum] or [maximum]
     return prompt(
@@ -175,7 +180,7 @@ def _make_offer(ctx: Context, parts: int | None) -> Outcome:
 
 
 @step(StepId.PLAN_REVIEW, PLAN, 3, confirms_money=True)
-def plan_review(ctx: Context):
+def plan_review(ctx: Context) -> Prompt:
     offer = ctx.values["plan_offer"]
     today = (
         f" To start it, pay {format_cents(offer.today_cents)} today." if offer.today_cents else ""
@@ -226,7 +231,7 @@ def plan_review_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ----------------------------------------------------------------- disputes
 @step(StepId.DISPUTE_PICK, DISPUTE, 1)
-def dispute_pick(ctx: Context):
+def dispute_pick(ctx: Context) -> Prompt:
     explanation = ctx.services.bills.explain(ctx.account_number)
     lines = [line for line in explanation.lines if not line.disputed]
     per_page = 3 if ctx.simple else 8
@@ -284,7 +289,7 @@ REASONS = {
 
 
 @step(StepId.DISPUTE_REASON, DISPUTE, 2)
-def dispute_reason(ctx: Context):
+def dispute_reason(ctx: Context) -> Prompt:
     choices = [
         choice(key, str(i), standard, simple, icon="?")
         for i, (key, (standard, simple)) in enumerate(REASONS.items(), 1)
@@ -308,7 +313,7 @@ def dispute_reason_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.DISPUTE_REVIEW, DISPUTE, 3)
-def dispute_review(ctx: Context):
+def dispute_review(ctx: Context) -> Prompt:
     description = ctx.values.get("dispute_lines", {}).get(
         str(ctx.values.get("dispute_line")), "this charge"
     )
@@ -345,7 +350,7 @@ def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ------------------------------------------------------------- reconnection
 @step(StepId.RECONNECT_QUOTE, RECONNECT, 1)
-def reconnect_quote(ctx: Context):
+def reconnect_quote(ctx: Context) -> Prompt:
     info = ctx.services.reconnection.quote(ctx.account_number)
     ctx.values["reconnect_total"] = info.total_cents
     choices = [choice("pay", "1", f"Pay {format_cents(info.total_cents)} now", "Pay now", icon="$")]
@@ -381,7 +386,7 @@ def reconnect_quote_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # --------------------------------------------------------------- assistance
 @step(StepId.ASSISTANCE_INFO, "Help paying", 1)
-def assistance_info(ctx: Context):
+def assistance_info(ctx: Context) -> Prompt:
     program = ctx.services.assistance.lifeline()
     return prompt(
         w(

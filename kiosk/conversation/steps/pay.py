@@ -10,7 +10,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from kiosk.conversation.context import Context
-from kiosk.conversation.prompt import Answer, AnswerKind
+from kiosk.conversation.prompt import Answer, AnswerKind, Prompt
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
@@ -42,7 +42,7 @@ def _amount(ctx: Context) -> int:
 
 # ------------------------------------------------------------------- amount
 @step(StepId.PAY_AMOUNT, PAY, 1)
-def pay_amount(ctx: Context):
+def pay_amount(ctx: Context) -> Prompt:
     options = ctx.services.bills.payment_options(ctx.account_number)
     ctx.values["pay_options"] = {str(i): (o.cents, o.reconnect) for i, o in enumerate(options, 1)}
     choices = [choice(str(i), str(i), o.label, o.label, icon="$") for i, o in enumerate(options, 1)]
@@ -86,7 +86,7 @@ def pay_amount_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.PAY_OTHER, PAY, 1)
-def pay_other(ctx: Context):
+def pay_other(ctx: Context) -> Prompt:
     entered = ctx.values.get("pay_other_text", "")
     return prompt(
         w(
@@ -117,7 +117,7 @@ def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ------------------------------------------------------------------- method
 @step(StepId.PAY_METHOD, PAY, 2)
-def pay_method(ctx: Context):
+def pay_method(ctx: Context) -> Prompt:
     fee = ctx.services.settings.card_fee_cents
     fee_note = f" Card payments have a {format_cents(fee)} fee." if fee else ""
     return prompt(
@@ -157,7 +157,7 @@ def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.BANK_ROUTING, PAY, 2)
-def bank_routing(ctx: Context):
+def bank_routing(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter the 9-number routing number from the bottom left of a check.",
@@ -186,7 +186,7 @@ def bank_routing_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.BANK_ACCOUNT, PAY, 2)
-def bank_account(ctx: Context):
+def bank_account(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter your bank account number. It comes after the routing number on a check.",
@@ -215,7 +215,7 @@ def bank_account_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.CASH_INSERT, PAY, 2)
-def cash_insert(ctx: Context):
+def cash_insert(ctx: Context) -> Prompt:
     inserted = int(ctx.values.get("cash_inserted", 0))
     left = max(0, _amount(ctx) - inserted)
     return prompt(
@@ -278,7 +278,7 @@ def _method_words(ctx: Context) -> str:
 
 
 @step(StepId.PAY_REVIEW, PAY, 3, confirms_money=True)
-def pay_review(ctx: Context):
+def pay_review(ctx: Context) -> Prompt:
     cents = _amount(ctx)
     method = ctx.values.get("pay_method", "card")
     fee = ctx.services.payments.fee_for_kind(method)
@@ -362,7 +362,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.PAY_CHANGE, PAY, 3)
-def pay_change(ctx: Context):
+def pay_change(ctx: Context) -> Prompt:
     return prompt(
         w(
             "What do you want to change?",
@@ -392,7 +392,7 @@ def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ------------------------------------------------------------------- result
 @step(StepId.PAY_RESULT, PAY, 4)
-def pay_result(ctx: Context):
+def pay_result(ctx: Context) -> Prompt:
     from kiosk.speech.numbers import digits_to_words
 
     result = ctx.values["pay_result"]
@@ -455,7 +455,7 @@ def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.RECEIPT_EMAIL, PAY, 4)
-def receipt_email(ctx: Context):
+def receipt_email(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Type the email address for your receipt.",
@@ -474,7 +474,7 @@ def receipt_email_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.RECEIPT_PHONE, PAY, 4)
-def receipt_phone(ctx: Context):
+def receipt_phone(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter the mobile phone number for a text message receipt, with the area code.",
@@ -509,7 +509,7 @@ def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
 
 # ------------------------------------------------------------------ failure
 @step(StepId.PAY_FAILED, PAY, 3)
-def pay_failed(ctx: Context):
+def pay_failed(ctx: Context) -> Prompt:
     message = ctx.values.get("pay_error", "The payment did not go through.")
     return prompt(
         w(message, "The payment did not work. We took no money.", tty_text=message),
@@ -539,7 +539,7 @@ def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.PAY_UNKNOWN, PAY, 4)
-def pay_unknown(ctx: Context):
+def pay_unknown(ctx: Context) -> Prompt:
     message = ctx.values.get("pay_error", "We do not know yet if the payment went through.")
     return prompt(
         w(

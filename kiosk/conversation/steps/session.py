@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiosk.accessibility.modes import Mode
 from kiosk.conversation.context import Context
-from kiosk.conversation.prompt import Answer, AnswerKind, Register
+from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Register
 from kiosk.conversation.signals import DisplayMode
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
 from kiosk.conversation.wording import w
 from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
 
+if TYPE_CHECKING:
+    from kiosk.services.billing import BillExplanation
+
 SIGN_IN = "Sign in"
 
 
 # ------------------------------------------------------------------ welcome
 @step(StepId.WELCOME, public=True, timed=False)
-def welcome(ctx: Context):
+def welcome(ctx: Context) -> Prompt:
     choices = [
         choice(
             "start", "1", "Start", "Start", synonyms=("begin", "pay my bill", "english"), icon="▶"
@@ -61,7 +66,7 @@ def welcome_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ------------------------------------------------------------------ sign in
 @step(StepId.VERIFY_ID, SIGN_IN, 1, public=True)
-def verify_id(ctx: Context):
+def verify_id(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter your account number or the phone number on your account. "
@@ -92,7 +97,7 @@ def verify_id_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.VERIFY_ZIP, SIGN_IN, 2, public=True)
-def verify_zip(ctx: Context):
+def verify_zip(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter the ZIP code of the address where you have service.",
@@ -116,7 +121,7 @@ def verify_zip_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.VERIFY_PIN, SIGN_IN, 3, public=True)
-def verify_pin(ctx: Context):
+def verify_pin(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter your 4-number account PIN. It will not be shown or spoken.",
@@ -160,7 +165,7 @@ def verify_pin_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.LOCKED, public=True)
-def locked(ctx: Context):
+def locked(ctx: Context) -> Prompt:
     message = ctx.values.get("locked_message", "This account is locked.")
     return prompt(
         w(message, "Your account is locked for now. A person can help you.", tty_text=message),
@@ -180,7 +185,7 @@ def locked_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # --------------------------------------------------------------------- menu
 @step(StepId.MENU)
-def menu(ctx: Context):
+def menu(ctx: Context) -> Prompt:
     customer = ctx.customer
     explanation = ctx.services.bills.explain(ctx.account_number)
     suspended = explanation.status.value == "suspended"
@@ -272,7 +277,7 @@ def menu(ctx: Context):
     )
 
 
-def _simple_summary(explanation) -> str:  # type: ignore[no-untyped-def]
+def _simple_summary(explanation: BillExplanation) -> str:
     from kiosk.money import format_cents
 
     if explanation.balance_cents <= 0:
@@ -297,7 +302,7 @@ def menu_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.MENU_MORE)
-def menu_more(ctx: Context):
+def menu_more(ctx: Context) -> Prompt:
     explanation = ctx.services.bills.explain(ctx.account_number)
     choices = [
         choice("plan", "1", "Set up a payment plan", "More time to pay", icon="📅"),
@@ -326,7 +331,7 @@ def menu_more_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ------------------------------------------------------------------- person
 @step(StepId.PERSON_CONTACT, "Talk to a person", 1, public=True)
-def person_contact(ctx: Context):
+def person_contact(ctx: Context) -> Prompt:
     return prompt(
         w(
             "We can get a person to help you. How do you want us to reach you?",
@@ -368,7 +373,7 @@ def person_contact_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.PERSON_PHONE, "Talk to a person", 2, public=True)
-def person_phone(ctx: Context):
+def person_phone(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Enter the phone number we should use, with the area code.",
@@ -401,7 +406,7 @@ def _request_person(ctx: Context, phone: str | None) -> Outcome:
 
 
 @step(StepId.PERSON_DONE, "Talk to a person", 3, public=True)
-def person_done(ctx: Context):
+def person_done(ctx: Context) -> Prompt:
     how = ctx.values.get("person_contact", "associate_now")
     texts = {
         "associate_now": (
@@ -439,7 +444,7 @@ def person_done_answer(ctx: Context, answer: Answer) -> Outcome:
 
 # ---------------------------------------------------------------------- end
 @step(StepId.ANYTHING_ELSE)
-def anything_else(ctx: Context):
+def anything_else(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Is there anything else you want to do today?",
@@ -457,7 +462,7 @@ def anything_else_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 @step(StepId.END, public=True)
-def end(ctx: Context):
+def end(ctx: Context) -> Prompt:
     return prompt(
         w(
             "Thank you. Your session has ended and your details have been cleared. Goodbye.",
