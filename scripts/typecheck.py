@@ -13,6 +13,7 @@ mypy on it with the settings in pyproject.toml, and prints the real paths.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -46,9 +47,11 @@ def real_path(line: str) -> str:
 def main(argv: list[str]) -> int:
     lay_out()
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--explicit-package-bases", *argv, ".typecheck/kiosk"],
+        [sys.executable, "-m", "mypy", "--explicit-package-bases", *argv, ".typecheck/kiosk"]
+        # Its own cache: a plain `mypy kiosk` caches kiosk.tty as missing.
+        + ["--cache-dir", ".mypy_cache/typecheck"],
         cwd=ROOT,
-        env={**_environment(), "MYPYPATH": str(TREE)},
+        env={**os.environ, "MYPYPATH": str(TREE)},
         capture_output=True,
         text=True,
         check=False,
@@ -56,12 +59,6 @@ def main(argv: list[str]) -> int:
     for stream, text in ((sys.stdout, done.stdout), (sys.stderr, done.stderr)):
         stream.write("".join(real_path(line) for line in text.splitlines(keepends=True)))
     return done.returncode
-
-
-def _environment() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
 
 
 if __name__ == "__main__":
