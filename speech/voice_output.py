@@ -3,7 +3,8 @@
 The rules live here once, for every channel (ADA 707.4/707.5, EN 301 549 5.1.3):
 - private content (name, balance, PIN entry, confirmation number) goes to the headset
   only; with no headset it is not spoken on the open speaker: digits become a tone each
-  and other private text becomes a request to connect the headset;
+  and other private text becomes a request to connect the headset; a keyed PIN digit is
+  never said or captioned, even in the headset ("digit" for each key);
 - connecting the headset mutes the speaker: everything then goes to the headset;
 - repeat, stop (interrupt), pause and resume on request;
 - volume and rate change in announced steps and go back to defaults every session;
@@ -30,6 +31,7 @@ from kiosk.speech.tts import SpeechSynthesizer
 __all__ = [
     "CONNECT_HEADSET",
     "HEADSET",
+    "KEYED_DIGIT",
     "SPEAKER",
     "RecordingSink",
     "SpeechSink",
@@ -41,6 +43,7 @@ __all__ = [
 SPEAKER = "speaker"
 HEADSET = "headset"
 CONNECT_HEADSET = "Please connect the headset for private information."
+KEYED_DIGIT = "digit"  # said in the headset for each key of a PIN: never its value
 
 VOLUME_LEVELS = 10
 DEFAULT_VOLUME_LEVEL = 7
@@ -126,12 +129,16 @@ class SpeechSink(abc.ABC):
         return utterance
 
     def echo_digit(self, digit: str, private: bool = True) -> Utterance:
-        """Acknowledge one keyed digit: spoken in the headset, a tone on the speaker."""
+        """Acknowledge one keyed digit. A private one (the PIN) is never said or
+        captioned: "digit" in the headset, a tone on the speaker; others are said.
+        """
         self.stop()
         if private and not self.headset_present:
             utterance = Utterance("<tone>", SPEAKER, True, self.volume, self.rate_wpm)
+        elif private:
+            utterance = Utterance(KEYED_DIGIT, HEADSET, True, self.volume, self.rate_wpm)
         else:
-            utterance = Utterance(digit, self.active_device, private, self.volume, self.rate_wpm)
+            utterance = Utterance(digit, self.active_device, False, self.volume, self.rate_wpm)
         self._deliver(utterance)
         self._caption(utterance)
         return utterance

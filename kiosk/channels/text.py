@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import select
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TextIO
 
+from kiosk.channels.secret_input import MaskedKeys, echo_off
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
 from kiosk.conversation.session import Session, SessionEvent
 
@@ -29,6 +31,20 @@ class LineReader:
         self.fd = fd
         self.buffer = b""
         self.closed = False
+        self.keys: MaskedKeys | None = None  # set while a private answer is typed
+
+    @contextmanager
+    def masked(self, out: TextIO) -> Iterator[None]:
+        """On a terminal: no echo while the block runs, a ``*`` per key instead."""
+        if not os.isatty(self.fd):
+            yield
+            return
+        self.keys = MaskedKeys(out)
+        try:
+            with echo_off(self.fd):
+                yield
+        finally:
+            self.keys = None
 
     def readline(self, timeout: float | None) -> str | None:
         """A line without its newline; None on timeout. Raises EOFError at end of input."""
@@ -44,7 +60,7 @@ class LineReader:
             chunk = os.read(self.fd, 4096)
             if not chunk:
                 self.closed = True
-            self.buffer += chunk
+            self.buffer += self.keys.feed(chunk) if self.keys is not None else chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         return line.decode("utf-8", "replace").rstrip("\r")
 
@@ -117,7 +133,8 @@ def converse(
             out.write("\n")
             return EXIT_OK
         try:
-            line = _next_line(session, reader, out, shown or session.register)
+            with reader.masked(out) if prompt.private else nullcontext():
+                line = _next_line(session, reader, out, shown or session.register)
         except EOFError:
             session.expire()
             out.write("\nInput ended before the session was finished. Your details were cleared.\n")

@@ -187,6 +187,7 @@ class VoiceChannel:
         self._carried: EndPointer | None = None  # an answer that began during a prompt
         self._keys_closed = False
         self._respeak = False
+        self._private_step = False  # the step waiting for an answer is private (the PIN)
         self._last_text = ""
         self._taught: set[str] = set()  # ways of answering already explained this session
 
@@ -436,7 +437,7 @@ class VoiceChannel:
             return None  # the end-pointer's path decides, and reports a broken engine
         if result is None:
             return None
-        self.captions.status(f"heard: {result.text or '(nothing)'}")
+        self.captions.status(f"heard: {self._heard_caption(result.text)}")
         return _Heard("speech", result=result, ended_at=ended)
 
     def _recognize(self, pointer: EndPointer, grammar: StepGrammar, ended: float) -> _Heard:
@@ -451,8 +452,14 @@ class VoiceChannel:
             self.recognizer = None
             self._say(RECOGNIZER_FAILED)
             return _Heard("speech", result=RecognitionResult("", 0.0), ended_at=ended)
-        self.captions.status(f"heard: {result.text or '(nothing)'}")
+        self.captions.status(f"heard: {self._heard_caption(result.text)}")
         return _Heard("speech", result=result, ended_at=ended)
+
+    def _heard_caption(self, text: str) -> str:
+        """What was heard, for the status line; never a private answer (a PIN said aloud)."""
+        if self._private_step:
+            return "(a private answer, not shown)" if text else "(nothing)"
+        return text or "(nothing)"
 
     # ------------------------------------------------------------------ answering
     def _answer(self, prompt: Prompt) -> str | None:

@@ -166,9 +166,10 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
             problem = "has a character that is not a number, a space or a dash"
         else:
             problem = "has no numbers"
+        typed = "That" if prompt.private else f'"{shown(raw)}"'  # a PIN is never shown back
         return Invalid(
             w(
-                f'"{shown(raw)}" {problem}. Please enter {what}, using the number keys; '
+                f"{typed} {problem}. Please enter {what}, using the number keys; "
                 "spaces and dashes are fine.",
                 f"Please type {what}. Only number keys.",
                 tty_text=f"PLS TYPE {what}, NUMBERS ONLY".upper(),

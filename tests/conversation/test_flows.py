@@ -282,7 +282,9 @@ def test_digit_fields_take_digits_spaces_and_dashes_only(driver, services):
         assert "\x1b" not in d.prompt.render(Register.STANDARD)
     d.say("40152270", "72201", "12\x00 34")
     assert d.prompt.id == "verify_pin"
-    assert "not a number, a space or a dash" in d.prompt.error.standard
+    assert "That has a character that is not a number" in d.prompt.error.standard
+    d.say("24x8")
+    assert "That has letters in it" in d.prompt.error.standard  # a PIN is never quoted
     d.say("2468")
     assert d.prompt.id == "menu"
     d.choose("pay")
@@ -291,7 +293,8 @@ def test_digit_fields_take_digits_spaces_and_dashes_only(driver, services):
     d.choose("bank")
     d.say(VALID_ROUTING, "abc12de34fg")
     assert d.prompt.id == "bank_account"
-    assert '"abc12de34fg" has letters in it' in d.prompt.error.standard
+    assert "That has letters in it" in d.prompt.error.standard
+    assert "abc12de34fg" not in d.prompt.render(Register.STANDARD)  # private: not quoted
     d.say("12-34")
     assert d.prompt.id == "pay_review" and "ending 1234" in d.prompt.text.standard
 

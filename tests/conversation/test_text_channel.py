@@ -129,3 +129,35 @@ def test_more_time_after_the_warning_keeps_the_session(services):
     os.close(write_fd)
     worker.join(timeout=10)
     os.close(read_fd)
+
+
+def test_pin_is_not_echoed_on_a_real_terminal(tmp_path):
+    """Issue 14: on a terminal the PIN showed as typed, under "It will not be shown".
+    Through a real pty: echo off for the PIN, one * per key, Backspace works, and the
+    terminal echoes again afterwards."""
+    import pexpect
+
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_CONFIG=str(tmp_path / "none.toml"))
+    env.pop("KIOSK_DATABASE_URL", None)
+    child = pexpect.spawn(KIOSK, ["text"], env=env, encoding="utf-8", timeout=60)
+    child.logfile_read = screen = io.StringIO()
+    try:
+        for answer in ("1", "40152270", "72201"):
+            child.expect("\n> ")
+            child.send(answer + "\r")
+        child.expect("PIN")
+        child.expect("\n> ")
+        child.send("24")
+        child.expect(r"\*\*")
+        child.send("9\x7f68\r")  # a slip, Backspace, the rest: the PIN is 2468
+        child.expect("What would you like to do")
+        child.expect("\n> ")
+        child.send("7\r")
+        child.expect("7\r\n")  # the menu answer is echoed: the terminal is itself again
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    shown = screen.getvalue()
+    after_pin_prompt = shown[shown.rindex("\n> ", 0, shown.index("What would you like")) + 3 :]
+    typed = after_pin_prompt.split("\r\n", 1)[0]
+    assert typed == "***\b \b**", repr(typed)

@@ -1,6 +1,13 @@
 """Speech output policy: privacy, repeat, interrupt, stepped volume/rate, captions."""
 
-from kiosk.speech.voice_output import CONNECT_HEADSET, HEADSET, SPEAKER, RecordingSink, Utterance
+from kiosk.speech.voice_output import (
+    CONNECT_HEADSET,
+    HEADSET,
+    KEYED_DIGIT,
+    SPEAKER,
+    RecordingSink,
+    Utterance,
+)
 
 
 def test_private_text_never_goes_to_the_speaker() -> None:
@@ -20,7 +27,13 @@ def test_masked_digits_are_tones_on_the_speaker_and_words_in_the_headset() -> No
     assert [u.text for u in sink.utterances] == ["<tone>"] * 4
     assert all(u.device == SPEAKER for u in sink.utterances)
     sink.headset_connected()
-    assert sink.echo_digit("2").device == HEADSET
+    captions: list[Utterance] = []
+    sink.on_caption = captions.append
+    for digit in "2468":
+        assert sink.echo_digit(digit).device == HEADSET
+    # Issue 14: each keyed PIN digit was said in the headset and printed as a caption.
+    assert [u.text for u in captions] == [KEYED_DIGIT] * 4
+    assert sink.echo_digit("5", private=False).text == "5"  # a non-secret number is read
 
 
 def test_headset_mutes_the_speaker() -> None:

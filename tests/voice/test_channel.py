@@ -7,6 +7,7 @@ by captured outputs instead of played. Same channel code as ``kiosk voice``.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ from kiosk.speech.asr import PocketsphinxRecognizer
 from kiosk.speech.audio import AudioDeviceError, Speaker
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
 from kiosk.speech.vad import find_speech
-from kiosk.speech.voice_output import HEADSET, SPEAKER, VoiceOutput
+from kiosk.speech.voice_output import HEADSET, KEYED_DIGIT, SPEAKER, VoiceOutput
 
 from .conftest import AVA, succeeded_payments, user_audio
 
@@ -309,6 +310,30 @@ def test_private_details_without_headset_are_not_spoken(sqlite_store, synthesize
     assert "Please put on the headset to hear your account details" in said
     assert "Ava" not in said and "eighty-four" not in said
     assert rig.headset.clips == []
+
+
+def test_keyed_pin_is_never_said_or_captioned_even_in_the_headset(
+    sqlite_store, synthesizer
+) -> None:
+    """Issue 14: each keyed PIN digit was spoken on the headset and printed as a caption."""
+    rig = Rig(sqlite_store, synthesizer, headset=True)
+    stream = io.StringIO()
+    rig.captions.stream = stream
+    keys = QueueKeys(["1", AVA["account"], AVA["zip"], AVA["pin"], "cancel"])
+    keys.close()
+    rig.channel(keys, clock=_fast_clock()).run()
+    said = rig.said(HEADSET)
+    assert said.count(KEYED_DIGIT) == 4, said
+    assert "Ava, you owe" in " ".join(said)  # signed in: the PIN was taken
+    printed = stream.getvalue()
+    assert "[caption] (headset) digit" in printed
+    spoken_pin = "two four six eight"
+    for line in printed.splitlines():
+        if line.startswith(("[caption] (headset) digit", "[status]")):
+            continue
+        assert AVA["pin"] not in line and spoken_pin not in line, line
+    keyed = [line.rsplit(" ", 1)[-1] for line in printed.splitlines() if "(headset)" in line]
+    assert not set(keyed) & set(AVA["pin"]), keyed  # no caption is a lone PIN digit
 
 
 def test_missing_microphone_and_model_are_spoken_and_the_keypad_works(
