@@ -131,9 +131,11 @@ class Announcer:
         self.captions.add(Caption(text, CaptionKind.SPEECH, private))
 
     def sound(self, tone: Tone) -> None:
-        """Play a tone and caption it (tones play whether or not speech is on)."""
-        if self.tones is not None:
-            self.tones.tone(tone.value)
+        """Play a tone and caption it (tones play whether or not speech is on). With
+        no sound output nothing plays, so no caption claims a sound."""
+        if self.tones is None:
+            return
+        self.tones.tone(tone.value)
         self.captions.add(Caption(TONE_CAPTIONS[tone], CaptionKind.SOUND))
 
     def interrupt(self) -> None:
@@ -168,9 +170,17 @@ class Announcer:
         self.say(label, private=private, interrupt=True)
 
     def key(self, masked: bool = False, echo: str = "") -> None:
-        """A key was pressed: stop speech; a tone for masked entries, else echo it."""
+        """A key was pressed: stop speech; for a masked entry "digit" in the headset
+        (a sink that knows the headset says so) or a tone, never the digit; else echo it."""
         self.interrupt()
-        if masked:
+        echo_masked = getattr(self.sink, "echo_masked", None)
+        if masked and self.speaking and callable(echo_masked):
+            echo_masked()
+            in_headset = bool(getattr(self.sink, "headset_present", False))
+            text = "digit" if in_headset else TONE_CAPTIONS[Tone.KEY]
+            kind = CaptionKind.SPEECH if in_headset else CaptionKind.SOUND
+            self.captions.add(Caption(text, kind, in_headset))
+        elif masked:
             self.sound(Tone.KEY)
         elif echo:
             self.say(echo)

@@ -29,6 +29,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="full-screen kiosk (the default)")
     run.add_argument("--mode", choices=MODES, default="standard", help="display mode to start in")
+    run.add_argument(
+        "--speech", action="store_true", help="speak from the start (a headset turns it on too)"
+    )
 
     text = commands.add_parser("text", help="the conversation as plain lines on stdin/stdout")
     text.add_argument("--register", choices=REGISTERS, default="standard")
@@ -105,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "run":
         from kiosk.ui.app import run_app
 
-        return run_app(mode=getattr(args, "mode", "standard"))
+        return run_app(
+            mode=getattr(args, "mode", "standard"), speech=getattr(args, "speech", False)
+        )
     if command == "text":
         from kiosk.channels.text import run_text_channel
 

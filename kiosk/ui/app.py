@@ -50,6 +50,8 @@ DESCRIBE_OFF = "Key information is off."
 PLEASE_WAIT = "Please wait…"
 HELP_AGAIN = "Press Help again to find out what any key does."
 NO_SPEECH = "Speech is not available on this kiosk. Please ask a store worker (F9)."
+HEADSET_IN = "Headset connected. Speech is on, and private details are spoken only in the headset."
+HEADSET_OUT = "Headset removed. Private details will not be spoken."
 
 
 class KioskApp(App[int]):
@@ -98,6 +100,8 @@ class KioskApp(App[int]):
         self.last_key_at = 0.0  # perf_counter of the last key, and of the last step shown:
         self.last_render_done = 0.0  # the benchmark's key-to-screen time
         self.shown_prompt: Prompt | None = None
+        self.speech_requested = speech  # --speech: talk from the start, whatever the jack
+        self.headset = False  # a headset is in the jack (the sound server says so)
 
     # ------------------------------------------------------------ lifecycle
     async def on_mount(self) -> None:
@@ -214,6 +218,7 @@ class KioskApp(App[int]):
     async def handle_key(self, key: str, *, from_click: bool = False) -> bool:
         """Act on a key. True if the screen used it; False lets the focused widget have it."""
         self.last_key_at = time.perf_counter()
+        self.announcer.interrupt()  # any key silences speech at once (ADA 707.5.1)
         if self.busy:
             return True  # one answer at a time: a second press must not pay twice
         is_command = command_word(key) is not None or key in CLEAR_KEYS or key.startswith("f")
@@ -268,6 +273,39 @@ class KioskApp(App[int]):
         if in_entry:
             self.session.activity()
         return False
+
+    def attach_speech(self, sink: SpeechSink, tones: ToneSink) -> None:
+        """The speech output is ready (built after the first screen, off the UI thread):
+        a kiosk started with speech on reads the step it shows."""
+        self.announcer.sink = sink
+        self.announcer.tones = tones
+        if self.profile.speech and self.shown_prompt is not None:
+            self.announcer.prompt(self.shown_prompt)
+
+    def headset_changed(self, present: bool) -> None:
+        """The jack changed. Plugged in: speech turns on, privately, at the same step.
+        Pulled out: private speech stops (the output does that) and the screen says so;
+        speech the headset turned on goes off with it."""
+        self.headset = present
+        self.session.speech_default = self.speech_requested or present
+        setter = getattr(self.announcer.sink, "headset", None)
+        if callable(setter):
+            setter(present)
+        if present:
+            self.kiosk_screen.show_key_info(HEADSET_IN)
+            if self.profile.speech:
+                self.announcer.say("Headset connected.", interrupt=True)
+                if self.shown_prompt is not None:
+                    self.announcer.prompt(self.shown_prompt)
+            else:
+                self.announcer.speech_on()
+            return
+        self.kiosk_screen.show_key_info(HEADSET_OUT)
+        if self.speech_requested:
+            self.announcer.say(HEADSET_OUT, interrupt=True)
+        else:
+            self.announcer.interrupt()
+            self.profile.speech = False
 
     def toggle_speech(self) -> None:
         """One key turns speech on (or off); said on screen too, as every sound is."""
@@ -361,16 +399,54 @@ def _terminal_attached() -> bool:
         return False
 
 
-def run_app(mode: str = "standard") -> int:
-    """``kiosk run``: the full-screen kiosk on the configured store."""
+def run_app(mode: str = "standard", speech: bool = False) -> int:
+    """``kiosk run``: the full-screen kiosk on the configured store; it talks when a
+    headset is plugged in, when F4 is pressed, or from the start with ``speech``."""
     from kiosk.logging import log_to_data_dir
     from kiosk.runtime import KioskRuntime
 
     log_to_data_dir()
     runtime = KioskRuntime.start(upkeep_now=False)
+    holder: list[Callable[[], None]] = []
+    app: KioskApp
+
+    def ready() -> None:
+        runtime.begin_upkeep()
+        threading.Thread(target=_start_speech, args=(app, holder), daemon=True).start()
+
     try:
-        app = KioskApp(runtime.services, mode=Mode.parse(mode), on_ready=runtime.begin_upkeep)
+        app = KioskApp(runtime.services, mode=Mode.parse(mode), speech=speech, on_ready=ready)
         app.run()
         return app.return_code or 0
     finally:
+        for stop in holder:
+            stop()
         runtime.stop()
+
+
+def _start_speech(app: KioskApp, stops: list[Callable[[], None]]) -> None:
+    """Build the speech output and the headset watch after the first screen (PortAudio
+    lists devices at import, which takes a while); without sound the screen carries on."""
+    import logging
+
+    from kiosk.channels.voice_devices import VoiceSettings
+    from kiosk.speech.audio import AudioDeviceError
+    from kiosk.speech.headset import HeadsetWatch
+    from kiosk.speech.tts import SynthesisError
+    from kiosk.ui.speech import build_screen_speech
+
+    voice = VoiceSettings()
+    try:
+        speech = build_screen_speech(
+            app.profile, voice.speaker_sink or None, voice.headset_sink or None
+        )
+    except (AudioDeviceError, SynthesisError, OSError) as error:
+        logging.getLogger(__name__).warning("the screen kiosk cannot speak: %s", error)
+        return
+    stops.append(speech.close)
+    app.call_from_thread(app.attach_speech, speech, speech)
+    watch = HeadsetWatch(
+        voice.headset_sink, lambda present: app.call_from_thread(app.headset_changed, present)
+    )
+    if watch.start():
+        stops.append(watch.stop)

@@ -15,6 +15,8 @@ SCREEN_KEYS: dict[str, str] = {
     "f3": "Turns simple mode with easy words on or off.",
     "f4": "Turns speech on or off.",
     "f5": "Key information: press a key to hear what it does. Press F5 again to stop.",
+    "f7": "Makes the voice slower.",
+    "f8": "Makes the voice faster.",
     "f9": "Asks for a person to help you.",
 }
 # Keys that type a character: in a text field they type it, elsewhere they are commands.
@@ -24,6 +26,7 @@ CHARACTER_KEYS = frozenset(
 )
 CLEAR = (KeypadAction.CLEAR,)
 PERSON_WORD = "person"
+RATE_WORDS = {"f7": "slower", "f8": "faster"}  # the keypad's rocker is volume; rate is here
 CANCEL_WORD = "cancel"
 
 
@@ -31,6 +34,8 @@ def command_word(key: str) -> str | None:
     """The command a key sends to the conversation ("help", "more time"), if any."""
     if key == "f9":
         return PERSON_WORD
+    if key in RATE_WORDS:
+        return RATE_WORDS[key]
     action = action_for_key(key)
     command = command_for(action) if action is not None else None
     return command.value.replace("_", " ") if command is not None else None

@@ -31,6 +31,16 @@ class RecordingSink:
         pass
 
 
+class RecordingTones:
+    """A tone output: the kiosk captions only sounds that it can really play."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def tone(self, name: str) -> None:
+        self.played.append(name)
+
+
 def screen_text(app) -> str:
     return "\n".join(str(w.render()) for w in app.screen.query(Static) if w.display)
 
@@ -130,7 +140,8 @@ async def test_holding_help_describes_the_next_key(make_app) -> None:
 @run_async
 async def test_time_warning_more_time_and_expiry(make_app, mode: Mode) -> None:
     clock = ManualClock()
-    app = make_app(mode, clock=clock)
+    tones = RecordingTones()
+    app = make_app(mode, clock=clock, tone_sink=tones)
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "1")
         await press(pilot, *"4015")  # typing, then the customer walks away
@@ -147,6 +158,7 @@ async def test_time_warning_more_time_and_expiry(make_app, mode: Mode) -> None:
         assert "Press # for more time" in text
         assert ("seconds" in text) is (mode is Mode.STANDARD)  # no countdown in simple mode
         assert app.captions.latest(1)[0].text == "[chime: time is running out]"
+        assert tones.played[-1] == "warning"
         await press(pilot, "number_sign")  # more time, one key
         await app.tick()
         assert not countdown.display
@@ -197,8 +209,8 @@ async def test_back_keeps_what_was_typed(make_app) -> None:
 # ------------------------------------------------------- speech, privacy
 @run_async
 async def test_speech_follows_focus_and_pins_are_never_spoken(make_app) -> None:
-    sink = RecordingSink()
-    app = make_app(speech_sink=sink, speech=True)
+    sink, tones = RecordingSink(), RecordingTones()
+    app = make_app(speech_sink=sink, tone_sink=tones, speech=True)
     async with app.run_test(size=(80, 24)) as pilot:
         assert sink.said[0][0].startswith("Welcome.")
         await press(pilot, "down")
@@ -211,6 +223,7 @@ async def test_speech_follows_focus_and_pins_are_never_spoken(make_app) -> None:
         assert app.screen.query_one(EntryInput).password
         assert not any(text in "2468" for text, _ in sink.said[start:])
         assert [c.text for c in app.captions.latest(4)] == ["[beep: key pressed]"] * 4
+        assert tones.played[-4:] == ["key"] * 4
         await press(pilot, "enter")
         assert app.session.prompt.id == "menu"
         text, private = sink.said[-1]
