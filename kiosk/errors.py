@@ -65,9 +65,42 @@ class PaymentInProgress(KioskError):
 
 
 class PaymentOutcomeUnknown(KioskError):
-    """The terminal did not answer; the attempt waits for the reconciler, never a new charge."""
+    """The outcome is not known yet; the attempt waits for the reconciler, never a new charge.
+
+    Raised once an attempt was sent to the terminal or processor and its answer
+    could not be recorded (no answer, or the store failed): the customer is
+    told the payment "is being checked", with ``reference`` to quote.
+    """
 
     code = "payment_unknown"
+
+    def __init__(
+        self, what: str, why: str = "", how_to_fix: str = "", *, reference: str = ""
+    ) -> None:
+        super().__init__(what, why, how_to_fix)
+        self.reference = reference
+
+
+class StoreUnavailable(Exception):
+    """The kiosk's database (or its data directory) cannot be used now.
+
+    Not a :class:`KioskError`: it is no fault of the request, so a step that
+    turns a KioskError into "try again" must not catch it; the conversation
+    takes the kiosk out of service instead. Raised by the payment core only
+    where no money can have moved (nothing was sent to a terminal).
+    """
+
+    code = "store_unavailable"
+
+    def __init__(self, what: str, why: str = "", how_to_fix: str = "") -> None:
+        self.what = what
+        self.why = why
+        self.how_to_fix = how_to_fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return " ".join(part for part in (self.what, self.why, self.how_to_fix) if part)
 
 
 class NotEligible(KioskError):

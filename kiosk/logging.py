@@ -118,13 +118,23 @@ def log_to_data_dir() -> None:
     For every interactive channel: a log line written to the terminal lands in the
     middle of what the customer is reading.
     """
+    import os
     from pathlib import Path
 
     from kiosk.settings import data_dir
 
     directory = Path(data_dir())
-    directory.mkdir(parents=True, exist_ok=True)
-    stream = (directory / "kiosk.log").open("a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    stream: TextIO
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        stream = (directory / "kiosk.log").open("a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    except OSError:
+        # A read-only or full data directory: the kiosk goes out of service, and
+        # its logs must still not land on the customer's screen. Standard error
+        # when it is not a terminal (a service manager collects it), else nowhere.
+        stream = (
+            sys.stderr if not sys.stderr.isatty() else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        )
     configure(stream=stream)
     logging.basicConfig(stream=stream, level=logging.INFO, force=True)
 

@@ -120,6 +120,12 @@ class Settings(LayeredSettings):
 
     # Identity and storage
     database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
+    # How long a statement waits for another process's lock on the SQLite file before
+    # the store counts as unusable (the kiosk then says so; it never waits forever).
+    database_busy_timeout_seconds: float = 30.0
+    # Demo accounts (with their published PINs) are created only on request:
+    # KIOSK_DEMO=1 (make run sets it) or ``kiosk db seed``.
+    demo: bool = False
     kiosk_id: str = "KIOSK-001"
     store_id: str = "STORE-0001"
     locale: str = "en_US"
@@ -143,6 +149,9 @@ class Settings(LayeredSettings):
     card_fee_cents: int = 0
     bank_fee_cents: int = 0
     cash_gives_change: bool = False
+    # The kiosk's own append-only payment journal; empty = payments-<kiosk id>.jsonl
+    # in the data directory. Keep it on the kiosk's disk, apart from a fleet database.
+    payment_journal_path: str = ""
 
     # Billing policy
     bill_due_days: int = 16

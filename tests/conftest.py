@@ -19,6 +19,13 @@ START = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
 _db_counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Each test's simulator journals and payment journal in a directory of its own,
+    never the user's data directory (shared by every test run on the machine)."""
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     if find_bin_dir() is None:

@@ -4,7 +4,9 @@ A channel calls :meth:`Conversation.answer` with whatever the user typed,
 said or pressed, and renders the :class:`Prompt` it gets back. Global
 commands (help, repeat, back, start over, cancel, more time, person, volume
 and rate) work on every step. Nothing a user types can crash the engine: an
-unexpected error ends in a safe step that says nothing was charged.
+unexpected error ends in a safe step that says what is true of the customer's
+money (nothing charged only when no payment reached a terminal); a store that
+fails (locked, full, lost, server down) takes the kiosk out of service.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from kiosk.conversation.signals import AudioStep, Signal
 from kiosk.conversation.step_ids import START, StepId
 from kiosk.conversation.steps import STEPS, TASK_LENGTHS
 from kiosk.conversation.steps.base import Go
+from kiosk.conversation.steps.service_state import money_status
 from kiosk.conversation.wording import join, w
+from kiosk.store.health import is_store_failure
 
 log = logging.getLogger(__name__)
 
@@ -78,19 +82,27 @@ class Conversation:
         step = STEPS[self.current]
         try:
             outcome = step.accept(self.ctx, answer)
-        except Exception:  # a bug must never strand or charge a customer
+        except Exception as error:  # a bug must never strand or charge a customer
+            if is_store_failure(error):
+                log.error("step %s: the store failed: %s", self.current, _first_line(error))
+                return self._go(Go(StepId.OUT_OF_SERVICE, clear_history=True))
             log.exception("step %s failed", self.current)
             return self._go(
-                Go(StepId.MENU if self.ctx.customer else START, clear_history=True, notice=_TROUBLE)
+                Go(
+                    StepId.MENU if self.ctx.customer else START,
+                    clear_history=True,
+                    notice=join(_TROUBLE, money_status(self.ctx), _TRY_AGAIN),
+                )
             )
         if isinstance(outcome, Invalid):
             return self._reject(outcome)
         return self._go(outcome)
 
     def expire(self) -> Prompt:
-        """The response time ran out: end safely, wipe the customer. Nothing is charged."""
+        """The response time ran out: end safely, wipe the customer (told of their money first)."""
+        notice = join(_TIMED_OUT, money_status(self.ctx))
         self.ctx.wipe()
-        return self._go(Go(StepId.END, clear_history=True, notice=_TIMED_OUT))
+        return self._go(Go(StepId.END, clear_history=True, notice=notice))
 
     def take_signals(self) -> list[Signal]:
         """Signals for the channel (a display mode, an audio step), cleared once read."""
@@ -122,15 +134,10 @@ class Conversation:
         if command == Command.CANCEL:
             public = STEPS[self.current].public
             target = StepId.MENU if self.ctx.customer and not public else START
+            notice = join(w("Canceled.", "Stopped.", tty_text="CANCELED"), money_status(self.ctx))
             if target == START:
                 self.ctx.wipe()
-            return self._go(
-                Go(
-                    target,
-                    clear_history=True,
-                    notice=w("Canceled. Nothing was charged.", "Stopped. We took no money."),
-                )
-            )
+            return self._go(Go(target, clear_history=True, notice=notice))
         if command == Command.MORE_TIME:
             limit = self.ctx.services.settings.max_extensions
             if self.extensions >= limit:
@@ -190,13 +197,19 @@ class Conversation:
     def _build_safely(self, notice: Wording | None = None) -> Prompt:
         try:
             built = self._build()
-        except Exception:
-            log.exception("building step %s failed", self.current)
-            menu = StepId.MENU
-            self.current = menu if self.ctx.customer and self.current != menu else START
+        except Exception as error:
             self.history.clear()
+            if is_store_failure(error) and self.current != StepId.OUT_OF_SERVICE:
+                log.error(
+                    "building step %s: the store failed: %s", self.current, _first_line(error)
+                )
+                self.current = StepId.OUT_OF_SERVICE
+            else:
+                log.exception("building step %s failed", self.current)
+                menu = StepId.MENU
+                self.current = menu if self.ctx.customer and self.current != menu else START
+                notice = join(_TROUBLE, money_status(self.ctx), _TRY_AGAIN, notice)
             built = self._fallback()
-            notice = join(_TROUBLE, notice)
         if notice is not None:
             built = dataclasses.replace(
                 built, notice=join(built.notice, notice) if built.notice else notice
@@ -206,7 +219,10 @@ class Conversation:
     def _fallback(self) -> Prompt:
         try:
             return self._build()
-        except Exception:
+        except Exception as error:
+            if is_store_failure(error) and self.current != StepId.OUT_OF_SERVICE:
+                self.current = StepId.OUT_OF_SERVICE  # the menu or welcome needed the broken store
+                return self._fallback()
             self.current = StepId.END
             return self._build()
 
@@ -229,13 +245,25 @@ class Conversation:
         )
 
 
+# Each is followed by money_status(): what is true of the customer's money.
 _TROUBLE = w(
-    "Sorry, something went wrong on our side. Nothing was charged. You can try again or ask for a person.",
-    "Sorry, something went wrong. We took no money.",
-    tty_text="SORRY, PROBLEM ON OUR SIDE. NOTHING CHARGED",
+    "Sorry, something went wrong on our side.",
+    "Sorry, something went wrong.",
+    tty_text="SORRY, PROBLEM ON OUR SIDE",
+)
+_TRY_AGAIN = w(
+    "You can try again or ask for a person.",
+    "Try again, or ask for a person.",
+    tty_text="TRY AGAIN OR TYPE 0 FOR A PERSON",
 )
 _TIMED_OUT = w(
-    "The time ran out, so we ended your session to keep your account safe. Nothing was charged.",
+    "The time ran out, so we ended your session to keep your account safe.",
     "Time ran out. We closed it to keep you safe.",
-    tty_text="TIME RAN OUT. SESSION ENDED. NOTHING CHARGED",
+    tty_text="TIME RAN OUT. SESSION ENDED",
 )
+
+
+def _first_line(error: BaseException) -> str:
+    """An error's type and first line (a driver error's later lines hold SQL and values)."""
+    text = str(error)
+    return f"{type(error).__name__}: {text.splitlines()[0][:200] if text else ''}"

@@ -55,13 +55,33 @@ class Services:
 
     @property
     def store(self) -> Store:
-        """The open store; waits for it the first time if it is still opening."""
+        """The open store; waits for it the first time if it is still opening.
+
+        Raises:
+            StoreUnavailable: it cannot be opened (missing, read-only, corrupted,
+                server down); the next call tries again.
+        """
         if self._store is None:
             with self._lock:
                 if self._store is None:
                     assert self._open is not None
-                    self._store = self._open()
+                    try:
+                        self._store = self._open()
+                    except Exception as error:
+                        raise _unavailable(error) from None
         return self._store
+
+    def usable(self) -> bool:
+        """Whether the store can serve a customer now (opens it if needed); never raises."""
+        from kiosk.store import health
+
+        try:
+            health.check(self.store)
+        except Exception as error:
+            if not health.is_store_failure(error):
+                raise
+            return False
+        return True
 
     def close(self) -> None:
         """Release the database connections, if the store was ever opened."""
@@ -136,3 +156,19 @@ class Services:
         from kiosk.payments.registry import cash_acceptor
 
         return cash_acceptor(self.store.settings)
+
+
+def _unavailable(error: Exception) -> Exception:
+    """The store could not open: logged for staff, a StoreUnavailable for the customer."""
+    import logging
+
+    from kiosk.errors import KioskError, StoreUnavailable
+
+    logging.getLogger(__name__).error(
+        "the store could not be opened: %s: %s", type(error).__name__, str(error)[:300]
+    )
+    if isinstance(error, KioskError | StoreUnavailable):
+        return error
+    return StoreUnavailable(
+        "This kiosk cannot reach its records right now.", "", "Please use another kiosk."
+    )

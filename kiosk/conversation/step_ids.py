@@ -47,6 +47,7 @@ class StepId(enum.StrEnum):
     RECEIPT_PHONE = "receipt_phone"
     PAY_FAILED = "pay_failed"
     PAY_UNKNOWN = "pay_unknown"
+    OUT_OF_SERVICE = "out_of_service"
 
 
 #: Where every session starts.

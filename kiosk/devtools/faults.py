@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 
 _CRASH_AT: str | None = os.environ.get("KIOSK_CRASH_AT") or None
 _REMAINING: int = int(os.environ.get("KIOSK_CRASH_AFTER_N") or "1")
+# Store faults armed with inject(): the action runs (once) when its point is reached.
+_ACTIONS: dict[str, Callable[[], None]] = {}
 
 # Every crash point the payment core and the outbox harness declare, in flow order.
 CRASH_POINTS = (
@@ -39,9 +42,24 @@ def arm(name: str | None, after: int = 1) -> None:
     _REMAINING = max(1, after)
 
 
+def inject(name: str, action: Callable[[], None]) -> None:
+    """Run ``action`` (e.g. lock, fill or delete the database) the next time ``name`` is reached.
+
+    The payment goes on afterwards, into the broken store: how the kiosk copes
+    is what the fault-injection tests measure.
+    """
+    _ACTIONS[name] = action
+
+
+def clear_injections() -> None:
+    _ACTIONS.clear()
+
+
 def crash_point(name: str) -> None:
-    """SIGKILL the current process if ``name`` is the armed crash point."""
+    """SIGKILL the current process if ``name`` is the armed crash point (or run its injected fault)."""
     global _REMAINING
+    if _ACTIONS and name in _ACTIONS:
+        _ACTIONS.pop(name)()
     if _CRASH_AT is None or name != _CRASH_AT:
         return
     _REMAINING -= 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import statistics
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -26,18 +26,21 @@ from sqlalchemy.orm import Session
 from kiosk.devtools.faults import crash_point
 from kiosk.errors import (
     InvalidAmount,
+    KioskError,
     NotFound,
     PaymentDeclined,
     PaymentInProgress,
     PaymentOutcomeUnknown,
+    StoreUnavailable,
 )
 from kiosk.logging import get_logger
 from kiosk.money import format_cents
 from kiosk.payments import statements
 from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
+from kiosk.payments.payment_journal import PaymentJournal
 from kiosk.services import account_state, audit, ledger
 from kiosk.services.common import find_account, find_account_id, no_such_account
-from kiosk.services.confirmation import confirmation_number
+from kiosk.services.confirmation import confirmation_number, payment_reference
 from kiosk.store.db import retry_on_conflict
 from kiosk.store.models import (
     OPEN_STATES,
@@ -92,9 +95,10 @@ class ReconnectionQuote:
 class PaymentService:
     """Takes payments for accounts through any :class:`PaymentMethod`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, journal: PaymentJournal | None = None) -> None:
         self.store = store
         self.settings = store.settings
+        self.journal = journal or PaymentJournal.for_settings(store.settings)
 
     # ----------------------------------------------------------------- checks
     def fee_for(self, method: PaymentMethod) -> int:
@@ -202,11 +206,18 @@ class PaymentService:
             PaymentInProgress: another attempt for the account is open.
             PaymentOutcomeUnknown: no answer; the reconciler will settle it, never a new charge.
         """
-        attempt = retry_on_conflict(
-            lambda: self._open_attempt(account_number, cents, method, idempotency_key, reconnect)
-        )
+        try:
+            attempt = retry_on_conflict(
+                lambda: self._open_attempt(
+                    account_number, cents, method, idempotency_key, reconnect
+                )
+            )
+        except KioskError:
+            raise
+        except Exception as error:  # the store failed: the terminal was never asked
+            raise self._not_sent(error, "open") from None
         crash_point("attempt.after_commit")
-        return self._drive(attempt, method)
+        return self._drive(attempt, method, account_number.strip())
 
     def _create_attempt(
         self, account_number: str, cents: int, method: PaymentMethod, key: str, reconnect: bool
@@ -283,39 +294,123 @@ class PaymentService:
             "Please wait a minute and check your balance, or ask a store associate.",
         )
 
-    def _drive(self, attempt: AttemptRecord, method: PaymentMethod) -> PaymentResult:
-        """Take an attempt from wherever it stands to a final state, or to UNKNOWN."""
-        attempt_id = attempt.id
+    def _drive(
+        self, attempt: AttemptRecord, method: PaymentMethod, account_number: str
+    ) -> PaymentResult:
+        """Take an attempt from wherever it stands to a final state, or to UNKNOWN.
+
+        Nothing the store does after the attempt was sent makes the customer
+        hear "nothing was charged": any failure from then on raises
+        :class:`PaymentOutcomeUnknown` ("being checked", with a reference),
+        unless the terminal's own answer was a decline.
+        """
         state = attempt.state
         if state == AttemptState.CREATED:
-            self._transition(attempt_id, AttemptState.CREATED, AttemptState.SENT)
+            try:
+                self._transition(attempt.id, AttemptState.CREATED, AttemptState.SENT)
+                # Durable outside the database before the terminal is asked (rule 2 again):
+                # if this line cannot be written, the terminal is not asked.
+                self.journal.sent(
+                    key=attempt.idempotency_key,
+                    kiosk_id=self.settings.kiosk_id,
+                    attempt_id=attempt.id,
+                    account_number=account_number,
+                    cents=attempt.cents,
+                    fee_cents=attempt.fee_cents,
+                    method=attempt.method.value,
+                    reconnect=attempt.requested_reconnection,
+                )
+            except Exception as error:
+                raise self._not_sent(error, "send") from None
             state = AttemptState.SENT
             crash_point("attempt.after_sent")
-        if state == AttemptState.SENT:
-            try:
-                result = method.charge(attempt.cents + attempt.fee_cents, attempt.idempotency_key)
-            except ChargeOutcomeUnknown:
-                # Never charge again: ask the processor about this key (rule 4).
-                self._transition(attempt_id, AttemptState.SENT, AttemptState.UNKNOWN)
-                self._audit_attempt(attempt_id, "payment.unknown", "unknown")
-                log.warning("payment.unknown", attempt_id=attempt_id, kiosk=self.settings.kiosk_id)
-                crash_point("charge.after_unknown")
-                if self.reconcile_attempt(attempt_id, method) != "still_unknown":
-                    return self.result_of(attempt_id)
-                raise PaymentOutcomeUnknown(
-                    "The card terminal did not answer, so we do not know yet if the payment went through.",
-                    "You will not be charged twice: we check with the bank before anything else.",
-                    "Please do not pay again now. Ask a store associate, or check your balance later.",
+        answer: ChargeResult | None = None
+        try:
+            if state == AttemptState.SENT:
+                try:
+                    answer = method.charge(
+                        attempt.cents + attempt.fee_cents, attempt.idempotency_key
+                    )
+                except ChargeOutcomeUnknown:
+                    return self._no_answer(attempt, method)
+                self._journal_outcome(attempt.idempotency_key, answer)
+                if answer.approved:
+                    crash_point("charge.after_approve")
+                succeeded = self.settle(attempt.id, answer)
+                crash_point("settle.after_commit")
+                if succeeded is not None:
+                    return succeeded
+            elif state == AttemptState.UNKNOWN:
+                self.reconcile_attempt(attempt.id, method)
+            return self.result_of(attempt.id)
+        except KioskError:
+            raise
+        except Exception as error:
+            log.error(
+                "payment.store_failed",
+                attempt_id=attempt.id,
+                kiosk=self.settings.kiosk_id,
+                stage="after_send",
+                error=_describe(error),
+            )
+            if answer is not None and not answer.approved:
+                # The terminal's own answer proves no money was taken.
+                raise PaymentDeclined(
+                    "The payment did not go through, and no money was taken.",
+                    answer.decline_reason,
+                    answer.how_to_fix or _how_to_fix(answer.decline_code),
+                    decline_code=answer.decline_code,
                 ) from None
-            if result.approved:
-                crash_point("charge.after_approve")
-            succeeded = self.settle(attempt_id, result)
-            crash_point("settle.after_commit")
-            if succeeded is not None:
-                return succeeded
-        elif state == AttemptState.UNKNOWN:
-            self.reconcile_attempt(attempt_id, method)
-        return self.result_of(attempt_id)
+            raise being_checked(
+                attempt.idempotency_key, attempt.cents + attempt.fee_cents
+            ) from None
+
+    def _no_answer(self, attempt: AttemptRecord, method: PaymentMethod) -> PaymentResult:
+        """The terminal did not answer: never charge again, ask the processor about the key."""
+        with suppress(OSError):  # the database records it too; the reconciler asks by key
+            self.journal.unknown(attempt.idempotency_key)
+        self._transition(attempt.id, AttemptState.SENT, AttemptState.UNKNOWN)
+        self._audit_attempt(attempt.id, "payment.unknown", "unknown")
+        log.warning("payment.unknown", attempt_id=attempt.id, kiosk=self.settings.kiosk_id)
+        crash_point("charge.after_unknown")
+        if self.reconcile_attempt(attempt.id, method) != "still_unknown":
+            return self.result_of(attempt.id)
+        raise PaymentOutcomeUnknown(
+            "The card terminal did not answer, so we do not know yet if the payment went through.",
+            "You will not be charged twice: we check with the bank before anything else.",
+            "Please do not pay again now. "
+            f"Your payment reference is {payment_reference(attempt.idempotency_key)}. "
+            "Ask a store associate, or check your balance later.",
+            reference=payment_reference(attempt.idempotency_key),
+        )
+
+    def _journal_outcome(self, key: str, answer: ChargeResult) -> None:
+        """Keep the terminal's answer outside the database before recording it there.
+
+        A journal that cannot be written (disk full) does not stop the database
+        from recording it: the processor keeps the answer too, and the ``sent``
+        line already says which account it was for.
+        """
+        try:
+            self.journal.outcome(key, answer)
+        except OSError as error:
+            log.error(
+                "payment.journal_failed", kiosk=self.settings.kiosk_id, error=_describe(error)
+            )
+
+    def _not_sent(self, error: Exception, stage: str) -> StoreUnavailable:
+        """The error for a store failure before the terminal was asked: truly nothing charged."""
+        log.error(
+            "payment.store_failed",
+            kiosk=self.settings.kiosk_id,
+            stage=stage,
+            error=_describe(error),
+        )
+        return StoreUnavailable(
+            "We cannot take payments at this kiosk right now.",
+            "Our system is not working, so nothing was charged.",
+            f"Please use another kiosk, or call us at {self.settings.support_phone}.",
+        )
 
     def result_of(self, attempt_id: int) -> PaymentResult:
         """The outcome of an attempt as the customer should hear it.
@@ -334,11 +429,7 @@ class PaymentService:
                 _how_to_fix(attempt.decline_code),
                 decline_code=attempt.decline_code,
             )
-        raise PaymentOutcomeUnknown(
-            "We do not know yet if the payment went through.",
-            "You will not be charged twice.",
-            "Please do not pay again now; ask a store associate or check your balance later.",
-        )
+        raise being_checked(attempt.idempotency_key, attempt.cents + attempt.fee_cents)
 
     # ---------------------------------------------------------------- settle
     def settle(self, attempt_id: int, result: ChargeResult) -> PaymentResult | None:
@@ -830,6 +921,26 @@ def _same_request(
             "Start a new payment.",
         )
     return attempt
+
+
+def being_checked(idempotency_key: str, cents: int) -> PaymentOutcomeUnknown:
+    """What the customer is told when a sent payment's outcome could not be recorded."""
+    reference = payment_reference(idempotency_key)
+    return PaymentOutcomeUnknown(
+        f"Your payment of {format_cents(cents)} is being checked.",
+        "We could not finish recording it, so we do not know yet if it went through. "
+        "You will not be charged twice.",
+        f"Please do not pay again now. Your payment reference is {reference}. "
+        "We will record it as soon as we can; a store associate can check it with this "
+        "reference, or check your balance later.",
+        reference=reference,
+    )
+
+
+def _describe(error: BaseException) -> str:
+    """An error's type and first line, for the log (never its traceback or parameters)."""
+    first = str(error).split("\n", 1)[0][:200]
+    return f"{type(error).__name__}: {first}"
 
 
 def _how_to_fix(decline_code: str) -> str:

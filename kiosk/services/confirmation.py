@@ -36,3 +36,16 @@ def confirmation_number(attempt_id: int) -> str:
 
 def is_valid_confirmation(number: str) -> bool:
     return number.isdigit() and len(number) >= 2 and damm_digit(number) == 0
+
+
+def payment_reference(idempotency_key: str) -> str:
+    """Eight digits (four, a space, four) a customer quotes for a payment still being checked.
+
+    Derived from the idempotency key, not the attempt id, so it stays the same
+    when the attempt's database row is lost and rebuilt from the payment journal.
+    """
+    import hashlib
+
+    number = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
+    digits = f"{number % 10**8:08d}"
+    return f"{digits[:4]} {digits[4:]}"

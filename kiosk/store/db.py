@@ -26,19 +26,23 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine with the kiosk's connection settings for its back end."""
+def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
+    """Create an engine with the kiosk's connection settings for its back end.
+
+    ``busy_timeout``: seconds a SQLite statement waits for another process's lock
+    before failing (the kiosk then goes out of service rather than hang).
+    """
     if url.startswith("sqlite"):
         database = sqlite_file(url)
         if database is not None:
             database.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
+        _configure_sqlite(engine, busy_timeout)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -51,7 +55,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # is the backstop, at ~40 MB of WAL, for when that thread is not running.
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -44,7 +44,7 @@ def open_store(
 
     settings = settings or get_settings()
     url = settings.effective_database_url()
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout=settings.database_busy_timeout_seconds)
     store = Store(engine, make_session_factory(engine), settings, clock or SystemClock())
     if migrate:
         migrations.upgrade(engine)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 
 import pytest
 from sqlalchemy import select
 
 from kiosk.accessibility.plain_language import check
 from kiosk.conversation.prompt import Command, Prompt, Register
+from kiosk.conversation.services import Services
 from kiosk.conversation.steps import STEPS
 from kiosk.store.models import Account, AttemptState, PaymentAttempt, PaymentMethodKind
+from kiosk.store.store import open_store
 
 SIMPLE_ONLY = {"menu_more"}  # the simplified menu splits its choices in two
 TTY_SAFE = re.compile(r"^[A-Z0-9 \n\-?:$!'()\",./;]*$")
@@ -131,7 +134,22 @@ def walk_every_step(driver, services, register: Register) -> list[Prompt]:
         d.say("40152273", "50309", "0000")
     assert d.prompt.id == "locked"
     run(d)
+
+    d = type(d)(_broken_services(services), register)
+    d.choose("start")
+    d.say("40152270", "72201", "2468")
+    assert d.prompt.id == "out_of_service", d.prompt.id
+    d.say("1")  # try again: still out of service
+    assert d.prompt.id == "out_of_service"
+    run(d)
     return seen
+
+
+def _broken_services(services) -> Services:  # type: ignore[no-untyped-def]
+    """Services whose database cannot be opened: its path is a directory."""
+    broken = tempfile.mkdtemp(prefix="kiosk-broken-store-")
+    settings = services.settings.model_copy(update={"database_url": f"sqlite:///{broken}"})
+    return Services.deferred(lambda: open_store(settings), settings)
 
 
 @pytest.mark.parametrize("register", [Register.STANDARD, Register.SIMPLE, Register.TTY])

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from payment_kit import AVA, assert_books_clean, attempt_by_key, row_counts
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from kiosk.errors import PaymentOutcomeUnknown
 from kiosk.payments.card_terminal import CardTerminalSimulator
 from kiosk.payments.journal import ProcessorJournal
 from kiosk.payments.service import PaymentService
@@ -98,8 +98,9 @@ def test_a_failure_inside_the_success_transaction_writes_nothing(
         )
     before = row_counts(store)
     terminal = CardTerminalSimulator(journal)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(PaymentOutcomeUnknown, match="being checked") as told:
         payments.pay(AVA, 2000, terminal, "k-atomic")
+    assert told.value.reference and told.value.reference in told.value.message
     attempt = attempt_by_key(store, "k-atomic")
     assert attempt.id == next_id and attempt.state == AttemptState.SENT
     after = row_counts(store)

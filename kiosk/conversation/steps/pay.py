@@ -22,6 +22,7 @@ from kiosk.conversation.steps.base import (
     prompt,
     step,
 )
+from kiosk.conversation.steps.service_state import payment_not_sent, payment_started
 from kiosk.conversation.wording import w
 from kiosk.errors import (
     InvalidAmount,
@@ -30,6 +31,7 @@ from kiosk.errors import (
     PaymentDeclined,
     PaymentInProgress,
     PaymentOutcomeUnknown,
+    StoreUnavailable,
 )
 from kiosk.money import format_cents
 
@@ -336,6 +338,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
             method = acceptor
         else:
             method = ctx.services.card_terminal()
+        payment_started(ctx)
         result = ctx.services.payments.pay(
             ctx.account_number,
             _amount(ctx),
@@ -344,17 +347,29 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
             reconnect=bool(ctx.values.get("pay_reconnect")),
         )
     except PaymentDeclined as error:
+        payment_not_sent(ctx)
         ctx.values.pop("payment_key", None)
         ctx.values["pay_error"] = error.message
         return Go(StepId.PAY_FAILED)
-    except (PaymentOutcomeUnknown, PaymentInProgress) as error:
+    except PaymentOutcomeUnknown as error:
+        ctx.values["pay_error"] = error.message
+        ctx.values["pay_reference"] = error.reference
+        return Go(StepId.PAY_UNKNOWN, clear_history=True)
+    except PaymentInProgress as error:
+        payment_not_sent(ctx)  # this key was refused; an earlier payment is still open
         ctx.values["pay_error"] = error.message
         return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except InvalidAmount as error:
+        payment_not_sent(ctx)
         ctx.values.pop("payment_key", None)
         return Go(StepId.PAY_AMOUNT, error=w(error.message))
+    except StoreUnavailable:
+        payment_not_sent(ctx)  # raised only before anything reached the terminal
+        raise  # the engine takes the kiosk out of service
     except KioskError as error:
+        payment_not_sent(ctx)
         return invalid(error.message)
+    payment_not_sent(ctx)  # the outcome is known: pay_result says it
     ctx.values.pop("bank_account", None)
     ctx.values.pop("payment_key", None)
     ctx.values["pay_result"] = result
@@ -541,12 +556,12 @@ def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
 @step(StepId.PAY_UNKNOWN, PAY, 4)
 def pay_unknown(ctx: Context) -> Prompt:
     message = ctx.values.get("pay_error", "We do not know yet if the payment went through.")
+    reference = ctx.values.get("pay_reference")
+    simple = "We are not sure the payment worked. Please do not pay again now."
+    if reference:
+        simple = f"Your payment is being checked. Your number is {reference}. Do not pay again now."
     return prompt(
-        w(
-            message,
-            "We are not sure the payment worked. Please do not pay again now.",
-            tty_text=message,
-        ),
+        w(message, simple, tty_text=message),
         AnswerKind.CHOICE,
         w("A store worker can check the payment for you.", "A worker can check it."),
         [

@@ -1,0 +1,45 @@
+"""Is the store usable? Telling a broken store from a bug, and a cheap check to recover.
+
+A locked, full, read-only, deleted or corrupted SQLite file and a stopped
+PostgreSQL server all surface as driver or OS errors; the conversation takes
+these to its "out of service" step instead of pretending the request failed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.store.store import Store
+
+
+def is_store_failure(error: BaseException) -> bool:
+    """True for an error of the store itself (not of what the customer asked)."""
+    import sqlite3
+
+    from kiosk.errors import StoreUnavailable
+
+    if isinstance(error, StoreUnavailable | sqlite3.Error | OSError):
+        return True
+    from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+    if isinstance(error, IntegrityError):
+        return False  # a constraint said no: the store works
+    return isinstance(error, DBAPIError | SQLAlchemyError)
+
+
+def check(store: Store) -> None:
+    """Read the schema version and an account, and make a write that is rolled back.
+
+    Raises if the store cannot serve a customer: missing tables, corruption, a
+    server that is down, a read-only file or a lock held by another process.
+    """
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        connection.execute(text("SELECT id FROM accounts LIMIT 1")).all()
+        transaction = connection.begin()
+        try:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        finally:
+            transaction.rollback()
