@@ -116,23 +116,42 @@ def _payments(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    """Settle open attempts, recover lost ones from the payment journal; fail while any is unknown."""
     import datetime as dt
 
+    from sqlalchemy import func, select
+
+    from kiosk.payments.recovery import recover
     from kiosk.payments.registry import reconciliation_methods
     from kiosk.payments.service import PaymentService
+    from kiosk.store.models import AttemptState, PaymentAttempt
 
     store = _open()
-    report = PaymentService(store).reconcile(
-        reconciliation_methods(store.settings), older_than=dt.timedelta(seconds=args.grace_seconds)
+    service = PaymentService(store)
+    methods = reconciliation_methods(store.settings)
+    grace = dt.timedelta(seconds=args.grace_seconds)
+    report = service.reconcile(methods, older_than=grace)
+    recovery = recover(service, service.journal, methods, older_than=grace)
+    settled = dict(report.settled)
+    for outcome, count in recovery.outcomes.items():
+        if outcome not in ("already_recorded", "in_flight"):
+            settled[outcome] = settled.get(outcome, 0) + count
+    with store.sessions() as session:
+        unknown = session.scalar(
+            select(func.count(PaymentAttempt.id)).where(
+                PaymentAttempt.state == AttemptState.UNKNOWN
+            )
+        )
+    problems = list(recovery.problems)
+    if unknown:
+        problems.append(f"{unknown} payment(s) still UNKNOWN: ask the processor, then run again")
+    lines = [f"{outcome}: {count}" for outcome, count in sorted(settled.items())]
+    text = "\n".join(lines + [f"PROBLEM: {p}" for p in problems]) or "Nothing to reconcile."
+    _emit(args, {"settled": settled, "unknown": unknown, "problems": problems}, text)
+    _record_admin(
+        store, "admin.reconcile", "failure" if problems else "success", unknown=unknown, **settled
     )
-    text = (
-        "Nothing to reconcile."
-        if not report.settled
-        else "\n".join(f"{outcome}: {count}" for outcome, count in sorted(report.settled.items()))
-    )
-    _emit(args, report.settled, text)
-    _record_admin(store, "admin.reconcile", "success", **report.settled)
-    return 0
+    return 1 if problems else 0
 
 
 def _ledger_check(args: argparse.Namespace) -> int:

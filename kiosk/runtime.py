@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kiosk.store.store import Store
 
 log = logging.getLogger(__name__)
+RECOVERY_EVERY_PASSES = 15  # of the 2 s upkeep loop: every 30 s
 
 
 def _open(settings: Settings) -> Store:
@@ -78,6 +79,31 @@ class KioskRuntime:
         if report.settled:
             log.info("reconciled at start-up: %s", report.settled)
 
+    def recover_own_payments(self) -> None:
+        """Settle this kiosk's payments the store failed to record, from its payment journal.
+
+        Run on a timer, so a payment told "being checked" while the database was
+        locked or down is recorded once the database works again, without a restart.
+        Attempts touched in the last two minutes may be in flight and are left alone.
+        """
+        from datetime import timedelta
+
+        from kiosk.payments.recovery import recover
+        from kiosk.payments.registry import reconciliation_methods
+
+        payments = self.services.payments
+        report = recover(
+            payments,
+            payments.journal,
+            reconciliation_methods(self.store.settings),
+            older_than=timedelta(minutes=2),
+        )
+        done = {
+            k: v for k, v in report.outcomes.items() if k not in ("already_recorded", "in_flight")
+        }
+        if done:
+            log.info("recovered from the payment journal: %s", done)
+
     def deliver_pending(self) -> None:
         """One pass of the outbox worker (receipts, emails, follow-up work)."""
         from kiosk.services.outbox import OutboxWorker
@@ -90,11 +116,20 @@ class KioskRuntime:
             self.reconcile_own_payments()
         except Exception:  # never take the kiosk down from the background
             log.exception("start-up reconciliation failed")
+        passes = 0
         while not self._stop.wait(2.0):
             try:
                 self.deliver_pending()
-            except Exception:
-                log.exception("outbox pass failed")
+            except Exception as error:
+                log.error("outbox pass failed: %s: %s", type(error).__name__, str(error)[:200])
+            if passes % RECOVERY_EVERY_PASSES == 0:
+                try:
+                    self.recover_own_payments()
+                except Exception as error:
+                    log.error(
+                        "payment recovery failed: %s: %s", type(error).__name__, str(error)[:200]
+                    )
+            passes += 1
 
     def stop(self) -> None:
         self._stop.set()

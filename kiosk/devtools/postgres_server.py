@@ -67,7 +67,28 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
-        log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
+        return self._launch(timeout)
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (``pg_ctl -m immediate stop``), keeping its data.
+
+        For fault-injection tests: connections drop mid-transaction; :meth:`resume`
+        starts it again on the same port and data directory.
+        """
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop"),
+            check=True,
+            capture_output=True,
+        )
+        if self.process is not None:
+            self.process.wait(timeout=20)
+
+    def resume(self, timeout: float = 30.0) -> PostgresServer:
+        """Start again after :meth:`halt` (crash recovery replays its WAL)."""
+        return self._launch(timeout)
+
+    def _launch(self, timeout: float) -> PostgresServer:
+        log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(
             self._cmd(
                 "postgres",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from kiosk.errors import InvalidInput
 from kiosk.payments.journal import ProcessorJournal
-from kiosk.payments.methods import ChargeResult, PaymentMethod
+from kiosk.payments.methods import ChargeResult, PaymentMethod, ProcessorCharge
 from kiosk.store.models import PaymentMethodKind
 
 _ROUTING_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7, 1)
@@ -71,6 +72,9 @@ class BankDebitSimulator(PaymentMethod):
 
     def lookup(self, idempotency_key: str) -> ChargeResult | None:
         return self.journal.get(idempotency_key)
+
+    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
+        return self.journal.list_since(since)
 
     def void(self, idempotency_key: str) -> None:
         self.journal.record_once(idempotency_key, 0, ChargeResult(False, decline_code="voided"))

@@ -8,12 +8,18 @@ path can be exercised on a demo kiosk and in tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass
 
 from kiosk.payments.journal import ProcessorJournal
-from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
+from kiosk.payments.methods import (
+    ChargeOutcomeUnknown,
+    ChargeResult,
+    PaymentMethod,
+    ProcessorCharge,
+)
 from kiosk.store.models import PaymentMethodKind
 
 
@@ -120,6 +126,9 @@ class CardTerminalSimulator(PaymentMethod):
 
     def lookup(self, idempotency_key: str) -> ChargeResult | None:
         return self.journal.get(idempotency_key)
+
+    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
+        return self.journal.list_since(since)
 
     def void(self, idempotency_key: str) -> None:
         self.journal.record_once(

@@ -6,12 +6,13 @@ on the account, which the kiosk says before the customer commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from kiosk.errors import InvalidInput
 from kiosk.money import format_cents
 from kiosk.payments.journal import ProcessorJournal
-from kiosk.payments.methods import ChargeResult, PaymentMethod
+from kiosk.payments.methods import ChargeResult, PaymentMethod, ProcessorCharge
 from kiosk.store.models import PaymentMethodKind
 
 ACCEPTED_BILLS_CENTS = (100, 500, 1000, 2000, 5000, 10000)
@@ -93,6 +94,9 @@ class CashAcceptorSimulator(PaymentMethod):
 
     def lookup(self, idempotency_key: str) -> ChargeResult | None:
         return self.journal.get(idempotency_key)
+
+    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
+        return self.journal.list_since(since)
 
     def void(self, idempotency_key: str) -> None:
         self.journal.record_once(idempotency_key, 0, ChargeResult(False, decline_code="voided"))

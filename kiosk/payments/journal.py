@@ -7,12 +7,13 @@ that every charge was recorded exactly once by the kiosk.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from kiosk.payments.methods import ChargeResult
+from kiosk.payments.methods import ChargeResult, ProcessorCharge
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS charges (
@@ -20,9 +21,11 @@ CREATE TABLE IF NOT EXISTS charges (
     cents INTEGER NOT NULL,
     approved INTEGER NOT NULL,
     processor_ref TEXT, brand TEXT, last4 TEXT,
-    decline_code TEXT, decline_reason TEXT, how_to_fix TEXT
+    decline_code TEXT, decline_reason TEXT, how_to_fix TEXT,
+    at TEXT
 )
 """
+_COLUMNS = "approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
 
 
 class ProcessorJournal:
@@ -36,6 +39,9 @@ class ProcessorJournal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(charges)")}
+        if "at" not in columns:  # a journal from before list_since
+            self._db.execute("ALTER TABLE charges ADD COLUMN at TEXT")
 
     def record_once(self, key: str, cents: int, result: ChargeResult) -> ChargeResult:
         """Store ``result`` for ``key`` unless one is there; return the stored one."""
@@ -48,7 +54,7 @@ class ProcessorJournal:
                     return existing
                 fields = asdict(result)
                 self._db.execute(
-                    "INSERT INTO charges VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO charges VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         key,
                         cents,
@@ -59,6 +65,7 @@ class ProcessorJournal:
                         fields["decline_code"],
                         fields["decline_reason"],
                         fields["how_to_fix"],
+                        dt.datetime.now(dt.UTC).isoformat(),
                     ),
                 )
                 self._db.execute("COMMIT")
@@ -72,14 +79,24 @@ class ProcessorJournal:
             return self._get(key)
 
     def _get(self, key: str) -> ChargeResult | None:
-        row = self._db.execute(
-            "SELECT approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
-            " FROM charges WHERE key = ?",
-            (key,),
-        ).fetchone()
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM charges WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         return ChargeResult(bool(row[0]), *row[1:])
+
+    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
+        """Every key recorded at or after ``since``, oldest first (the processor's report)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT key, cents, at, {_COLUMNS} FROM charges WHERE at >= ? ORDER BY at",
+                (since.astimezone(dt.UTC).isoformat(),),
+            ).fetchall()
+        return [
+            ProcessorCharge(
+                key, cents, dt.datetime.fromisoformat(at), ChargeResult(bool(row[0]), *row[1:])
+            )
+            for key, cents, at, *row in rows
+        ]
 
     def approved_charges(self) -> dict[str, int]:
         """Every approved key and its cents: what customers were really charged."""

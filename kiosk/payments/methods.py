@@ -9,6 +9,7 @@ key can no longer be charged before the kiosk gives up on it.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from dataclasses import dataclass
 
 from kiosk.store.models import PaymentMethodKind
@@ -25,6 +26,16 @@ class ChargeResult:
     decline_code: str = ""
     decline_reason: str = ""
     how_to_fix: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessorCharge:
+    """One key as the processor recorded it (``list_since``): what it took, and when."""
+
+    key: str
+    cents: int
+    at: dt.datetime
+    result: ChargeResult
 
 
 class ChargeOutcomeUnknown(Exception):
@@ -57,6 +68,17 @@ class PaymentMethod(abc.ABC):
         Raises:
             ChargeOutcomeUnknown: the processor cannot be reached now.
         """
+
+    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
+        """Every key the processor recorded at or after ``since`` (UTC), oldest first.
+
+        Lets the reconciler find a charge that the kiosk's database and journal
+        both lost. A method whose processor cannot list raises NotImplementedError.
+
+        Raises:
+            ChargeOutcomeUnknown: the processor cannot be reached now.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list its charges")
 
     @abc.abstractmethod
     def void(self, idempotency_key: str) -> None:

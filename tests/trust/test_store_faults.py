@@ -1,0 +1,124 @@
+"""The store fails in the middle of a payment: the customer is told the truth, nothing is lost.
+
+Each case breaks the store at a representative point of a card payment made
+through the conversation engine (kiosk.devtools.store_faults): the SQLite file
+locked by another process, the data disk full (a small tmpfs), the file
+deleted or corrupted (then restored from the last backup), PostgreSQL stopped
+with ``pg_ctl -m immediate stop``. After repair, a restart, reconcile and
+recovery from the payment journal, the processor's records and the books must
+agree. ``bench/bench_faults.py`` runs the same at every point, 100+ times a fault.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.devtools.postgres_server import PostgresServer, find_bin_dir
+from kiosk.devtools.store_faults import FaultLab, RunResult, small_disk
+
+APPROVED = 4200  # the sandbox approves .00
+DECLINED = 4205  # do not honour
+POINTS = ("attempt.after_sent", "charge.after_approve", "settle.before_commit")
+
+
+@pytest.fixture(scope="module")
+def sqlite_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FaultLab, str]]:
+    with small_disk() as (disk, how):
+        yield FaultLab(tmp_path_factory.mktemp("faults-sqlite"), disk=disk), how
+
+
+@pytest.fixture(scope="module")
+def postgres_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultLab]:
+    """A server of its own: the tests stop and start it."""
+    if find_bin_dir() is None:
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    server = PostgresServer().start()
+    try:
+        yield FaultLab(tmp_path_factory.mktemp("faults-pg"), postgres=server)
+    finally:
+        server.stop()
+
+
+def assert_truthful(run: RunResult) -> None:
+    assert run.hit, "the fault never struck"
+    assert not run.traceback_shown
+    assert not run.false_nothing_charged
+    assert run.truthful, run
+    assert run.problems == []  # nothing lost, nothing doubled, books balanced after reconcile
+
+
+@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("kind", ["locked", "disk_full", "deleted", "corrupted"])
+def test_sqlite_store_fails_mid_payment(
+    sqlite_lab: tuple[FaultLab, str], kind: str, point: str
+) -> None:
+    lab, how = sqlite_lab
+    if kind == "disk_full" and not how.startswith("tmpfs"):
+        pytest.skip(f"no small disk to fill: {how}")
+    run = lab.run(kind, point, 0, cents=APPROVED)
+    assert_truthful(run)
+    assert run.charged
+    # Once the terminal charged, the customer hears "paid" or "being checked", nothing else.
+    assert run.told in ("pay_result", "pay_unknown"), run.told
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_postgres_stopped_mid_payment(postgres_lab: FaultLab, point: str) -> None:
+    run = postgres_lab.run("pg_stopped", point, 0, cents=APPROVED)
+    assert_truthful(run)
+    assert run.charged and run.told in ("pay_result", "pay_unknown")
+
+
+def test_a_decline_is_still_a_decline_when_the_store_fails(
+    sqlite_lab: tuple[FaultLab, str],
+) -> None:
+    """The terminal's own answer proves no money was taken, so the customer may hear it."""
+    lab, _ = sqlite_lab
+    run = lab.run("locked", "attempt.after_sent", 0, cents=DECLINED)
+    assert_truthful(run)
+    assert not run.charged and run.told == "pay_failed" and run.said_nothing_charged
+
+
+def test_store_broken_before_sending_is_out_of_service_and_nothing_charged(
+    sqlite_lab: tuple[FaultLab, str],
+) -> None:
+    lab, _ = sqlite_lab
+    run = lab.run("locked", "attempt.after_commit", 0, cents=APPROVED)
+    assert_truthful(run)
+    assert not run.charged and run.told == "out_of_service" and run.said_nothing_charged
+
+
+KIOSK = Path(os.environ.get("KIOSK_BIN", Path(__file__).parents[2] / ".venv" / "bin" / "kiosk"))
+
+
+def test_a_read_only_data_directory_puts_the_kiosk_out_of_service(tmp_path: Path) -> None:
+    """No traceback on the customer's screen; the kiosk says it is out of service."""
+    with small_disk("4m") as (disk, how):
+        if not how.startswith("tmpfs"):
+            pytest.skip(f"cannot make a read-only disk: {how}")
+        env = {
+            **os.environ,
+            "KIOSK_DATA_DIR": str(disk),
+            "KIOSK_CONFIG": str(tmp_path / "none.toml"),
+        }
+        subprocess.run([str(KIOSK), "db", "seed"], env=env, check=True, capture_output=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        try:
+            done = subprocess.run(
+                [str(KIOSK), "text"],
+                env=env,
+                input="1\n40152270\n72201\n2468\n2\n",
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        finally:
+            subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "out of service" in done.stdout
+    assert "Traceback" not in done.stdout and "Error" not in done.stdout
