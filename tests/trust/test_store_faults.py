@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def test_store_broken_before_sending_is_out_of_service_and_nothing_charged(
     assert not run.charged and run.told == "out_of_service" and run.said_nothing_charged
 
 
-KIOSK = Path(os.environ.get("KIOSK_BIN", Path(__file__).parents[2] / ".venv" / "bin" / "kiosk"))
+KIOSK = Path(sys.executable).parent / "kiosk"
 
 
 def test_a_read_only_data_directory_puts_the_kiosk_out_of_service(tmp_path: Path) -> None:

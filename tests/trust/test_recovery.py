@@ -1,0 +1,106 @@
+"""``kiosk admin reconcile`` recovers a payment whose database rows were lost, and fails
+while any payment is still UNKNOWN (issue 14, items 2 and 9). Real subprocesses, real files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kiosk.payments.card_terminal import CardTerminalSimulator
+from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.payment_journal import PaymentJournal
+from kiosk.payments.service import PaymentService
+from kiosk.settings import Settings
+from kiosk.store.models import Account, AttemptState, PaymentAttempt, PaymentMethodKind
+from kiosk.store.store import open_store
+
+KIOSK = Path(sys.executable).parent / "kiosk"
+KIOSK_ID = "RECOVER-KIOSK"
+
+
+def kiosk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(
+        KIOSK_DATA_DIR=str(data_dir),
+        KIOSK_CONFIG=str(data_dir / "absent.toml"),
+        KIOSK_KIOSK_ID=KIOSK_ID,
+    )
+    return subprocess.run([str(KIOSK), *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def _settings(data_dir: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{data_dir / 'kiosk.sqlite3'}",
+        kiosk_id=KIOSK_ID,
+        payment_journal_path=str(data_dir / f"payments-{KIOSK_ID}.jsonl"),
+    )
+
+
+def test_a_payment_lost_with_the_database_is_recovered_from_the_journal(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    assert kiosk(data, "db", "seed").returncode == 0
+    database = data / "kiosk.sqlite3"
+    shutil.copyfile(database, tmp_path / "backup.sqlite3")  # last night's backup
+
+    store = open_store(_settings(data), migrate=False, seed=False)
+    processor = ProcessorJournal(data / f"processor-{KIOSK_ID}.sqlite3")
+    service = PaymentService(store, PaymentJournal(_settings(data).payment_journal_path))
+    paid = service.pay("40152270", 2000, CardTerminalSimulator(processor), f"{KIOSK_ID}-lost")
+    store.dispose()
+    processor.close()
+
+    # The database is lost; staff restore the backup, which never saw the payment.
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(tmp_path / "backup.sqlite3", database)
+
+    done = kiosk(data, "admin", "reconcile", "--json", "--grace-seconds", "0")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["settled"] == {"recovered": 1}
+    rows = json.loads(kiosk(data, "admin", "payments", "--json").stdout)
+    (recovered,) = [r for r in rows if r["cents"] == 2000]
+    assert recovered["state"] == "succeeded" and recovered["last4"] == "4242"
+    assert kiosk(data, "admin", "ledger-check").returncode == 0
+    # Idempotent: a second run finds it recorded.
+    again = kiosk(data, "admin", "reconcile", "--json", "--grace-seconds", "0")
+    assert again.returncode == 0 and json.loads(again.stdout)["settled"] == {}
+    assert paid.cents == 2000
+
+
+def test_reconcile_exits_non_zero_while_a_payment_is_unknown(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    assert kiosk(data, "db", "seed").returncode == 0
+    store = open_store(_settings(data), migrate=False, seed=False)
+    with store.sessions() as session, session.begin():
+        account_id = session.scalar(select(Account.id).where(Account.number == "40152271"))
+        now = dt.datetime.now(dt.UTC)
+        session.add(
+            PaymentAttempt(
+                idempotency_key=f"{KIOSK_ID}-unknown",
+                account_id=account_id,
+                open_account_id=account_id,
+                cents=1500,
+                method=PaymentMethodKind.CARD,
+                state=AttemptState.UNKNOWN,
+                kiosk_id=KIOSK_ID,
+                created_at=now,
+                updated_at=now,  # young: may still be in flight, so left alone
+            )
+        )
+    store.dispose()
+    done = kiosk(data, "admin", "reconcile", "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["unknown"] == 1 and report["problems"]
+    settled = kiosk(data, "admin", "reconcile", "--json", "--grace-seconds", "0")
+    assert settled.returncode == 0, settled.stdout
+    assert json.loads(settled.stdout) == {"settled": {"canceled": 1}, "unknown": 0, "problems": []}
