@@ -8,7 +8,7 @@ not be recorded is "being checked", with its reference.
 from __future__ import annotations
 
 from kiosk.conversation.context import Context
-from kiosk.conversation.prompt import Answer, AnswerKind, Wording
+from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Wording
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, prompt, step
 from kiosk.conversation.wording import join, w
@@ -57,7 +57,7 @@ def money_status(ctx: Context) -> Wording:
 
 
 @step(OUT_OF_SERVICE, public=True)
-def out_of_service(ctx: Context):
+def out_of_service(ctx: Context) -> Prompt:
     phone = ctx.services.settings.support_phone
     return prompt(
         join(
