@@ -133,13 +133,22 @@ class Settings(LayeredSettings):
     currency: str = "USD"
     support_phone: str = "1-800-555-0100"
 
-    # Verification
+    # Verification. Failures lock an identifier (account number, or phone) whether or
+    # not it matches an account, with the same answers, so locks tell nothing.
     pin_max_attempts: int = 3
     lockout_minutes: int = 15
-    # Per kiosk: this many failed verifications (any accounts) within the window
-    # pause verification on the kiosk, against guessing across accounts.
-    kiosk_max_failed_verifications: int = 10
+    # Per kiosk: past this many failed verifications (any identifiers) within the
+    # window, each check waits first, doubling from the base up to the maximum: guessing
+    # across accounts slows down while the kiosk stays open to everyone.
+    kiosk_throttle_after_failures: int = 10
     kiosk_failed_window_minutes: int = 15
+    kiosk_throttle_base_seconds: float = 2.0
+    kiosk_throttle_max_seconds: float = 30.0
+
+    # Secrets kept outside the database: the key of the audit chain and of lockout
+    # rows. Empty: the key file in the data directory (made on first use).
+    secret_key: str = ""
+    secret_key_file: str = ""
 
     # Payments
     overpayment_limit_cents: int = 50_000

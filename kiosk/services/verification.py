@@ -1,33 +1,34 @@
 """Who is at the kiosk: account (or phone on file) + service ZIP + 4-digit PIN.
 
-Failures never say which part was wrong; three failures lock the account for
-a while and tell the customer how to get help. Every attempt is audited,
-never with the PIN.
+Failures never say which part was wrong; three failures lock the identifier for
+a while and tell the customer how to get help, whether or not it belongs to an
+account (same words, same work), so the lockout cannot tell which numbers are
+accounts. Many failures on one kiosk slow its checks down (a doubling wait)
+instead of closing it for everyone. Every attempt is audited, never with the PIN.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 import unicodedata
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.errors import AccountLocked, InvalidInput, VerificationFailed
 from kiosk.logging import get_logger
 from kiosk.services import audit
+from kiosk.services.keys import keyed_digest
 from kiosk.services.pins import dummy_hash, pin_matches
-from kiosk.store.models import Account, AuditEntry
+from kiosk.store.models import Account, AuditEntry, IdentifierLock
 from kiosk.store.store import Store
 
 log = get_logger("verification")
-
-
-class VerificationPaused(AccountLocked):
-    """Too many failed verifications on this kiosk, across accounts: it pauses checking."""
-
-    code = "kiosk_paused"
 
 
 def _ascii_digits(text: str) -> str:
@@ -85,25 +86,33 @@ def validate_pin(text: str) -> str:
 
 
 class VerificationService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, sleep: Callable[[float], None] = time.sleep) -> None:
         self.store = store
+        self.sleep = sleep  # the kiosk-wide throttle's wait (tests pass a recorder)
 
     def verify(self, identifier: str, zip_code: str, pin: str) -> VerifiedCustomer:
         """Check the three parts together.
 
+        Past the kiosk's failure threshold each check first waits (the throttle),
+        so guessing across accounts slows down without closing the kiosk.
+
         Raises:
             InvalidInput: a part is malformed (nothing is counted against the account).
             VerificationFailed: no match; does not say which part.
-            AccountLocked: too many failures; says when to retry and who to call.
+            AccountLocked: too many failures on this identifier, known or not; says
+                when to retry and who to call, in the same words for both.
         """
         ident = normalise_identifier(identifier)
         zip5 = validate_zip(zip_code)
         pin4 = validate_pin(pin)
+        lock_key = keyed_digest(self.store.settings, "identifier", ident)
+        wait = self.throttle_seconds()
+        if wait > 0:
+            log.warning("verification.throttled", kiosk=self.store.settings.kiosk_id, wait=wait)
+            self.sleep(wait)
         with self.store.sessions() as session, session.begin():
-            outcome = self._check(session, ident, zip5, pin4)
-        if isinstance(outcome, VerificationPaused):
-            log.warning("verification.kiosk_paused", kiosk=self.store.settings.kiosk_id)
-        elif isinstance(outcome, AccountLocked):
+            outcome = self._check(session, ident, zip5, pin4, lock_key)
+        if isinstance(outcome, AccountLocked):
             log.warning(
                 "verification.lockout",
                 kiosk=self.store.settings.kiosk_id,
@@ -119,27 +128,38 @@ class VerificationService:
             raise outcome  # the failure is committed to the audit log first
         return outcome
 
+    def throttle_seconds(self) -> float:
+        """How long this kiosk waits before its next check: 0 up to the threshold of
+        recent failures, then the base doubling with each failure, up to the maximum."""
+        settings = self.store.settings
+        with self.store.sessions() as session:
+            failures = self._kiosk_failures(session, self.store.clock.now())
+        over = failures - settings.kiosk_throttle_after_failures
+        if over < 0:
+            return 0.0
+        return float(
+            min(settings.kiosk_throttle_base_seconds * 2**over, settings.kiosk_throttle_max_seconds)
+        )
+
     def _check(
-        self, session: Session, ident: str, zip5: str, pin4: str
+        self, session: Session, ident: str, zip5: str, pin4: str, lock_key: str
     ) -> VerifiedCustomer | VerificationFailed | AccountLocked:
+        """One check. A known and an unknown identifier take the same path, with the
+        same answers and the same work (one PIN hash, or none while locked)."""
         settings = self.store.settings
         now = self.store.clock.now()
 
-        def log(outcome: str, resource: str, **detail: object) -> None:
+        def log(outcome: str, **detail: object) -> None:
             audit.record(
                 session,
                 kiosk_id=settings.kiosk_id,
                 actor="customer",
                 action="verify",
                 outcome=outcome,
-                resource=resource,
+                resource=f"account:{audit.mask_account(ident)}",
                 detail=dict(detail),
                 at=now,
             )
-
-        if self._kiosk_failures(session, now) >= settings.kiosk_max_failed_verifications:
-            log("paused", f"account:{audit.mask_account(ident)}", reason="kiosk paused")
-            return self._paused()
 
         account = session.scalar(
             select(Account)
@@ -147,26 +167,27 @@ class VerificationService:
             .with_for_update()
             .limit(1)
         )
+        counter: Account | IdentifierLock = account or _identifier_lock(session, lock_key)
+        if counter.locked_until is not None and counter.locked_until > now:
+            log("refused", reason="locked")
+            return self._locked(counter.locked_until - now)
         if account is None:
             pin_matches(dummy_hash(), pin4)  # same work as a real check
-            log("failure", f"account:{audit.mask_account(ident)}", reason="no such account")
-            return self._failed()
-        resource = f"account:{audit.mask_account(account.number)}"
-        if account.locked_until is not None and account.locked_until > now:
-            log("refused", resource, reason="locked")
-            return self._locked(account.locked_until - now)
-        if pin_matches(account.pin_hash, pin4) and account.zip_code == zip5:
+            matched = False
+        else:
+            matched = pin_matches(account.pin_hash, pin4) and account.zip_code == zip5
+        if matched and account is not None:
             account.failed_pin_attempts = 0
             account.locked_until = None
-            log("success", resource)
+            log("success")
             name = account.customer.name
             return VerifiedCustomer(account.id, account.number, name, name.split()[0])
-        account.failed_pin_attempts += 1
-        locked = account.failed_pin_attempts >= settings.pin_max_attempts
-        log("failure", resource, reason="mismatch", locked=locked)
+        counter.failed_pin_attempts += 1
+        locked = counter.failed_pin_attempts >= settings.pin_max_attempts
+        log("failure", reason="mismatch", locked=locked)
         if locked:
-            account.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
-            account.failed_pin_attempts = 0
+            counter.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
+            counter.failed_pin_attempts = 0
             return self._locked(dt.timedelta(minutes=settings.lockout_minutes))
         return self._failed()
 
@@ -174,11 +195,6 @@ class VerificationService:
         """Failed or refused verifications on this kiosk within the window, any account."""
         settings = self.store.settings
         since = now - dt.timedelta(minutes=settings.kiosk_failed_window_minutes)
-        if session.get_bind().dialect.name == "postgresql":
-            # Two failures counted at once must not both slip under the limit.
-            session.execute(
-                select(func.pg_advisory_xact_lock(func.hashtext("verify:" + settings.kiosk_id)))
-            )
         count = session.scalar(
             select(func.count(AuditEntry.id)).where(
                 AuditEntry.kiosk_id == settings.kiosk_id,
@@ -188,15 +204,6 @@ class VerificationService:
             )
         )
         return int(count or 0)
-
-    def _paused(self) -> VerificationPaused:
-        minutes = self.store.settings.kiosk_failed_window_minutes
-        return VerificationPaused(
-            "This kiosk has paused account checks for a while.",
-            "There were too many wrong tries here, so we stop checking to protect accounts.",
-            f"Please try again in about {minutes} minutes, ask a store associate, "
-            f"or call {self.store.settings.support_phone}.",
-        )
 
     def _failed(self) -> VerificationFailed:
         return VerificationFailed(
@@ -208,7 +215,21 @@ class VerificationService:
     def _locked(self, remaining: dt.timedelta) -> AccountLocked:
         minutes = max(1, round(remaining.total_seconds() / 60))
         return AccountLocked(
-            "This account is locked after too many tries.",
+            "This account or phone number is locked after too many tries.",
             f"You can try again in {minutes} minutes.",
             f"For help now, ask a store associate or call {self.store.settings.support_phone}.",
         )
+
+
+def _identifier_lock(session: Session, key: str) -> IdentifierLock:
+    """The lock row of an identifier that matches no account, made on its first
+    failure and held for update (two kiosks failing at once count twice)."""
+    query = select(IdentifierLock).where(IdentifierLock.key == key).with_for_update()
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    with suppress(IntegrityError), session.begin_nested():  # another kiosk made it: theirs
+        session.execute(insert(IdentifierLock).values(key=key, failed_pin_attempts=0))
+    made = session.scalar(query)
+    assert made is not None
+    return made

@@ -158,6 +158,22 @@ class Account(Base):
     bills: Mapped[list[Bill]] = relationship(back_populates="account", order_by="Bill.issued_on")
 
 
+class IdentifierLock(Base):
+    """Failed sign-ins for an identifier that matches no account.
+
+    Counted and locked exactly like an account's own ``failed_pin_attempts`` and
+    ``locked_until``, so an unknown number answers as a real one does. ``key`` is a
+    keyed digest of the identifier (:func:`kiosk.services.keys.keyed_digest`): the
+    database never holds a guessed phone or account number.
+    """
+
+    __tablename__ = "identifier_locks"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 class Bill(Base):
     __tablename__ = "bills"
 

@@ -23,9 +23,9 @@ from kiosk.payments.card_terminal import CardTerminalSimulator
 from kiosk.payments.journal import ProcessorJournal
 from kiosk.payments.service import PaymentService
 from kiosk.services import audit
-from kiosk.services.verification import VerificationPaused, VerificationService
+from kiosk.services.verification import VerificationService
 from kiosk.settings import Settings
-from kiosk.store.models import AuditEntry, OutboxMessage, PaymentAttempt
+from kiosk.store.models import AuditEntry, IdentifierLock, OutboxMessage, PaymentAttempt
 from kiosk.store.store import Store, open_store
 
 START = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
@@ -131,18 +131,72 @@ def test_account_locks_after_repeated_failures_even_with_the_right_pin(make_stor
     assert verification.verify("40152270", "72201", "2468").first_name == "Ava"
 
 
-def test_kiosk_pauses_verification_after_failures_across_accounts(make_store: Any) -> None:
-    store = make_store(kiosk_max_failed_verifications=4, kiosk_failed_window_minutes=10)
-    verification = VerificationService(store)
-    guesses = ["40152270", "40152271", "40152272", "99999999"]  # one try each: no account lock
-    for number in guesses:
+def test_kiosk_slows_checks_after_failures_across_accounts_but_stays_open(
+    make_store: Any,
+) -> None:
+    """Issue 14: ten failures on any accounts paused the whole kiosk for 15 minutes.
+    Now each check past the threshold waits, doubling up to the maximum, and then runs."""
+    store = make_store(
+        kiosk_throttle_after_failures=4,
+        kiosk_failed_window_minutes=10,
+        kiosk_throttle_base_seconds=2.0,
+        kiosk_throttle_max_seconds=10.0,
+    )
+    waits: list[float] = []
+    verification = VerificationService(store, sleep=waits.append)
+    guesses = ["40152270", "40152271", "40152272", "99999999", "49999999", "59999999"]
+    for number in guesses:  # one try each: no identifier lock
         with pytest.raises(VerificationFailed):
             verification.verify(number, "11111", "0000")
-    with pytest.raises(VerificationPaused) as paused:
-        verification.verify("40152273", "50309", "9753")  # right details, still paused
-    assert paused.value.what and "10 minutes" in paused.value.how_to_fix
-    store.clock.advance(dt.timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert waits == [2.0, 4.0]  # the 5th and 6th checks waited
+    assert verification.throttle_seconds() == 8.0
+    # The right details still work, after the wait: the kiosk is open to everyone.
     assert verification.verify("40152273", "50309", "9753").first_name == "Dev"
+    assert waits[-1] == 8.0
+    verification.verify("40152273", "50309", "9753")
+    assert waits[-1] == 8.0  # a success is not a failure: no longer wait
+    for number in ("69999999", "79999999"):
+        with pytest.raises(VerificationFailed):
+            verification.verify(number, "11111", "0000")
+    assert waits[-2:] == [8.0, 10.0]  # capped at the maximum
+    store.clock.advance(dt.timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert verification.throttle_seconds() == 0.0
+
+
+def test_unknown_identifiers_lock_like_accounts_with_the_same_answers(
+    make_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: an unknown account never locked while a real one said "locked" (account
+    enumeration). Both now answer the same words after the same tries, with the same
+    work: one PIN hash per check, none while locked."""
+    from kiosk.services import verification as module
+
+    store = make_store(pin_max_attempts=3, lockout_minutes=15)
+    hashes: list[str] = []
+    real = module.pin_matches
+    monkeypatch.setattr(module, "pin_matches", lambda h, p: hashes.append(p) or real(h, p))
+    verification = VerificationService(store, sleep=lambda _: None)
+
+    def answers(identifier: str) -> list[tuple[str, str, int]]:
+        seen = []
+        for _ in range(5):
+            hashes.clear()
+            with pytest.raises(KioskError) as caught:
+                verification.verify(identifier, "72201", "0000")
+            seen.append((type(caught.value).__name__, caught.value.message, len(hashes)))
+        return seen
+
+    known, unknown, phone = answers("40152270"), answers("49999999"), answers("5015559999")
+    assert known == unknown == phone
+    assert [kind for kind, _, _ in known] == ["VerificationFailed"] * 2 + ["AccountLocked"] * 3
+    assert [work for _, _, work in known] == [1, 1, 1, 0, 0]
+    assert "15 minutes" in known[2][1]
+    store.clock.advance(dt.timedelta(minutes=16))  # type: ignore[attr-defined]
+    with pytest.raises(VerificationFailed):
+        verification.verify("49999999", "72201", "0000")  # unlocked again, like an account
+    with store.sessions() as session:
+        keys = list(session.scalars(select(IdentifierLock.key)))
+    assert keys and not any("9999" in key for key in keys)  # keyed digests, no numbers
 
 
 # ------------------------------------------------------------ fraud signals
