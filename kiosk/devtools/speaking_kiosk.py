@@ -74,6 +74,15 @@ class SpeakingKiosk:
 
     # ------------------------------------------------------------ lifecycle
     def start(self, *args: str) -> SpeakingKiosk:
+        """Start the sound server, seed the demo data, start ``kiosk run ARGS`` in tmux;
+        whatever started is stopped again if a later part fails."""
+        try:
+            return self._start(args)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, args: tuple[str, ...]) -> SpeakingKiosk:
         self.pulse = PulseServer([SPEAKER], rate=RATE, default_sink=SPEAKER).start()
         env = {
             **self.pulse.env,
@@ -245,13 +254,13 @@ def tmux_ok() -> bool:
 class PaymentRun:
     """What a keypad-only payment with the headset measured."""
 
-    seconds_to_pay: float = 0.0  # plug-in to the confirmation on screen
+    seconds_to_pay: float = 0.0  # headset plugged in -> confirmation on screen
     first_audio: list[float] = field(default_factory=list)  # key -> first sound (s)
-    headset_seconds: float = 0.0
+    headset_seconds: float = 0.0  # sound on the headset, plug-in to the end of the result
     speaker_seconds_after_plug: float = 0.0
     confirmation: str = ""
-    confirmation_audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    silent_steps: list[str] = field(default_factory=list)  # steps shown with no sound after
+    confirmation_heard: bool = False  # the recognizer heard exactly that number
+    silent_keys: list[str] = field(default_factory=list)  # keys no sound followed
 
 
 # (keys, the text on screen once they are taken). Ava: account, ZIP, PIN, pay in full by card.
@@ -269,17 +278,17 @@ AVA_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
 def pay_ava(kiosk: SpeakingKiosk, *, listen: bool, key_gap: float = 0.3) -> PaymentRun:
     """Plug the headset in at the welcome and pay Ava's bill with keypad keys only.
 
-    ``listen``: wait for each prompt's speech to end before the next key (a customer
-    who hears everything; time to pay is then speech time plus keys); otherwise each
-    key follows a moment after the speech began (it interrupts: any key stops speech).
+    ``listen``: a customer who hears everything: each key waits for the speech before
+    it to end (so ``first_audio`` is the kiosk's reaction from silence, and the time
+    to pay is speech plus keys); otherwise keys follow ``key_gap`` apart and cut the
+    speech (any key stops it), which only proves that something is said each time.
     """
     run = PaymentRun()
     kiosk.wait_for("Welcome. Here you can pay your bill")
     time.sleep(1.0)  # the speech output is built after the first screen
     started = kiosk.plug_headset()
-    heard = kiosk.first_sound(HEADSET, started)
-    if heard is None:
-        run.silent_steps.append("welcome (headset plugged in)")
+    if kiosk.first_sound(HEADSET, started) is None:
+        run.silent_keys.append("headset plugged in")
     if listen:
         kiosk.wait_quiet(HEADSET)
     for keys, shown in AVA_KEYS:
@@ -287,10 +296,13 @@ def pay_ava(kiosk: SpeakingKiosk, *, listen: bool, key_gap: float = 0.3) -> Paym
             at = kiosk.press(key)
             delay = kiosk.first_sound(HEADSET, at, timeout=3.0)
             if delay is None:
-                run.silent_steps.append(f"{shown} (key {key})")
-            else:
+                run.silent_keys.append(key)
+            elif listen:
                 run.first_audio.append(delay)
-            time.sleep(key_gap)
+            if listen:
+                kiosk.wait_quiet(HEADSET, quiet=0.4)
+            else:
+                time.sleep(key_gap)
         kiosk.wait_for(shown, timeout=30)
         if listen:
             kiosk.wait_quiet(HEADSET)
@@ -298,9 +310,68 @@ def pay_ava(kiosk: SpeakingKiosk, *, listen: bool, key_gap: float = 0.3) -> Paym
     found = kiosk.wait_for_pattern(r"(\d{3}) (\d{3}) (\d{3})", timeout=60)
     run.seconds_to_pay = time.monotonic() - started
     run.confirmation = "".join(found.groups())
-    begun = kiosk.first_sound(HEADSET, at + 0.05, timeout=10.0)
-    quiet = kiosk.wait_quiet(HEADSET, quiet=1.2, timeout=90)
-    run.confirmation_audio = kiosk.audio(HEADSET, at + (begun or 0.0), quiet)
+    run.confirmation_heard = hear_confirmation(kiosk, run.confirmation, since=at)
+    if listen:
+        kiosk.wait_quiet(HEADSET, quiet=1.2, timeout=120)  # the whole result, read out
     run.headset_seconds = kiosk.sound_seconds(HEADSET)
     run.speaker_seconds_after_plug = len(kiosk.loud_blocks(SPEAKER, started)) * BLOCK / RATE
     return run
+
+
+def sentences(audio: np.ndarray, pause: float = 0.3) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of the stretches of sound separated by ``pause``
+    seconds of quiet (a sentence's end); a stretch still going at the end is left out."""
+    count = len(audio) // BLOCK
+    if count == 0:
+        return []
+    rms = np.sqrt(np.mean(audio[: count * BLOCK].reshape(count, BLOCK) ** 2, axis=1))
+    gap = int(pause * RATE / BLOCK)
+    found: list[tuple[int, int]] = []
+    start: int | None = None
+    quiet = 0
+    for index, loud in enumerate(rms > LOUD):
+        if loud:
+            start = index if start is None else start
+            quiet = 0
+        elif start is not None:
+            quiet += 1
+            if quiet >= gap:
+                found.append((start * BLOCK, (index - quiet + 1) * BLOCK))
+                start, quiet = None, 0
+    return found
+
+
+def hear_confirmation(
+    kiosk: SpeakingKiosk, number: str, since: float, timeout: float = 60.0
+) -> bool:
+    """Whether the project's recognizer hears "your confirmation number is <number>"
+    on the headset, sentence by sentence as they are spoken.
+
+    Each sentence is decoded against that phrase and the 81 phrases whose number
+    differs from it in one digit, so only the right digits win; a sentence that is
+    something else entirely matches none of them (the recognizer rejects it).
+    """
+    from kiosk.speech.asr import PocketsphinxRecognizer
+    from kiosk.speech.numbers import digits_to_words
+
+    def phrase(digits: str) -> str:
+        return "your confirmation number is " + digits_to_words(digits).replace(",", "")
+
+    near = {number[:i] + d + number[i + 1 :] for i in range(len(number)) for d in "0123456789"}
+    phrases = [phrase(candidate) for candidate in sorted(near)]
+    wanted = phrase(number)
+    recognizer = PocketsphinxRecognizer()
+    tried = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        audio = kiosk.audio(HEADSET, since)
+        found = sentences(audio)
+        for start, end in found[tried:]:
+            if end - start < RATE:  # shorter than the sentence could be
+                continue
+            result = recognizer.recognize(audio[start:end], RATE, phrases)
+            if result.text == wanted:
+                return True
+        tried = len(found)
+        time.sleep(0.5)
+    return False

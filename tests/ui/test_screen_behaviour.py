@@ -279,3 +279,52 @@ async def test_without_a_speech_device_the_speech_key_says_so(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "f4")
         assert "not available" in str(app.screen.query_one("#key-info", Static).render())
+
+
+# ------------------------------------------------------- the headset jack
+class HeadsetSink(RecordingSink):
+    """A speech output with a jack: what it said, and whether the headset was in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headset_present = False
+        self.masked = 0
+
+    def headset(self, present: bool) -> None:
+        self.headset_present = present
+
+    def echo_masked(self) -> None:
+        self.masked += 1
+
+
+@run_async
+async def test_plugging_the_headset_mid_payment_keeps_the_step_and_speaks_it(make_app) -> None:
+    sink = HeadsetSink()
+    app = make_app(speech_sink=sink, tone_sink=RecordingTones())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "1")
+        await type_entry(pilot, "40152270")
+        await press(pilot, *"722")  # half of the ZIP typed, then the headset goes in
+        assert sink.said == []  # speech is off until then
+        app.headset_changed(True)
+        await pilot.pause()
+        assert app.profile.speech and sink.headset_present
+        assert app.session.prompt.id == "verify_zip"
+        assert app.screen.query_one(EntryInput).value == "722"  # nothing typed is lost
+        assert any("ZIP" in text for text, _ in sink.said)  # the same step, now spoken
+        await type_entry(pilot, "01")
+        before_pin = len(sink.said)
+        await press(pilot, *"2468")
+        assert sink.masked == 4 and sink.said[before_pin:] == []  # "digit" or a tone, never 2
+        await press(pilot, "enter")
+        assert app.session.prompt.id == "menu"
+        assert sink.said[-1][1]  # Ava's name and balance: headset only
+        app.headset_changed(False)
+        await pilot.pause()
+        assert not app.profile.speech and app.session.prompt.id == "menu"
+        info = str(app.screen.query_one("#key-info", Static).render())
+        assert info.startswith("Headset removed")
+        said = len(sink.said)
+        await press(pilot, "f4")  # speech on again by the key: the step is kept
+        assert app.profile.speech and app.session.prompt.id == "menu"
+        assert len(sink.said) > said
