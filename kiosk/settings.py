@@ -161,6 +161,7 @@ class Settings(LayeredSettings):
     # The kiosk's own append-only payment journal; empty = payments-<kiosk id>.jsonl
     # in the data directory. Keep it on the kiosk's disk, apart from a fleet database.
     payment_journal_path: str = ""
+    customer_service_phone: str = "1-800-555-0199"  # said in a bank debit's authorization
 
     # Billing policy
     bill_due_days: int = 16
@@ -168,6 +169,7 @@ class Settings(LayeredSettings):
     disconnection_notice_days: int = 7
     late_fee_cents: int = 500
     reconnection_fee_cents: int = 3_500
+    reconnection_hours: int = 24  # service is back on within this long after a reconnection order
 
     # Arrangements
     extension_max_days: int = 10
@@ -177,6 +179,7 @@ class Settings(LayeredSettings):
     installment_max_parts: int = 12
     broken_plan_lookback_months: int = 13
     deferred_max_days: int = 30
+    dispute_decision_days: int = 30  # a disputed charge is answered within this many days
 
     # Assistance programs (FCC Lifeline figures)
     lifeline_monthly_credit_cents: int = 925

@@ -227,7 +227,7 @@ def _without_repeated_amount(text: str) -> str:
     for index in range(1, len(sentences)):
         match = re.match(r"(.+?) (is|was) ", sentences[index])
         said = match.group(1) if match else ""
-        if "dollar" in said and said in sentences[index - 1]:
+        if "dollar" in said and said.lower() in sentences[index - 1].lower():
             sentences[index] = "It " + sentences[index][len(said) + 1 :]
     return " ".join(sentences)
 

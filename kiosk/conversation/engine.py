@@ -37,7 +37,7 @@ AUDIO_COMMANDS = {
     Command.RATE_DOWN: AudioStep.RATE_DOWN,
 }
 # Steps of the person task that "person" does not push onto the history again.
-PERSON_STEPS = (StepId.PERSON_CONTACT, StepId.PERSON_PHONE)
+PERSON_STEPS = (StepId.PERSON_CONTACT, StepId.PERSON_PHONE, StepId.PERSON_REVIEW)
 
 
 class Conversation:

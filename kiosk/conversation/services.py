@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kiosk.payments.service import PaymentService
     from kiosk.services.arrangements import ArrangementService
     from kiosk.services.assistance import AssistanceService
+    from kiosk.services.authorizations import DebitAuthorizations
     from kiosk.services.billing import BillService
     from kiosk.services.disputes import DisputeService
     from kiosk.services.outbox import ReceiptOutbox
@@ -135,6 +136,12 @@ class Services:
         from kiosk.services.representative import RepresentativeService
 
         return RepresentativeService(self.store)
+
+    @cached_property
+    def debit_authorizations(self) -> DebitAuthorizations:
+        from kiosk.services.authorizations import DebitAuthorizations
+
+        return DebitAuthorizations(self.store)
 
     @cached_property
     def receipts(self) -> ReceiptOutbox:

@@ -25,13 +25,18 @@ _TTY_WORDS = {
 
 
 def spoken(text: str) -> str:
-    """Text for speech: "$42.50" becomes "forty-two dollars and fifty cents"."""
+    """Text for speech: "$42.50" becomes "forty-two dollars and fifty cents"; an amount
+    that starts a sentence starts with a capital (captions show this text)."""
     from kiosk.speech.numbers import amount_to_words
 
     def to_words(match: re.Match[str]) -> str:
         dollars = int(match.group(1).replace(",", ""))
         cents = int(match.group(2) or 0)
-        return amount_to_words(dollars * 100 + cents)
+        words = amount_to_words(dollars * 100 + cents)
+        before = text[: match.start()].rstrip(" ")
+        if not before or before[-1] in ".!?\n":  # a sentence starts with the amount
+            words = words[:1].upper() + words[1:]
+        return words
 
     return _AMOUNT.sub(to_words, text)
 
@@ -71,13 +76,19 @@ def label(standard: str, simple: str | None = None, tty_text: str | None = None)
 
 
 def join(*parts: Wording | None) -> Wording:
-    """Several messages spoken one after the other, register by register."""
+    """Several messages spoken one after the other, register by register.
+
+    On a TTY each part but the last loses its GA and ends with a full stop, so
+    "SERVICE OFF DECEMBER 9" and "YOU OWE $215.40" do not run together.
+    """
     present = [part for part in parts if part is not None]
+    ttys = [p.tty.removesuffix(" GA") for p in present[:-1]]
+    ttys = [t if not t or t[-1] in ".?!:" else f"{t}." for t in ttys]
     return Wording(
         standard="\n".join(p.standard for p in present),
         simple="\n".join(p.simple for p in present),
         spoken=" ".join(p.spoken for p in present),
-        tty=" ".join(p.tty.removesuffix(" GA") for p in present[:-1])
+        tty=" ".join(ttys)
         + (" " if len(present) > 1 else "")
         + (present[-1].tty if present else ""),
     )

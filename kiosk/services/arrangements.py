@@ -16,6 +16,7 @@ from kiosk.errors import InvalidInput, NotEligible, NotFound
 from kiosk.money import split_cents
 from kiosk.services import account_state
 from kiosk.services.common import add_months, find_account, money, record, short_date
+from kiosk.services.confirmation import reference_number
 from kiosk.store.models import (
     Account,
     Arrangement,
@@ -58,6 +59,7 @@ class Offer:
     new_due_on: dt.date | None  # extension: the new due date; others: last part's date
     includes_reconnection_fee: bool
     arrangement_id: int | None = None  # set once recorded by ArrangementService.offer
+    fee_cents: int = 0  # the reconnection fee inside total_cents, when included
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class ArrangementSummary:
     next_part_due_on: dt.date | None
     new_due_on: dt.date | None  # extension only
     text: str  # one or two plain sentences
+
+    @property
+    def reference(self) -> str:
+        """The number the customer keeps for this arrangement (check digit included)."""
+        return reference_number("plan", self.arrangement_id)
 
 
 @dataclass(frozen=True)
@@ -365,6 +372,7 @@ class ArrangementService:
             parts=parts_tuple,
             new_due_on=new_due_on,
             includes_reconnection_fee=include_fee,
+            fee_cents=fee if include_fee else 0,
         )
         return offer
 
@@ -583,6 +591,43 @@ class ArrangementService:
         if rejection is not None:
             raise rejection
         return summary
+
+    def withdraw(self, account_number: str, arrangement_id: int) -> None:
+        """An accepted plan whose first payment did not go through is an offer again:
+        a plan starts only with its payment (the customer may try the payment again).
+
+        Raises:
+            NotEligible: the plan is not active, or something of it is already paid.
+            NotFound: no such account or plan.
+        """
+        with self.store.sessions() as session, session.begin():
+            account = find_account(session, account_number, for_update=True)
+            plan = session.scalar(
+                select(Arrangement)
+                .where(Arrangement.id == arrangement_id, Arrangement.account_id == account.id)
+                .options(selectinload(Arrangement.installments))
+                .with_for_update()
+            )
+            if plan is None:
+                raise NotFound("We could not find that plan on this account.", "", "")
+            if plan.state != ArrangementState.ACTIVE or any(
+                part.paid_cents for part in plan.installments
+            ):
+                raise NotEligible(
+                    "That plan cannot be taken back.",
+                    "It is not active, or part of it is already paid.",
+                    "Ask for a person.",
+                )
+            plan.state = ArrangementState.OFFERED
+            record(
+                self.store,
+                session,
+                "arrangement.withdrawn",
+                "success",
+                account,
+                arrangement=plan.id,
+                kind=plan.kind.value,
+            )
 
     def decline(self, account_number: str, arrangement_id: int) -> None:
         """The customer said no to an offer; recorded.

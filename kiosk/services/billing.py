@@ -64,6 +64,32 @@ class LineExplanation:
     why_changed: str  # "" when unchanged; else in plain words
     disputed: bool
     text: str  # one plain sentence for screen or speech
+    change_cents: int | None = None  # against the bill before; None for a new charge
+    reason: str = ""  # the bill's own reason for the change, without a final stop
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The service's state and what keeps it on (or turns it back on), as figures.
+
+    The conversation words it in every register; ``text`` is the standard sentence.
+    """
+
+    status: ServiceStatus
+    cutoff_on: dt.date | None  # NOTICE: the day service is turned off unless paid
+    needed_cents: int  # NOTICE: due now to stop it; SUSPENDED: due now plus the fee
+    fee_cents: int  # SUSPENDED: the reconnection fee inside needed_cents (0 if in a plan)
+    back_on_hours: int  # how soon service is back once a reconnection is ordered
+    text: str
+    past_due_cents: int = 0  # overdue, not held by a dispute or covered by a plan
+
+    @property
+    def at_risk(self) -> bool:
+        """Service is off, or will be turned off, unless something is paid."""
+        return self.needed_cents > 0 and self.status in (
+            ServiceStatus.NOTICE,
+            ServiceStatus.SUSPENDED,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,7 @@ class BillExplanation:
     name: str
     status: ServiceStatus
     status_text: str  # the service state in plain words
+    standing: Standing
     balance_cents: int  # everything owed; negative is a credit
     past_due_cents: int  # overdue, not held by a dispute or covered by a plan
     due_now_cents: int  # past due plus plan parts due now
@@ -172,11 +199,13 @@ class BillService:
                 if account.status == ServiceStatus.NOTICE and account.disconnection_on
                 else None
             )
+            standing = self._standing(session, account, owed, today)
             explanation = BillExplanation(
                 account_last4=account.number[-4:],
                 name=account.customer.name,
                 status=account.status,
-                status_text=self._status_text(account, owed, today),
+                status_text=standing.text,
+                standing=standing,
                 balance_cents=owed.balance_cents,
                 past_due_cents=owed.past_due_cents,
                 due_now_cents=owed.due_now_cents,
@@ -196,25 +225,81 @@ class BillService:
             record(self.store, session, "bill.explained", "success", account)
         return explanation
 
-    def _status_text(self, account: Account, owed: account_state.Owed, today: dt.date) -> str:
-        if account.status == ServiceStatus.SUSPENDED:
-            return (
-                "Your service is turned off because the bill was not paid. To turn it back on, "
-                f"pay the past-due {self._money(owed.due_now_cents)} plus the "
-                f"{self._money(self.settings.reconnection_fee_cents)} reconnection fee, "
-                "or set up a payment plan."
+    def standing(self, account_number: str) -> Standing:
+        """The service's state and what keeps it on, without the whole bill (no audit entry:
+        it is read after a payment to tell the customer where they stand).
+
+        Raises:
+            NotFound: no such account.
+        """
+        with self.store.sessions() as session:
+            account = find_account(session, account_number)
+            today = self._today()
+            return self._standing(
+                session, account, account_state.owed(session, account, today), today
             )
+
+    def email_on_file(self, account_number: str) -> str:
+        """The account's email address, masked (a receipt goes there after every payment),
+        or "" when there is none.
+
+        Raises:
+            NotFound: no such account.
+        """
+        from kiosk.services.outbox import mask_destination
+
+        with self.store.sessions() as session:
+            return mask_destination("email", find_account(session, account_number).email)
+
+    def _standing(
+        self, session: Session, account: Account, owed: account_state.Owed, today: dt.date
+    ) -> Standing:
+        hours = self.settings.reconnection_hours
+        if account.status == ServiceStatus.SUSPENDED:
+            plan = account_state.active_plan(session, account.id)
+            fee = (
+                0
+                if plan is not None and plan.includes_reconnection_fee
+                else self.settings.reconnection_fee_cents
+            )
+            needed = owed.due_now_cents + fee
+            text = (
+                "Your service is turned off because the bill was not paid. To turn it back on, "
+                f"pay {self._money(needed)}: the past-due {self._money(owed.due_now_cents)}"
+                + (f" plus the {self._money(fee)} reconnection fee" if fee else "")
+                + f". Service is back on within {hours} hours. A payment plan is also possible."
+            )
+            return Standing(account.status, None, needed, fee, hours, text, owed.past_due_cents)
         if account.status == ServiceStatus.RECONNECT_PENDING:
-            return "We received your payment and are turning your service back on."
-        if account.status == ServiceStatus.NOTICE and account.disconnection_on:
+            text = (
+                "We received your payment and are turning your service back on; "
+                f"it is back on within {hours} hours."
+            )
+            return Standing(account.status, None, 0, 0, hours, text, owed.past_due_cents)
+        if (
+            account.status == ServiceStatus.NOTICE
+            and account.disconnection_on
+            and owed.due_now_cents > 0
+        ):
             days = (account.disconnection_on - today).days
             when = "today" if days <= 0 else f"in {days} day{'s' if days != 1 else ''}"
-            return (
+            text = (
                 f"A disconnection notice was sent. Service will be turned off {when}, on "
                 f"{short_date(account.disconnection_on)}, unless the past-due "
                 f"{self._money(owed.due_now_cents)} is paid or a payment plan is set up."
             )
-        return "Your service is on."
+            return Standing(
+                account.status,
+                account.disconnection_on,
+                owed.due_now_cents,
+                0,
+                hours,
+                text,
+                owed.past_due_cents,
+            )
+        return Standing(
+            account.status, None, 0, 0, hours, "Your service is on.", owed.past_due_cents
+        )
 
     def _due_dates(
         self, session: Session, account: Account, today: dt.date
@@ -321,6 +406,8 @@ class BillService:
             why_changed=why,
             disputed=disputed,
             text=text,
+            change_cents=None if item.previous_cents is None else item.cents - item.previous_cents,
+            reason=reason,
         )
 
     def _payments(self, session: Session, account: Account) -> list[PaymentSummary]:

@@ -1,8 +1,10 @@
-"""Confirmation numbers derived from the payment attempt id, with a Damm check digit.
+"""Confirmation and reference numbers derived from record ids, with a Damm check digit.
 
 Derived, not random, so a reprint or a retry always shows the same number;
 the Damm digit catches every single-digit typo and every swap of neighbours
-when a customer reads the number to an agent.
+when a customer reads the number to an agent. Payments have nine digits; a
+plan, a dispute or a call-back request has ten (its kind digit first), so no
+reference can be taken for a payment's number or for another kind's.
 """
 
 from __future__ import annotations
@@ -49,3 +51,34 @@ def payment_reference(idempotency_key: str) -> str:
     number = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
     digits = f"{number % 10**8:08d}"
     return f"{digits[:4]} {digits[4:]}"
+
+
+REFERENCE_KINDS = {"plan": "1", "dispute": "2", "callback": "3"}
+
+
+def reference_number(kind: str, record_id: int) -> str:
+    """Ten digits: the kind's digit, the record id padded to eight, then the check digit.
+
+    Raises:
+        KeyError: an unknown kind.
+    """
+    body = f"{REFERENCE_KINDS[kind]}{record_id:08d}"
+    return body + str(damm_digit(body))
+
+
+def parse_reference(number: str) -> tuple[str, int] | None:
+    """(kind, record id) of a valid reference number, or None (typo, or not a reference)."""
+    digits = "".join(c for c in number if c.isdigit())
+    if len(digits) != 10 or not is_valid_confirmation(digits):
+        return None
+    kinds = {digit: kind for kind, digit in REFERENCE_KINDS.items()}
+    kind = kinds.get(digits[0])
+    return (kind, int(digits[1:9])) if kind else None
+
+
+def digit_groups(number: str) -> list[str]:
+    """How a number is shown and read: groups of three, a last group of four for ten digits
+    (a phone number's rhythm), so no group is a single digit."""
+    if len(number) == 10:
+        return [number[:3], number[3:6], number[6:]]
+    return [number[i : i + 3] for i in range(0, len(number), 3)]

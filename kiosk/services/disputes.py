@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from kiosk.errors import InvalidInput, NotEligible, NotFound
 from kiosk.services import account_state, ledger
 from kiosk.services.common import find_account, money, record, short_date
+from kiosk.services.confirmation import reference_number
 from kiosk.store.models import (
     Account,
     Bill,
@@ -38,17 +39,27 @@ class DisputeSummary:
     resolved_on: dt.date | None
     resolution_note: str
     text: str  # plain words
+    decision_due_on: dt.date | None = None  # while open: we answer by then
+
+    @property
+    def reference(self) -> str:
+        """The number the customer keeps for this dispute (check digit included)."""
+        return reference_number("dispute", self.dispute_id)
 
 
 def summarize_dispute(session: Session, dispute: Dispute, store: Store) -> DisputeSummary:
     item = session.get(LineItem, dispute.line_item_id)
     what = item.description if item else "a charge"
     amount = money(dispute.cents, store)
+    decision_due = dispute.created_at.date() + dt.timedelta(
+        days=store.settings.dispute_decision_days
+    )
     if dispute.state == DisputeState.OPEN:
         text = (
             f"You disputed the {what} charge of {amount} on "
-            f"{short_date(dispute.created_at.date())}. We are looking at it; until then "
-            "you do not have to pay it and it cannot lead to a disconnection."
+            f"{short_date(dispute.created_at.date())}. We will answer by "
+            f"{short_date(decision_due)}; until then you do not have to pay it and it "
+            "cannot lead to a disconnection."
         )
     elif dispute.state == DisputeState.CREDITED:
         text = f"Your dispute of the {what} charge was accepted: {amount} was credited."
@@ -67,6 +78,7 @@ def summarize_dispute(session: Session, dispute: Dispute, store: Store) -> Dispu
         resolved_on=dispute.resolved_at.date() if dispute.resolved_at else None,
         resolution_note=dispute.resolution_note,
         text=text,
+        decision_due_on=decision_due if dispute.state == DisputeState.OPEN else None,
     )
 
 

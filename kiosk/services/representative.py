@@ -8,6 +8,7 @@ from typing import Literal
 from kiosk.errors import InvalidInput
 from kiosk.receipts import InvalidContact, validate_phone
 from kiosk.services.common import find_account, record
+from kiosk.services.confirmation import reference_number
 from kiosk.store.models import ServiceRequest
 from kiosk.store.store import Store
 
@@ -28,6 +29,11 @@ class RepresentativeRequest:
     contact_preference: ContactPreference
     phone_last4: str  # "" for associate_now
     text: str  # what happens next, in plain words
+
+    @property
+    def reference(self) -> str:
+        """The number the customer keeps for this request (check digit included)."""
+        return reference_number("callback", self.request_id)
 
 
 class RepresentativeService:

@@ -392,3 +392,22 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class DebitAuthorization(Base):
+    """The words a customer agreed to for one bank debit (amount, date, account ending,
+    how to revoke), kept with the payment: its idempotency key is the payment's.
+
+    Written before the bank is asked, so no debit exists without its authorization.
+    """
+
+    __tablename__ = "debit_authorizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    cents: Mapped[int] = mapped_column()
+    account_last4: Mapped[str] = mapped_column(String(4))
+    text: Mapped[str] = mapped_column(Text)
+    kiosk_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

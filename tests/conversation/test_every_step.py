@@ -62,7 +62,9 @@ def walk_every_step(driver, services, register: Register) -> list[Prompt]:
     d.say("1")
     d.say("1")
     d.say("yes")
-    d.say("yes")
+    assert d.prompt.id == "confirmed", d.prompt.id
+    d.choose("again")
+    d.choose("menu")
     if register == Register.SIMPLE:
         d.choose("more")
     d.choose("assistance")
@@ -115,6 +117,9 @@ def walk_every_step(driver, services, register: Register) -> list[Prompt]:
     d.say("person")
     d.choose("voice")
     d.say("9195550103")
+    assert d.prompt.id == "person_review", d.prompt.id
+    d.say("yes")
+    d.choose("again")
     d.choose("finish")
     run(d)
 
@@ -314,3 +319,113 @@ def test_more_time_is_limited_and_says_so(driver, services):
     d.say("more time")
     assert "person" in d.prompt.notice.standard.lower()
     assert Command.MORE_TIME.value == "more_time"
+
+
+# ------------------------------------------------------------------ the facts
+# Every register is checked for the facts a customer needs, not only for
+# reaching the step: amounts, dates, references and the service's state.
+
+REGISTERS = (Register.STANDARD, Register.SIMPLE, Register.SPOKEN, Register.TTY)
+
+
+def missing_facts(
+    prompt: Prompt,
+    register: Register,
+    cents: tuple[int, ...] = (),
+    days: tuple[dt.date, ...] = (),
+    numbers: tuple[str, ...] = (),
+    words: tuple[str, ...] = (),
+) -> list[str]:
+    """The facts not in the prompt's text (error, notice, question) as ``register`` says
+    them: amounts in words when spoken, numbers group by group; [] when all are there."""
+    from kiosk.conversation.facts import grouped, spoken_number
+    from kiosk.money import format_cents
+    from kiosk.speech.numbers import amount_to_words
+
+    text = prompt.render(register).lower()
+    spoken = register == Register.SPOKEN
+    wanted = [amount_to_words(c) if spoken else format_cents(c) for c in cents]
+    wanted += [f"{day:%B} {day.day}" for day in days]
+    wanted += [spoken_number(n) if spoken else grouped(n) for n in numbers]
+    wanted += list(words)
+    return [fact for fact in wanted if fact.lower() not in text]
+
+
+def _account(services, number: str) -> Account:
+    with services.store.sessions() as session:
+        return session.scalar(select(Account).where(Account.number == number))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_disconnection_facts_in_every_register(driver, services, register):
+    """Ben has a notice: the greeting, the bill, the review of a partial payment and its
+    result say the cut-off date, what keeps service on, and what is still needed."""
+    cutoff = _account(services, "40152271").disconnection_on
+    assert cutoff is not None
+    d = driver(register)
+    d.sign_in("ben")
+    assert not missing_facts(d.prompt, register, (9500,), (cutoff,)), d.prompt.render(register)
+    d.choose("more" if register == Register.SIMPLE else "bill")
+    if register == Register.SIMPLE:
+        d.say("back")
+        d.choose("bill")
+    assert d.prompt.id == "bill"
+    assert not missing_facts(d.prompt, register, (9500,), (cutoff,)), d.prompt.render(register)
+    # why the bill changed, in every register (Internet 500 went up $10.00)
+    assert not missing_facts(d.prompt, register, (1000,), words=("faster plan",))
+    d.choose("pay")
+    d.choose("other")
+    d.say("50.00")
+    assert d.prompt.id == "pay_method"
+    assert not missing_facts(d.prompt, register, (4500,), (cutoff,)), d.prompt.render(register)
+    d.choose("card")
+    assert d.prompt.id == "pay_review"
+    assert not missing_facts(d.prompt, register, (5000, 4500), (cutoff,)), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    assert not missing_facts(d.prompt, register, (5000, 4500), (cutoff,)), d.prompt.render(register)
+    d.choose("none")
+    d.say("yes")
+    d.choose("pay")
+    d.say("1")  # the past-due amount left: $45.00
+    assert d.prompt.id == "pay_method" and d.prompt.notice is None
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    assert not missing_facts(d.prompt, register, words=("stays on",)), d.prompt.render(register)
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_reconnection_facts_in_every_register(driver, services, register):
+    """Carmen is cut off: every register says so and what turns service back on; the
+    review names the reconnection fee it includes (no "no fee" beside it) and when
+    service comes back, and so does the result."""
+    d = driver(register)
+    d.sign_in("carmen")
+    assert not missing_facts(d.prompt, register, (34500,)), d.prompt.render(register)
+    if register == Register.SIMPLE:
+        d.choose("more")
+    d.choose("reconnect")
+    d.choose("pay")
+    d.choose("card")
+    assert d.prompt.id == "pay_review"
+    assert not missing_facts(d.prompt, register, (34500,), words=("24 hours",)), d.prompt.render(
+        register
+    )
+    if register != Register.SIMPLE:
+        assert not missing_facts(d.prompt, register, (3500,)), d.prompt.render(register)
+    assert "with no fee" not in d.prompt.render(register).lower()
+    assert dict(d.prompt.details)["Reconnection fee"] == "$35.00, included"
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    assert not missing_facts(d.prompt, register, (34500,), words=("24 hours",)), d.prompt.render(
+        register
+    )
+
+
+def test_spoken_amount_starting_a_sentence_has_a_capital():
+    from kiosk.conversation.wording import spoken
+
+    assert spoken("$45.00 is due. Pay $5.00 now.") == (
+        "Forty-five dollars is due. Pay five dollars now."
+    )

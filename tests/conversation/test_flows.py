@@ -93,8 +93,8 @@ def test_ben_takes_an_extension(driver, services):
     d.choose("extension")
     assert d.prompt.id == "plan_review"
     d.say("yes")
-    assert d.prompt.id == "anything_else"
-    assert "extension" in d.prompt.notice.standard.lower()
+    assert d.prompt.id == "confirmed"
+    assert "extension" in d.prompt.text.standard.lower()
     with services.store.sessions() as session:
         plans = list(
             session.scalars(select(Arrangement).where(Arrangement.state == ArrangementState.ACTIVE))
@@ -171,10 +171,10 @@ def test_emma_disputes_a_charge_and_pays_the_rest(driver, services):
     d.say(internet.key)
     d.choose("wrong_amount")
     d.say("yes")
-    assert d.prompt.id == "anything_else"
+    assert d.prompt.id == "confirmed"
     with services.store.sessions() as session:
         assert len(list(session.scalars(select(Dispute)))) == 2
-    d.say("yes")
+    d.choose("menu")
     d.choose("pay")
     labels = [c.label.standard for c in d.prompt.choices]
     assert any("without the disputed" in label for label in labels), labels
@@ -317,6 +317,8 @@ def test_person_call_back_is_recorded(driver, services):
     d.choose("person")
     d.choose("tty")
     d.say("5125550105")
+    assert d.prompt.id == "person_review"
+    d.say("yes")
     assert d.prompt.id == "person_done"
     with services.store.sessions() as session:
         request = session.scalar(

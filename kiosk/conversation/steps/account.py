@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
 
 from kiosk.conversation.context import Context
-from kiosk.conversation.prompt import Answer, AnswerKind, Choice, Prompt
+from kiosk.conversation.facts import (
+    bill_changes,
+    number_wording,
+    short_date,
+    standing_wording,
+    tty_summary,
+)
+from kiosk.conversation.prompt import Answer, AnswerKind, Choice, Prompt, Wording
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
@@ -17,12 +24,9 @@ from kiosk.conversation.steps.base import (
     prompt,
     step,
 )
-from kiosk.conversation.wording import w
+from kiosk.conversation.wording import join, w
 from kiosk.errors import KioskError, NotEligible
 from kiosk.money import format_cents
-
-if TYPE_CHECKING:
-    from kiosk.services.billing import BillExplanation
 
 PLAN = "Payment plan"
 DISPUTE = "Question a charge"
@@ -49,9 +53,18 @@ def bill(ctx: Context) -> Prompt:
     standard = f"{explanation.summary} {why}" + (
         f" Recent payments: {payments}" if payments else ""
     )
-    simple = _simple_bill(explanation)
+    text = join(
+        standing_wording(explanation.standing),
+        w(
+            standard,
+            _simple_bill(explanation),
+            tty_text=tty_summary(explanation),
+            go_ahead=False,
+        ),
+        bill_changes(explanation),
+    )
     return prompt(
-        w(standard, simple, tty_text=explanation.summary),
+        text,
         AnswerKind.CHOICE,
         w(
             "Each charge is listed with what it is and why it changed. Press 1 to pay, or 2 for the menu.",
@@ -64,13 +77,13 @@ def bill(ctx: Context) -> Prompt:
     )
 
 
-def _simple_bill(explanation: BillExplanation) -> str:
+def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
     owed = format_cents(max(explanation.balance_cents, 0))
     text = f"You owe {owed}."
     if explanation.past_due_cents:
         text += f" {format_cents(explanation.past_due_cents)} of it is late."
     if explanation.due_on:
-        text += f" Pay by {explanation.due_on:%B %d}."
+        text += f" Pay by {explanation.due_on:%B} {explanation.due_on.day}."
     return text
 
 
@@ -182,23 +195,64 @@ def _make_offer(ctx: Context, parts: int | None) -> Outcome:
 @step(StepId.PLAN_REVIEW, PLAN, 3, confirms_money=True)
 def plan_review(ctx: Context) -> Prompt:
     offer = ctx.values["plan_offer"]
-    today = (
-        f" To start it, pay {format_cents(offer.today_cents)} today." if offer.today_cents else ""
-    )
     rows = tuple(
-        (f"Part {part.sequence}", f"{format_cents(part.cents)} by {part.due_on:%b %d}")
+        (f"Part {part.sequence}", f"{format_cents(part.cents)} by {short_date(part.due_on)}")
         for part in offer.parts
     )
+    if offer.new_due_on and not offer.parts:
+        rows = (("New due date", short_date(offer.new_due_on)),)
+    question = w(
+        "Do you want this plan?",
+        "Do you want it?",
+        tty_text="DO YOU WANT IT Q",
+    )
     return prompt(
-        w(
-            f"{offer.explanation}{today} Do you want this plan?",
-            f"Here is your plan.{today} Do you want it?",
-            tty_text=f"{offer.title.upper()}.{today.upper()} DO YOU WANT IT Q",
-        ),
+        join(plan_terms(offer, starts_with_payment=offer.today_cents > 0), question),
         AnswerKind.YES_NO,
         w("Press 1 to agree to the plan, or 2 to say no.", "Press 1 for yes. Press 2 for no."),
         details=rows,
         sensitive=True,
+    )
+
+
+def plan_terms(offer, *, starts_with_payment: bool = False) -> Wording:  # type: ignore[no-untyped-def]
+    """What the customer agrees to, amounts and dates, in every register: said before
+    the yes (plan review, and the first payment's review) and in the confirmation."""
+    if not offer.parts:  # an extension: a new date for the amount due
+        day = short_date(offer.new_due_on)
+        total = format_cents(offer.total_cents)
+        return w(
+            offer.explanation,
+            f"You get more time. Pay {total} by {day}.",
+            tty_text=f"EXTENSION: PAY {total} BY {day}",
+            go_ahead=False,
+        )
+    today = format_cents(offer.today_cents)
+    later = [f"{format_cents(p.cents)} on {short_date(p.due_on)}" for p in offer.parts[1:]]
+    then = (
+        (", then " + ", ".join(later[:-1]) + (" and " if len(later) > 1 else "") + later[-1])
+        if later
+        else ""
+    )
+    fee = (
+        f" This includes the {format_cents(offer.fee_cents)} reconnection fee."
+        if offer.includes_reconnection_fee
+        else ""
+    )
+    starts = (
+        f" The plan starts when you pay the {today} today; until then nothing is set up."
+        if starts_with_payment
+        else ""
+    )
+    title = offer.title
+    return w(
+        f"{title} of {format_cents(offer.total_cents)}: pay {today} today{then}.{fee}"
+        " Late fees may still be added while the plan runs." + starts,
+        f"{title}: pay {today} today{then}.{fee}"
+        + (" The plan starts when you pay today." if starts_with_payment else ""),
+        tty_text=f"{title} {format_cents(offer.total_cents)}: PAY {today} TODAY{then}.{fee}"
+        + (" PLAN STARTS WHEN YOU PAY TODAY" if starts_with_payment else ""),
+        go_ahead=False,
     )
 
 
@@ -210,23 +264,33 @@ def plan_review_answer(ctx: Context, answer: Answer) -> Outcome:
         return Go(
             StepId.MENU, clear_history=True, notice=w("No plan was set up.", "No plan was made.")
         )
+    if offer.today_cents > 0:
+        # A plan starts only with its first payment: it is accepted in the same
+        # answer that pays (pay_review), and taken back if that payment fails.
+        ctx.values.update(
+            pay_cents=offer.today_cents,
+            pay_reconnect=offer.includes_reconnection_fee,
+            pay_plan_offer=offer,
+        )
+        return Go(
+            StepId.PAY_METHOD,
+            notice=w(
+                f"To start the plan, pay {format_cents(offer.today_cents)} now.",
+                f"Now pay {format_cents(offer.today_cents)} to start the plan.",
+                tty_text=f"TO START PLAN PAY {format_cents(offer.today_cents)} NOW",
+                go_ahead=False,
+            ),
+        )
     try:
         summary = ctx.services.arrangements.accept(ctx.account_number, offer.arrangement_id)
     except KioskError as error:
         return invalid(error.message)
-    ctx.values["plan_summary"] = summary.text
-    if offer.today_cents > 0:
-        ctx.values.update(
-            pay_cents=offer.today_cents, pay_reconnect=offer.includes_reconnection_fee
-        )
-        return Go(
-            StepId.PAY_METHOD,
-            clear_history=True,
-            notice=w(summary.text, "Your plan is set up. Now pay the first part."),
-        )
-    return Go(
-        StepId.ANYTHING_ELSE, clear_history=True, notice=w(summary.text, "Your plan is set up.")
+    ctx.values["confirmed"] = join(
+        w("Your plan is set up.", "Your plan is set up.", go_ahead=False),
+        plan_terms(offer),
+        number_wording("Your plan reference number is", summary.reference, "Your plan number is"),
     )
+    return Go(StepId.CONFIRMED, clear_history=True)
 
 
 # ----------------------------------------------------------------- disputes
@@ -239,7 +303,9 @@ def dispute_pick(ctx: Context) -> Prompt:
     if page * per_page >= len(lines):
         page = 0
     shown = lines[page * per_page : (page + 1) * per_page]
-    ctx.values["dispute_lines"] = {str(line.line_item_id): line.description for line in lines}
+    ctx.values["dispute_lines"] = {
+        str(line.line_item_id): (line.description, line.open_cents) for line in lines
+    }
     choices = [
         choice(
             str(line.line_item_id),
@@ -314,25 +380,37 @@ def dispute_reason_answer(ctx: Context, answer: Answer) -> Outcome:
 
 @step(StepId.DISPUTE_REVIEW, DISPUTE, 3)
 def dispute_review(ctx: Context) -> Prompt:
-    description = ctx.values.get("dispute_lines", {}).get(
-        str(ctx.values.get("dispute_line")), "this charge"
+    description, cents = ctx.values.get("dispute_lines", {}).get(
+        str(ctx.values.get("dispute_line")), ("this charge", 0)
     )
     reason = ctx.values.get("dispute_reason", "")
+    today = ctx.services.store.clock.now().date()
+    due = short_date(today + dt.timedelta(days=ctx.services.settings.dispute_decision_days))
+    amount = format_cents(cents)
     return prompt(
         w(
-            f"You are questioning the charge for {description}. Your reason: {reason}. Send it?",
-            f"We will check the {description} charge. Send it?",
-            tty_text=f"QUESTION CHARGE {description.upper()}. SEND IT Q",
+            f"You are questioning the {description} charge of {amount}. Your reason: {reason}. "
+            f"While we check it, you do not have to pay the {amount}, and we will answer by "
+            f"{due}. Send it?",
+            f"We will check the {description} charge of {amount}. You do not pay it for now. "
+            f"We will answer by {due}. Send it?",
+            tty_text=f"QUESTION {description} CHARGE {amount}. ON HOLD, ANSWER BY {due}. SEND IT Q",
         ),
         AnswerKind.YES_NO,
         w("Press 1 to send, or 2 to stop.", "Press 1 to send. Press 2 to stop."),
+        details=(("Charge", description), ("Amount held", amount), ("Answer by", due)),
+        sensitive=True,
     )
 
 
 @handles(StepId.DISPUTE_REVIEW)
 def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
     if not answer.yes:
-        return Go(StepId.MENU, clear_history=True)
+        return Go(
+            StepId.MENU,
+            clear_history=True,
+            notice=w("The charge was not questioned.", "Nothing was sent."),
+        )
     try:
         summary = ctx.services.disputes.open(
             ctx.account_number,
@@ -341,11 +419,23 @@ def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
         )
     except KioskError as error:
         return invalid(error.message)
-    return Go(
-        StepId.ANYTHING_ELSE,
-        clear_history=True,
-        notice=w(summary.text, "We will check the charge. You do not pay it for now."),
+    amount = format_cents(summary.cents)
+    due = short_date(summary.decision_due_on) if summary.decision_due_on else ""
+    ctx.values["confirmed"] = join(
+        w(
+            f"We are checking the {summary.description} charge of {amount}. You do not have "
+            f"to pay it while we check, and it cannot lead to a disconnection. We will answer "
+            f"by {due}.",
+            f"We will check the {summary.description} charge of {amount}. You do not pay it "
+            f"for now. We will answer by {due}.",
+            tty_text=f"{summary.description} CHARGE {amount} ON HOLD. ANSWER BY {due}.",
+            go_ahead=False,
+        ),
+        number_wording(
+            "Your dispute reference number is", summary.reference, "Your dispute number is"
+        ),
     )
+    return Go(StepId.CONFIRMED, clear_history=True)
 
 
 # ------------------------------------------------------------- reconnection

@@ -10,7 +10,13 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from kiosk.conversation.context import Context
-from kiosk.conversation.prompt import Answer, AnswerKind, Prompt
+from kiosk.conversation.facts import (
+    after_payment_wording,
+    grouped,
+    shortfall_wording,
+    spoken_number,
+)
+from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Wording
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
@@ -23,7 +29,7 @@ from kiosk.conversation.steps.base import (
     step,
 )
 from kiosk.conversation.steps.service_state import payment_not_sent, payment_started
-from kiosk.conversation.wording import w
+from kiosk.conversation.wording import join, w
 from kiosk.errors import (
     InvalidAmount,
     InvalidInput,
@@ -80,11 +86,28 @@ def pay_amount(ctx: Context) -> Prompt:
 @handles(StepId.PAY_AMOUNT)
 def pay_amount_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values.pop("pay_preset", None)
+    ctx.values.pop("pay_plan_offer", None)
+    ctx.values.pop("plan_started", None)
     if answer.choice == "other":
         return Go(StepId.PAY_OTHER)
     cents, reconnect = ctx.values["pay_options"][answer.choice]
     ctx.values.update(pay_cents=cents, pay_reconnect=reconnect)
-    return Go(StepId.PAY_METHOD)
+    return Go(StepId.PAY_METHOD, notice=_shortfall(ctx))
+
+
+def _shortfall(ctx: Context) -> Wording | None:
+    """What the amount chosen does not do (stop a disconnection, turn service on, clear
+    the past due), told before the method and again in the review; None if nothing."""
+    if ctx.values.get("pay_plan_offer") is not None:
+        return None  # a plan's first payment: the plan keeps the service on
+    standing = ctx.services.bills.standing(ctx.account_number)
+    ctx.values["pay_was_at_risk"] = standing.at_risk
+    return shortfall_wording(
+        _amount(ctx),
+        standing,
+        standing.past_due_cents,
+        reconnect=bool(ctx.values.get("pay_reconnect")),
+    )
 
 
 @step(StepId.PAY_OTHER, PAY, 1)
@@ -114,7 +137,7 @@ def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
     except InvalidAmount as error:
         return invalid(error.message, f"That amount will not work. {error.how_to_fix}")
     ctx.values.update(pay_cents=cents, pay_reconnect=False)
-    return Go(StepId.PAY_METHOD)
+    return Go(StepId.PAY_METHOD, notice=_shortfall(ctx))
 
 
 # ------------------------------------------------------------------- method
@@ -234,6 +257,10 @@ def cash_insert(ctx: Context) -> Prompt:
             "Use 1, 5, 10, 20, 50 or 100 dollar bills. No change is given.",
         ),
         big_value=format_cents(inserted),
+        details=(
+            ("Put in so far", format_cents(inserted)),
+            ("Still to put in", format_cents(left)),
+        ),
     )
 
 
@@ -291,18 +318,44 @@ def pay_review(ctx: Context) -> Prompt:
             extra = f" You put in {format_cents(inserted)}; {format_cents(inserted - cents)} more becomes credit on your account."
             cents = inserted
             ctx.values["pay_cents"] = inserted
-    fee_text = f"a {format_cents(fee)} fee" if fee else "no fee"
-    reconnect = " Your service will be turned back on." if ctx.values.get("pay_reconnect") else ""
+    how = {"card": "card", "bank": "bank", "cash": "cash"}.get(method, method)
+    fee_text = f"Paying by {how} adds {f'a {format_cents(fee)} fee' if fee else 'no fee'}."
+    standing = ctx.services.bills.standing(ctx.account_number)
+    reconnect = ""
+    reconnect_fee = 0
+    if ctx.values.get("pay_reconnect"):
+        reconnect_fee = standing.fee_cents
+        included = (
+            f" This includes the {format_cents(reconnect_fee)} reconnection fee."
+            if reconnect_fee
+            else ""
+        )
+        reconnect = (
+            f"{included} Your service will be turned back on within {standing.back_on_hours} hours."
+        )
     account = ctx.account_number[-4:]
     card_step = " Then use the card reader." if method == "card" else ""
+    email = ctx.services.bills.email_on_file(ctx.account_number)
+    email_note = f" A receipt is also emailed to {email}, the address on file." if email else ""
+    before = join(_shortfall(ctx), _plan_terms(ctx), _debit_authorization(ctx, cents))
+    review = w(
+        f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
+        f"for account ending {account}. {fee_text}{extra}{reconnect}{email_note} "
+        f"Is this right?{card_step}",
+        f"You will pay {format_cents(cents)} by {_method_words(ctx)}.{reconnect} Is this right?",
+        tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()} FOR ACCT ENDING "
+        f"{account}.{reconnect.upper()} TYPE Y TO PAY OR N TO CHANGE Q",
+    )
+    details = [
+        ("Amount", format_cents(cents)),
+        ("Pay by", _method_words(ctx)),
+        (f"{how.title()} fee", format_cents(fee) if fee else "none"),
+        ("Account", f"ending {account}"),
+    ]
+    if reconnect_fee:
+        details.insert(1, ("Reconnection fee", f"{format_cents(reconnect_fee)}, included"))
     return prompt(
-        w(
-            f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
-            f"for account ending {account}, with {fee_text}.{extra}{reconnect} Is this right?{card_step}",
-            f"You will pay {format_cents(cents)} by {_method_words(ctx)}. Is this right?",
-            tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()} FOR ACCT ENDING {account}. "
-            f"TYPE Y TO PAY OR N TO CHANGE Q",
-        ),
+        join(before, review) if before.standard else review,
         AnswerKind.YES_NO,
         w(
             "Press 1 to pay now. Press 2 to change the amount or the way you pay. "
@@ -312,12 +365,38 @@ def pay_review(ctx: Context) -> Prompt:
         ),
         sensitive=True,
         big_value=format_cents(cents),
-        details=(
-            ("Amount", format_cents(cents)),
-            ("Pay by", _method_words(ctx)),
-            ("Fee", format_cents(fee)),
-            ("Account", f"ending {account}"),
-        ),
+        details=tuple(details),
+    )
+
+
+def _plan_terms(ctx: Context) -> Wording | None:
+    """A plan's first payment: the plan it starts, said again before the yes."""
+    offer = ctx.values.get("pay_plan_offer")
+    if offer is None:
+        return None
+    from kiosk.conversation.steps.account import plan_terms
+
+    return plan_terms(offer, starts_with_payment=True)
+
+
+def _debit_authorization(ctx: Context, cents: int) -> Wording | None:
+    """A bank debit's authorization, shown and said before the yes (and kept with it)."""
+    if ctx.values.get("pay_method") != "bank":
+        return None
+    text = debit_authorization_text(ctx, cents)
+    return w(text, text, tty_text=text, go_ahead=False)
+
+
+def debit_authorization_text(ctx: Context, cents: int) -> str:
+    """The words a customer agrees to for one bank debit: amount, date, account, revoking."""
+    from kiosk.services.common import short_date
+
+    today = ctx.services.store.clock.now().astimezone(ZoneInfo(ctx.services.settings.timezone))
+    last4 = str(ctx.values.get("bank_account", ""))[-4:]
+    return (
+        f"By saying yes, you allow us to take {format_cents(cents)} once from your bank "
+        f"account ending {last4} on {short_date(today.date())}. You can cancel this debit "
+        f"until the end of that day by calling {ctx.services.settings.customer_service_phone}."
     )
 
 
@@ -329,8 +408,23 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         "payment_key", f"{ctx.services.settings.kiosk_id}-{uuid.uuid4().hex}"
     )
     method_name = ctx.values.get("pay_method", "card")
+    plan = ctx.values.get("pay_plan_offer")
+    if plan is not None and ctx.values.get("plan_started") is None:
+        try:  # the plan starts with this payment, and is taken back if it fails
+            ctx.values["plan_started"] = ctx.services.arrangements.accept(
+                ctx.account_number, plan.arrangement_id
+            )
+        except KioskError as error:
+            return invalid(error.message)
     try:
         if method_name == "bank":
+            ctx.services.debit_authorizations.record(
+                key,
+                ctx.account_number,
+                _amount(ctx),
+                str(ctx.values["bank_account"])[-4:],
+                debit_authorization_text(ctx, _amount(ctx)),
+            )
             method = ctx.services.bank_debit(ctx.values["bank_routing"], ctx.values["bank_account"])
         elif method_name == "cash":
             acceptor = ctx.services.cash_acceptor()
@@ -348,8 +442,10 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         )
     except PaymentDeclined as error:
         payment_not_sent(ctx)
+        _take_back_plan(ctx)
         ctx.values.pop("payment_key", None)
         ctx.values["pay_error"] = error.message
+        ctx.values["pay_decline_code"] = error.decline_code
         return Go(StepId.PAY_FAILED)
     except PaymentOutcomeUnknown as error:
         ctx.values["pay_error"] = error.message
@@ -361,6 +457,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except InvalidAmount as error:
         payment_not_sent(ctx)
+        _take_back_plan(ctx)
         ctx.values.pop("payment_key", None)
         return Go(StepId.PAY_AMOUNT, error=w(error.message))
     except StoreUnavailable:
@@ -368,12 +465,20 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         raise  # the engine takes the kiosk out of service
     except KioskError as error:
         payment_not_sent(ctx)
+        _take_back_plan(ctx)
         return invalid(error.message)
     payment_not_sent(ctx)  # the outcome is known: pay_result says it
     ctx.values.pop("bank_account", None)
     ctx.values.pop("payment_key", None)
     ctx.values["pay_result"] = result
     return Go(StepId.PAY_RESULT, clear_history=True)
+
+
+def _take_back_plan(ctx: Context) -> None:
+    """The plan's first payment did not go through: the plan is an offer again."""
+    started = ctx.values.pop("plan_started", None)
+    if started is not None:
+        ctx.services.arrangements.withdraw(ctx.account_number, started.arrangement_id)
 
 
 @step(StepId.PAY_CHANGE, PAY, 3)
@@ -397,71 +502,131 @@ def pay_change(ctx: Context) -> Prompt:
 @handles(StepId.PAY_CHANGE)
 def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "amount":
-        return Go(StepId.PAY_AMOUNT)
+        return Go(StepId.PAY_AMOUNT, notice=_bills_back(ctx))
     if answer.choice == "method":
-        return Go(StepId.PAY_METHOD)
-    return Go(
-        StepId.MENU, clear_history=True, notice=w("No payment was made.", "We took no money.")
+        return Go(StepId.PAY_METHOD, notice=_bills_back(ctx))
+    return Go(StepId.MENU, clear_history=True, notice=_nothing_paid(ctx))
+
+
+def _bills_back(ctx: Context) -> Wording | None:
+    """Bills put in for a payment that is not made come back out: say so, and how much."""
+    inserted = int(ctx.values.pop("cash_inserted", 0) or 0)
+    if ctx.values.get("pay_method") != "cash" or not inserted:
+        return None
+    return w(
+        f"Your {format_cents(inserted)} in bills is coming back out of the bill slot. "
+        "Please take it.",
+        f"Take your {format_cents(inserted)} from the bill slot.",
+        tty_text=f"TAKE YOUR {format_cents(inserted)} IN BILLS FROM THE SLOT",
+        go_ahead=False,
     )
+
+
+def _nothing_paid(ctx: Context) -> Wording:
+    """No payment was made: and so no plan started, and any bills put in come back."""
+    parts = [w("No payment was made.", "We took no money.", go_ahead=False), _bills_back(ctx)]
+    if ctx.values.pop("pay_plan_offer", None) is not None:
+        ctx.values.pop("plan_started", None)
+        parts.append(
+            w(
+                "No plan was set up, because a plan starts with its first payment.",
+                "No plan was made. A plan starts when you pay.",
+                tty_text="NO PLAN SET UP. A PLAN STARTS WITH ITS FIRST PAYMENT",
+                go_ahead=False,
+            )
+        )
+    return join(*parts)
 
 
 # ------------------------------------------------------------------- result
 @step(StepId.PAY_RESULT, PAY, 4)
 def pay_result(ctx: Context) -> Prompt:
-    from kiosk.speech.numbers import digits_to_words
-
     result = ctx.values["pay_result"]
     number = result.confirmation_number or ""
     paid_by = (
         f"{result.brand.title()} ending {result.last4}" if result.last4 else _method_words(ctx)
     )
     local = result.at.astimezone(ZoneInfo(ctx.services.settings.timezone))
-    when = local.strftime("%B %d, %Y")
-    reconnect = (
-        " We have asked for your service to be turned back on."
-        if result.reconnection_requested
-        else ""
-    )
+    when = f"{local:%B} {local.day}, {local.year}"
     balance = format_cents(max(result.new_balance_cents, 0))
-    grouped = " ".join(number[i : i + 3] for i in range(0, len(number), 3))
+    standing = after_payment_wording(
+        result.cents,
+        ctx.services.bills.standing(ctx.account_number),
+        was_at_risk=bool(ctx.values.get("pay_was_at_risk")),
+    )
+    email = ctx.services.bills.email_on_file(ctx.account_number)
+    emailed = f" A receipt is also being emailed to {email}." if email else ""
+    paid = w(
+        f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}.",
+        f"Thank you. You paid {format_cents(result.cents)} on {when}.",
+        tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper()} ON {when}.",
+        go_ahead=False,
+    )
+    number_text = w(
+        f"Your confirmation number is {grouped(number)}.",
+        f"Your number is {grouped(number)}.",
+        spoken_text=f"Your confirmation number is {spoken_number(number)}.",
+        tty_text=f"CONFIRMATION {grouped(number)}.",
+        go_ahead=False,
+    )
+    rest = w(
+        f"Your balance is now {balance}.{emailed}",
+        f"You now owe {balance}.{emailed}",
+        tty_text=f"BALANCE {balance}.{emailed.upper()} RECEIPT BY 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q",
+    )
     return prompt(
-        w(
-            f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}. "
-            f"Your confirmation number is {grouped}.{reconnect} Your balance is now {balance}.",
-            f"Thank you. You paid {format_cents(result.cents)}. Your number is {grouped}.",
-            spoken_text=(
-                f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}. "
-                f"Your confirmation number is {digits_to_words(number)}.{reconnect} "
-                f"Your balance is now {balance}."
-            ),
-            tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper()}. CONFIRMATION {grouped}.{reconnect.upper()} "
-            f"BALANCE {balance}. RECEIPT BY 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q",
-        ),
+        join(paid, number_text, _plan_started(ctx), standing, rest),
         AnswerKind.CHOICE,
         w(
-            "A receipt is printing now. You can also get it by email or text message.",
-            "Your receipt is printing. Pick one more way, or none.",
+            "A receipt is printing now. You can also get it by email or text message. "
+            "Say repeat to hear the confirmation number again.",
+            "Your receipt is printing. Pick one more way, or none. Say repeat to hear it again.",
         ),
         [
             choice("print", "1", "Printed receipt only", "Paper only", icon="🖶"),
             choice("email", "2", "Also by email", "Email", synonyms=("email",), icon="✉"),
             choice("sms", "3", "Also by text message", "Text", synonyms=("text", "sms"), icon="📱"),
-            choice("none", "4", "No more receipts", "No thanks", synonyms=("no", "none"), icon="✔"),
+            choice(
+                "none",
+                "4",
+                "No other receipt" if email else "No more receipts",
+                "No thanks",
+                synonyms=("no", "none"),
+                icon="✔",
+            ),
         ],
         sensitive=True,
-        big_value=grouped,
+        big_value=grouped(number),
         details=(
             ("Amount paid", format_cents(result.cents)),
             ("Paid by", paid_by),
             ("Date", when),
-            ("Confirmation", grouped),
+            ("Confirmation", grouped(number)),
             ("New balance", balance),
         ),
     )
 
 
+def _plan_started(ctx: Context) -> Wording | None:
+    """The plan this payment started, with its reference number."""
+    started = ctx.values.get("plan_started")
+    offer = ctx.values.get("pay_plan_offer")
+    if started is None or offer is None:
+        return None
+    from kiosk.conversation.facts import number_wording
+    from kiosk.conversation.steps.account import plan_terms
+
+    return join(
+        w("Your plan is set up.", "Your plan is set up.", go_ahead=False),
+        plan_terms(offer),
+        number_wording("Your plan reference number is", started.reference, "Your plan number is"),
+    )
+
+
 @handles(StepId.PAY_RESULT)
 def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values.pop("plan_started", None)
+    ctx.values.pop("pay_plan_offer", None)
     if answer.choice == "email":
         return Go(StepId.RECEIPT_EMAIL)
     if answer.choice == "sms":
@@ -523,34 +688,64 @@ def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
 
 
 # ------------------------------------------------------------------ failure
+SIMPLE_DECLINES = {
+    "do_not_honor": ("The card's bank said no.", "BANK SAID NO"),
+    "insufficient_funds": ("There is not enough money on the card.", "NOT ENOUGH MONEY ON CARD"),
+    "expired_card": ("The card is too old. It has expired.", "CARD EXPIRED"),
+    "incorrect_pin": ("The card PIN was wrong.", "CARD PIN WRONG"),
+    "issuer_unavailable": ("The card's bank did not answer.", "BANK DID NOT ANSWER"),
+    "not_enough_cash": ("Not enough bills were put in.", "NOT ENOUGH BILLS"),
+    "cash_over_amount": ("You put in more than the amount.", "MORE CASH THAN AMOUNT"),
+}
+RETRY_HELPS = frozenset({"incorrect_pin", "issuer_unavailable"})
+"""Declines where trying the same card and amount again can work; for the others
+(no money, expired, bank said no) the way forward is another way or another amount."""
+
+
 @step(StepId.PAY_FAILED, PAY, 3)
 def pay_failed(ctx: Context) -> Prompt:
     message = ctx.values.get("pay_error", "The payment did not go through.")
+    code = ctx.values.get("pay_decline_code", "")
+    simple, tty_why = SIMPLE_DECLINES.get(code, ("The payment did not work.", "PAYMENT FAILED"))
+    choices = [
+        choice("method", "", "Pay another way", "Other way", icon="💳"),
+    ]
+    if ctx.values.get("pay_plan_offer") is None:  # a plan's first part has a set amount
+        choices.append(choice("amount", "", "Pay a different amount", "Other amount", icon="$"))
+    if code in RETRY_HELPS:
+        choices.insert(0, choice("retry", "", "Try the same card again", "Try again", icon="↻"))
+    choices += [
+        choice("person", "", "Talk to a person", "Get a person", icon="☎"),
+        choice("menu", "", "Main menu", "Menu", icon="☰"),
+    ]
+    if ctx.simple:
+        choices = choices[:4]
     return prompt(
-        w(message, "The payment did not work. We took no money.", tty_text=message),
+        w(
+            message,
+            f"The payment did not work. {simple} We took no money.",
+            tty_text=f"PAYMENT DID NOT GO THROUGH: {tty_why}. NO MONEY TAKEN",
+        ),
         AnswerKind.CHOICE,
         w(
-            "You can try again, pay another way, or ask for a person.",
-            "Try again, or get a person.",
+            "You can pay another way, pay a different amount, or ask for a person.",
+            "Pick another way to pay, or get a person.",
         ),
-        [
-            choice("retry", "1", "Try again", "Try again", icon="↻"),
-            choice("method", "2", "Pay another way", "Other way", icon="💳"),
-            choice("person", "3", "Talk to a person", "Get a person", icon="☎"),
-            choice("menu", "4", "Main menu", "Menu", icon="☰"),
-        ],
+        numbered(choices),
     )
 
 
 @handles(StepId.PAY_FAILED)
 def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "menu":
+        return Go(StepId.MENU, clear_history=True, notice=_nothing_paid(ctx))
     targets = {
         "retry": StepId.PAY_REVIEW,
         "method": StepId.PAY_METHOD,
+        "amount": StepId.PAY_OTHER,
         "person": StepId.PERSON_CONTACT,
-        "menu": StepId.MENU,
     }
-    return Go(targets[answer.choice or "menu"])
+    return Go(targets[answer.choice or "method"])
 
 
 @step(StepId.PAY_UNKNOWN, PAY, 4)

@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING
 
 from kiosk.accessibility.modes import Mode
 from kiosk.conversation.context import Context
+from kiosk.conversation.facts import account_notice, number_wording
 from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Register
 from kiosk.conversation.signals import DisplayMode
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
-from kiosk.conversation.wording import w
+from kiosk.conversation.wording import join, w
 from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
 
 if TYPE_CHECKING:
-    from kiosk.services.billing import BillExplanation
+    pass
 
 SIGN_IN = "Sign in"
 
@@ -272,17 +273,9 @@ def menu(ctx: Context) -> Prompt:
             tty_text="TYPE THE NUMBER. 0 FOR A PERSON",
         ),
         choices,
-        notice=w(explanation.summary, _simple_summary(explanation), tty_text=explanation.summary),
+        notice=account_notice(explanation),
         sensitive=True,
     )
-
-
-def _simple_summary(explanation: BillExplanation) -> str:
-    from kiosk.money import format_cents
-
-    if explanation.balance_cents <= 0:
-        return "You do not owe anything now."
-    return f"You owe {format_cents(explanation.balance_cents)}."
 
 
 @handles(StepId.MENU)
@@ -388,13 +381,61 @@ def person_phone(ctx: Context) -> Prompt:
 
 @handles(StepId.PERSON_PHONE)
 def person_phone_answer(ctx: Context, answer: Answer) -> Outcome:
-    return _request_person(ctx, answer.digits)
+    ctx.values["person_phone"] = answer.digits or ""
+    return Go(StepId.PERSON_REVIEW)
+
+
+HOW_WE_REACH = {
+    "voice": ("call you back", "call you", "CALL YOU BACK"),
+    "tty": ("call you back on your TTY", "call your TTY", "CALL YOUR TTY"),
+    "text": ("send you a text message", "text you", "TEXT YOU"),
+}
+
+
+def _phone_words(digits: str) -> str:
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
+
+
+@step(StepId.PERSON_REVIEW, "Talk to a person", 3, public=True)
+def person_review(ctx: Context) -> Prompt:
+    how = ctx.values.get("person_contact", "voice")
+    standard, simple, tty = HOW_WE_REACH.get(how, HOW_WE_REACH["voice"])
+    phone = _phone_words(ctx.values.get("person_phone", ""))
+    return prompt(
+        w(
+            f"A person will {standard} at {phone}, as soon as one is free. Is that right?",
+            f"A person will {simple} at {phone}. Is that right?",
+            spoken_text=f"A person will {standard} at {_spoken_phone(phone)}, as soon as "
+            "one is free. Is that right?",
+            tty_text=f"A PERSON WILL {tty} AT {phone}. RIGHT Q",
+        ),
+        AnswerKind.YES_NO,
+        w(
+            "Press 1 if the number is right. Press 2 to type it again.",
+            "Press 1 for yes. Press 2 to change it.",
+        ),
+        details=(("Phone", phone),),
+        sensitive=True,
+    )
+
+
+def _spoken_phone(phone: str) -> str:
+    from kiosk.speech.numbers import digits_to_words
+
+    return ", ".join(digits_to_words(part, group=len(part)) for part in phone.split())
+
+
+@handles(StepId.PERSON_REVIEW)
+def person_review_answer(ctx: Context, answer: Answer) -> Outcome:
+    if not answer.yes:
+        return Go(StepId.PERSON_PHONE)
+    return _request_person(ctx, ctx.values.get("person_phone"))
 
 
 def _request_person(ctx: Context, phone: str | None) -> Outcome:
     account = ctx.customer.account_number if ctx.customer else None
     try:
-        ctx.services.representative.request(
+        request = ctx.services.representative.request(
             account,
             ctx.values.get("person_contact", "associate_now"),
             "asked at the kiosk",
@@ -402,43 +443,91 @@ def _request_person(ctx: Context, phone: str | None) -> Outcome:
         )
     except KioskError as error:
         return invalid(error.message)
+    ctx.values["person_reference"] = request.reference
     return Go(StepId.PERSON_DONE, clear_history=True)
 
 
-@step(StepId.PERSON_DONE, "Talk to a person", 3, public=True)
+@step(StepId.PERSON_DONE, "Talk to a person", public=True)
 def person_done(ctx: Context) -> Prompt:
     how = ctx.values.get("person_contact", "associate_now")
-    texts = {
-        "associate_now": (
+    phone = _phone_words(ctx.values.get("person_phone", ""))
+    if how == "associate_now":
+        told = w(
             "A store worker is on the way. Please stay at the kiosk.",
             "A worker is coming. Please wait here.",
-        ),
-        "voice": ("A person will call you back soon.", "A person will call you soon."),
-        "tty": (
-            "A person will call you back on your TTY soon.",
-            "A person will call your TTY soon.",
-        ),
-        "text": ("A person will send you a text message soon.", "A person will text you soon."),
-    }
-    standard, simple = texts.get(how, texts["associate_now"])
+            go_ahead=False,
+        )
+    else:
+        standard, simple, tty = HOW_WE_REACH.get(how, HOW_WE_REACH["voice"])
+        told = w(
+            f"A person will {standard} at {phone}, as soon as one is free.",
+            f"A person will {simple} at {phone} soon.",
+            spoken_text=f"A person will {standard} at {_spoken_phone(phone)}, as soon as one "
+            "is free.",
+            tty_text=f"A PERSON WILL {tty} AT {phone}",
+            go_ahead=False,
+        )
+    reference = ctx.values.get("person_reference", "")
     return prompt(
-        w(standard, simple),
+        join(
+            told,
+            number_wording("Your request number is", reference) if reference else None,
+            w("What next?", "What next?", tty_text="WHAT NEXT Q"),
+        ),
         AnswerKind.CHOICE,
         w(
-            "Press 1 to go on using the kiosk, or 2 to finish.",
-            "Press 1 to go on. Press 2 to finish.",
+            "Press 1 to hear this again, 2 to go on using the kiosk, or 3 to finish.",
+            "Press 1 to hear it again. Press 2 to go on. Press 3 to finish.",
         ),
         [
-            choice("continue", "1", "Keep using the kiosk", "Go on", icon="▶"),
-            choice("finish", "2", "Finish", "Done", icon="✔"),
+            choice("again", "1", "Repeat it", "Again", synonyms=("again",), icon="↻"),
+            choice("continue", "2", "Keep using the kiosk", "Go on", icon="▶"),
+            choice("finish", "3", "Finish", "Done", icon="✔"),
         ],
+        sensitive=True,
     )
 
 
 @handles(StepId.PERSON_DONE)
 def person_done_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "again":
+        return Go(StepId.PERSON_DONE)
     if answer.choice == "continue":
-        return Go(StepId.MENU if ctx.customer else StepId.WELCOME, clear_history=True)
+        return Go(StepId.MENU if ctx.customer else "welcome", clear_history=True)
+    return Go(StepId.END)
+
+
+# ------------------------------------------------------------ confirmation
+@step(StepId.CONFIRMED)
+def confirmed(ctx: Context) -> Prompt:
+    """What was just agreed (a plan, a dispute, a call back) with its reference number,
+    and a way to hear it again before moving on."""
+    told = ctx.values.get("confirmed") or w("Done.", "Done.", go_ahead=False)
+    return prompt(
+        join(told, w("What next?", "What next?", tty_text="WHAT NEXT Q")),
+        AnswerKind.CHOICE,
+        w(
+            "Press 1 to hear or read this again. Write the reference number down: "
+            "a person can find your request with it.",
+            "Press 1 to hear it again. Keep the number.",
+        ),
+        [
+            choice(
+                "again", "1", "Repeat it", "Again", synonyms=("again", "say it again"), icon="↻"
+            ),
+            choice("menu", "2", "Main menu", "Menu", icon="☰"),
+            choice("finish", "3", "I am done", "Done", synonyms=("finish", "goodbye"), icon="✔"),
+        ],
+        sensitive=True,
+    )
+
+
+@handles(StepId.CONFIRMED)
+def confirmed_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "again":
+        return Go(StepId.CONFIRMED)
+    if answer.choice == "menu":
+        return Go(StepId.MENU if ctx.customer else "welcome", clear_history=True)
     return Go(StepId.END)
 
 

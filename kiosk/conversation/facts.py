@@ -1,0 +1,244 @@
+"""The facts a customer must be told, worded once for every register.
+
+Service state (will it be cut off, when, what stops it), what a payment leaves
+unpaid, and reference numbers: the steps put these in front of the question
+and in the confirmation, so no register (standard, simple, spoken, TTY) drops
+them. The figures come from services; only the words are made here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from kiosk.conversation.prompt import Wording
+from kiosk.conversation.wording import join, w
+from kiosk.money import format_cents
+from kiosk.services.confirmation import digit_groups
+
+if TYPE_CHECKING:  # the services pull in SQLAlchemy; the greeting must not wait for it
+    from kiosk.services.billing import BillExplanation, Standing
+
+# ServiceStatus values (a StrEnum compares equal to its value)
+NOTICE, SUSPENDED, RECONNECT_PENDING = "notice", "suspended", "reconnect_pending"
+
+
+def short_date(day: dt.date) -> str:
+    """A date for plain sentences: "March 3" (as the services write it)."""
+    return f"{day:%B} {day.day}"
+
+
+def grouped(number: str) -> str:
+    """A confirmation or reference number as shown: its digit groups ("100 000 0053").
+    Steps put it in a sentence of its own, on its own line, so a screen never wraps
+    the number across two lines."""
+    return " ".join(digit_groups(number))
+
+
+def spoken_number(number: str) -> str:
+    """A number read digit group by digit group: "one zero zero, zero zero zero, ..."."""
+    from kiosk.speech.numbers import digits_to_words
+
+    return ", ".join(digits_to_words(group, group=len(group)) for group in digit_groups(number))
+
+
+def number_wording(lead: str, number: str, simple_lead: str | None = None) -> Wording:
+    """ "Your reference number is 100 000 0053." in every register, read group by group."""
+    return w(
+        f"{lead} {grouped(number)}.",
+        f"{simple_lead or lead} {grouped(number)}.",
+        spoken_text=f"{lead} {spoken_number(number)}.",
+        tty_text=f"{lead} {grouped(number)}",
+        go_ahead=False,
+    )
+
+
+def standing_wording(standing: Standing) -> Wording | None:
+    """The service's state and what keeps it on; None when service is simply on."""
+    cents = format_cents(standing.needed_cents)
+    hours = standing.back_on_hours
+    if standing.status == NOTICE and standing.at_risk and standing.cutoff_on:
+        day = short_date(standing.cutoff_on)
+        return w(
+            f"Your service will be turned off on {day} unless {cents} is paid by then "
+            "or a payment plan is set up.",
+            f"Your service will be cut off on {day}. Pay {cents} by then to keep it on.",
+            tty_text=f"SERVICE OFF {day} UNLESS {cents} PAID",
+            go_ahead=False,
+        )
+    if standing.status == SUSPENDED:
+        fee = (
+            f", with the {format_cents(standing.fee_cents)} reconnection fee,"
+            if standing.fee_cents
+            else ""
+        )
+        return w(
+            f"Your service is turned off. Paying {cents}{fee} turns it back on "
+            f"within {hours} hours. A payment plan can also turn it back on.",
+            f"Your service is off. Pay {cents} to turn it back on.",
+            tty_text=f"SERVICE IS OFF. PAY {cents} TO TURN IT BACK ON",
+            go_ahead=False,
+        )
+    if standing.status == RECONNECT_PENDING:
+        return w(
+            f"Your service is being turned back on. It will be on within {hours} hours.",
+            f"Your service will be back on in {hours} hours.",
+            tty_text=f"SERVICE BACK ON WITHIN {hours} HOURS",
+            go_ahead=False,
+        )
+    return None
+
+
+def shortfall_wording(
+    cents: int, standing: Standing, past_due_cents: int, *, reconnect: bool = False
+) -> Wording | None:
+    """What paying only ``cents`` does not do, told before the review; None if it covers it."""
+    if standing.at_risk and standing.status == NOTICE and standing.cutoff_on:
+        if cents >= standing.needed_cents:
+            return None
+        rest = format_cents(standing.needed_cents - cents)
+        day = short_date(standing.cutoff_on)
+        return w(
+            f"{format_cents(cents)} does not stop the disconnection: {rest} more is "
+            f"still needed by {day} to keep your service on.",
+            f"This is not enough to keep your service on. Pay {rest} more by {day}.",
+            tty_text=f"NOT ENOUGH TO STOP CUT OFF. {rest} MORE NEEDED BY {day}",
+            go_ahead=False,
+        )
+    if standing.at_risk and standing.status == SUSPENDED:
+        if reconnect and cents >= standing.needed_cents:
+            return None
+        return w(
+            f"{format_cents(cents)} does not turn your service back on: that takes "
+            f"{format_cents(standing.needed_cents)}.",
+            f"Your service stays off. To turn it on, pay {format_cents(standing.needed_cents)}.",
+            tty_text=f"SERVICE STAYS OFF. TO TURN IT ON PAY {format_cents(standing.needed_cents)}",
+            go_ahead=False,
+        )
+    if past_due_cents and cents < past_due_cents:
+        rest = format_cents(past_due_cents - cents)
+        return w(
+            f"{format_cents(cents)} is less than the {format_cents(past_due_cents)} past due: "
+            f"{rest} of it will still be late.",
+            f"This is less than what is late. {rest} will still be late.",
+            tty_text=f"LESS THAN PAST DUE. {rest} STILL LATE",
+            go_ahead=False,
+        )
+    return None
+
+
+def after_payment_wording(
+    paid_cents: int, standing: Standing, *, was_at_risk: bool
+) -> Wording | None:
+    """Where the service stands once a payment is in: kept on, coming back, or still short."""
+    paid = format_cents(paid_cents)
+    if standing.status == NOTICE and standing.at_risk and standing.cutoff_on:
+        rest = format_cents(standing.needed_cents)
+        day = short_date(standing.cutoff_on)
+        return w(
+            f"{paid} paid; {rest} is still needed by {day} to keep your service on.",
+            f"You paid {paid}. Pay {rest} more by {day} to keep your service on.",
+            tty_text=f"{rest} MORE NEEDED BY {day} TO KEEP SERVICE ON",
+            go_ahead=False,
+        )
+    if standing.status == SUSPENDED:
+        return w(
+            f"Your service is still off: {format_cents(standing.needed_cents)} more "
+            "turns it back on.",
+            f"Your service is still off. Pay {format_cents(standing.needed_cents)} more "
+            "to turn it on.",
+            tty_text=f"SERVICE STILL OFF. {format_cents(standing.needed_cents)} MORE TURNS IT ON",
+            go_ahead=False,
+        )
+    if standing.status == RECONNECT_PENDING:
+        return standing_wording(standing)
+    if was_at_risk:
+        return w(
+            "Your service stays on: the disconnection is stopped.",
+            "Your service stays on.",
+            tty_text="SERVICE STAYS ON. DISCONNECTION STOPPED",
+            go_ahead=False,
+        )
+    return None
+
+
+def account_notice(explanation: BillExplanation) -> Wording:
+    """The greeting's facts: the service's state first, then what is owed and when."""
+    summary = w(
+        explanation.summary,
+        _simple_summary(explanation),
+        tty_text=tty_summary(explanation),
+        go_ahead=False,
+    )
+    return join(standing_wording(explanation.standing), summary)
+
+
+def _simple_summary(explanation: BillExplanation) -> str:
+    if explanation.balance_cents <= 0:
+        return "You do not owe anything now."
+    text = f"You owe {format_cents(explanation.balance_cents)}."
+    if explanation.past_due_cents:
+        text += f" {format_cents(explanation.past_due_cents)} of it is late."
+    return text
+
+
+def tty_summary(explanation: BillExplanation) -> str:
+    """What is owed in as few characters as the facts allow (6 characters a second)."""
+    if explanation.balance_cents <= 0:
+        credit = -explanation.balance_cents
+        return f"YOU OWE NOTHING. CREDIT {format_cents(credit)}" if credit else "YOU OWE NOTHING"
+    parts = [f"YOU OWE {format_cents(explanation.balance_cents)}"]
+    if explanation.past_due_cents:
+        parts.append(f"{format_cents(explanation.past_due_cents)} PAST DUE")
+    arrangement = explanation.arrangement
+    if arrangement is not None and arrangement.next_part_due_on is not None:
+        parts.append(
+            f"PLAN PAYMENT {format_cents(arrangement.next_part_cents)} "
+            f"BY {short_date(arrangement.next_part_due_on)}"
+        )
+    elif explanation.due_dates:
+        day, cents = explanation.due_dates[0]
+        parts.append(f"{format_cents(cents)} DUE {short_date(day)}")
+    if explanation.held_by_dispute_cents:
+        parts.append(f"{format_cents(explanation.held_by_dispute_cents)} ON HOLD, DISPUTED")
+    return ". ".join(parts)
+
+
+def bill_changes(explanation: BillExplanation) -> Wording | None:
+    """Why the latest bill changed, briefly, in every register ("Internet went up $10.00:
+    you moved to a faster plan"); None when no charge changed."""
+    if not explanation.lines:
+        return None
+    latest = explanation.lines[0].bill_period
+    standard: list[str] = []
+    tty: list[str] = []
+    for line in explanation.lines:
+        if line.bill_period != latest or line.change_cents == 0:
+            continue
+        reason = _lower_first(line.reason)
+        amount = format_cents(line.cents)
+        if line.change_cents is None:
+            said = f"{line.description} is new, {amount}"
+            short = f"{line.description} NEW {amount}"
+        else:
+            direction = "up" if line.change_cents > 0 else "down"
+            change = format_cents(abs(line.change_cents))
+            said = f"{line.description} went {direction} {change}"
+            short = f"{line.description} {direction} {change}"
+        standard.append(f"{said}: {reason}." if reason else f"{said}.")
+        tty.append(f"{short}: {reason}" if reason else short)
+    if not standard:
+        return None
+    text = "Why your bill changed: " + " ".join(standard)
+    return w(
+        text,
+        "What changed: " + " ".join(standard),
+        tty_text="CHANGES: " + ". ".join(tty),
+        go_ahead=False,
+    )
+
+
+def _lower_first(text: str) -> str:
+    """ "You moved" -> "you moved" after a colon; "Internet 500" keeps its capital."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first[1:].islower() and first.isalpha() else text
