@@ -493,7 +493,7 @@ def person_done_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "again":
         return Go(StepId.PERSON_DONE)
     if answer.choice == "continue":
-        return Go(StepId.MENU if ctx.customer else "welcome", clear_history=True)
+        return Go(StepId.MENU if ctx.customer else StepId.WELCOME, clear_history=True)
     return Go(StepId.END)
 
 
@@ -527,7 +527,7 @@ def confirmed_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "again":
         return Go(StepId.CONFIRMED)
     if answer.choice == "menu":
-        return Go(StepId.MENU if ctx.customer else "welcome", clear_history=True)
+        return Go(StepId.MENU if ctx.customer else StepId.WELCOME, clear_history=True)
     return Go(StepId.END)
 
 
