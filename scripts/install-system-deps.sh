@@ -10,9 +10,9 @@ RUNTIME=(
   libportaudio2        # sounddevice's PortAudio: the speaker, headset and microphone
   pulseaudio           # the sound server whose named sinks tell headset from speaker
   libasound2-plugins   # ALSA's "pulse" device, through which PortAudio reaches that server
+  pulseaudio-utils     # pactl: the screen kiosk follows headset plug-in through it (speech/headset.py)
 )
 TEST=(
-  pulseaudio-utils     # pactl, parec, paplay: null sinks for the real-time audio tests
   minimodem            # the TTY modem's interoperability peer
   postgresql           # fleet database; tests start a private server on loopback
   tmux                 # the UI test drives the kiosk in a real terminal
