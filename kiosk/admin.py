@@ -14,13 +14,18 @@ if TYPE_CHECKING:
 
 
 def add_admin_subcommands(commands: Any) -> None:
-    payments = commands.add_parser("payments", help="list payment attempts")
-    payments.add_argument("--json", action="store_true")
-    payments.add_argument("--limit", type=int, default=50)
+    from kiosk.ops.admin_cli import iso_date
+
+    payments = commands.add_parser("payments", help="list payment attempts, newest first")
+    payments.add_argument("--json", action="store_true", help="one JSON list for machines")
+    payments.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    payments.add_argument(
+        "--date", type=iso_date, help="only those made on this day, YYYY-MM-DD (store's time)"
+    )
     payments.set_defaults(handler=_payments)
 
     reconcile = commands.add_parser("reconcile", help="settle payments whose outcome is unknown")
-    reconcile.add_argument("--json", action="store_true")
+    reconcile.add_argument("--json", action="store_true", help="one JSON object for machines")
     reconcile.add_argument(
         "--grace-seconds",
         type=float,
@@ -32,17 +37,23 @@ def add_admin_subcommands(commands: Any) -> None:
     check = commands.add_parser(
         "ledger-check", help="every entry balances; balances match postings"
     )
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help="one JSON object for machines")
     check.set_defaults(handler=_ledger_check)
 
     audit = commands.add_parser("audit", help="show the audit log, or verify its hash chain")
-    audit.add_argument("action", nargs="?", choices=("show", "verify"), default="show")
-    audit.add_argument("--json", action="store_true")
-    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument(
+        "action",
+        nargs="?",
+        choices=("show", "verify"),
+        default="show",
+        help="show the newest entries (default) or verify every kiosk's hash chain",
+    )
+    audit.add_argument("--json", action="store_true", help="JSON for machines")
+    audit.add_argument("--limit", type=int, default=50, help="entries to show (default 50)")
     audit.set_defaults(handler=_audit)
 
     outbox = commands.add_parser("outbox", help="receipts and notifications waiting or failed")
-    outbox.add_argument("--json", action="store_true")
+    outbox.add_argument("--json", action="store_true", help="one JSON list for machines")
     outbox.set_defaults(handler=_outbox)
 
 
@@ -83,13 +94,16 @@ def _payments(args: argparse.Namespace) -> int:
     from kiosk.store.models import Account, PaymentAttempt
 
     store = _open()
+    query = select(PaymentAttempt, Account.number).join(
+        Account, Account.id == PaymentAttempt.account_id
+    )
+    if args.date is not None:
+        from kiosk.ops.report import day_bounds
+
+        start, end = day_bounds(args.date, store.settings.timezone)
+        query = query.where(PaymentAttempt.created_at >= start, PaymentAttempt.created_at < end)
     with store.sessions() as session:
-        rows = session.execute(
-            select(PaymentAttempt, Account.number)
-            .join(Account, Account.id == PaymentAttempt.account_id)
-            .order_by(PaymentAttempt.id.desc())
-            .limit(args.limit)
-        ).all()
+        rows = session.execute(query.order_by(PaymentAttempt.id.desc()).limit(args.limit)).all()
     records: list[dict[str, Any]] = [
         {
             "id": attempt.id,

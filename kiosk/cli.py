@@ -24,6 +24,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Accessible bill-payment kiosk: screen, voice, TTY and text channels.",
+        epilog="Errors: 'kiosk COMMAND: error: ...' on standard error; exit 0 done, "
+        "1 failed or problems found, 2 wrong command line, file or configuration.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -34,10 +39,20 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
 
     text = commands.add_parser("text", help="the conversation as plain lines on stdin/stdout")
-    text.add_argument("--register", choices=REGISTERS, default="standard")
+    text.add_argument(
+        "--register",
+        choices=REGISTERS,
+        default="standard",
+        help="wording: standard, simple (easy words) or tty (short capitals)",
+    )
 
     voice = commands.add_parser("voice", help="speech only: talk and listen, keypad always works")
-    voice.add_argument("--engine", choices=("pocketsphinx", "vosk"), default=None)
+    voice.add_argument(
+        "--engine",
+        choices=("pocketsphinx", "vosk"),
+        default=None,
+        help="speech recognizer (default: the speech_engine setting)",
+    )
 
     tty = commands.add_parser("tty", help="TTY/TDD bridge, or encode/decode Baudot WAV files")
     tty_commands = tty.add_subparsers(dest="tty_command", metavar="TTY_COMMAND")
@@ -72,7 +87,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
 
     speech = commands.add_parser("speech", help="speech models")
-    speech_commands = speech.add_subparsers(dest="speech_command", metavar="SPEECH_COMMAND")
+    speech_commands = speech.add_subparsers(
+        dest="speech_command", metavar="SPEECH_COMMAND", required=True
+    )
     if command == "speech":
         try:
             from kiosk.speech.cli import add_say_and_recognize
@@ -91,19 +108,64 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--reset", action="store_true", help="delete the SQLite file first (demo only)"
     )
 
-    admin = commands.add_parser("admin", help="staff: payments, reconcile, ledger, audit, outbox")
+    config = commands.add_parser("config", help="settings: show them, or check the TOML file")
+    config_commands = config.add_subparsers(
+        dest="config_command", metavar="CONFIG_COMMAND", required=True
+    )
+    if command == "config":
+        from kiosk.ops.config_cli import add_config_subcommands
+
+        add_config_subcommands(config_commands)
+
+    serve = commands.add_parser(
+        "serve", help="background upkeep: outbox, reconciler, daily job, health endpoint"
+    )
+    if command == "serve":
+        from kiosk.ops.serve import add_serve_arguments
+
+        add_serve_arguments(serve)
+
+    admin = commands.add_parser(
+        "admin", help="staff: payments, reports, daily job, receipts, reconcile, ledger, audit"
+    )
     admin_commands = admin.add_subparsers(
         dest="admin_command", metavar="ADMIN_COMMAND", required=True
     )
     if command == "admin":  # its module costs ~15 ms, a customer's channel does not wait
         from kiosk.admin import add_admin_subcommands
+        from kiosk.ops.admin_cli import add_operations_subcommands
 
         add_admin_subcommands(admin_commands)
+        add_operations_subcommands(admin_commands)
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("accessible-kiosk")
+    except PackageNotFoundError:  # pragma: no cover - run from sources not installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from kiosk.exits import EXIT_USAGE, fail
+    from kiosk.settings import ConfigError
+
     args = build_parser(argv).parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as error:
+        return fail("", f"{error} (see: kiosk config check)", EXIT_USAGE)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     command = args.command or "run"
     if command == "run":
         from kiosk.ui.app import run_app
@@ -127,10 +189,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         baud = "auto" if args.baud == "auto" else float(args.baud)
         options = TtyOptions(baud=baud, pause_seconds=args.pause, transcript=args.transcript)
         return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out, options=options)
-    if command == "speech":
-        if not getattr(args, "handler", None):
-            build_parser(["speech"]).parse_args(["speech", "--help"])
-        return int(args.handler(args))
     if command == "db":
         return _db(args)
     return int(args.handler(args))

@@ -13,9 +13,12 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import structlog
+
+if TYPE_CHECKING:
+    from kiosk.settings import Settings
 
 # Keys never logged, whatever they hold (compared lower-case, "-" read as "_").
 SECRET_KEYS = frozenset(
@@ -112,31 +115,126 @@ def configure(stream: TextIO | None = None, level: int = logging.INFO) -> None:
     )
 
 
-def log_to_data_dir() -> None:
-    """Send the logs to ``kiosk.log`` in the data directory.
+def _processors() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        mask_secrets,
+    ]
 
-    For every interactive channel: a log line written to the terminal lands in the
-    middle of what the customer is reading.
-    """
-    import os
+
+def configure_handler(handler: logging.Handler, level: int = logging.INFO) -> None:
+    """Send structlog's events and the standard library's records, as masked JSON lines,
+    to one ``handler`` (a rotating file, standard output or the journal) from ``level`` up."""
+    structlog.configure(
+        processors=[*_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(sort_keys=True),
+            ],
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *_processors()],
+        )
+    )
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+class JournaldHandler(logging.Handler):
+    """Writes each record to systemd's journal over its native socket (no library needed):
+    one datagram of ``KEY=value`` lines with the message, its priority and the program."""
+
+    SOCKET = "/run/systemd/journal/socket"
+    PRIORITIES = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
+
+    def __init__(self, identifier: str = "kiosk", socket_path: str = SOCKET) -> None:
+        import socket
+
+        super().__init__()
+        self.identifier = identifier
+        self.socket_path = socket_path
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            fields = {
+                "MESSAGE": self.format(record),
+                "PRIORITY": str(self.PRIORITIES.get(record.levelname, 6)),
+                "SYSLOG_IDENTIFIER": self.identifier,
+                "LOGGER": record.name,
+            }
+            datagram = b"".join(_journal_field(key, value) for key, value in fields.items())
+            self._socket.sendto(datagram, self.socket_path)
+        except Exception:
+            self.handleError(record)
+
+    def close(self) -> None:
+        self._socket.close()
+        super().close()
+
+
+def _journal_field(key: str, value: str) -> bytes:
+    """One field of the journal's native protocol (a value with a newline is length-framed)."""
+    data = value.encode("utf-8")
+    if b"\n" not in data:
+        return key.encode() + b"=" + data + b"\n"
+    return key.encode() + b"\n" + len(data).to_bytes(8, "little") + data + b"\n"
+
+
+def handler_for(settings: Settings, interactive: bool) -> logging.Handler:
+    """The handler the settings ask for. A channel with a customer on its terminal
+    (``interactive``) never logs to standard output: it writes the file instead."""
+    import logging.handlers
     from pathlib import Path
 
     from kiosk.settings import data_dir
 
-    directory = Path(data_dir())
-    stream: TextIO
+    if settings.log_destination == "journald":
+        return JournaldHandler()
+    if settings.log_destination == "stdout" and not interactive:
+        return logging.StreamHandler(sys.stdout)
+    path = Path(settings.log_file) if settings.log_file else Path(data_dir()) / "kiosk.log"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        stream = (directory / "kiosk.log").open("a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-    except OSError:
-        # A read-only or full data directory: the kiosk goes out of service, and
-        # its logs must still not land on the customer's screen. Standard error
-        # when it is not a terminal (a service manager collects it), else nowhere.
-        stream = (
-            sys.stderr if not sys.stderr.isatty() else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return logging.handlers.RotatingFileHandler(
+            path,
+            maxBytes=settings.log_file_max_bytes,
+            backupCount=settings.log_file_backups,
+            encoding="utf-8",
         )
-    configure(stream=stream)
-    logging.basicConfig(stream=stream, level=logging.INFO, force=True)
+    except OSError:
+        # A read-only or full data directory: the kiosk goes out of service, and its
+        # logs must still not land on the customer's screen. Standard error when it is
+        # not a terminal (a service manager collects it), else nowhere.
+        if sys.stderr.isatty():
+            return logging.NullHandler()
+        return logging.StreamHandler(sys.stderr)
+
+
+def log_as_configured(interactive: bool = False) -> None:
+    """Logging as the settings say: ``log_level``, ``log_destination`` (file, stdout,
+    journald), ``log_file`` with ``log_file_max_bytes`` and ``log_file_backups``."""
+    from kiosk.settings import get_settings
+
+    settings = get_settings()
+    configure_handler(handler_for(settings, interactive), getattr(logging, settings.log_level))
+
+
+def log_to_data_dir() -> None:
+    """Logging for every interactive channel: a log line written to the terminal lands in
+    the middle of what the customer is reading, so by default to ``kiosk.log`` in the
+    data directory (rotated), or the journal."""
+    log_as_configured(interactive=True)
 
 
 def get_logger(component: str) -> Any:

@@ -15,7 +15,7 @@ import types
 import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,10 +80,18 @@ class LayeredSettings(BaseModel):
         if self.from_config_file:
             path = config_file()
             if path.is_file():
-                layers.update(tomllib.loads(path.read_text(encoding="utf-8")))
+                layers.update(read_config_file(path))
         layers.update(_from_environment(type(self)))
         layers.update(values)
         super().__init__(**layers)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML file's values, or :class:`ConfigError` naming the file and the line."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read the settings file {path}: {error}") from None
 
 
 def _from_environment(model: type[LayeredSettings]) -> dict[str, Any]:
@@ -98,7 +106,7 @@ def _from_environment(model: type[LayeredSettings]) -> dict[str, Any]:
             try:
                 found[name] = json.loads(raw)
             except json.JSONDecodeError as error:
-                raise ValueError(
+                raise ConfigError(
                     f"{variable} must be JSON (a list or an object): {error}. "
                     "Quote it for the shell, e.g. " + variable + "='[...]'"
                 ) from error
@@ -110,6 +118,8 @@ def _from_environment(model: type[LayeredSettings]) -> dict[str, Any]:
 def _is_plain(annotation: Any) -> bool:
     """Whether a value of this type is written as it is (not as JSON) in a variable."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return True
     if origin in (typing.Union, types.UnionType):
         return all(_is_plain(arg) for arg in typing.get_args(annotation) if arg is not type(None))
     return annotation in (str, int, float, bool)
@@ -217,6 +227,22 @@ class Settings(LayeredSettings):
     vosk_model_dir: str = ""
     speech_engine: str = "pocketsphinx"
 
+    # Logs (docs/operations.md): file = log_file (default kiosk.log in the data directory)
+    # rotated at log_file_max_bytes keeping log_file_backups; stdout; journald (systemd).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_destination: Literal["file", "stdout", "journald"] = "file"
+    log_file: str = ""
+    log_file_max_bytes: int = Field(default=5_000_000, ge=10_000)
+    log_file_backups: int = Field(default=5, ge=0)
+
+    # kiosk serve: background upkeep and the loopback health endpoint
+    outbox_interval_seconds: float = Field(default=2.0, gt=0)
+    reconcile_interval_seconds: float = Field(default=300.0, gt=0)
+    daily_job_time: str = Field(default="02:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=9464, ge=0, le=65535)  # 0: no health endpoint
+    offer_expiry_hours: int = Field(default=24, ge=1)  # an unanswered plan offer lapses
+
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""
         if self.database_url:
@@ -224,6 +250,20 @@ class Settings(LayeredSettings):
         return f"sqlite:///{data_dir() / 'kiosk.sqlite3'}"
 
 
+class ConfigError(ValueError):
+    """The settings cannot be used: a bad value in the TOML file or a KIOSK_* variable."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, or :class:`ConfigError` saying which value is wrong and where."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise ConfigError(f"bad setting: {problems}") from None

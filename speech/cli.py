@@ -9,32 +9,41 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import wave
 from pathlib import Path
 from typing import Any
 
+from kiosk.exits import EXIT_USAGE, fail
 from kiosk.speech.grammar import ANSWER_KINDS, build_grammar
 
 
 def add_say_and_recognize(subparsers: Any) -> None:
     """Register ``say`` and ``recognize`` on an argparse sub-parser collection."""
     say = subparsers.add_parser("say", help="speak TEXT into a WAV file")
-    say.add_argument("text", metavar="TEXT")
-    say.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wav")
+    say.add_argument("text", metavar="TEXT", help="what to say")
+    say.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE.wav", help="WAV file to write"
+    )
     say.add_argument("--rate-wpm", type=int, default=None, help="speaking rate, words a minute")
     say.set_defaults(handler=_say)
 
     recognize = subparsers.add_parser(
         "recognize", help="the answer a step of KIND would receive from FILE.wav"
     )
-    recognize.add_argument("wav", type=Path, metavar="FILE.wav")
-    recognize.add_argument("--kind", choices=ANSWER_KINDS, required=True)
+    recognize.add_argument("wav", type=Path, metavar="FILE.wav", help="the spoken answer")
+    recognize.add_argument(
+        "--kind", choices=ANSWER_KINDS, required=True, help="the kind of answer the step takes"
+    )
     recognize.add_argument(
         "--choices", default="", help='for --kind choice: "pay my bill,hear my balance,..."'
     )
     recognize.add_argument("--length", type=int, default=None, help="digits expected (PIN 4)")
-    recognize.add_argument("--engine", choices=("pocketsphinx", "vosk"), default=None)
+    recognize.add_argument(
+        "--engine",
+        choices=("pocketsphinx", "vosk"),
+        default=None,
+        help="speech recognizer (default: the speech_engine setting)",
+    )
     recognize.add_argument("--json", action="store_true", help="one JSON object")
     recognize.set_defaults(handler=_recognize)
 
@@ -48,8 +57,7 @@ def _say(args: argparse.Namespace) -> int:
     try:
         audio, rate = synthesizer.synthesize(args.text)
     except SynthesisError as error:
-        print(f"kiosk speech say: {error}", file=sys.stderr)
-        return 1
+        return fail("speech say", str(error))
     write_wav(args.output, audio, rate)
     print(f"{args.output}: {len(audio) / rate:.2f} s at {rate} Hz")
     return 0
@@ -63,22 +71,18 @@ def _recognize(args: argparse.Namespace) -> int:
 
     choices = [phrase.strip() for phrase in args.choices.split(",") if phrase.strip()]
     if args.kind == "choice" and not choices:
-        print('kiosk speech recognize: --kind choice needs --choices "a,b,..."', file=sys.stderr)
-        return 2
+        return fail("speech recognize", '--kind choice needs --choices "a,b,..."', EXIT_USAGE)
     try:
         audio, rate = read_wav(args.wav)
     except (OSError, EOFError, ValueError, wave.Error) as error:
-        print(
-            f"kiosk speech recognize: cannot read {args.wav} as a 16-bit PCM WAV: {error}",
-            file=sys.stderr,
+        return fail(
+            "speech recognize", f"cannot read {args.wav} as a 16-bit PCM WAV: {error}", EXIT_USAGE
         )
-        return 2
     settings = get_settings()
     try:
         recognizer = build_recognizer(args.engine, settings.vosk_model_dir or None)
     except RecognizerError as error:
-        print(f"kiosk speech recognize: {error}", file=sys.stderr)
-        return 2
+        return fail("speech recognize", str(error), EXIT_USAGE)
     grammar = build_grammar(
         args.kind, {phrase: [phrase] for phrase in choices} or None, length=args.length
     )

@@ -219,8 +219,9 @@ def _install_command(args: argparse.Namespace) -> int:
             args.source, models_dir, args.sha256, text_progress(), replace=args.replace
         )
     except ModelInstallError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        from kiosk.exits import fail
+
+        return fail("speech install-model", str(error))
     print(path)
     return 0
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from kiosk.exits import fail
 from kiosk.tty import demodulator, modulator, wavio
 
 EXIT_OK = 0
@@ -25,11 +25,11 @@ def encode_command(
         samples = modulator.modulate(text, rate=rate, baud=baud, stop_bits=stop_bits)
         wavio.write_wav(output, samples, rate)
     except ValueError as error:
-        print(f"tty encode: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail("tty encode", str(error), EXIT_USAGE)
     except OSError as error:
-        print(f"tty encode: cannot write {output}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(
+            "tty encode", f"cannot write {output}: {error.strerror or error}", EXIT_BAD_INPUT
+        )
     return EXIT_OK
 
 
@@ -38,14 +38,12 @@ def decode_command(path: str | Path, baud: str | float = "auto") -> int:
     try:
         demodulator.parse_baud(baud)
     except ValueError as error:
-        print(f"tty decode: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail("tty decode", str(error), EXIT_USAGE)
     try:
         samples, rate = wavio.read_wav(path)
         text = demodulator.decode_audio(samples, rate, baud=baud)
     except (wavio.WavError, ValueError) as error:
-        print(f"tty decode: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail("tty decode", str(error), EXIT_BAD_INPUT)
     print(text)
     return EXIT_OK
 

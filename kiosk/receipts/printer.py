@@ -158,16 +158,35 @@ class EscposPrinter(ReceiptPrinter):
             DeliveryError: retryable when the printer is offline, unplugged or the
                 connection broke; not retryable when a driver is missing.
         """
+        self._job(lambda printer: write_receipt(printer, receipt), "The receipt")
+
+    def print_lines(self, title: str, lines: list[str]) -> None:
+        """Print a staff document (the end-of-day report): a bold title, the lines as
+        they are (at most :data:`COLUMNS` wide), then cut. Errors as :meth:`print_receipt`."""
+
+        def write(printer: Escpos) -> None:
+            printer.hw("INIT")
+            printer.set(align="center", bold=True)
+            printer.textln(title)
+            printer.set(align="left", bold=False)
+            for line in lines:
+                printer.textln(line[:COLUMNS])
+            printer.cut()
+
+        self._job(write, title)
+
+    def _job(self, write: Callable[[Escpos], None], what: str) -> None:
+        """One print job through a fresh backend, its failures as :class:`DeliveryError`."""
         _, errors = _escpos()
         DeviceNotFoundError, EscposError = errors.DeviceNotFoundError, errors.Error  # noqa: N806
         printer = self._connect()  # may raise DeliveryError itself (missing USB driver)
         try:
-            write_receipt(printer, receipt)
+            write(printer)
             if printer is not self._dummy:
                 printer.close()  # a failure while closing is a failed job too
         except DeviceNotFoundError as exc:
             raise DeliveryError(
-                f"The receipt could not be printed on the {self._description}",
+                f"{what} could not be printed on the {self._description}",
                 f"the printer was not found or did not answer ({_last_line(exc.msg)})",
                 "Check that the printer is switched on, connected and has paper, then print again",
                 retryable=True,
@@ -175,7 +194,7 @@ class EscposPrinter(ReceiptPrinter):
             ) from exc
         except OSError as exc:
             raise DeliveryError(
-                f"The receipt could not be printed on the {self._description}",
+                f"{what} could not be printed on the {self._description}",
                 f"the connection failed ({exc.strerror or type(exc).__name__})",
                 "Check the printer's cable or network and that it is online, then print again",
                 retryable=True,
@@ -183,7 +202,7 @@ class EscposPrinter(ReceiptPrinter):
             ) from exc
         except EscposError as exc:
             raise DeliveryError(
-                f"The receipt could not be printed on the {self._description}",
+                f"{what} could not be printed on the {self._description}",
                 f"the printer library refused the job ({exc})",
                 "Check the printer profile and settings; report it if it persists",
                 retryable=False,

@@ -1,0 +1,1 @@
+"""Operations: configuration, reports, the daily job, the upkeep service and its health."""
