@@ -205,7 +205,9 @@ def add_speech_subcommands(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "install-model", help="install a Vosk speech model (NAME, URL or PATH)"
     )
-    parser.add_argument("source", metavar="NAME|URL|PATH")
+    parser.add_argument(
+        "source", metavar="NAME|URL|PATH", help="a known model's name, an archive's URL or path"
+    )
     parser.add_argument("--sha256", help="expected SHA-256 of the archive")
     parser.add_argument("--models-dir", type=Path, required=False, help="models directory")
     parser.add_argument("--replace", action="store_true", help="overwrite an installed model")
