@@ -429,3 +429,226 @@ def test_spoken_amount_starting_a_sentence_has_a_capital():
     assert spoken("$45.00 is due. Pay $5.00 now.") == (
         "Forty-five dollars is due. Pay five dollars now."
     )
+
+
+def _menu(d, register: Register, value: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose from the main menu; the simple menu keeps plans, disputes and
+    reconnection under "Other help"."""
+    if register == Register.SIMPLE and value not in ("pay", "bill", "finish"):
+        d.choose("more")
+    d.choose(value)
+
+
+def _today(services) -> dt.date:
+    return services.store.clock.now().date()
+
+
+def _newest(services, model):  # type: ignore[no-untyped-def]
+    with services.store.sessions() as session:
+        return session.scalar(select(model).order_by(model.id.desc()).limit(1))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_payment_facts_before_the_yes_and_after(driver, services, register):
+    """Ava pays $84.99 by card: the review says the amount and account; the result the
+    amount, the date and the confirmation number (digit group by digit group when spoken)."""
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    full = next(c for c in d.prompt.choices if "84.99" in c.label.standard)
+    d.say(full.key)
+    d.choose("card")
+    assert d.prompt.id == "pay_review"
+    assert not missing_facts(d.prompt, register, (8499,), words=("2270",)), d.prompt.render(
+        register
+    )
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    attempt = _newest(services, PaymentAttempt)
+    assert attempt.state == AttemptState.SUCCEEDED
+    facts = missing_facts(
+        d.prompt, register, (8499,), (_today(services),), (attempt.confirmation_number,)
+    )
+    assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
+    """The debit authorization (amount, date, account ending, how to cancel) comes
+    before the yes in every register, and the same words are kept with the payment."""
+    from kiosk.store.models import DebitAuthorization
+
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    d.say("1")
+    d.choose("bank")
+    d.say("021000021", "000123456789")
+    assert d.prompt.id == "pay_review"
+    phone = services.settings.customer_service_phone
+    assert not missing_facts(
+        d.prompt, register, (8499,), (_today(services),), words=("6789", phone)
+    ), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "pay_result", d.prompt.render(register)
+    attempt = _newest(services, PaymentAttempt)
+    kept = _newest(services, DebitAuthorization)
+    assert kept.idempotency_key == attempt.idempotency_key
+    assert kept.cents == attempt.cents == 8499 and kept.account_last4 == "6789"
+    assert "$84.99" in kept.text and phone in kept.text and "6789" in kept.text
+    assert "000123456789" not in kept.text
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_installment_plan_facts_before_the_yes_and_after(driver, services, register):
+    """Ben's installment plan: every part's amount and date before the yes (plan review
+    and the first payment's review), then the plan's reference number with them."""
+    from kiosk.services.confirmation import reference_number
+    from kiosk.store.models import Arrangement, ArrangementState
+
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("installment")
+    d.choose("3")
+    assert d.prompt.id == "plan_review"
+    offer = d.conversation.ctx.values["plan_offer"]
+    cents = tuple(p.cents for p in offer.parts)
+    days = tuple(p.due_on for p in offer.parts[1:])
+    assert len(cents) == 4
+    assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "pay_method"
+    assert _newest(services, Arrangement).state == ArrangementState.OFFERED
+    d.choose("card")
+    assert d.prompt.id == "pay_review"
+    assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    plan = _newest(services, Arrangement)
+    assert plan.state == ArrangementState.ACTIVE
+    reference = reference_number("plan", plan.id)
+    attempt = _newest(services, PaymentAttempt)
+    facts = missing_facts(d.prompt, register, cents, days, (reference, attempt.confirmation_number))
+    assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_extension_facts_before_the_yes_and_after(driver, services, register):
+    from kiosk.services.confirmation import reference_number
+    from kiosk.store.models import Arrangement
+
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("extension")
+    assert d.prompt.id == "plan_review"
+    offer = d.conversation.ctx.values["plan_offer"]
+    facts = ((offer.total_cents,), (offer.new_due_on,))
+    assert not missing_facts(d.prompt, register, *facts), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "confirmed"
+    reference = reference_number("plan", _newest(services, Arrangement).id)
+    assert not missing_facts(d.prompt, register, *facts, (reference,)), d.prompt.render(register)
+    d.choose("again")  # the customer can have it all again
+    assert d.prompt.id == "confirmed"
+    assert not missing_facts(d.prompt, register, *facts, (reference,))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_plan_is_not_set_up_when_its_first_payment_fails(driver, services, register):
+    """A plan starts only with its payment: a first payment that cannot be made leaves
+    the plan an offer, and stopping there says no plan was set up."""
+    from kiosk.store.models import Arrangement, ArrangementState
+
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("installment")
+    d.choose("3")
+    d.say("yes")
+    d.choose("card")
+    _block_account(services, "40152271")  # another kiosk's payment is still open
+    d.say("yes")
+    assert d.prompt.id == "pay_unknown"
+    assert _newest(services, Arrangement).state == ArrangementState.OFFERED
+    d2 = driver(register)
+    d2.sign_in("ben")
+    _menu(d2, register, "plan")
+    d2.choose("installment")
+    d2.choose("3")
+    d2.say("yes")
+    d2.choose("card")
+    d2.say("no")
+    d2.choose("cancel")
+    assert d2.prompt.id == "menu"
+    assert not missing_facts(d2.prompt, register, words=("no plan",)), d2.prompt.render(register)
+    assert _newest(services, Arrangement).state == ArrangementState.OFFERED
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_dispute_facts_before_the_yes_and_after(driver, services, register):
+    """Emma questions a charge: its amount and the date we answer by come before the
+    yes; after it, the same with the dispute's reference number."""
+    from kiosk.services.confirmation import reference_number
+    from kiosk.store.models import Dispute
+
+    d = driver(register)
+    d.sign_in("emma")
+    _menu(d, register, "dispute")
+    internet = next(c for c in d.prompt.choices if "Internet" in c.label.standard)
+    d.say(internet.key)
+    d.choose("wrong_amount")
+    assert d.prompt.id == "dispute_review"
+    line = d.conversation.ctx.values["dispute_lines"][
+        str(d.conversation.ctx.values["dispute_line"])
+    ]
+    due = _today(services) + dt.timedelta(days=services.settings.dispute_decision_days)
+    assert not missing_facts(d.prompt, register, (line[1],), (due,)), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "confirmed"
+    dispute = _newest(services, Dispute)
+    assert dispute.cents == line[1]
+    reference = reference_number("dispute", dispute.id)
+    facts = missing_facts(d.prompt, register, (line[1],), (due,), (reference,))
+    assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_call_back_facts_before_the_yes_and_after(driver, services, register):
+    from kiosk.services.confirmation import reference_number
+    from kiosk.store.models import ServiceRequest
+
+    d = driver(register)
+    d.sign_in("carmen")
+    d.say("person")
+    d.choose("voice")
+    d.say("9195550103")
+    assert d.prompt.id == "person_review"
+    assert not missing_facts(d.prompt, register, numbers=("9195550103",)), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "person_done"
+    request = _newest(services, ServiceRequest)
+    assert request.contact_preference.endswith("9195550103")
+    reference = reference_number("callback", request.id)
+    facts = missing_facts(d.prompt, register, numbers=("9195550103", reference))
+    assert not facts, (facts, d.prompt.render(register))
+
+
+def test_reference_numbers_carry_a_check_digit_and_their_kind():
+    from kiosk.services.confirmation import (
+        confirmation_number,
+        is_valid_confirmation,
+        parse_reference,
+        reference_number,
+    )
+
+    numbers = {kind: reference_number(kind, 53) for kind in ("plan", "dispute", "callback")}
+    assert len(set(numbers.values())) == 3
+    for kind, number in numbers.items():
+        assert len(number) == 10 and is_valid_confirmation(number)
+        assert parse_reference(number) == (kind, 53)
+        for i in range(10):  # every single-digit typo is caught
+            typo = number[:i] + str((int(number[i]) + 1) % 10) + number[i + 1 :]
+            assert parse_reference(typo) is None
+    assert parse_reference(confirmation_number(53)) is None  # a payment's is not a reference

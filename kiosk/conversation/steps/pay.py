@@ -292,6 +292,12 @@ def cash_done(ctx: Context) -> Outcome:
     inserted = int(ctx.values.get("cash_inserted", 0))
     if inserted <= 0:
         return invalid("No bills are in yet. Put in a bill, or press star to go back.")
+    if ctx.values.get("pay_plan_offer") is not None and inserted < _amount(ctx):
+        short = format_cents(_amount(ctx) - inserted)
+        return invalid(
+            f"The plan starts with {format_cents(_amount(ctx))}: put in {short} more.",
+            f"Put in {short} more to start the plan.",
+        )
     ctx.values["pay_cents"] = min(inserted, _amount(ctx))
     return Go(StepId.PAY_REVIEW)
 
@@ -342,7 +348,8 @@ def pay_review(ctx: Context) -> Prompt:
         f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
         f"for account ending {account}. {fee_text}{extra}{reconnect}{email_note} "
         f"Is this right?{card_step}",
-        f"You will pay {format_cents(cents)} by {_method_words(ctx)}.{reconnect} Is this right?",
+        f"You will pay {format_cents(cents)} by {_method_words(ctx)} for account ending "
+        f"{account}.{reconnect} Is this right?",
         tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()} FOR ACCT ENDING "
         f"{account}.{reconnect.upper()} TYPE Y TO PAY OR N TO CHANGE Q",
     )
@@ -453,6 +460,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except PaymentInProgress as error:
         payment_not_sent(ctx)  # this key was refused; an earlier payment is still open
+        _take_back_plan(ctx)
         ctx.values["pay_error"] = error.message
         return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except InvalidAmount as error:
