@@ -46,10 +46,15 @@ def add_admin_subcommands(commands: Any) -> None:
         nargs="?",
         choices=("show", "verify"),
         default="show",
-        help="show the newest entries (default) or verify every kiosk's hash chain",
+        help="show the newest entries (default) or verify this kiosk's hash chain against its key and head file",
     )
     audit.add_argument("--json", action="store_true", help="JSON for machines")
     audit.add_argument("--limit", type=int, default=50, help="entries to show (default 50)")
+    audit.add_argument(
+        "--all-kiosks",
+        action="store_true",
+        help="verify every kiosk's chain (a fleet sharing one secret_key), not only this one's",
+    )
     audit.set_defaults(handler=_audit)
 
     outbox = commands.add_parser("outbox", help="receipts and notifications waiting or failed")
@@ -78,7 +83,7 @@ def _record_admin(store: Store, action: str, outcome: str, **detail: Any) -> Non
     with store.sessions() as session, session.begin():
         audit.record(
             session,
-            kiosk_id=store.settings.kiosk_id,
+            settings=store.settings,
             actor="admin",
             action=action,
             outcome=outcome,
@@ -194,7 +199,8 @@ def _audit(args: argparse.Namespace) -> int:
     store = _open()
     with store.sessions() as session:
         if args.action == "verify":
-            problems = verify_chain(session)
+            kiosks = None if args.all_kiosks else [store.settings.kiosk_id]
+            problems = verify_chain(session, store.settings, kiosks)
             records: Any = {
                 "ok": not problems,
                 "problems": [p.__dict__ for p in problems],

@@ -159,6 +159,9 @@ class Settings(LayeredSettings):
     # rows. Empty: the key file in the data directory (made on first use).
     secret_key: str = ""
     secret_key_file: str = ""
+    # The audit chain's heads, appended outside the database after each commit; empty:
+    # audit-head-<kiosk_id>.jsonl in the data directory.
+    audit_head_file: str = ""
 
     # Payments
     overpayment_limit_cents: int = 50_000

@@ -59,7 +59,12 @@ def make_payments(data_dir: Path) -> None:
     from kiosk.store.models import AttemptState
     from kiosk.store.store import open_store
 
-    settings = Settings(database_url=f"sqlite:///{data_dir / 'kiosk.sqlite3'}", kiosk_id=KIOSK_ID)
+    settings = Settings(
+        database_url=f"sqlite:///{data_dir / 'kiosk.sqlite3'}",
+        kiosk_id=KIOSK_ID,
+        secret_key_file=str(data_dir / "kiosk.key"),  # the CLI kiosk's key and head file
+        audit_head_file=str(data_dir / f"audit-head-{KIOSK_ID}.jsonl"),
+    )
     store = open_store(settings)
     journal = ProcessorJournal(data_dir / f"processor-{KIOSK_ID}.sqlite3")
     try:
@@ -173,13 +178,15 @@ def test_audit_show_and_verify(copy_of: Kiosk) -> None:
     [
         "UPDATE audit_log SET outcome = outcome || '!' WHERE id = (SELECT MIN(id) FROM audit_log)",
         "DELETE FROM audit_log WHERE id = (SELECT MIN(id) FROM audit_log)",
+        "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)",
     ],
-    ids=["modified", "deleted"],
+    ids=["modified", "deleted", "newest deleted"],
 )
 def test_audit_verify_detects_tampering(copy_of: Kiosk, statement: str) -> None:
-    """A changed entry, or a deleted one that has a successor. (Deleting the newest
-    entries of a chain leaves a shorter valid chain: that needs an anchor kept elsewhere.)"""
+    """A changed entry, a deleted one that has a successor, or the newest one deleted
+    (caught by the chain head kept in a file outside the database)."""
     tamper(copy_of.database, statement)
     result = json.loads(copy_of("admin", "audit", "verify", "--json", expect=1).stdout)
     assert result["ok"] is False
-    assert any("changed" in problem["problem"] for problem in result["problems"])
+    said = " ".join(problem["problem"] for problem in result["problems"])
+    assert "changed" in said or "newest entries of the chain were deleted" in said, said

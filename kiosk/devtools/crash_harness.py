@@ -302,7 +302,10 @@ def check_invariants(
             problems.append(f"attempt {attempt_id} has a ledger entry but did not succeed")
         problems += [f"ledger: {p.problem}" for p in ledger.check(session)]
         problems += [f"ledger: {p.problem}" for p in ledger.check_accounts(session)]
-        problems += [f"audit: entry {p.entry_id}: {p.problem}" for p in audit.verify_chain(session)]
+        problems += [
+            f"audit: entry {p.entry_id}: {p.problem}"
+            for p in audit.verify_chain(session, store.settings)
+        ]
         problems += _check_no_overpaid_line(session)
         emails = dict(session.execute(select(Account.id, Account.email)).all())
         problems += _check_outbox(session, succeeded, emails, sink_path)

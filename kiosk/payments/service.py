@@ -803,7 +803,7 @@ class PaymentService:
     ) -> None:
         audit.record(
             db,
-            kiosk_id=self.settings.kiosk_id,
+            settings=self.settings,
             actor="customer",
             action=action,
             outcome=outcome,

@@ -1,38 +1,46 @@
-"""The audit trail: append-only and hash-chained per kiosk.
+"""The audit trail: append-only, keyed hash chain per kiosk, anchored outside the database.
 
-Every entry's hash covers its content and the previous entry's hash, so a
-changed or deleted row breaks the chain and ``verify_chain`` finds it. Secrets
-(PINs, card data) never go in ``detail``; account numbers are masked.
+Every entry's hash is an HMAC, under the kiosk's secret key (kept outside the
+database, :mod:`kiosk.services.keys`), of its content and the previous entry's
+hash: a changed or deleted row breaks the chain, and without the key no one can
+recompute it after an edit. After each commit that appended entries, the chain's
+new head is appended to a head file outside the database (one per kiosk, in the
+data directory, each line with its own HMAC), so deleting the newest entries, or
+all of them, leaves a head the database no longer holds: ``verify_chain`` reports
+it. Secrets (PINs, card data) never go in ``detail``; account numbers are masked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import logging
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, bindparam, insert, select, text
+from sqlalchemy import Connection, Engine, Insert, Select, bindparam, event, insert, select, text
 from sqlalchemy.orm import Session
 
+from kiosk.services.keys import audit_head_path as head_file
+from kiosk.services.keys import kiosk_key
+from kiosk.settings import Settings
 from kiosk.store.db import connection_of
 from kiosk.store.models import AuditEntry, utcnow
 from kiosk.store.prepared import run
 
 GENESIS = "0" * 64
+_HEADS = "audit_heads"  # connection.info: chain heads to anchor once the transaction commits
+log = logging.getLogger(__name__)
 
 
 def mask_account(number: str) -> str:
     """Only the last 4 digits of an account number ever leave the database."""
     return f"****{number[-4:]}" if len(number) > 4 else "****"
-
-
-def _digest(entry: AuditEntry) -> str:
-    return _digest_fields(
-        {column: getattr(entry, column) for column in _HASHED_COLUMNS}  # type: ignore[misc]
-    )
 
 
 _HASHED_COLUMNS = (
@@ -47,19 +55,32 @@ _HASHED_COLUMNS = (
 )
 
 
-def _digest_fields(fields: dict[str, Any]) -> str:
-    body = json.dumps(
-        {**fields, "at": fields["at"].astimezone(dt.UTC).isoformat()},
+def _body(fields: dict[str, Any]) -> bytes:
+    return json.dumps(
+        {
+            **{c: fields[c] for c in _HASHED_COLUMNS},
+            "at": fields["at"].astimezone(dt.UTC).isoformat(),
+        },
         sort_keys=True,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    ).encode()
+
+
+def _digest_fields(fields: dict[str, Any], key: bytes | None) -> str:
+    """The entry's hash: an HMAC under ``key``, or the plain SHA-256 of older entries."""
+    if key is None:
+        return hashlib.sha256(_body(fields)).hexdigest()
+    return hmac.new(key, _body(fields), hashlib.sha256).hexdigest()
+
+
+def _head_mac(key: bytes, kiosk_id: str, head: str) -> str:
+    return hmac.new(key, f"head\0{kiosk_id}\0{head}".encode(), hashlib.sha256).hexdigest()
 
 
 def record(
     session: Session | Connection,
     *,
-    kiosk_id: str,
+    settings: Settings,
     actor: str,
     action: str,
     outcome: str,
@@ -67,7 +88,10 @@ def record(
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Append an entry to this kiosk's chain inside the caller's transaction."""
+    """Append an entry to this kiosk's chain inside the caller's transaction; its head
+    is anchored outside the database when that transaction commits."""
+    kiosk_id = settings.kiosk_id
+    key = kiosk_key(settings)
     connection = connection_of(session)
     if connection.dialect.name == "postgresql":
         # Serialise appends to one kiosk's chain across connections.
@@ -83,7 +107,49 @@ def record(
         "detail": detail or {},
         "prev_hash": previous or GENESIS,
     }
-    run(connection, _insert_entry(), {**fields, "hash": _digest_fields(fields)})
+    digest = _digest_fields(fields, key)
+    run(connection, _insert_entry(), {**fields, "keyed": True, "hash": digest})
+    heads: dict[str, tuple[str, bytes, Path]] = connection.info.setdefault(_HEADS, {})
+    heads[kiosk_id] = (digest, key, head_file(settings))
+
+
+@event.listens_for(Engine, "commit")
+def _anchor_heads(connection: Connection) -> None:
+    """After a commit: append each chain's new head to its head file. A head that
+    cannot be written (disk full) only leaves the anchor behind the database; the
+    committed entries stand and are still checked by their keyed chain."""
+    heads = connection.info.pop(_HEADS, None)
+    if not heads:
+        return
+    for kiosk_id, (digest, key, path) in heads.items():
+        line = {
+            "kiosk": kiosk_id,
+            "head": digest,
+            "at": dt.datetime.now(dt.UTC).isoformat(),
+            "mac": _head_mac(key, kiosk_id, digest),
+        }
+        try:
+            _append(path, json.dumps(line, sort_keys=True) + "\n")
+        except OSError as error:
+            log.warning("audit head not written to %s: %s", path, error)
+
+
+@event.listens_for(Engine, "rollback")
+def _forget_heads(connection: Connection) -> None:
+    connection.info.pop(_HEADS, None)
+
+
+def _append(path: Path, line: str) -> None:
+    data = line.encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)  # one write: O_APPEND keeps lines whole between writers
+    finally:
+        os.close(fd)
 
 
 # Built once: every payment appends to the chain (building costs more than executing).
@@ -109,18 +175,100 @@ class ChainProblem:
     problem: str
 
 
-def verify_chain(session: Session) -> list[ChainProblem]:
-    """Check every kiosk's chain; an empty list means the log is intact."""
+@dataclass(frozen=True)
+class Head:
+    """The newest chain head the head file holds for one kiosk."""
+
+    kiosk_id: str
+    head: str
+    at: str
+
+
+def read_heads(settings: Settings) -> tuple[dict[str, Head], list[ChainProblem]]:
+    """The last genuine head per kiosk in this kiosk's head file, and problems with
+    its lines (a line whose HMAC does not match was written or changed by someone else)."""
+    path = head_file(settings)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return {}, []
+    key = kiosk_key(settings)
+    heads: dict[str, Head] = {}
     problems: list[ChainProblem] = []
-    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.kiosk_id, AuditEntry.id))
-    expected: dict[str, str] = {}
-    for entry in entries:
-        previous = expected.get(entry.kiosk_id, GENESIS)
-        if entry.prev_hash != previous:
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            kiosk_id, head, mac = str(line["kiosk"]), str(line["head"]), str(line["mac"])
+        except (ValueError, KeyError, TypeError):
+            if number < len(lines):  # only the last line may be torn by a crash
+                problems.append(ChainProblem("", None, f"{path.name} line {number} is damaged"))
+            continue
+        if not hmac.compare_digest(mac, _head_mac(key, kiosk_id, head)):
             problems.append(
-                ChainProblem(entry.kiosk_id, entry.id, "an earlier entry was changed or deleted")
+                ChainProblem(kiosk_id, None, f"{path.name} line {number} was not written here")
             )
-        if _digest(entry) != entry.hash:
-            problems.append(ChainProblem(entry.kiosk_id, entry.id, "this entry was changed"))
-        expected[entry.kiosk_id] = entry.hash
+            continue
+        heads[kiosk_id] = Head(kiosk_id, head, str(line.get("at", "")))
+    return heads, problems
+
+
+def verify_chain(
+    session: Session, settings: Settings, kiosks: list[str] | None = None
+) -> list[ChainProblem]:
+    """Check the chains (of ``kiosks``, default every kiosk's) against the key and the
+    head file; an empty list means the log is intact.
+
+    Finds: a changed entry (its HMAC), a deleted or inserted one (the links), a plain
+    entry after a keyed one (a chain recomputed without the key), and entries deleted
+    from the end, or all of them (the head file holds a head the database does not).
+    """
+    key = kiosk_key(settings)
+    problems: list[ChainProblem] = []
+    query = select(AuditEntry).order_by(AuditEntry.kiosk_id, AuditEntry.id)
+    if kiosks is not None:
+        query = query.where(AuditEntry.kiosk_id.in_(kiosks))
+    expected: dict[str, str] = {}
+    keyed_seen: set[str] = set()
+    held: dict[str, set[str]] = {}
+    for entry in session.scalars(query):
+        kiosk_id = entry.kiosk_id
+        if entry.prev_hash != expected.get(kiosk_id, GENESIS):
+            problems.append(
+                ChainProblem(kiosk_id, entry.id, "an earlier entry was changed or deleted")
+            )
+        fields = {column: getattr(entry, column) for column in _HASHED_COLUMNS}
+        if entry.keyed:
+            keyed_seen.add(kiosk_id)
+            right = hmac.compare_digest(_digest_fields(fields, key), entry.hash)
+        else:
+            right = _digest_fields(fields, None) == entry.hash
+            if kiosk_id in keyed_seen:
+                problems.append(
+                    ChainProblem(
+                        kiosk_id, entry.id, "an unkeyed entry after keyed ones (a recomputed chain)"
+                    )
+                )
+        if not right:
+            problems.append(ChainProblem(kiosk_id, entry.id, "this entry was changed"))
+        expected[kiosk_id] = entry.hash
+        held.setdefault(kiosk_id, set()).add(entry.hash)
+    heads, head_problems = read_heads(settings)
+    problems += [
+        p for p in head_problems if kiosks is None or p.kiosk_id in kiosks or not p.kiosk_id
+    ]
+    for kiosk_id, head in heads.items():
+        if kiosks is not None and kiosk_id not in kiosks:
+            continue
+        if head.head not in held.get(kiosk_id, set()):
+            what = "every entry" if kiosk_id not in held else "the newest entries"
+            problems.append(
+                ChainProblem(
+                    kiosk_id,
+                    None,
+                    f"{what} of the chain were deleted: its head written outside the database "
+                    f"at {head.at} is not in it",
+                )
+            )
     return problems

@@ -74,7 +74,7 @@ def record(
     """Audit one action on an account (masked) in the caller's transaction."""
     audit.record(
         session,
-        kiosk_id=store.settings.kiosk_id,
+        settings=store.settings,
         actor=actor,
         action=action,
         outcome=outcome,

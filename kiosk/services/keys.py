@@ -30,6 +30,25 @@ class KeyUnavailable(KioskError):
     code = "key_unavailable"
 
 
+def audit_head_path(settings: Settings) -> Path:
+    """Where this kiosk's audit chain heads are appended: ``audit_head_file``, or one
+    file per kiosk in the data directory."""
+    if settings.audit_head_file:
+        return Path(settings.audit_head_file)
+    return data_dir() / f"audit-head-{settings.kiosk_id}.jsonl"
+
+
+def pin_paths(settings: Settings) -> Settings:
+    """``settings`` with the key file and the head file named, not left to the data
+    directory of the moment: a store keeps one key and one head file for its life."""
+    update: dict[str, str] = {}
+    if not settings.secret_key and not settings.secret_key_file:
+        update["secret_key_file"] = str(key_path(settings))
+    if not settings.audit_head_file:
+        update["audit_head_file"] = str(audit_head_path(settings))
+    return settings.model_copy(update=update) if update else settings
+
+
 def key_path(settings: Settings) -> Path:
     return Path(settings.secret_key_file) if settings.secret_key_file else data_dir() / KEY_FILE
 

@@ -152,7 +152,7 @@ class VerificationService:
         def log(outcome: str, **detail: object) -> None:
             audit.record(
                 session,
-                kiosk_id=settings.kiosk_id,
+                settings=settings,
                 actor="customer",
                 action="verify",
                 outcome=outcome,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -391,6 +393,9 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # True: ``hash`` is an HMAC with the kiosk's secret key; False: a plain SHA-256
+    # (entries written before the key; none may follow a keyed one).
+    keyed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 

@@ -39,10 +39,11 @@ def open_store(
     seed: bool = True,
 ) -> Store:
     """Open the configured database; create, migrate and seed it on first use."""
+    from kiosk.services.keys import pin_paths
     from kiosk.store import migrate as migrations
     from kiosk.store.seed import seed_if_empty
 
-    settings = settings or get_settings()
+    settings = pin_paths(settings or get_settings())
     url = settings.effective_database_url()
     engine = make_engine(url, busy_timeout=settings.database_busy_timeout_seconds)
     store = Store(engine, make_session_factory(engine), settings, clock or SystemClock())

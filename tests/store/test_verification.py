@@ -95,7 +95,7 @@ def test_lockout_after_three_failures_then_unlock(store: Store, clock: FixedCloc
     ]
     assert verify_audits(store)[2].detail["locked"] is True
     with store.sessions() as session:
-        assert verify_chain(session) == []
+        assert verify_chain(session, store.settings) == []
 
 
 def test_success_resets_the_failure_count(sqlite_store: Store) -> None:

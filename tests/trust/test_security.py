@@ -253,11 +253,16 @@ def test_a_burst_of_payments_is_flagged_from_the_one_over_the_limit(make_store: 
 
 # ---------------------------------------------------------------- audit log
 def _audit_verify(store: Store, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``kiosk admin audit verify`` as staff run it on the kiosk: its id, its key file
+    and its head file (kept outside the database)."""
     env = {
         **os.environ,
         "KIOSK_DATABASE_URL": store.settings.effective_database_url(),
         "KIOSK_CONFIG": str(tmp_path / "absent.toml"),
         "KIOSK_DATA_DIR": str(tmp_path / "data"),
+        "KIOSK_KIOSK_ID": store.settings.kiosk_id,
+        "KIOSK_SECRET_KEY_FILE": store.settings.secret_key_file,
+        "KIOSK_AUDIT_HEAD_FILE": store.settings.audit_head_file,
     }
     return subprocess.run(
         [str(KIOSK_BIN), "admin", "audit", "verify"],
@@ -301,7 +306,7 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(make_store: Any) ->
         with pytest.raises(Exception, match="append-only"), store.engine.begin() as connection:
             connection.execute(text(statement), {"id": ids[1]})
     with store.sessions() as session:
-        assert audit.verify_chain(session) == []
+        assert audit.verify_chain(session, store.settings) == []
 
 
 def test_audit_verify_names_each_modified_deleted_or_inserted_entry(
@@ -338,10 +343,88 @@ def test_audit_verify_names_each_modified_deleted_or_inserted_entry(
             detail={"cents": 99999},
             prev_hash="f" * 64,
             at=START,
+            keyed=True,
         )
-        forged.hash = audit._digest(forged)
+        forged.hash = _recomputed(forged, b"not the kiosk's key")
         session.add(forged)
     _assert_named(store, tmp_path, after_insert + 1)
+
+
+def _recomputed(entry: AuditEntry, key: bytes | None) -> str:
+    """The hash a forger computes: plain SHA-256, or an HMAC with a key they guessed."""
+    fields = {column: getattr(entry, column) for column in audit._HASHED_COLUMNS}
+    return audit._digest_fields(fields, key)
+
+
+def _rechain(store: Store, key: bytes | None, keep: int | None = None) -> None:
+    """A forger's edit: change the first entry, delete entries past ``keep``, and
+    recompute every hash and link after it (unkeyed, or with the wrong key)."""
+    with store.sessions() as session, session.begin():
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+        for entry in entries[keep:] if keep is not None else []:
+            session.delete(entry)
+        entries = entries[:keep]
+        session.flush()
+        entries[0].outcome = "tampered"
+        previous = audit.GENESIS
+        for index, entry in enumerate(entries):  # free the unique values while rewriting
+            entry.prev_hash, entry.hash = f"p{index:063x}", f"h{index:063x}"
+            entry.keyed = key is not None
+        session.flush()
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.hash = _recomputed(entry, key)
+            previous = entry.hash
+            session.flush()
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    ["newest deleted", "all deleted", "recomputed unkeyed", "recomputed with another key"],
+)
+def test_audit_verify_catches_truncation_and_recomputed_chains(
+    make_store: Any, tmp_path: Path, forgery: str
+) -> None:
+    """Issue 14: after dropping the triggers, deleting the last entries (or all of them)
+    passed ``kiosk admin audit verify``; so did an edit whose unkeyed chain was
+    recomputed. The chain is keyed now, and its head is kept outside the database."""
+    store = make_store()
+    ids = _audited_activity(store)
+    assert _audit_verify(store, tmp_path).returncode == 0
+    heads = Path(store.settings.audit_head_file).read_text().splitlines()
+    assert len(heads) >= 8  # a head per committed transaction that audited
+    _drop_append_only_triggers(store)
+    if forgery == "newest deleted":
+        with store.engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_log WHERE id >= :id"), {"id": ids[-2]})
+    elif forgery == "all deleted":
+        with store.engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_log"))
+    elif forgery == "recomputed unkeyed":
+        _rechain(store, None)
+    else:
+        _rechain(store, b"a guessed key", keep=len(ids) - 1)
+    result = _audit_verify(store, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = {
+        "newest deleted": "the newest entries of the chain were deleted",
+        "all deleted": "every entry of the chain were deleted",
+        "recomputed unkeyed": "the newest entries of the chain were deleted",
+        "recomputed with another key": "this entry was changed",
+    }[forgery]
+    assert said in result.stdout, result.stdout
+
+
+def test_a_head_line_not_written_by_the_kiosk_is_reported(make_store: Any, tmp_path: Path) -> None:
+    store = make_store()
+    _audited_activity(store)
+    head_file = Path(store.settings.audit_head_file)
+    with head_file.open("a") as forged:
+        forged.write(
+            f'{{"kiosk": "{store.settings.kiosk_id}", "head": "{"0" * 64}", "mac": "x"}}\n'
+        )
+    result = _audit_verify(store, tmp_path)
+    assert result.returncode == 1 and "was not written here" in result.stdout, result.stdout
 
 
 def _assert_named(store: Store, tmp_path: Path, entry_id: int) -> None:
