@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions; a test checks it matches Alembic's head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def current_revision(engine: Engine) -> str | None:
