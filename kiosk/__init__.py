@@ -13,29 +13,31 @@ A wheel carries that folder as ``kiosk/tty/`` and needs nothing more. An editabl
 
 from __future__ import annotations
 
+import os.path
 import sys
 from importlib.machinery import ModuleSpec
-from pathlib import Path
 
-_SOURCE_ROOT = Path(__file__).resolve().parent.parent
+# os.path, not pathlib: this runs first in every start of every channel.
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
 class _NamespaceFolderFinder:
     """Finds ``kiosk.tty`` in the checkout's ``tty/`` folder (a namespace package)."""
 
-    folders = {"kiosk.tty": _SOURCE_ROOT / "tty"}
+    folders = {"kiosk.tty": os.path.join(os.path.dirname(_PACKAGE), "tty")}
 
     @classmethod
     def find_spec(
         cls, fullname: str, path: object = None, target: object = None
     ) -> ModuleSpec | None:
         folder = cls.folders.get(fullname)
-        if folder is None or not folder.is_dir():
+        if folder is None or not os.path.isdir(folder):
             return None
         spec = ModuleSpec(fullname, None, is_package=True)
-        spec.submodule_search_locations = [str(folder)]
+        spec.submodule_search_locations = [folder]
         return spec
 
 
-if not (Path(__file__).parent / "tty").is_dir() and _NamespaceFolderFinder not in sys.meta_path:
+_IN_A_WHEEL = os.path.isdir(os.path.join(_PACKAGE, "tty"))
+if not _IN_A_WHEEL and _NamespaceFolderFinder not in sys.meta_path:
     sys.meta_path.append(_NamespaceFolderFinder)

@@ -150,13 +150,15 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from kiosk.exits import EXIT_USAGE, fail
-    from kiosk.settings import ConfigError
-
     args = build_parser(argv).parse_args(argv)
     try:
         return _dispatch(args)
-    except ConfigError as error:
+    except ValueError as error:  # kiosk.settings is not imported here: it costs start-up time
+        from kiosk.exits import EXIT_USAGE, fail
+        from kiosk.settings import ConfigError
+
+        if not isinstance(error, ConfigError):
+            raise
         return fail("", f"{error} (see: kiosk config check)", EXIT_USAGE)
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         import os
