@@ -64,7 +64,7 @@ def expire_offers(store: Store) -> tuple[int, ...]:
             expired.append(offer.id)
             record(
                 session,
-                kiosk_id=store.settings.kiosk_id,
+                settings=store.settings,
                 actor="system",
                 action="arrangement.offer_expired",
                 outcome="success",
@@ -84,7 +84,7 @@ def run_daily(store: Store, day: dt.date | None = None) -> DailyRun:
     with store.sessions() as session, session.begin():
         record(
             session,
-            kiosk_id=store.settings.kiosk_id,
+            settings=store.settings,
             actor="system",
             action="ops.daily",
             outcome="success",
