@@ -25,6 +25,7 @@ import numpy as np
 __all__ = [
     "AudioDeviceError",
     "Microphone",
+    "OpenSpeaker",
     "OutputDevice",
     "Speaker",
     "digit_tone",
@@ -360,3 +361,97 @@ class StreamingSpeaker(Speaker):
         if self.is_playing:
             self.wait(5.0)  # another rate: the rest follows what is playing
         self.play(samples, rate)
+
+
+class OpenSpeaker(StreamingSpeaker):
+    """A :class:`StreamingSpeaker` whose output stream stays open between utterances.
+
+    A new stream through PulseAudio's ALSA plugin loses about its first 0.2 s, so a
+    :class:`Speaker` opens one per sound and pads short ones with 0.25 s of silence:
+    a key's echo then starts a quarter of a second late. Kept open (silence while
+    idle), the next sound starts within a block of being handed over, and ``stop``
+    silences at once by emptying the buffer. For the talking screen, where a key
+    must be answered at once; :meth:`close` ends the stream.
+    """
+
+    tail_padding = 0.05
+    connected = True  # False: the device is gone (a headset pulled out): play nothing
+
+    def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
+        if not self.connected:
+            # Opening a stream on a sink that is gone would land on the default sink:
+            # private speech meant for the headset would come out of the speaker.
+            raise AudioDeviceError(f"{self.output.name} is not connected")
+        samples = np.asarray(audio, dtype=np.float32).ravel()
+        tail = np.zeros(int(self.tail_padding * rate), dtype=np.float32)
+        with self._lock:
+            self._buffer = np.concatenate([samples, tail])
+            self._position = 0
+            self._paused = False
+            self._done.clear()
+        if self._stream is None or rate != self._rate:
+            self.open(rate)
+        if blocking:
+            self.wait()
+
+    def open(self, rate: int = 22_050) -> None:
+        """Open the stream now (its first fraction of a second is lost: open it before
+        the first sound that matters)."""
+        self.close()
+        self.connected = True
+        self._rate = rate
+        sd = sounddevice()
+        device = find_device(self.output.device, "output")
+        try:
+            with _pulse_target("PULSE_SINK", self.output.pulse_sink):
+                stream = sd.OutputStream(
+                    samplerate=rate,
+                    channels=1,
+                    dtype="float32",
+                    device=device,
+                    blocksize=self.block,
+                    latency="low",
+                    callback=self._callback,
+                )
+                stream.start()
+        except Exception as error:
+            self._done.set()
+            raise AudioDeviceError(f"cannot play on {self.output.name}: {error}") from error
+        self._stream = stream
+
+    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        with self._lock:
+            if self._paused or self._done.is_set():
+                outdata.fill(0)
+                return
+            chunk = self._buffer[self._position : self._position + frames]
+            self._position += len(chunk)
+            outdata[: len(chunk), 0] = chunk * self.volume
+            outdata[len(chunk) :] = 0
+            if self._position >= len(self._buffer):
+                self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        """Silence at once; the stream stays open for the next sound."""
+        with self._lock:
+            self._buffer = np.zeros(0, dtype=np.float32)
+            self._position = 0
+            self._done.set()
+
+    def disconnect(self) -> None:
+        """The device is gone: silence, end the stream, play nothing until :meth:`open`."""
+        self.connected = False
+        self.close()
+
+    def close(self) -> None:
+        """End the stream (the kiosk is shutting down, or the rate changes)."""
+        self.stop()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.abort()
+            with contextlib.suppress(Exception):
+                stream.close()

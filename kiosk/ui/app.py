@@ -445,8 +445,12 @@ def _start_speech(app: KioskApp, stops: list[Callable[[], None]]) -> None:
         return
     stops.append(speech.close)
     app.call_from_thread(app.attach_speech, speech, speech)
-    watch = HeadsetWatch(
-        voice.headset_sink, lambda present: app.call_from_thread(app.headset_changed, present)
-    )
+
+    def jack(present: bool) -> None:
+        if not present:
+            speech.headset(False)  # at once, from this thread: not a word more in the open
+        app.call_from_thread(app.headset_changed, present)
+
+    watch = HeadsetWatch(voice.headset_sink, jack)
     if watch.start():
         stops.append(watch.stop)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.accessibility.modes import RATE, Profile
-from kiosk.speech.audio import AudioDeviceError, tone
-from kiosk.speech.tts import SpeechSynthesizer, SynthesisError
-from kiosk.speech.voice_output import HEADSET, RATES_WPM, Speaker, VoiceOutput
+from kiosk.speech.audio import AudioDeviceError, OpenSpeaker, tone
+from kiosk.speech.tts import EspeakSynthesizer, SpeechSynthesizer, SynthesisError
+from kiosk.speech.voice_output import HEADSET, RATES_WPM, VoiceOutput
 
 __all__ = ["MASKED_WORD", "ProfileVoice", "ScreenSpeech", "build_screen_speech"]
 
@@ -37,6 +37,33 @@ TONES: dict[str, np.ndarray] = {
     "error": tone(220.0, 0.2),
 }
 POLL = 0.005
+
+
+class EchoCache(EspeakSynthesizer):
+    """espeak-ng with the short words a key echoes (digits, "digit") kept once made:
+    the echo of a key then starts as soon as the stream takes it."""
+
+    limit_words = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[str, int], tuple[np.ndarray, int]] = {}
+
+    def _render(self, text: str) -> tuple[np.ndarray, int]:
+        key = (text, int(self.rate_wpm))
+        found = self._made.get(key)
+        if found is None:
+            found = super()._render(text)
+            if len(text.split()) <= self.limit_words and len(self._made) < 500:
+                self._made[key] = found
+        return found
+
+    def warm(self, words: tuple[str, ...]) -> None:
+        for word in words:
+            self._render(word)
+
+
+ECHO_WORDS = (*"0123456789", MASKED_WORD)
 
 
 class ProfileVoice(VoiceOutput):
@@ -72,6 +99,7 @@ class ScreenSpeech:
         output.profile = profile
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._generation = 0
+        self._unfinished = 0  # queued or playing
         self._lock = threading.Lock()
         self.key_at = 0.0  # perf_counter of the last stop (a key), for first-audio timing
         self._thread = threading.Thread(target=self._run, name="screen-speech", daemon=True)
@@ -97,6 +125,7 @@ class ScreenSpeech:
                     self._queue.get_nowait()
                 except queue.Empty:
                     break
+                self._unfinished -= 1
         self.key_at = time.perf_counter()
         self.output.stop()
 
@@ -106,25 +135,41 @@ class ScreenSpeech:
         return self.output.headset_present
 
     def headset(self, present: bool) -> None:
-        """The jack changed: private speech follows (and stops when it is pulled out)."""
+        """The jack changed: private speech follows (and stops when it is pulled out).
+        The headset's stream is opened at once (its first moment is lost, not a word
+        of the next prompt) and closed when it goes, so the sound server can never move
+        it, and what it plays, to the speaker."""
         with self._lock:
             self._generation += 1
+        device = self.output.outputs.get(HEADSET)
         if present:
             self.output.headset_connected()
+            if isinstance(device, OpenSpeaker):
+                try:
+                    device.open()
+                except AudioDeviceError as error:
+                    log.warning("headset output: %s", error)
         else:
+            if isinstance(device, OpenSpeaker):
+                device.disconnect()
             self.output.headset_disconnected()
 
     @property
     def busy(self) -> bool:
-        return not self._queue.empty() or self.output.is_speaking
+        """Something is queued, being made or playing."""
+        return self._unfinished > 0 or self.output.is_speaking
 
     def close(self) -> None:
         self.stop()
         self._queue.put(None)
+        for device in self.output.outputs.values():
+            if isinstance(device, OpenSpeaker):
+                device.close()
 
     # ------------------------------------------------------------- worker
     def _put(self, kind: str, text: str, private: bool) -> None:
         with self._lock:
+            self._unfinished += 1
             self._queue.put(_Item(kind, text, private, self._generation))
 
     def _current(self, item: _Item) -> bool:
@@ -135,17 +180,24 @@ class ScreenSpeech:
             item = self._queue.get()
             if item is None:
                 return
-            if not self._current(item):
-                continue
             try:
-                self._play(item)
-            except (AudioDeviceError, SynthesisError, OSError, RuntimeError) as error:
-                log.warning("screen speech failed: %s", error)
-                continue
-            while self.output.is_speaking and self._current(item):
-                time.sleep(POLL)
-            if not self._current(item):
-                self.output.stop()  # a key came while it was being made: not a word more
+                self._speak(item)
+            finally:
+                with self._lock:
+                    self._unfinished -= 1
+
+    def _speak(self, item: _Item) -> None:
+        if not self._current(item):
+            return
+        try:
+            self._play(item)
+        except (AudioDeviceError, SynthesisError, OSError, RuntimeError) as error:
+            log.warning("screen speech failed: %s", error)
+            return
+        while self.output.is_speaking and self._current(item):
+            time.sleep(POLL)
+        if not self._current(item):
+            self.output.stop()  # a key came while it was being made: not a word more
 
     def _play(self, item: _Item) -> None:
         output = self.output
@@ -175,13 +227,17 @@ def build_screen_speech(
         AudioDeviceError: no audio output (no sound card, no sound server).
         SynthesisError: espeak-ng is missing.
     """
-    from kiosk.speech.audio import OutputDevice, StreamingSpeaker, find_device
-    from kiosk.speech.tts import EspeakSynthesizer
+    from kiosk.speech.audio import OutputDevice, find_device
 
     find_device(None, "output")  # raises when there is no output at all
-    voice = synthesizer or EspeakSynthesizer()
-    speaker: Speaker = StreamingSpeaker(OutputDevice("speaker", pulse_sink=speaker_sink))
-    headset: Speaker | None = (
-        StreamingSpeaker(OutputDevice(HEADSET, pulse_sink=headset_sink)) if headset_sink else None
-    )
-    return ScreenSpeech(ProfileVoice(voice, speaker, headset), profile)
+    if synthesizer is None:
+        synthesizer = EchoCache()
+        synthesizer.rate_wpm = RATES_WPM[RATE.default - 1]  # the rate a session starts at
+        synthesizer.warm(ECHO_WORDS)
+    speaker = OpenSpeaker(OutputDevice("speaker", pulse_sink=speaker_sink))
+    speaker.open()
+    headset: OpenSpeaker | None = None
+    if headset_sink:
+        headset = OpenSpeaker(OutputDevice(HEADSET, pulse_sink=headset_sink))
+        headset.connected = False  # until the sound server says it is plugged in
+    return ScreenSpeech(ProfileVoice(synthesizer, speaker, headset), profile)
