@@ -215,6 +215,9 @@ class Settings(LayeredSettings):
 
     # Receipts and notifications
     printer_url: str = "dummy:"
+    # A printed receipt belongs to its customer's session: one that has not printed
+    # this long after the payment is cancelled (never printed for the next customer).
+    receipt_print_within_seconds: float = 60.0
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "receipts@kiosk.invalid"

@@ -149,6 +149,15 @@ class Services:
 
         return ReceiptOutbox(self.store)
 
+    def print_receipt(self, attempt_id: int) -> bool:
+        """Print a payment's receipt now, in its customer's session; False when the
+        printer could not (the receipt is then cancelled, never printed later)."""
+        from kiosk.runtime import delivery_router
+        from kiosk.services.outbox import OutboxWorker
+
+        worker = OutboxWorker(self.store, delivery_router(self.store.settings))
+        return worker.print_now(attempt_id)
+
     def card_terminal(self) -> PaymentMethod:
         from kiosk.payments.registry import card_terminal
 

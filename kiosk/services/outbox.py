@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -46,6 +47,7 @@ from kiosk.store.models import (
 from kiosk.store.store import Store
 
 RECEIPT_KINDS = {"receipt.print": "print", "receipt.email": "email", "receipt.sms": "sms"}
+PRINT_KIND = "receipt.print"
 CHANNEL_WORDS = {"print": "Printed receipt", "email": "Email", "sms": "Text message"}
 Handler = Callable[[Session, OutboxMessage], None]
 
@@ -348,6 +350,53 @@ class OutboxWorker(ReceiptOutbox):
             confirmation=message.payload.get("confirmation_number"),
         )
 
+    # ---------------------------------------------------------- in session
+    def print_now(self, attempt_id: int, *, wait_seconds: float = 15.0) -> bool:
+        """Print a payment's receipt while its customer is still at the kiosk.
+
+        Returns True once it printed (here or by the background pass a moment ago),
+        False when it could not: it is then cancelled, never printed later, and the
+        session offers email or a text message instead.
+        """
+        key = f"{PRINT_KIND}:{attempt_id}"
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            now = self.store.clock.now()
+            with self.store.sessions() as session, session.begin():
+                message = session.scalar(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.dedupe_key == key)
+                    .with_for_update(skip_locked=True)
+                )
+                if message is not None and message.state != OutboxState.PENDING:
+                    return message.state == OutboxState.SENT
+                if message is not None and message.next_attempt_at <= now:
+                    lease = dt.timedelta(seconds=self.settings.outbox_lease_seconds)
+                    message.next_attempt_at = now + lease  # ours: the background pass skips it
+                    message_id = message.id
+                else:
+                    message_id = None  # none, or being printed by the background pass
+            if message_id is not None:
+                return self._process(message_id, now) == "sent"
+            if time.monotonic() >= deadline:
+                return self._settled(key) == OutboxState.SENT
+            time.sleep(0.2)
+
+    def _settled(self, key: str) -> OutboxState | None:
+        with self.store.sessions() as session:
+            return session.scalar(
+                select(OutboxMessage.state).where(OutboxMessage.dedupe_key == key)
+            )
+
+    def _print_too_late(self, message_id: int, now: dt.datetime) -> bool:
+        """Whether a printed receipt's session is surely over (older than the setting)."""
+        with self.store.sessions() as session:
+            created = session.scalar(
+                select(OutboxMessage.created_at).where(OutboxMessage.id == message_id)
+            )
+        limit = dt.timedelta(seconds=self.settings.receipt_print_within_seconds)
+        return created is not None and now - created > limit
+
     # ------------------------------------------------------------------ run
     def run_once(self, now: dt.datetime | None = None, *, limit: int = 50) -> OutboxRunReport:
         """Work through every message due at ``now``; returns what happened."""
@@ -384,6 +433,14 @@ class OutboxWorker(ReceiptOutbox):
             kind = message.kind
         if kind not in RECEIPT_KINDS:
             return self._handle(message_id, kind, now)
+        if kind == PRINT_KIND and self._print_too_late(message_id, now):
+            return self._failed(
+                message_id,
+                "cancelled: not printed within its customer's session, so it never prints "
+                "for the next customer",
+                False,
+                now,
+            )
         try:
             with self.store.sessions() as session:
                 message = session.get(OutboxMessage, message_id)
@@ -442,9 +499,16 @@ class OutboxWorker(ReceiptOutbox):
         with self.store.sessions() as session, session.begin():
             message = session.get(OutboxMessage, message_id, with_for_update=True)
             assert message is not None
+            if message.kind == PRINT_KIND and not error.startswith("cancelled"):
+                error = f"cancelled, never printed after its session: {error}"
             message.attempts += 1
             message.last_error = error[:2000]
-            give_up = not retryable or message.attempts >= s.outbox_max_attempts
+            # A printed receipt belongs to its customer's session: never printed later.
+            give_up = (
+                not retryable
+                or message.attempts >= s.outbox_max_attempts
+                or message.kind == PRINT_KIND
+            )
             account = session.get(Account, message.account_id) if message.account_id else None
             if give_up:
                 message.state = OutboxState.FAILED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from kiosk.conversation.prompt import Register
@@ -352,3 +354,93 @@ def test_simple_register_menu_has_at_most_four_choices(driver, services):
     assert len(d.prompt.choices) <= 4
     d.choose("reconnect")
     assert d.prompt.id == "reconnect_quote"
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when the probe closes
+
+
+def test_a_receipt_that_cannot_print_is_cancelled_and_never_prints_later(driver, services):
+    """Issue 14: with an unreachable printer Ava was told nothing, and her receipt (name,
+    amount) printed ~30 s later during the next customer's session."""
+    from kiosk.receipts import DeliveryRouter, EscposPrinter
+    from kiosk.services.outbox import OutboxWorker
+    from kiosk.store.models import OutboxState
+
+    store = services.store
+    store.settings = store.settings.model_copy(
+        update={"printer_url": f"network:127.0.0.1:{_closed_port()}"}
+    )
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.00")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    for register in (Register.STANDARD, Register.SIMPLE, Register.SPOKEN, Register.TTY):
+        said = d.prompt.render(register).lower()
+        assert "printer is not working" in said or "did not print" in said, (register, said)
+        assert "email" in said and "text" in said, (register, said)
+    assert "printing now" not in d.prompt.help.standard
+    with store.sessions() as session:
+        (message,) = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "receipt.print")
+        )
+        assert message.state == OutboxState.FAILED and "cancelled" in message.last_error
+    d.choose("none")
+    d.say("no")
+    assert d.prompt.end_of_session
+    # The next customer: the printer works again and the background pass runs.
+    printer = EscposPrinter.from_url("dummy:")
+    worker = OutboxWorker(store, DeliveryRouter({"print": printer}))
+    worker.run_once(store.clock.now())
+    store.clock.advance(dt.timedelta(minutes=5))
+    worker.run_once(store.clock.now())
+    assert printer.output == b"", "Ava's receipt printed in someone else's session"
+
+
+def test_a_printed_receipt_not_printed_in_its_session_is_cancelled(services):
+    """A payment whose session never printed (the kiosk stopped right after it): the
+    background pass cancels its paper receipt once the session is surely over."""
+    from kiosk.receipts import DeliveryRouter, EscposPrinter
+    from kiosk.services.outbox import OutboxWorker
+    from kiosk.store.models import OutboxState
+
+    store = services.store
+    result = services.payments.pay("40152270", 1000, services.card_terminal(), "no-session")
+    printer = EscposPrinter.from_url("dummy:")
+    worker = OutboxWorker(store, DeliveryRouter({"print": printer}))
+    store.clock.advance(dt.timedelta(seconds=store.settings.receipt_print_within_seconds + 1))
+    worker.run_once(store.clock.now())
+    assert printer.output == b""
+    with store.sessions() as session:
+        state = session.scalar(
+            select(OutboxMessage.state).where(
+                OutboxMessage.dedupe_key == f"receipt.print:{result.attempt_id}"
+            )
+        )
+    assert state == OutboxState.FAILED
+
+
+def test_a_working_printer_prints_in_the_session(driver, services):
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.00")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result" and "printing now" in d.prompt.help.standard
+    with services.store.sessions() as session:
+        states = set(
+            session.scalars(
+                select(OutboxMessage.state).where(OutboxMessage.kind == "receipt.print")
+            )
+        )
+    assert states == {"sent"}

@@ -6,6 +6,7 @@ step, so there is one way money is taken.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ from kiosk.errors import (
 )
 from kiosk.money import format_cents
 
+log = logging.getLogger(__name__)
 PAY = "Pay your bill"
 
 
@@ -479,7 +481,18 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values.pop("bank_account", None)
     ctx.values.pop("payment_key", None)
     ctx.values["pay_result"] = result
+    ctx.values["receipt_printed"] = _print_receipt(ctx, result.attempt_id)
     return Go(StepId.PAY_RESULT, clear_history=True)
+
+
+def _print_receipt(ctx: Context, attempt_id: int) -> bool:
+    """Print the receipt now, while its customer is here; False when it did not print
+    (it is then cancelled: never printed later, for the next customer)."""
+    try:
+        return ctx.services.print_receipt(attempt_id)
+    except Exception:  # the payment stands whatever the printer does
+        log.exception("printing the receipt of attempt %s failed", attempt_id)
+        return False
 
 
 def _take_back_plan(ctx: Context) -> None:
@@ -577,21 +590,46 @@ def pay_result(ctx: Context) -> Prompt:
         tty_text=f"CONFIRMATION {grouped(number)}.",
         go_ahead=False,
     )
+    printed = bool(ctx.values.get("receipt_printed", True))
     rest = w(
         f"Your balance is now {balance}.{emailed}",
         f"You now owe {balance}.{emailed}",
-        tty_text=f"BALANCE {balance}.{emailed.upper()} RECEIPT BY 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q",
+        tty_text=f"BALANCE {balance}.{emailed.upper()} RECEIPT BY 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q"
+        if printed
+        else f"BALANCE {balance}.{emailed.upper()}",
+    )
+    not_printed = (
+        None
+        if printed
+        else w(
+            "Your receipt could not be printed: the printer is not working. It has been "
+            "canceled and will not print later. You can get it by email or text message.",
+            "The printer is not working. No paper receipt. You can get it by email or text.",
+            tty_text="RECEIPT DID NOT PRINT AND WILL NOT PRINT LATER. "
+            "RECEIPT BY 2 EMAIL 3 TEXT 4 NONE Q",
+        )
+    )
+    first = (
+        choice("print", "1", "Printed receipt only", "Paper only", icon="🖶")
+        if printed
+        else choice("print", "1", "No receipt", "No receipt", icon="✔")
     )
     return prompt(
-        join(paid, number_text, _plan_started(ctx), standing, rest),
+        join(paid, number_text, _plan_started(ctx), standing, rest, not_printed),
         AnswerKind.CHOICE,
         w(
             "A receipt is printing now. You can also get it by email or text message. "
             "Say repeat to hear the confirmation number again.",
             "Your receipt is printing. Pick one more way, or none. Say repeat to hear it again.",
+        )
+        if printed
+        else w(
+            "The printer is not working, so there is no paper receipt. You can get it by "
+            "email or text message. Say repeat to hear the confirmation number again.",
+            "No paper receipt. Pick email or text, or none. Say repeat to hear it again.",
         ),
         [
-            choice("print", "1", "Printed receipt only", "Paper only", icon="🖶"),
+            first,
             choice("email", "2", "Also by email", "Email", synonyms=("email",), icon="✉"),
             choice("sms", "3", "Also by text message", "Text", synonyms=("text", "sms"), icon="📱"),
             choice(
