@@ -86,6 +86,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         help="offer the caller a copy of the call in FILE (written only if they type Y)",
     )
 
+    if command == "line":  # its module is only imported for the line itself
+        from kiosk.line.cli import add_line_parser
+
+        add_line_parser(commands)
+    else:
+        commands.add_parser(
+            "line", help="the pay-by-phone line: answer SIP calls (voice, keys, TTY)"
+        )
+
     speech = commands.add_parser("speech", help="speech models")
     speech_commands = speech.add_subparsers(
         dest="speech_command", metavar="SPEECH_COMMAND", required=True
@@ -191,6 +200,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         baud = "auto" if args.baud == "auto" else float(args.baud)
         options = TtyOptions(baud=baud, pause_seconds=args.pause, transcript=args.transcript)
         return run_tty_channel(wav_in=args.wav_in, wav_out=args.wav_out, options=options)
+    if command == "line":
+        from kiosk.line.cli import run_line
+
+        return run_line(args)
     if command == "db":
         return _db(args)
     return int(args.handler(args))

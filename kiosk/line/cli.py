@@ -1,0 +1,146 @@
+"""``kiosk line``: run the pay-by-phone line until stopped (SIGINT or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.line.config import LineSettings
+    from kiosk.line.session import SessionParts
+    from kiosk.runtime import KioskRuntime
+
+HELP = """\
+Answer phone calls over SIP and run one kiosk conversation per call: voice callers
+by speech and keys (DTMF), TTY callers in Baudot over the same call.
+
+Registration (to a PBX or SIP trunk) is set in the environment, never on the command
+line (other users of the machine can read command lines):
+  KIOSK_LINE_REGISTRAR       e.g. sip:pbx.example.net (empty: no registration, the line
+                             only answers calls sent to --listen)
+  KIOSK_LINE_USER            the SIP user (account) at the registrar
+  KIOSK_LINE_DOMAIN          its SIP domain (default: the registrar's host)
+  KIOSK_LINE_PASSWORD_FILE   a file whose first line is the SIP password (preferred), or
+  KIOSK_LINE_PASSWORD        the password itself
+Audio: G.711 mu-law (PCMU) and A-law (PCMA) at 8 kHz, 20 ms packets; keys by RFC 4733
+telephone-events, or SIP INFO (application/dtmf-relay) from phones that send those.
+Ports: SIP over UDP on --listen (KIOSK_LINE_LISTEN); RTP and RTCP from --rtp-ports
+(KIOSK_LINE_RTP_PORTS), two ports a call.
+Concurrency: at most --max-calls calls at once (KIOSK_LINE_MAX_CALLS); one more is
+answered 486 Busy Here.
+"Person" on any step transfers the call (blind, SIP REFER) to --agent-uri
+(KIOSK_LINE_AGENT_URI) with X-Kiosk-Reason and X-Kiosk-Account-Last4 headers; without
+one, the caller gets the kiosk's callback offer.
+Logs: one line per event on standard error, each with its call's SIP Call-ID; keys
+pressed are logged without their digit.
+"""
+
+
+def add_line_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    line = commands.add_parser(
+        "line",
+        help="the pay-by-phone line: answer SIP calls (voice, keys, TTY)",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    line.add_argument(
+        "--listen", metavar="HOST:PORT", help="SIP UDP address (default 127.0.0.1:5070)"
+    )
+    line.add_argument("--max-calls", type=int, metavar="N", help="calls at once (default 4)")
+    line.add_argument(
+        "--agent-uri", metavar="URI", help="where 'person' transfers, e.g. sip:agents@pbx"
+    )
+    line.add_argument("--codecs", metavar="LIST", help="pcmu,pcma (the order is the preference)")
+    line.add_argument(
+        "--rtp-ports", metavar="LOW-HIGH", help="RTP port range (default 40000-40199)"
+    )
+
+
+def run_line(args: argparse.Namespace) -> int:
+    from kiosk.line.config import LineSettings, LineSettingsError
+
+    overrides = {
+        name: value
+        for name, value in (
+            ("listen", args.listen),
+            ("max_calls", args.max_calls),
+            ("agent_uri", args.agent_uri),
+            ("codecs", args.codecs),
+            ("rtp_ports", args.rtp_ports),
+        )
+        if value is not None
+    }
+    try:
+        settings = LineSettings(**overrides)
+        settings.check()
+    except (LineSettingsError, ValueError) as error:
+        print(f"kiosk line: {error}", file=sys.stderr)
+        return 2
+    _log_to_stderr()
+    from kiosk.line.sip import LineServer
+    from kiosk.runtime import KioskRuntime
+
+    runtime = KioskRuntime.start()
+    server = LineServer(settings, _parts(runtime, settings))
+    stop = threading.Event()
+
+    def _stop(*_: object) -> None:
+        server.stop()
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        server.serve()
+    except Exception as error:  # PJSIP's errors: a port in use, a bad address
+        logging.getLogger("kiosk.line").error("the line cannot run: %s", error)
+        print(f"kiosk line: cannot start: {error}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
+    from kiosk.channels.voice import recognizer_or_problem
+    from kiosk.line.session import SessionParts
+    from kiosk.speech.tts import EspeakSynthesizer
+
+    services = runtime.services
+    kiosk_settings = services.settings
+
+    def recognizer() -> object | None:
+        found, _problems = recognizer_or_problem(
+            kiosk_settings.speech_engine, kiosk_settings.vosk_model_dir
+        )
+        return found
+
+    return SessionParts(
+        services=services,
+        synthesizer_factory=EspeakSynthesizer,
+        recognizer_factory=recognizer,
+        agent_uri=settings.agent_uri,
+        detect_seconds=settings.detect_seconds,
+        inter_digit=settings.inter_digit_seconds,
+        barge_in=settings.barge_in,
+        warning_seconds=kiosk_settings.timeout_warning_seconds,
+    )
+
+
+def _log_to_stderr() -> None:
+    from kiosk.line.sip import CallIdFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(CallIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s call=%(call_id)s %(name)s: %(message)s")
+    )
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    logging.getLogger("kiosk.line.pjsip").setLevel(logging.WARNING)
+
+
+__all__ = ["HELP", "add_line_parser", "run_line"]

@@ -1,0 +1,105 @@
+"""Telephone keys as the kiosk's keypad lines.
+
+A phone has twelve keys and no Enter, so the call's keys are put together the way
+telephone menus do it, per step (the same keys mean the same on the kiosk's keypad):
+
+* a menu or yes/no step takes one key at once ("1" pays, "0" asks for a person);
+* a number step (account, ZIP, PIN, phone) collects digits until ``#``, until the
+  step's fixed length is reached, or until the caller stops for ``inter_digit``
+  seconds; ``*`` while digits are typed erases them and starts the number again;
+* an amount step reads ``*`` between digits as the decimal point ("84*99#" = 84.99);
+* ``*`` alone says the question again and ``#`` alone gives more time, as on the kiosk.
+
+Digits are held only until the line is handed over; nothing here logs or echoes them.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable
+
+from kiosk.conversation.prompt import AnswerKind, Prompt
+
+ENTER = "#"
+STAR = "*"
+COLLECTING = (AnswerKind.DIGITS, AnswerKind.AMOUNT, AnswerKind.TEXT)
+
+
+class DtmfKeys:
+    """Key presses from the SIP stack (RFC 4733 or SIP INFO) -> keypad lines.
+
+    ``prompt`` returns the step now on the line, which decides how keys group.
+    """
+
+    def __init__(self, prompt: Callable[[], Prompt], inter_digit: float = 4.0) -> None:
+        self._prompt = prompt
+        self.inter_digit = inter_digit
+        self._presses: queue.Queue[str | None] = queue.Queue()
+        self._typed = ""
+        self._last_press = 0.0
+        self._closed = False
+
+    # SIP side
+    def press(self, key: str) -> None:
+        if key in "0123456789*#":
+            self._presses.put(key)
+
+    def close(self) -> None:
+        self._presses.put(None)
+
+    # channel side
+    def poll(self, timeout: float) -> str | None:
+        """The next complete keypad line, or None if none within ``timeout`` seconds.
+
+        Raises:
+            EOFError: the call is over.
+        """
+        end = time.monotonic() + max(timeout, 0.0)
+        while True:
+            if self._typed and time.monotonic() - self._last_press >= self.inter_digit:
+                return self._take()
+            wait = end - time.monotonic()
+            if self._typed:
+                wait = min(wait, self._last_press + self.inter_digit - time.monotonic())
+            try:
+                key = self._presses.get(timeout=wait) if wait > 0 else self._presses.get_nowait()
+            except queue.Empty:
+                if time.monotonic() >= end:
+                    return None
+                continue
+            if key is None:
+                self._presses.put(None)
+                self._typed = ""
+                raise EOFError
+            line = self._add(key)
+            if line is not None:
+                return line
+
+    def _add(self, key: str) -> str | None:
+        prompt = self._prompt()
+        self._last_press = time.monotonic()
+        if prompt.kind not in COLLECTING:
+            self._typed = ""
+            return key
+        if key == ENTER:
+            return self._take() if self._typed else ENTER
+        if key == STAR:
+            if not self._typed:
+                return STAR
+            if prompt.kind is AnswerKind.AMOUNT and "." not in self._typed:
+                self._typed += "."
+            else:
+                self._typed = ""  # start the number again
+            return None
+        self._typed += key
+        if prompt.digits_length and len(self._typed) >= prompt.digits_length:
+            return self._take()
+        return None
+
+    def _take(self) -> str:
+        typed, self._typed = self._typed, ""
+        return typed
+
+
+__all__ = ["DtmfKeys"]

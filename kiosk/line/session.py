@@ -1,0 +1,241 @@
+"""One phone call's conversation: who is calling, then the voice or TTY channel.
+
+At answer the line sends a short Baudot "GA" at once (a TTY caller sees the line is
+live; a voice caller hears a chirp) and listens for ``detect_seconds``: Baudot tones
+(1400/1800 Hz with characters in them) mean a TTY, and the caller gets the TTY
+channel over the same audio. Otherwise the spoken greeting starts, and the voice
+channel keeps listening for TTY tones all through the call (V.18 automoding's
+answering side, in short); keys (DTMF) work on every step.
+
+Asking for a person, when the line has an agent (``KIOSK_LINE_AGENT_URI``), ends the
+conversation with a blind transfer; without one the callback offer of the kiosk
+goes on. A hang-up ends the channel; the conversation is expired (nothing more is
+charged, the customer is forgotten), and the payment core's rules do the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kiosk.accessibility.announcer import CaptionLog
+from kiosk.channels.tty import TtyChannel, TtyOptions
+from kiosk.channels.voice import EXIT_TTY_DETECTED, VoiceChannel
+from kiosk.channels.voice_devices import CaptionPrinter
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import Prompt, Register
+from kiosk.conversation.services import Services
+from kiosk.line.audio import CallAudio, LineMicrophone, LineSpeaker
+from kiosk.line.keys import DtmfKeys
+from kiosk.speech.voice_output import HEADSET, Utterance, VoiceOutput
+from kiosk.tty.detect import TtyToneDetector
+from kiosk.tty.modulator import modulate
+
+log = logging.getLogger(__name__)
+
+GREETING_TTY = "GA"
+TRANSFER_SPOKEN = "Please hold. I am transferring you to a person now."
+TRANSFER_TTY = "HD PLS WAIT. TRANSFERRING YOU TO A PERSON"
+DRAIN_LIMIT = 60.0  # seconds: the last words are let out before hanging up, at most
+
+
+class CallControl(Protocol):
+    """What a conversation may ask of the SIP side (done on the SIP thread)."""
+
+    call_id: str
+
+    def transfer(self, target: str, headers: dict[str, str]) -> None: ...
+
+    def hang_up(self) -> None: ...
+
+
+class TransferRequested(Exception):
+    """The caller asked for a person and the line has an agent to transfer to."""
+
+    def __init__(self, reason: str, last4: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.last4 = last4
+
+
+class LineConversation(Conversation):
+    """The kiosk's conversation, with "person" turned into a transfer when possible."""
+
+    def __init__(self, services: Services, register: Register, transfer: bool) -> None:
+        self.transfer_enabled = transfer
+        super().__init__(services, register)
+
+    def answer(self, raw: str) -> Prompt:
+        asked_on = self.current
+        prompt = super().answer(raw)
+        if self.transfer_enabled and prompt.id == "person_contact":
+            customer = self.ctx.customer
+            last4 = customer.account_number[-4:] if customer is not None else ""
+            raise TransferRequested(f"asked for a person at step {asked_on}", last4)
+        return prompt
+
+
+class LineVoiceOutput(VoiceOutput):
+    """Speech on the call. A key the caller presses is never spoken back, even into
+    their own ear (a PIN or an account number): the phone already beeps for it."""
+
+    def echo_digit(self, digit: str, private: bool = True) -> Utterance:
+        return Utterance("<tone>", HEADSET, True, self.volume, self.rate_wpm)
+
+
+@dataclass
+class CallOutcome:
+    """How a call ended, for the log and the bench."""
+
+    channel: str = "voice"  # "voice" or "tty"
+    transferred: bool = False
+    hung_up_by_caller: bool = False
+    exit_code: int = 0
+    captions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SessionParts:
+    """What every call needs from the line (shared, or made once per call)."""
+
+    services: Services
+    synthesizer_factory: Callable[[], object]
+    recognizer_factory: Callable[[], object | None]
+    agent_uri: str = ""
+    detect_seconds: float = 1.0
+    inter_digit: float = 4.0
+    barge_in: bool = False
+    warning_seconds: float = 20.0
+
+
+class CallSession:
+    """Runs one call from answer to hang-up (in its own thread)."""
+
+    def __init__(self, control: CallControl, audio: CallAudio, parts: SessionParts) -> None:
+        self.control = control
+        self.audio = audio
+        self.parts = parts
+        self.conversation = LineConversation(
+            parts.services, Register.SPOKEN, transfer=bool(parts.agent_uri)
+        )
+        self.keys = DtmfKeys(lambda: self.conversation.prompt, parts.inter_digit)
+        self.captions = CaptionLog(limit=200)
+        self.outcome = CallOutcome()
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> CallOutcome:
+        try:
+            self._run()
+        except TransferRequested as request:
+            self._transfer(request)
+        except Exception:  # one call's fault never takes the line down
+            log.exception("call %s failed; the conversation is cleared", self.control.call_id)
+            self.conversation.expire()
+        finally:
+            if not self.outcome.transferred:
+                self._drain()
+                self.control.hang_up()
+            self.outcome.captions = [caption.text for caption in self.captions.entries]
+        return self.outcome
+
+    def _run(self) -> None:
+        if self._tty_first():
+            self._run_tty()
+            return
+        code = self._run_voice()
+        if code == EXIT_TTY_DETECTED and not self.audio.closed:
+            self._run_tty()
+
+    def _tty_first(self) -> bool:
+        """Send "GA" in Baudot and listen a moment: does a TTY answer?"""
+        detector = TtyToneDetector(self.audio.rate)
+        ends = self.audio.write(modulate(GREETING_TTY + "\n", rate=self.audio.out_rate))
+        deadline = time.monotonic() + ends + self.parts.detect_seconds
+        while time.monotonic() < deadline:
+            block = self.audio.read_block(0.1)
+            if block is None:
+                if self.audio.closed:
+                    return False
+                continue
+            if detector.feed(block):
+                log.info("call %s: TTY tones heard at answer", self.control.call_id)
+                return True
+        return False
+
+    def _run_voice(self) -> int:
+        self.outcome.channel = "voice"
+        recognizer = self.parts.recognizer_factory()
+        speaker = LineSpeaker(self.audio)
+        printer = CaptionPrinter(log=self.captions)
+        output = LineVoiceOutput(
+            self.parts.synthesizer_factory(),  # type: ignore[arg-type]
+            speaker,
+            speaker,
+            on_caption=printer,
+        )
+        output.headset_present = True  # the handset is private: only the caller hears it
+        microphone = LineMicrophone(self.audio) if recognizer is not None else None
+        detector = TtyToneDetector(LineMicrophone.rate)
+        if microphone is not None:
+            microphone.tty_detector = detector
+        channel = VoiceChannel(
+            self.conversation,
+            output,
+            self.keys,
+            recognizer=recognizer,  # type: ignore[arg-type]
+            microphone=microphone,
+            captions=printer,
+            barge_in=self.parts.barge_in,
+            warning_seconds=self.parts.warning_seconds,
+            tty_detector=detector if microphone is not None else None,
+        )
+        code = channel.run()
+        self.outcome.exit_code = code
+        if code == EXIT_TTY_DETECTED:
+            log.info("call %s: TTY tones heard; TTY channel", self.control.call_id)
+        return code
+
+    def _run_tty(self) -> None:
+        self.outcome.channel = "tty"
+        self.audio.drop_input()  # what the detector heard was the caller saying hello
+        self.conversation.set_register(Register.TTY)
+        channel = TtyChannel(
+            self.conversation,
+            self.audio,
+            TtyOptions(warning_seconds=self.parts.warning_seconds),
+        )
+        self.outcome.exit_code = channel.run()
+
+    # ------------------------------------------------------------------ endings
+    def _transfer(self, request: TransferRequested) -> None:
+        log.info("call %s: transfer to a person (%s)", self.control.call_id, request.reason)
+        if self.conversation.register is Register.TTY:
+            self.audio.write(modulate(TRANSFER_TTY + "\n", rate=self.audio.out_rate))
+        else:
+            speaker = LineSpeaker(self.audio)
+            synthesizer = self.parts.synthesizer_factory()
+            audio, rate = synthesizer.synthesize(TRANSFER_SPOKEN)  # type: ignore[attr-defined]
+            speaker.play(audio, rate)
+        self._drain()
+        self.conversation.expire()  # the agent takes over; the kiosk forgets the caller
+        headers = {"X-Kiosk-Reason": request.reason}
+        if request.last4:
+            headers["X-Kiosk-Account-Last4"] = request.last4
+        self.outcome.transferred = True
+        self.control.transfer(self.parts.agent_uri, headers)
+
+    def _drain(self) -> None:
+        """Let the last prompt reach the caller before the line hangs up."""
+        end = time.monotonic() + DRAIN_LIMIT
+        while self.audio.pending_seconds > 0 and not self.audio.closed:
+            if time.monotonic() > end:
+                break
+            time.sleep(0.02)
+        if not self.audio.closed:
+            time.sleep(0.2)  # the jitter buffer at the far end
+
+
+__all__ = ["CallControl", "CallOutcome", "CallSession", "SessionParts", "TransferRequested"]

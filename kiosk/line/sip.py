@@ -1,0 +1,456 @@
+"""The SIP side of the line: PJSIP (pjsua2) answers calls and carries their audio.
+
+One thread owns PJSIP: it polls the stack (all SIP callbacks arrive there) and runs
+what the calls' conversations ask of it (hang up, transfer) from a queue, because
+PJSIP must only be driven from threads it knows. The audio of each call passes
+through an ``AudioMediaPort`` clocked by PJSIP's media clock (a null sound device:
+the line has no sound card) at 8 kHz, 20 ms a frame, into the call's
+:class:`kiosk.line.audio.CallAudio`. Each call's conversation runs in its own thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import gc
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import structlog
+
+from kiosk.line.audio import FRAME, CallAudio
+from kiosk.line.config import CODECS, LineSettings
+from kiosk.line.session import CallOutcome, CallSession, SessionParts
+
+log = logging.getLogger(__name__)
+
+CALL_ID: contextvars.ContextVar[str] = contextvars.ContextVar("call_id", default="-")
+POLL_MS = 10
+BUSY = 486
+TRANSFER_WAIT = 30.0  # seconds the far end has to report on a transfer before we hang up
+
+
+class CallIdFilter(logging.Filter):
+    """Puts the call id of the thread's call (or "-") on every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.call_id = CALL_ID.get()
+        return True
+
+
+@contextlib.contextmanager
+def call_context(call_id: str) -> Iterator[None]:
+    token = CALL_ID.set(call_id)
+    structlog.contextvars.bind_contextvars(call_id=call_id)  # the JSON event lines too
+    try:
+        yield
+    finally:
+        structlog.contextvars.unbind_contextvars("call_id")
+        CALL_ID.reset(token)
+
+
+def _guarded(method: Callable[..., None]) -> Callable[..., None]:
+    """A PJSIP callback that never lets an exception out: one escaping into PJSIP's C++
+    (a SWIG director) aborts the whole process, every call with it."""
+
+    def guarded(*args: Any) -> None:
+        try:
+            method(*args)
+        except Exception:
+            log.exception("%s failed", method.__name__)
+
+    guarded.__name__ = method.__name__
+    return guarded
+
+
+def _pjsua() -> Any:
+    try:
+        import pjsua2
+    except ImportError as error:  # pragma: no cover - a runtime dependency
+        raise RuntimeError(
+            f"the SIP stack is missing ({error}): pip install pjsua2-python"
+        ) from error
+    return pjsua2
+
+
+class LineServer:
+    """A SIP user agent that answers calls and gives each its own conversation."""
+
+    def __init__(
+        self,
+        settings: LineSettings,
+        parts: SessionParts,
+        on_call_end: Callable[[str, CallOutcome], None] | None = None,
+    ) -> None:
+        settings.check()
+        self.settings = settings
+        self.parts = parts
+        self.on_call_end = on_call_end
+        self.ready = threading.Event()
+        self.calls: dict[str, Any] = {}  # SIP Call-ID -> live call
+        self.answered = 0
+        self.rejected = 0
+        self._commands: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._ended: list[Any] = []
+        self._account: Any = None
+
+    # ------------------------------------------------------------ from any thread
+    def post(self, command: Callable[[], None]) -> None:
+        """Run ``command`` on the SIP thread."""
+        self._commands.put(command)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def active_calls(self) -> int:
+        with self._lock:
+            return len(self.calls)
+
+    # ------------------------------------------------------------ the SIP thread
+    def serve(self) -> None:
+        """Run the line until :meth:`stop` (blocks; call from the thread that owns PJSIP)."""
+        pj = _pjsua()
+        endpoint = pj.Endpoint()
+        endpoint.libCreate()
+
+        try:
+            self._start(pj, endpoint)
+            self.ready.set()
+            while not self._stop.is_set():
+                endpoint.libHandleEvents(POLL_MS)
+                self._run_commands()
+                # Dropped here, on this thread, once their conversation thread is gone.
+                self._ended = [call for call in self._ended if call.thread_alive()]
+            self._shutdown(pj, endpoint)
+        finally:
+            self.ready.set()
+            self.calls.clear()
+            self._ended.clear()
+            self._account = None
+            gc.collect()  # PJSIP objects go while the library is still there
+            endpoint.libDestroy()
+
+    def _start(self, pj: Any, endpoint: Any) -> None:
+        settings = self.settings
+        config = pj.EpConfig()
+        config.uaConfig.threadCnt = 0  # every SIP callback on this thread
+        config.uaConfig.mainThreadOnly = True
+        config.uaConfig.maxCalls = settings.max_calls + 4  # room to answer "busy" ourselves
+        config.uaConfig.userAgent = "kiosk-line"
+        # PJSIP's own warnings and errors go straight to standard error: a Python log
+        # writer would be called with PJSIP's locks held, from any of its threads.
+        config.logConfig.level = 2
+        config.logConfig.consoleLevel = 2
+        media = config.medConfig
+        media.clockRate = 8000
+        media.sndClockRate = 8000
+        media.channelCount = 1
+        media.audioFramePtime = 20
+        media.ptime = 20
+        media.noVad = True  # a TTY's quiet moments are part of its signal
+        media.ecTailLen = 0  # no sound device, so no echo canceller on it
+        endpoint.libInit(config)
+        endpoint.audDevManager().setNullDev()
+        host, port = settings.host_port()
+        transport = pj.TransportConfig()
+        transport.port = port
+        transport.boundAddress = host
+        endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        endpoint.libStart()
+        wanted = settings.codec_ids()
+        for codec in endpoint.codecEnum2():
+            name = codec.codecId
+            priority = 255 - wanted.index(name) if name in wanted else 0
+            endpoint.codecSetPriority(name, priority)
+        self._account = _Account(self)
+        self._account.create(self._account_config(pj, host, port))
+        log.info(
+            "line listening on %s:%d (codecs %s, at most %d calls%s)",
+            host,
+            port,
+            ",".join(name for name in CODECS if CODECS[name] in wanted),
+            settings.max_calls,
+            f", registering at {settings.registrar}" if settings.registrar else "",
+        )
+
+    def _account_config(self, pj: Any, host: str, port: int) -> Any:
+        settings = self.settings
+        account = pj.AccountConfig()
+        if settings.registrar:
+            domain = settings.domain or settings.registrar.split(":", 1)[-1].split(";")[0]
+            account.idUri = f"sip:{settings.user}@{domain}"
+            account.regConfig.registrarUri = settings.registrar
+            credentials = pj.AuthCredInfo("digest", "*", settings.user, 0, settings.sip_password())
+            account.sipConfig.authCreds.append(credentials)
+        else:
+            account.idUri = f"sip:kiosk@{host}:{port}"
+            account.regConfig.registerOnAdd = False
+        low, count = settings.port_range()
+        account.mediaConfig.transportConfig.port = low
+        account.mediaConfig.transportConfig.portRange = count
+        account.mediaConfig.transportConfig.boundAddress = host
+        return account
+
+    def _run_commands(self) -> None:
+        """Run the commands waiting now (one that posts itself again runs next turn)."""
+        for _ in range(self._commands.qsize()):
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                command()
+            except Exception:
+                log.exception("a SIP command failed")
+
+    def _shutdown(self, pj: Any, endpoint: Any) -> None:
+        """Hang up every call and give the conversations a moment to clear."""
+        for call in list(self.calls.values()):
+            call.end(pj)
+        end = time.monotonic() + 5.0
+        while time.monotonic() < end and any(c.thread_alive() for c in self.calls.values()):
+            endpoint.libHandleEvents(POLL_MS)
+            self._run_commands()
+
+    # ------------------------------------------------------------ calls
+    def incoming(self, account: Any, call_id: int) -> None:
+        pj = _pjsua()
+        call = _Call(self, account, call_id)
+        sip_id = call.getInfo().callIdString
+        call.sip_id = sip_id
+        with call_context(sip_id):
+            with self._lock:
+                busy = len(self.calls) >= self.settings.max_calls
+                if not busy:
+                    self.calls[sip_id] = call
+            answer = pj.CallOpParam()
+            if busy:
+                self.rejected += 1
+                log.warning(
+                    "call refused: %d calls already (KIOSK_LINE_MAX_CALLS)", self.settings.max_calls
+                )
+                answer.statusCode = BUSY
+                call.answer(answer)
+                return
+            self.answered += 1
+            log.info("incoming call answered")
+            answer.statusCode = 200
+            call.answer(answer)
+
+    def finished(self, call: Any) -> None:
+        """A call's conversation and SIP dialog are both over: forget it (SIP thread).
+
+        PJSIP's call object must be deleted on this thread and before the library is
+        destroyed, so the Python cycle call -> session -> control -> call is broken here
+        and the object is dropped on the next turn of the loop, here too.
+        """
+        with self._lock:
+            self.calls.pop(call.sip_id, None)
+        call.session = None
+        self._ended.append(call)
+
+
+def _account_class() -> Any:
+    pj = _pjsua()
+
+    class Account(pj.Account):  # type: ignore[misc, name-defined]
+        def __init__(self, server: LineServer) -> None:
+            super().__init__()
+            self.server = server
+
+        @_guarded
+        def onIncomingCall(self, prm: Any) -> None:  # noqa: N802 - PJSIP's name
+            self.server.incoming(self, prm.callId)
+
+        @_guarded
+        def onRegState(self, prm: Any) -> None:  # noqa: N802
+            log.info("registration: %s %s", prm.code, prm.reason)
+
+    return Account
+
+
+def _Account(server: LineServer) -> Any:  # noqa: N802 - a class made on first use
+    return _account_class()(server)
+
+
+def _call_class() -> Any:
+    pj = _pjsua()
+
+    class Port(pj.AudioMediaPort):  # type: ignore[misc, name-defined]
+        """The call's audio at 8 kHz, 16-bit, 20 ms frames, to and from CallAudio."""
+
+        def __init__(self, audio: CallAudio) -> None:
+            super().__init__()
+            self.audio = audio
+
+        @_guarded
+        def onFrameRequested(self, frame: Any) -> None:  # noqa: N802
+            samples = self.audio.transmit(FRAME)
+            pcm = np.clip(samples * 32767.0, -32768, 32767).astype("<i2").tobytes()
+            frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+            frame.buf = pj.ByteVector(pcm)
+            frame.size = len(pcm)
+
+        @_guarded
+        def onFrameReceived(self, frame: Any) -> None:  # noqa: N802
+            data = bytes(frame.buf)
+            if not data:
+                data = bytes(2 * FRAME)  # no packet in time: the jitter buffer gave nothing
+            samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+            self.audio.receive(samples)
+
+    class Call(pj.Call):  # type: ignore[misc, name-defined]
+        def __init__(self, server: LineServer, account: Any, call_id: int) -> None:
+            super().__init__(account, call_id)
+            self.server = server
+            self.sip_id = ""
+            self.audio = CallAudio()
+            self.port: Port | None = None
+            self.session: CallSession | None = None
+            self.thread: threading.Thread | None = None
+            self.disconnected = False
+            self.transfer_sent = False
+            self.transfer_deadline = 0.0
+
+        # --- PJSIP callbacks (SIP thread)
+        @_guarded
+        def onCallState(self, prm: Any) -> None:  # noqa: N802
+            info = self.getInfo()
+            with call_context(self.sip_id):
+                log.info("call state %s (%s)", info.stateText, info.lastStatusCode)
+                if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                    self.disconnected = True
+                    if self.session is not None and not self.session.outcome.transferred:
+                        self.session.outcome.hung_up_by_caller = not self.audio.closed
+                    self.audio.hang_up()
+                    if self.session is not None:
+                        self.session.keys.close()
+                    if self.thread is None:
+                        self.server.finished(self)
+
+        @_guarded
+        def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
+            info = self.getInfo()
+            for index, media in enumerate(info.media):
+                if media.type != pj.PJMEDIA_TYPE_AUDIO:
+                    continue
+                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE or self.port is not None:
+                    continue
+                call_audio = self.getAudioMedia(index)
+                port = Port(self.audio)
+                fmt = pj.MediaFormatAudio()
+                fmt.init(pj.PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
+                port.createPort(f"call{self.getId()}", fmt)
+                call_audio.startTransmit(port)
+                port.startTransmit(call_audio)
+                self.port = port
+                self._start_conversation()
+
+        @_guarded
+        def onDtmfDigit(self, prm: Any) -> None:  # noqa: N802 - RFC 4733 and SIP INFO
+            with call_context(self.sip_id):
+                log.info("key pressed")  # never which: it may be a PIN
+            if self.session is not None:
+                self.session.keys.press(prm.digit)
+
+        @_guarded
+        def onCallTransferStatus(self, prm: Any) -> None:  # noqa: N802
+            with call_context(self.sip_id):
+                log.info("transfer status %s %s", prm.statusCode, prm.reason)
+                if prm.finalNotify:
+                    prm.cont = False
+                    if 200 <= prm.statusCode < 300:
+                        self.end(pj)
+
+        # --- the conversation (its own thread)
+        def _start_conversation(self) -> None:
+            self.session = CallSession(_Control(self.server, self), self.audio, self.server.parts)
+            self.thread = threading.Thread(
+                target=self._converse, name=f"call-{self.getId()}", daemon=True
+            )
+            self.thread.start()
+
+        def _converse(self) -> None:
+            assert self.session is not None
+            # Known to PJSIP, in case this thread ever frees one of its objects.
+            pj.Endpoint.instance().libRegisterThread(threading.current_thread().name)
+            with call_context(self.sip_id):
+                outcome = self.session.run()
+                log.info(
+                    "call over: %s channel%s%s",
+                    outcome.channel,
+                    ", transferred" if outcome.transferred else "",
+                    ", caller hung up" if outcome.hung_up_by_caller else "",
+                )
+            if self.server.on_call_end is not None:
+                self.server.on_call_end(self.sip_id, outcome)
+            self.server.post(self._forget)
+
+        def _forget(self) -> None:
+            """The conversation is over: hang up (unless a transfer is under way, which
+            ends the call itself) and drop the call once its dialog is gone."""
+            if self.disconnected:
+                self.server.finished(self)
+                return
+            if not self.transfer_sent or time.monotonic() > self.transfer_deadline:
+                self.end(pj)
+            self.server.post(self._forget)
+
+        def thread_alive(self) -> bool:
+            return self.thread is not None and self.thread.is_alive()
+
+        # --- asked by the conversation (run on the SIP thread)
+        def end(self, pj_module: Any = None) -> None:
+            if self.disconnected:
+                return
+            with contextlib.suppress(Exception):
+                self.hangup(pj.CallOpParam())
+
+        def refer(self, target: str, headers: dict[str, str]) -> None:
+            parameters = pj.CallOpParam(True)
+            for name, value in headers.items():
+                header = pj.SipHeader()
+                header.hName = name
+                header.hValue = value
+                parameters.txOption.headers.append(header)
+            self.transfer_sent = True
+            self.transfer_deadline = time.monotonic() + TRANSFER_WAIT
+            self.xfer(target, parameters)
+
+    return Call
+
+
+_CALL_CLASS: Any = None
+
+
+def _Call(server: LineServer, account: Any, call_id: int) -> Any:  # noqa: N802
+    global _CALL_CLASS
+    if _CALL_CLASS is None:
+        _CALL_CLASS = _call_class()
+    return _CALL_CLASS(server, account, call_id)
+
+
+class _Control:
+    """The conversation's handle on its call: requests go to the SIP thread."""
+
+    def __init__(self, server: LineServer, call: Any) -> None:
+        self.server = server
+        self.call = call
+        self.call_id = call.sip_id
+
+    def transfer(self, target: str, headers: dict[str, str]) -> None:
+        self.server.post(lambda: self.call.refer(target, headers))
+
+    def hang_up(self) -> None:
+        self.server.post(self.call.end)
+
+
+__all__ = ["CALL_ID", "CallIdFilter", "LineServer", "call_context"]

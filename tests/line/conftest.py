@@ -1,0 +1,91 @@
+"""A real `kiosk line` (PJSIP) on loopback, called by SIPp: fixtures for the line's tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.conversation.services import Services
+from kiosk.devtools.sip_caller import SippCaller, sipp_available
+from kiosk.line.config import LineSettings
+from kiosk.line.session import CallOutcome, SessionParts
+from kiosk.settings import Settings
+from kiosk.store.store import Store, open_store
+
+pytest.importorskip("pjsua2", reason="the SIP stack (pjsua2-python) is not installed")
+if not sipp_available():
+    pytest.skip("SIPp is not installed (make test installs sip-tester)", allow_module_level=True)
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Line:
+    """The line under test, its store and how each call ended."""
+
+    def __init__(self, server: object, store: Store, address: tuple[str, int]) -> None:
+        self.server = server
+        self.store = store
+        self.address = address
+        self.outcomes: dict[str, CallOutcome] = {}
+        self.ended = threading.Condition()
+
+    def record(self, call_id: str, outcome: CallOutcome) -> None:
+        with self.ended:
+            self.outcomes[call_id] = outcome
+            self.ended.notify_all()
+
+    def outcome(self, call_id: str, timeout: float = 30.0) -> CallOutcome | None:
+        with self.ended:
+            self.ended.wait_for(lambda: call_id in self.outcomes, timeout)
+            return self.outcomes.get(call_id)
+
+    def call(self, tmp_path: Path, codec: str = "PCMU") -> SippCaller:
+        caller = SippCaller(self.address, codec=codec, workdir=tmp_path / f"sipp-{codec}")
+        caller.start()
+        assert caller.wait_answered(10.0), "the line did not answer"
+        return caller
+
+
+@pytest.fixture(scope="module")
+def line(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Line]:
+    from kiosk.channels.voice import recognizer_or_problem
+    from kiosk.line.sip import LineServer
+    from kiosk.speech.tts import EspeakSynthesizer
+
+    template: Path = request.getfixturevalue("seeded_sqlite_template")
+    path = tmp_path_factory.mktemp("line") / "kiosk.sqlite3"
+    shutil.copyfile(template, path)
+    store = open_store(Settings(database_url=f"sqlite:///{path}", kiosk_id="LINE-TEST"))
+    port = free_udp_port()
+    rtp = 20000 + (port % 200) * 100
+    settings = LineSettings(listen=f"127.0.0.1:{port}", max_calls=8, rtp_ports=f"{rtp}-{rtp + 99}")
+    parts = SessionParts(
+        services=Services(store),
+        synthesizer_factory=EspeakSynthesizer,
+        recognizer_factory=lambda: recognizer_or_problem("pocketsphinx", None)[0],
+        detect_seconds=1.0,
+        inter_digit=4.0,
+    )
+    holder: dict[str, Line] = {}
+    server = LineServer(
+        settings, parts, on_call_end=lambda cid, out: holder["line"].record(cid, out)
+    )
+    holder["line"] = Line(server, store, ("127.0.0.1", port))
+    thread = threading.Thread(target=server.serve, name="sip", daemon=True)
+    thread.start()
+    assert server.ready.wait(10)
+    yield holder["line"]
+    server.stop()
+    thread.join(15)
+    store.dispose()

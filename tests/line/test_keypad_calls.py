@@ -1,0 +1,132 @@
+"""Real SIP calls to `kiosk line` (PJSIP) from SIPp: a caller who only presses keys.
+
+Keys arrive as RFC 4733 telephone-events in the caller's RTP, or as SIP INFO sent by
+SIPp; the line's audio is recorded at the caller's end.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from sqlalchemy import select
+
+from kiosk.payments.registry import reconciliation_methods
+from kiosk.payments.service import PaymentService
+from kiosk.speech.numbers import digits_to_words
+from kiosk.store.models import Account, AttemptState, PaymentAttempt
+
+AVA, AVA_ZIP, AVA_PIN = "40152270", "72201", "2468"
+
+
+def _attempts(store, account: str) -> list[PaymentAttempt]:
+    with store.sessions() as session:
+        return list(
+            session.execute(
+                select(PaymentAttempt)
+                .join(Account, Account.id == PaymentAttempt.account_id)
+                .where(Account.number == account)
+                .order_by(PaymentAttempt.id)
+            ).scalars()
+        )
+
+
+def _press(caller, *entries: str) -> None:
+    for entry in entries:
+        for key in entry:
+            caller.rtp.key(key)
+    caller.rtp.wait_sent()
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_keys_only_caller_pays_avas_bill_and_hears_the_confirmation(line, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    before = len(_attempts(line.store, AVA))
+    caller = line.call(tmp_path)
+    try:
+        # Keys may be typed ahead: each cuts the prompt it lands on, as on the kiosk.
+        _press(caller, "1", AVA + "#", AVA_ZIP + "#", AVA_PIN + "#", "2", "1", "1", "1")
+        assert _wait_for(lambda: len(_attempts(line.store, AVA)) > before, 60)
+        assert _wait_for(lambda: _attempts(line.store, AVA)[-1].state == AttemptState.SUCCEEDED, 30)
+        paid = _attempts(line.store, AVA)[-1]
+        assert paid.cents == 8499
+        heard_from = len(caller.rtp.received())
+        assert caller.rtp.wait_quiet(1.5, timeout=60)  # the confirmation is read out whole
+        _press(caller, "4")  # no more receipts
+        assert caller.rtp.wait_quiet(1.5, timeout=30)
+        _press(caller, "2")  # nothing else: goodbye, and the line hangs up
+        assert caller.wait(60) == 0
+    finally:
+        caller.close()
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and outcome.channel == "voice" and not outcome.transferred
+    spoken = " ".join(outcome.captions)
+    number = _attempts(line.store, AVA)[-1].confirmation_number
+    assert number and digits_to_words(number) in spoken
+    # ... and it was sound on the call, not only a caption: seconds of speech came after
+    # the payment went through.
+    after = caller.rtp.received()[heard_from:]
+    assert np.sqrt(np.mean(after**2)) > 0.01 and after.size > 5 * 8000
+    # Keys are never spoken back nor logged: not the PIN, not the account number.
+    assert digits_to_words(AVA_PIN) not in spoken and AVA_PIN not in spoken
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert AVA_PIN not in logged and AVA not in logged
+    assert "key pressed" in logged
+
+
+def test_person_is_a_blind_transfer_with_the_reason_and_last_4_for_the_agent(line, tmp_path):
+    line.server.parts.agent_uri = "sip:agents@127.0.0.1:5999"
+    caller = line.call(tmp_path, codec="PCMA")
+    try:
+        _press(caller, "1", "40152273#", "50309#", "9753#")  # Dev signs in by RFC 4733 keys
+        caller.info_key("0")  # "0" on the menu: a person (sent as SIP INFO by SIPp)
+        assert caller.wait(60) == 0  # REFER taken (202, NOTIFY 200), then the line's BYE
+    finally:
+        line.server.parts.agent_uri = ""
+        caller.close()
+    messages = caller.messages()
+    refer = messages[messages.index("REFER sip:") :]
+    assert "Refer-To: <sip:agents@127.0.0.1:5999>" in refer.split("\n\n")[0] or (
+        "Refer-To: sip:agents@127.0.0.1:5999" in refer
+    )
+    assert "X-Kiosk-Account-Last4: 2273" in refer
+    assert "X-Kiosk-Reason: asked for a person" in refer
+    assert "40152273" not in refer
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and outcome.transferred
+
+
+def test_a_caller_who_hangs_up_while_paying_leaves_nothing_open(line, tmp_path):
+    ben = "40152271"
+    before = len(_attempts(line.store, ben))
+    caller = line.call(tmp_path)
+    try:
+        # Ben signs in, picks pay, the past-due amount, card, and says yes to the review,
+        # and hangs up as soon as the payment is begun.
+        _press(caller, "1", ben + "#", "35203#", "1357#", "2", "1", "1", "1")
+        assert _wait_for(lambda: len(_attempts(line.store, ben)) > before, 30)
+        caller.hang_up()
+        assert caller.wait(30) == 0
+    finally:
+        caller.close()
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and outcome.hung_up_by_caller
+    service = PaymentService(line.store)
+    service.reconcile(reconciliation_methods(line.store.settings))
+    attempts = _attempts(line.store, ben)[before:]
+    assert attempts
+    assert all(
+        a.state not in (AttemptState.CREATED, AttemptState.SENT, AttemptState.UNKNOWN)
+        for a in attempts
+    )
+    assert sum(a.state == AttemptState.SUCCEEDED for a in attempts) <= 1
+    assert all(a.cents == 9500 for a in attempts)
