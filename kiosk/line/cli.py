@@ -127,7 +127,6 @@ def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
         detect_seconds=settings.detect_seconds,
         inter_digit=settings.inter_digit_seconds,
         barge_in=settings.barge_in,
-        warning_seconds=kiosk_settings.timeout_warning_seconds,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -108,7 +109,6 @@ class SessionParts:
     detect_seconds: float = 1.0
     inter_digit: float = 4.0
     barge_in: bool = False
-    warning_seconds: float = 20.0
 
 
 class CallSession:
@@ -132,7 +132,12 @@ class CallSession:
         except TransferRequested as request:
             self._transfer(request)
         except Exception:  # one call's fault never takes the line down
-            log.exception("call %s failed; the conversation is cleared", self.control.call_id)
+            # As text: a record holding the traceback keeps the call's objects alive.
+            log.error(
+                "call %s failed; the conversation is cleared: %s",
+                self.control.call_id,
+                traceback.format_exc(),
+            )
             self.conversation.expire()
         finally:
             if not self.outcome.transferred:
@@ -189,7 +194,6 @@ class CallSession:
             microphone=microphone,
             captions=printer,
             barge_in=self.parts.barge_in,
-            warning_seconds=self.parts.warning_seconds,
             tty_detector=detector if microphone is not None else None,
         )
         code = channel.run()
@@ -202,11 +206,7 @@ class CallSession:
         self.outcome.channel = "tty"
         self.audio.drop_input()  # what the detector heard was the caller saying hello
         self.conversation.set_register(Register.TTY)
-        channel = TtyChannel(
-            self.conversation,
-            self.audio,
-            TtyOptions(warning_seconds=self.parts.warning_seconds),
-        )
+        channel = TtyChannel(self.conversation, self.audio, TtyOptions())
         self.outcome.exit_code = channel.run()
 
     # ------------------------------------------------------------------ endings

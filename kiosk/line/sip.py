@@ -17,6 +17,8 @@ import logging
 import queue
 import threading
 import time
+import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -62,7 +64,9 @@ def _guarded(method: Callable[..., None]) -> Callable[..., None]:
         try:
             method(*args)
         except Exception:
-            log.exception("%s failed", method.__name__)
+            # As text: a log record holding the traceback would keep PJSIP objects alive
+            # in its frames, to be freed later on some other thread.
+            log.error("%s failed: %s", method.__name__, traceback.format_exc())
 
     guarded.__name__ = method.__name__
     return guarded
@@ -135,6 +139,8 @@ class LineServer:
             self.calls.clear()
             self._ended.clear()
             self._account = None
+            while not self._commands.empty():  # posted work may hold a call
+                self._commands.get_nowait()
             gc.collect()  # PJSIP objects go while the library is still there
             endpoint.libDestroy()
 
@@ -209,7 +215,7 @@ class LineServer:
             try:
                 command()
             except Exception:
-                log.exception("a SIP command failed")
+                log.error("a SIP command failed: %s", traceback.format_exc())
 
     def _shutdown(self, pj: Any, endpoint: Any) -> None:
         """Hang up every call and give the conversations a moment to clear."""
@@ -439,18 +445,31 @@ def _Call(server: LineServer, account: Any, call_id: int) -> Any:  # noqa: N802
 
 
 class _Control:
-    """The conversation's handle on its call: requests go to the SIP thread."""
+    """The conversation's handle on its call: requests go to the SIP thread.
+
+    It holds the call weakly: the conversation's objects may outlive the call in a
+    reference cycle, and a PJSIP object freed by the garbage collector on a thread
+    PJSIP does not know aborts the process.
+    """
 
     def __init__(self, server: LineServer, call: Any) -> None:
         self.server = server
-        self.call = call
+        self._call = weakref.ref(call)
         self.call_id = call.sip_id
 
+    def _on_call(self, action: Callable[[Any], None]) -> None:
+        def run() -> None:
+            call = self._call()
+            if call is not None:
+                action(call)
+
+        self.server.post(run)
+
     def transfer(self, target: str, headers: dict[str, str]) -> None:
-        self.server.post(lambda: self.call.refer(target, headers))
+        self._on_call(lambda call: call.refer(target, headers))
 
     def hang_up(self) -> None:
-        self.server.post(self.call.end)
+        self._on_call(lambda call: call.end())
 
 
 __all__ = ["CALL_ID", "CallIdFilter", "LineServer", "call_context"]

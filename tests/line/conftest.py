@@ -17,10 +17,6 @@ from kiosk.line.session import CallOutcome, SessionParts
 from kiosk.settings import Settings
 from kiosk.store.store import Store, open_store
 
-pytest.importorskip("pjsua2", reason="the SIP stack (pjsua2-python) is not installed")
-if not sipp_available():
-    pytest.skip("SIPp is not installed (make test installs sip-tester)", allow_module_level=True)
-
 
 def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
@@ -59,6 +55,9 @@ class Line:
 def line(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Line]:
+    pytest.importorskip("pjsua2", reason="the SIP stack (pjsua2-python) is not installed")
+    if not sipp_available():
+        pytest.skip("SIPp is not installed (make test installs sip-tester)")
     from kiosk.channels.voice import recognizer_or_problem
     from kiosk.line.sip import LineServer
     from kiosk.speech.tts import EspeakSynthesizer

@@ -1,0 +1,90 @@
+"""The phone's keys as keypad lines, and the line's settings (no SIP needed)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.conversation.prompt import AnswerKind, Prompt
+from kiosk.conversation.wording import w
+from kiosk.line.config import LineSettings, LineSettingsError
+from kiosk.line.keys import DtmfKeys
+
+
+def _prompt(kind: AnswerKind, length: int | None = None) -> Prompt:
+    return Prompt(id="x", text=w("Q"), kind=kind, help=w("H"), digits_length=length)
+
+
+def _keys(prompt: Prompt, presses: str, inter_digit: float = 5.0) -> DtmfKeys:
+    keys = DtmfKeys(lambda: prompt, inter_digit)
+    for key in presses:
+        keys.press(key)
+    return keys
+
+
+def test_a_menu_takes_each_key_at_once():
+    keys = _keys(_prompt(AnswerKind.CHOICE), "20*#")
+    assert [keys.poll(0.1) for _ in range(4)] == ["2", "0", "*", "#"]
+    assert keys.poll(0.05) is None
+
+
+def test_a_number_ends_at_hash_or_at_its_fixed_length():
+    assert _keys(_prompt(AnswerKind.DIGITS), "40152270#").poll(0.1) == "40152270"
+    pin = _keys(_prompt(AnswerKind.DIGITS, 4), "24681")
+    assert pin.poll(0.1) == "2468"  # the fifth key belongs to the next step
+
+
+def test_star_restarts_a_number_and_is_the_decimal_point_of_an_amount():
+    assert _keys(_prompt(AnswerKind.DIGITS), "401*72201#").poll(0.1) == "72201"
+    assert _keys(_prompt(AnswerKind.AMOUNT), "84*99#").poll(0.1) == "84.99"
+    assert _keys(_prompt(AnswerKind.DIGITS), "*").poll(0.1) == "*"  # alone: repeat
+
+
+def test_a_pause_ends_a_number_without_hash():
+    keys = _keys(_prompt(AnswerKind.DIGITS), "72201", inter_digit=0.2)
+    assert keys.poll(1.0) == "72201"
+
+
+def test_the_end_of_the_call_closes_the_keypad():
+    keys = _keys(_prompt(AnswerKind.DIGITS), "12")
+    threading.Timer(0.05, keys.close).start()
+    with pytest.raises(EOFError):
+        keys.poll(1.0)
+
+
+def test_settings_are_checked_with_a_message_that_says_how_to_fix_them():
+    with pytest.raises(LineSettingsError, match="HOST:PORT"):
+        LineSettings(listen="127.0.0.1:sip").check()
+    with pytest.raises(LineSettingsError, match="pcmu"):
+        LineSettings(codecs="g729").check()
+    with pytest.raises(LineSettingsError, match="KIOSK_LINE_USER"):
+        LineSettings(registrar="sip:pbx.example.net").check()
+
+
+def test_the_password_comes_from_a_file_not_the_command_line(tmp_path, capsys):
+    secret = tmp_path / "sip-password"
+    secret.write_text("s3cret\n")
+    settings = LineSettings(
+        registrar="sip:pbx.example.net", user="kiosk", password_file=str(secret)
+    )
+    assert settings.sip_password() == "s3cret"
+    with pytest.raises(SystemExit):
+        main(["line", "--password", "s3cret"])
+    with pytest.raises(SystemExit):
+        main(["line", "--help"])
+    shown = capsys.readouterr().out
+    for documented in (
+        "KIOSK_LINE_PASSWORD_FILE",
+        "KIOSK_LINE_MAX_CALLS",
+        "PCMU",
+        "RFC 4733",
+        "REFER",
+    ):
+        assert documented in shown
+
+
+def test_a_bad_setting_stops_the_line_before_it_listens(capsys):
+    assert main(["line", "--listen", "nowhere"]) == 2
+    assert "HOST:PORT" in capsys.readouterr().err
