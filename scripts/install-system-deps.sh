@@ -16,7 +16,6 @@ TEST=(
   minimodem            # the TTY modem's interoperability peer
   postgresql           # fleet database; tests start a private server on loopback
   tmux                 # the UI test drives the kiosk in a real terminal
-  # --- tests only (not needed by a kiosk or a line in service) ---
   sip-tester           # SIPp: the test caller of `kiosk line` (another SIP stack than PJSIP)
 )
 
