@@ -230,7 +230,9 @@ def test_config_check_finds_a_typo_with_the_suggestion(tmp_path: Path) -> None:
 
     sample = REPO / "deploy" / "kiosk.toml.sample"
     assert "Settings OK" in kiosk("config", "check", str(sample)).stdout
-    assert sample.read_text(encoding="utf-8") == kiosk("config", "sample").stdout
+    assert sample.read_text(encoding="utf-8") == kiosk("config", "sample").stdout, (
+        "a setting changed: run `kiosk config sample > deploy/kiosk.toml.sample`"
+    )
     # Every line of the sample, uncommented, is a valid file with the defaults.
     values = [
         line[2:]
