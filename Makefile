@@ -33,11 +33,12 @@ $(STAMP_RUN): pyproject.toml requirements/run.txt | $(BIN)/python
 	$(BIN)/python scripts/python_deps.py run
 	@touch $(STAMP_RUN)
 
+# KIOSK_DEMO=1: an empty database gets the demo accounts (never without asking).
 run: setup-run
-	$(BIN)/kiosk run
+	KIOSK_DEMO=1 $(BIN)/kiosk run
 
 text: setup-run
-	$(BIN)/kiosk text
+	KIOSK_DEMO=1 $(BIN)/kiosk text
 
 # Two workers, a test file each at a time: many tests wait on real time (audio
 # played through PulseAudio, a TTY line at 45 baud), so two keep both cores busy.

@@ -32,7 +32,9 @@ def engine_per_step(rounds: int) -> tuple[float, float]:
     from kiosk.store.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Settings(database_url=f"sqlite:///{tmp}/k.sqlite3"), FixedClock())
+        store = open_store(
+            Settings(database_url=f"sqlite:///{tmp}/k.sqlite3"), FixedClock(), seed=True
+        )
         conversation = Conversation(Services(store))
         for answer in ("1", "40152270", "72201", "2468", "2"):
             conversation.answer(answer)

@@ -258,7 +258,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-payments-") as tmp:
         workdir = Path(tmp)
         sqlite_url = f"sqlite:///{workdir / 'kiosk.sqlite3'}"
-        store = open_store(Settings(database_url=sqlite_url, kiosk_id="BENCH-SQLITE"))
+        store = open_store(Settings(database_url=sqlite_url, kiosk_id="BENCH-SQLITE"), seed=True)
         accounts = seed_bench_accounts(store, 200)
         journal = str(workdir / "processor-sqlite.sqlite3")
         pay_loop(sqlite_url, "WARM", journal, accounts, 20, 0)
@@ -273,7 +273,7 @@ def main() -> int:
             server = PostgresServer().start()
             try:
                 url = server.create_database("bench")
-                pg_store = open_store(Settings(database_url=url, kiosk_id="BENCH-PG"))
+                pg_store = open_store(Settings(database_url=url, kiosk_id="BENCH-PG"), seed=True)
                 accounts = seed_bench_accounts(pg_store, 200)
                 pg_journal = str(workdir / "processor-pg.sqlite3")
                 pay_loop(url, "WARM-PG", pg_journal, accounts, 20, 0)

@@ -67,7 +67,7 @@ def tmux_first_text(command: str, text: str, socket: str, timeout: float = 60.0)
 
 def cold_start(runs: int) -> tuple[float, float]:
     data = tempfile.mkdtemp(prefix="kiosk-bench-")
-    env = f"env KIOSK_DATA_DIR={data}"
+    env = f"env KIOSK_DEMO=1 KIOSK_DATA_DIR={data}"
     socket = f"kiosk-bench-{os.getpid()}"
     script = Path(data) / "minimal.py"
     script.write_text(MINIMAL_APP)
@@ -90,7 +90,7 @@ async def flow(runs: int) -> dict[str, list[float]]:
 
     data = tempfile.mkdtemp(prefix="kiosk-bench-")
     os.environ["KIOSK_DATA_DIR"] = data
-    store = open_store(Settings(database_url=f"sqlite:///{data}/k.sqlite3"))  # type: ignore[call-arg]
+    store = open_store(Settings(database_url=f"sqlite:///{data}/k.sqlite3"), seed=True)  # type: ignore[call-arg]
     results: dict[str, list[float]] = {
         "first": [],
         "step_app": [],

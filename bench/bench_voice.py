@@ -208,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = 1 if args.quick else 3
     folder = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     try:
-        seeded = open_store(Settings(database_url=f"sqlite:///{folder / 'template.sqlite3'}"))
+        seeded = open_store(
+            Settings(database_url=f"sqlite:///{folder / 'template.sqlite3'}"), seed=True
+        )
         seeded.dispose()
         synthesizer = Pyttsx3Synthesizer()
         recognizer = PocketsphinxRecognizer()

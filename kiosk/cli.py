@@ -219,7 +219,7 @@ def _db(args: argparse.Namespace) -> int:
     settings = get_settings()
     url = settings.effective_database_url()
     if args.db_command == "upgrade":
-        ran = migrate.upgrade(make_engine(url))
+        ran = migrate.upgrade(make_engine(url, create=True))
         print("Schema upgraded." if ran else "Schema already up to date.")
         return 0
     if args.reset and url.startswith("sqlite:///"):
@@ -227,8 +227,11 @@ def _db(args: argparse.Namespace) -> int:
 
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-    store = open_store(settings, seed=False)
-    seeded = seed_if_empty(store)
+    store = open_store(settings, seed=False, create=True)  # asked for: create, migrate, seed
+    try:
+        seeded = seed_if_empty(store)
+    finally:
+        store.dispose()  # folds the WAL back into the file, so a copy of it is whole
     print("Demo accounts added." if seeded else "Accounts already exist; nothing added.")
     return 0
 

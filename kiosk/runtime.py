@@ -105,10 +105,20 @@ class KioskRuntime:
             log.info("recovered from the payment journal: %s", done)
 
     def deliver_pending(self) -> None:
-        """One pass of the outbox worker (receipts, emails, follow-up work)."""
-        from kiosk.services.outbox import OutboxWorker
+        """One pass of the outbox worker (receipts, emails, follow-up work).
 
-        OutboxWorker(self.store, delivery_router(self.store.settings)).run_once()
+        A store that cannot be used (missing, locked, down) is logged, not raised:
+        channels call this as a session ends, and the customer has been told already.
+        """
+        from kiosk.services.outbox import OutboxWorker
+        from kiosk.store.health import is_store_failure
+
+        try:
+            OutboxWorker(self.store, delivery_router(self.store.settings)).run_once()
+        except Exception as error:
+            if not is_store_failure(error):
+                raise
+            log.error("outbox pass skipped, the store failed: %s", str(error).splitlines()[0][:200])
 
     def _upkeep(self) -> None:
         try:

@@ -64,7 +64,7 @@ def store(request: pytest.FixtureRequest, tmp_path, clock: FixedClock) -> Iterat
 def seeded_postgres_template(postgres: PostgresServer) -> str:
     """One migrated, seeded PostgreSQL database that each test's database is copied from."""
     name = "kiosk_seeded_template"
-    opened = open_store(make_settings(postgres.create_database(name)), FixedClock(START))
+    opened = open_store(make_settings(postgres.create_database(name)), FixedClock(START), seed=True)
     opened.dispose()  # CREATE DATABASE ... TEMPLATE needs the template to have no sessions
     return name
 
@@ -73,7 +73,7 @@ def seeded_postgres_template(postgres: PostgresServer) -> str:
 def seeded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated, seeded SQLite file; tests get a copy (seeding hashes PINs slowly)."""
     path = tmp_path_factory.mktemp("template") / "kiosk.sqlite3"
-    opened = open_store(make_settings(f"sqlite:///{path}"), FixedClock(START))
+    opened = open_store(make_settings(f"sqlite:///{path}"), FixedClock(START), seed=True)
     opened.dispose()  # closing the last connection checkpoints the WAL into the file
     return path
 

@@ -172,7 +172,7 @@ class Campaign:
         fork and take fresh connections (``dispose(close=False)``), so a life
         costs a fork and a connect, not an import and a cold start.
         """
-        self.store = open_store(self.settings())
+        self.store = open_store(self.settings(), seed=True)
         self._life([f"warm-{self.seed}-{i}" for i in range(warm_up_payments)])
 
     def run(self, kills: int, *, max_lives: int | None = None) -> None:

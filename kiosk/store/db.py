@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
@@ -26,16 +27,22 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
-def make_engine(url: str, *, busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, busy_timeout: float = 30.0, create: bool = True, **kwargs: Any
+) -> Engine:
     """Create an engine with the kiosk's connection settings for its back end.
 
     ``busy_timeout``: seconds a SQLite statement waits for another process's lock
     before failing (the kiosk then goes out of service rather than hang).
+    ``create=False``: a SQLite file is opened read-write but never created, so a
+    database deleted under a running kiosk is an error, not a new empty file.
     """
     if url.startswith("sqlite"):
         database = sqlite_file(url)
-        if database is not None:
+        if database is not None and create:
             database.parent.mkdir(parents=True, exist_ok=True)
+        elif database is not None:
+            url = f"sqlite:///file:{quote(str(database))}?mode=rw&uri=true"
         engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
         _configure_sqlite(engine, busy_timeout)
         return engine

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.errors import StoreUnavailable
 from kiosk.settings import Settings, get_settings
 from kiosk.store.checkpoint import WalCheckpointer
 from kiosk.store.db import make_engine, make_session_factory, sqlite_file
@@ -36,22 +38,47 @@ def open_store(
     clock: Clock | None = None,
     *,
     migrate: bool = True,
-    seed: bool = True,
+    seed: bool | None = None,
+    create: bool | None = None,
 ) -> Store:
-    """Open the configured database; create, migrate and seed it on first use."""
+    """Open the configured database and bring its schema up to date.
+
+    Demo accounts (with their published PINs) are added to an empty database
+    only on request: ``seed=True``, or ``settings.demo`` (KIOSK_DEMO=1) when
+    ``seed`` is None. A missing SQLite file is created only when asked
+    (``create``, which defaults to whether demo data was asked for); otherwise
+    it is :class:`DatabaseMissing`, which says how to create one.
+    """
     from kiosk.services.keys import pin_paths
     from kiosk.store import migrate as migrations
     from kiosk.store.seed import seed_if_empty
 
     settings = pin_paths(settings or get_settings())
+    seed = settings.demo if seed is None else seed
+    create = seed if create is None else create
     url = settings.effective_database_url()
-    engine = make_engine(url, busy_timeout=settings.database_busy_timeout_seconds)
+    database = sqlite_file(url)
+    if database is not None and not create and not database.exists():
+        raise DatabaseMissing(database)
+    engine = make_engine(url, busy_timeout=settings.database_busy_timeout_seconds, create=create)
     store = Store(engine, make_session_factory(engine), settings, clock or SystemClock())
     if migrate:
         migrations.upgrade(engine)
     if seed:
         seed_if_empty(store)
-    database = sqlite_file(url)
     if database is not None:
         store.checkpointer = WalCheckpointer(database).start()
     return store
+
+
+class DatabaseMissing(StoreUnavailable):
+    """The kiosk's SQLite file does not exist; it is never silently re-created."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"There is no kiosk database at {path}.",
+            "It was never created, or it was deleted or moved.",
+            "Create it with 'kiosk db upgrade' (then 'kiosk db seed' for demo accounts), "
+            "or restore it from a backup and run 'kiosk admin reconcile'.",
+        )
+        self.path = path

@@ -23,7 +23,12 @@ AVA_PAYS = "1\n40152270\n72201\n2468\n2\n1\n1\nyes\n4\nno\n"
 
 
 def _run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_CONFIG=str(tmp_path / "none.toml"))
+    env = dict(
+        os.environ,
+        KIOSK_DATA_DIR=str(tmp_path),
+        KIOSK_CONFIG=str(tmp_path / "none.toml"),
+        KIOSK_DEMO="1",
+    )
     env.pop("KIOSK_DATABASE_URL", None)
     return subprocess.run(
         [KIOSK, "text", *args], input=script, text=True, capture_output=True, env=env, timeout=120
@@ -137,7 +142,12 @@ def test_pin_is_not_echoed_on_a_real_terminal(tmp_path):
     terminal echoes again afterwards."""
     import pexpect
 
-    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_CONFIG=str(tmp_path / "none.toml"))
+    env = dict(
+        os.environ,
+        KIOSK_DATA_DIR=str(tmp_path),
+        KIOSK_CONFIG=str(tmp_path / "none.toml"),
+        KIOSK_DEMO="1",
+    )
     env.pop("KIOSK_DATABASE_URL", None)
     child = pexpect.spawn(KIOSK, ["text"], env=env, encoding="utf-8", timeout=60)
     child.logfile_read = screen = io.StringIO()

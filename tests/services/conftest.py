@@ -40,7 +40,7 @@ def _settings(url: str) -> Settings:
 @pytest.fixture(scope="session")
 def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.sqlite3"
-    seeded = open_store(_settings(f"sqlite:///{path}"), FixedClock(SEEDED_AT))
+    seeded = open_store(_settings(f"sqlite:///{path}"), FixedClock(SEEDED_AT), seed=True)
     seeded.dispose()  # the last connection to close checkpoints the WAL into the file
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -80,7 +80,7 @@ class SeededPostgres:
 @pytest.fixture(scope="session")
 def seeded_postgres(postgres: PostgresServer) -> Iterator[SeededPostgres]:
     url = postgres.create_database("services_seeded")
-    seeded = open_store(_settings(url), FixedClock(SEEDED_AT))
+    seeded = open_store(_settings(url), FixedClock(SEEDED_AT), seed=True)
     with seeded.engine.connect() as connection:
         rows = {
             table.name: [dict(row._mapping) for row in connection.execute(select(table))]

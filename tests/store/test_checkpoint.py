@@ -23,7 +23,9 @@ def _wait_for(condition, seconds: float = 5.0) -> bool:  # type: ignore[no-untyp
 
 def test_committed_pages_reach_the_database_file_without_a_commit_waiting(tmp_path: Path) -> None:
     database = tmp_path / "kiosk.sqlite3"
-    store = open_store(Settings(database_url=f"sqlite:///{database}", kiosk_id="CP"), seed=False)
+    store = open_store(
+        Settings(database_url=f"sqlite:///{database}", kiosk_id="CP"), seed=False, create=True
+    )
     try:
         assert store.checkpointer is not None
         with store.engine.begin() as connection:
@@ -40,14 +42,18 @@ def test_committed_pages_reach_the_database_file_without_a_commit_waiting(tmp_pa
 
 def test_dispose_stops_the_thread(tmp_path: Path) -> None:
     database = tmp_path / "kiosk.sqlite3"
-    store = open_store(Settings(database_url=f"sqlite:///{database}", kiosk_id="CP"), seed=False)
+    store = open_store(
+        Settings(database_url=f"sqlite:///{database}", kiosk_id="CP"), seed=False, create=True
+    )
     assert any(t.name == f"wal-checkpoint:{database.name}" for t in threading.enumerate())
     store.dispose()
     assert not any(t.name == f"wal-checkpoint:{database.name}" for t in threading.enumerate())
 
 
 def test_an_in_memory_store_has_no_checkpointer() -> None:
-    store = open_store(Settings(database_url="sqlite:///:memory:", kiosk_id="CP"), seed=False)
+    store = open_store(
+        Settings(database_url="sqlite:///:memory:", kiosk_id="CP"), seed=False, create=True
+    )
     try:
         assert store.checkpointer is None
     finally:

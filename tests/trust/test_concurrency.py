@@ -129,7 +129,7 @@ def _kiosk(index: int, url: str, journal_path: Path, deadline: float, queue: Any
 
 def test_sixteen_kiosks_pay_the_same_accounts_at_once(postgres: Any, tmp_path: Path) -> None:
     url = postgres.create_database("concurrency")
-    open_store(Settings(database_url=url, kiosk_id="SEED")).dispose()
+    open_store(Settings(database_url=url, kiosk_id="SEED"), seed=True).dispose()
     journal_path = tmp_path / "processor.sqlite3"
     ProcessorJournal(journal_path).close()
     context = multiprocessing.get_context("fork")

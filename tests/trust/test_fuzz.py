@@ -174,7 +174,7 @@ def payment_store(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iter
         url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'kiosk.sqlite3'}"
     else:
         url = request.getfixturevalue("postgres").create_database("fuzz_payments")
-    store = open_store(Settings(database_url=url, kiosk_id="FUZZ"), FixedClock())
+    store = open_store(Settings(database_url=url, kiosk_id="FUZZ"), FixedClock(), seed=True)
     yield store
     store.dispose()
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,8 @@ def test_a_payment_lost_with_the_database_is_recovered_from_the_journal(tmp_path
     data.mkdir()
     assert kiosk(data, "db", "seed").returncode == 0
     database = data / "kiosk.sqlite3"
-    shutil.copyfile(database, tmp_path / "backup.sqlite3")  # last night's backup
+    with sqlite3.connect(database) as live, sqlite3.connect(tmp_path / "backup.sqlite3") as copy:
+        live.backup(copy)  # last night's backup
 
     store = open_store(_settings(data), migrate=False, seed=False)
     processor = ProcessorJournal(data / f"processor-{KIOSK_ID}.sqlite3")

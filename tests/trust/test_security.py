@@ -44,7 +44,9 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
             server = request.getfixturevalue("postgres")
             url = server.create_database(f"security_{os.getpid()}_{id(opened)}_{len(opened)}")
         store = open_store(
-            Settings(database_url=url, kiosk_id="SEC-KIOSK", **overrides), FixedClock(START)
+            Settings(database_url=url, kiosk_id="SEC-KIOSK", **overrides),
+            FixedClock(START),
+            seed=True,
         )
         opened.append(store)
         return store

@@ -38,7 +38,7 @@ def settings_for(path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ui-template") / "k.sqlite3"
-    store = open_store(settings_for(path), FixedClock(START))
+    store = open_store(settings_for(path), FixedClock(START), seed=True)
     store.dispose()
     return path
 

@@ -55,7 +55,7 @@ def start_in_tmux(command: str) -> tuple[str, str]:
 
 
 def test_kiosk_run_from_the_repository_root_shows_welcome(tmp_path: Path) -> None:
-    socket, target = start_in_tmux(f"env KIOSK_DATA_DIR={tmp_path} {KIOSK} run")
+    socket, target = start_in_tmux(f"env KIOSK_DEMO=1 KIOSK_DATA_DIR={tmp_path} {KIOSK} run")
     try:
         screen = wait_for(socket, target, "Welcome. Here you can pay your bill")
         assert "1  Start" in screen and "F1 ? Help" in screen
@@ -90,7 +90,7 @@ def test_the_kiosk_ends_when_its_terminal_goes_away(tmp_path: Path) -> None:
     pid_file = tmp_path / "kiosk.pid"
     command = (
         f'sh -c \'trap "" HUP; echo $$ > {pid_file}; '
-        f"exec env KIOSK_DATA_DIR={tmp_path} {KIOSK} run'"
+        f"exec env KIOSK_DEMO=1 KIOSK_DATA_DIR={tmp_path} {KIOSK} run'"
     )
     socket, target = start_in_tmux(command)
     pid = 0

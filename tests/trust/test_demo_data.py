@@ -1,0 +1,74 @@
+"""Demo accounts (with their published PINs) only on request; a missing database is never
+silently re-created (issue 14 item 2's second half). Real subprocesses and servers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kiosk.settings import Settings
+from kiosk.store.models import Account
+from kiosk.store.store import DatabaseMissing, open_store
+
+KIOSK = Path(sys.executable).parent / "kiosk"
+
+
+def run(data: Path, *args: str, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(KIOSK_DATA_DIR=str(data), KIOSK_CONFIG=str(data / "absent.toml"), **extra)
+    return subprocess.run(
+        [str(KIOSK), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_an_admin_command_on_a_missing_database_says_how_to_create_one(tmp_path: Path) -> None:
+    done = run(tmp_path, "admin", "reconcile")
+    assert done.returncode == 2
+    assert "kiosk db upgrade" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "kiosk.sqlite3").exists()  # nothing created, nothing seeded
+
+
+def test_a_customer_channel_on_a_missing_database_is_out_of_service(tmp_path: Path) -> None:
+    done = run(tmp_path, "text", stdin="1\n40152270\n72201\n2468\n2\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "out of service" in done.stdout and "Traceback" not in done.stdout
+    assert not (tmp_path / "kiosk.sqlite3").exists()
+
+
+def test_kiosk_demo_creates_and_seeds_a_demo_database(tmp_path: Path) -> None:
+    done = run(tmp_path, "text", stdin="1\n40152270\n72201\n2468\n7\n", KIOSK_DEMO="1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Hello, Ava" in done.stdout
+
+
+def test_a_database_deleted_under_the_kiosk_is_not_re_created(tmp_path: Path) -> None:
+    database = tmp_path / "kiosk.sqlite3"
+    settings = Settings(database_url=f"sqlite:///{database}", kiosk_id="GONE")
+    open_store(settings, seed=True).dispose()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(DatabaseMissing, match="kiosk db upgrade"):
+        open_store(settings)
+    assert not database.exists()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_an_empty_database_gets_no_demo_accounts_unless_asked(database_url: str) -> None:
+    settings = Settings(database_url=database_url, kiosk_id="EMPTY")
+    store = open_store(settings, create=True)  # a fleet's new database: schema only
+    try:
+        with store.sessions() as session:
+            assert session.scalar(select(func.count(Account.id))) == 0
+    finally:
+        store.dispose()
+    demo = open_store(Settings(database_url=database_url, kiosk_id="EMPTY", demo=True))
+    try:
+        with demo.sessions() as session:
+            assert session.scalar(select(func.count(Account.id))) == 5
+    finally:
+        demo.dispose()
