@@ -230,6 +230,8 @@ class PaymentService:
     ) -> AttemptRecord:
         try:
             with self.store.engine.begin() as connection:
+                if self.store.dialect == "postgresql":  # one balance check at a time per account
+                    run(connection, statements.lock_account(), {"number": account_number.strip()})
                 found = run(
                     connection,
                     statements.account_for_payment(),

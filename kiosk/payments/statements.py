@@ -101,7 +101,7 @@ def transition() -> Update:
 
 @cache
 def attempt_to_settle() -> Select[*tuple[Any, ...]]:
-    """The attempt's columns, then its account's number, email and status; locks the attempt.
+    """The attempt's columns, then its account's number, email and status; locks both rows.
 
     Params: ``attempt_id``.
     """
@@ -109,8 +109,21 @@ def attempt_to_settle() -> Select[*tuple[Any, ...]]:
         select(*ATTEMPT_COLUMNS, Account.number, Account.email, Account.status)
         .join(Account, Account.id == PaymentAttempt.account_id)
         .where(PaymentAttempt.id == bindparam("attempt_id"))
-        .with_for_update(of=PaymentAttempt)
+        .with_for_update(of=(PaymentAttempt, Account))
     )
+
+
+@cache
+def lock_account() -> Select[int]:
+    """Lock the paying account's row (PostgreSQL) before its balance is read; params: ``number``.
+
+    The balance check and the attempt insert of a payment, and the postings of
+    a payment's success (:func:`attempt_to_settle` locks the same row), are so
+    serialised per account: in READ COMMITTED the balance read after the lock
+    is granted sees every payment committed before it. SQLite needs none: each
+    transaction there takes the database's write lock at BEGIN IMMEDIATE.
+    """
+    return select(Account.id).where(Account.number == bindparam("number")).with_for_update()
 
 
 @cache
