@@ -71,17 +71,22 @@ class Upkeep:
             self.jobs.last_outbox = time.time()
 
     def reconcile(self) -> None:
+        from kiosk.payments.recovery import recover
         from kiosk.payments.registry import reconciliation_methods
         from kiosk.payments.service import PaymentService
 
         ok = False
         try:
-            report = PaymentService(self.store).reconcile(
-                reconciliation_methods(self.store.settings), older_than=self.grace
-            )
-            ok = True
+            service = PaymentService(self.store)
+            methods = reconciliation_methods(self.store.settings)
+            report = service.reconcile(methods, older_than=self.grace)
+            # Payments the database failed to record, from this kiosk's payment journal.
+            recovered = recover(service, service.journal, methods, older_than=self.grace)
+            ok = not recovered.problems
             if report.settled:
                 log.info("reconciled: %s", report.settled)
+            for problem in recovered.problems:
+                log.error("reconcile: %s", problem)
         finally:
             with self.jobs.lock:
                 self.jobs.last_reconcile = time.time()
