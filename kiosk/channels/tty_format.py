@@ -4,7 +4,8 @@ At 45.45 baud a TTY shows about six characters a second, so every character
 costs the caller time: the step heading goes, choices go on one line in their shortest wording (or not at
 all when the prompt's text already names every key, as in "RECEIPT BY 1 PRINT 2
 EMAIL"), screen-only choices (large text, contrast) go, detail rows that only
-repeat the text (or say $0.00, or today's date) go, and GA comes once, at the very end (a GA inside a message
+repeat the text (or say $0.00 or none, or today's date) go, HELP sends the help and the keys
+only (not the whole step again), and GA comes once, at the very end (a GA inside a message
 would hand the turn over too early). The wording and order are ``format_prompt``'s.
 """
 
@@ -52,6 +53,13 @@ def render_tty(prompt: Prompt) -> str:
         for c in prompt.choices
         if c.value in SCREEN_ONLY_CHOICES
     }
+    if _help_only(prompt):  # HELP: the help and the keys, not the whole step again
+        text = prompt.help.in_register(Register.TTY).upper()
+        tokens = set(re.split(r"[\s.,;:?]+", text))
+        line = _TURN_END.sub("", text.strip())
+        if choices and not all(key in tokens for key, _ in choices):
+            line += "\n" + "  ".join(f"{key} {label}" for key, label in choices)
+        return f"{line} GA"
     tokens = set(re.split(r"[\s.,;:?]+", text))
     keys_named = bool(choices) and all(key in tokens for key, _ in choices)
     out: list[str] = []
@@ -77,7 +85,16 @@ def render_tty(prompt: Prompt) -> str:
     return "\n".join(part for part in out if part)
 
 
+def _help_only(prompt: Prompt) -> bool:
+    """The engine answered HELP: the prompt's notice ends with the step's own help."""
+    if prompt.notice is None or prompt.error is not None:
+        return False
+    help_text = _TURN_END.sub("", prompt.help.in_register(Register.TTY).strip())
+    notice = _TURN_END.sub("", prompt.notice.in_register(Register.TTY).strip())
+    return bool(help_text) and notice.endswith(help_text)
+
+
 def _needless(label: str, value: str, text: str) -> bool:
-    """A detail row that repeats the text, is zero, or is today's date."""
+    """A detail row that repeats the text, is zero or none, or is today's date."""
     value = value.upper()
-    return value in text or value in ("$0.00", "0") or label.upper() in SKIPPED_ROWS
+    return value in text or value in ("$0.00", "0", "NONE") or label.upper() in SKIPPED_ROWS

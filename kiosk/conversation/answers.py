@@ -123,14 +123,24 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
         match = process.extractOne(text, list(names), scorer=fuzz.WRatio, score_cutoff=86)
         if match is not None:
             return Answer(choice=names[match[0]], raw=raw)
-    keys = ", ".join(choice.key for choice in prompt.choices)
+    all_keys = [choice.key for choice in prompt.choices]
+    keys = " or ".join([", ".join(all_keys[:-1]), all_keys[-1]] if len(all_keys) > 1 else all_keys)
     first = prompt.choices[0] if prompt.choices else None
     example = f"{first.key} for {first.label.standard.lower()}" if first else "a number"
+    if len(all_keys) == 1:  # one choice: no list to pick from ("PLS TYPE ONE OF 1")
+        return Invalid(
+            w(
+                f'"{shown(raw)}" is not the choice here. Press or type {keys} for '
+                f"{example.split(' for ', 1)[-1]}.",
+                f"Please press {keys}.",
+                tty_text=f"PLS TYPE {keys}",
+            )
+        )
     return Invalid(
         w(
             f'"{shown(raw)}" is not one of the choices. Press or type {keys}, for example {example}.',
             f"Please pick a number from the list. For example {first.key if first else 1}.",
-            tty_text=f"PLS TYPE ONE OF {keys}",
+            tty_text=f"PLS TYPE {keys}",
         )
     )
 

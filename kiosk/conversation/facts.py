@@ -198,7 +198,10 @@ def tty_summary(explanation: BillExplanation) -> str:
         )
     elif explanation.due_dates:
         day, cents = explanation.due_dates[0]
-        parts.append(f"{format_cents(cents)} DUE {short_date(day)}")
+        if cents == explanation.balance_cents and len(parts) == 1:
+            parts[0] += f" BY {short_date(day)}"  # "YOU OWE $84.99 BY DECEMBER 14"
+        else:
+            parts.append(f"{format_cents(cents)} DUE {short_date(day)}")
     if explanation.held_by_dispute_cents:
         parts.append(f"{format_cents(explanation.held_by_dispute_cents)} ON HOLD, DISPUTED")
     return ". ".join(parts)

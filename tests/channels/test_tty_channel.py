@@ -143,7 +143,7 @@ def test_minimodem_caller_signs_in(conversation: Conversation, tmp_path: Path) -
     caller = ScriptedCaller(["1 GA", "40152270 GA", "72201 GA", "2468 GA"], limit_s=240)
     caller.audio_for = minimodem_tx
     TtyChannel(conversation, caller).run()
-    assert any("HELLO AVA" in text for text in caller.heard), caller.heard
+    assert any("HI AVA" in text for text in caller.heard), caller.heard
 
 
 def test_wav_transport_writes_time_aligned_kiosk_audio(
@@ -221,10 +221,26 @@ def test_turns_ga_pause_q_xxx() -> None:
 
 def test_prompts_are_short_and_end_in_ga(conversation: Conversation) -> None:
     text = render_tty(conversation.prompt)
-    assert text == "WELCOME. PAY YOUR BILL OR GET HELP HERE. TYPE 1 TO START GA"
+    assert text == "WELCOME TO BILL PAY. TYPE 1 TO START GA"
+    assert render_tty(conversation.answer("X")) == "PLS TYPE 1\n" + text  # not "ONE OF 1"
+    help_text = render_tty(conversation.answer("help"))
+    assert help_text == "TYPE 1 TO START. TYPE 0 FOR A PERSON GA"  # not the greeting again
     conversation.answer("1")
     assert render_tty(conversation.prompt).endswith(" GA")
     assert "GA\n" not in render_tty(conversation.prompt)
+
+
+def test_tty_plan_menu_is_sent_once_and_help_is_short(conversation: Conversation) -> None:
+    """Issue 16: the plan menu went out twice (in the question and as choices), HELP
+    re-sent the whole step. Each plan is named once, with its terms."""
+    for answer in ("1", "40152271", "35203", "1357", "3"):
+        conversation.answer(answer)
+    assert conversation.prompt.id == "plan_offers"
+    text = render_tty(conversation.prompt)
+    assert text.count("DEFERRED PAYMENT") == 2, text  # its terms row, and its key
+    assert text.count("1 EXTENSION") == 1, text
+    help_text = render_tty(conversation.answer("help"))
+    assert "PAY $71.80 TODAY" not in help_text and help_text.endswith("4 MENU GA"), help_text
 
 
 @pytest.fixture(autouse=True)

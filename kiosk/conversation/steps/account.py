@@ -125,9 +125,7 @@ def plan_offers(ctx: Context) -> Prompt:
         text = w(
             "These payment plans are possible for your account. Which one do you want?",
             "You can pick a plan. Which one?",
-            tty_text="PLANS: "
-            + ", ".join(f"{i} {offer.title.upper()}" for i, offer in enumerate(eligible, 1))
-            + ". WHICH Q",
+            tty_text="WHICH PLAN Q",  # the choices line names them; the rows give terms
         )
     return prompt(
         text,
@@ -196,7 +194,12 @@ def _make_offer(ctx: Context, parts: int | None) -> Outcome:
 def plan_review(ctx: Context) -> Prompt:
     offer = ctx.values["plan_offer"]
     rows = tuple(
-        (f"Part {part.sequence}", f"{format_cents(part.cents)} by {short_date(part.due_on)}")
+        (
+            f"Part {part.sequence}",
+            f"{format_cents(part.cents)} today"
+            if part.sequence == 1
+            else f"{format_cents(part.cents)} on {short_date(part.due_on)}",
+        )
         for part in offer.parts
     )
     if offer.new_due_on and not offer.parts:

@@ -46,6 +46,16 @@ log = logging.getLogger(__name__)
 PAY = "Pay your bill"
 
 
+TTY_AMOUNT_WORDS = {
+    "full": "ALL",
+    "undisputed": "ALL BUT DISPUTED",
+    "past_due": "PAST DUE",
+    "plan_part": "PLAN PART",
+    "reconnect": "RECONNECT",
+}
+"""Amount choices in as few characters as a TTY line allows ("1 ALL $84.99")."""
+
+
 def _amount(ctx: Context) -> int:
     return int(ctx.values.get("pay_cents", 0))
 
@@ -55,7 +65,17 @@ def _amount(ctx: Context) -> int:
 def pay_amount(ctx: Context) -> Prompt:
     options = ctx.services.bills.payment_options(ctx.account_number)
     ctx.values["pay_options"] = {str(i): (o.cents, o.reconnect) for i, o in enumerate(options, 1)}
-    choices = [choice(str(i), str(i), o.label, o.label, icon="$") for i, o in enumerate(options, 1)]
+    choices = [
+        choice(
+            str(i),
+            str(i),
+            o.label,
+            o.label,
+            icon="$",
+            tty_text=f"{TTY_AMOUNT_WORDS.get(o.kind, '')} {format_cents(o.cents)}".strip(),
+        )
+        for i, o in enumerate(options, 1)
+    ]
     if not ctx.simple or len(choices) < 4:
         choices.append(
             choice(
@@ -72,7 +92,7 @@ def pay_amount(ctx: Context) -> Prompt:
         w(
             "How much do you want to pay?",
             "How much do you want to pay?",
-            tty_text="HOW MUCH DO YOU WANT TO PAY Q",
+            tty_text="HOW MUCH Q",
         ),
         AnswerKind.CHOICE,
         w(
@@ -151,7 +171,7 @@ def pay_method(ctx: Context) -> Prompt:
         w(
             f"You are paying {format_cents(_amount(ctx))}. How do you want to pay?{fee_note}",
             f"You will pay {format_cents(_amount(ctx))}. How will you pay?",
-            tty_text=f"PAYING {format_cents(_amount(ctx))}. HOW WILL YOU PAY Q",
+            tty_text=f"PAY {format_cents(_amount(ctx))} BY Q",
         ),
         AnswerKind.CHOICE,
         w(
@@ -351,9 +371,9 @@ def pay_review(ctx: Context) -> Prompt:
         f"for account ending {account}. {fee_text}{extra}{reconnect}{email_note} "
         f"Is this right?{card_step}",
         f"You will pay {format_cents(cents)} by {_method_words(ctx)} for account ending "
-        f"{account}.{reconnect} Is this right?",
-        tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()} FOR ACCT ENDING "
-        f"{account}.{reconnect.upper()} TYPE Y TO PAY OR N TO CHANGE Q",
+        f"{account}.{reconnect}{' We also email you a receipt.' if email else ''} Is this right?",
+        tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()}, ACCT ENDING "
+        f"{account}.{reconnect.upper()} Y TO PAY, N TO CHANGE",
     )
     details = [
         ("Amount", format_cents(cents)),
@@ -580,7 +600,8 @@ def pay_result(ctx: Context) -> Prompt:
     paid = w(
         f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}.",
         f"Thank you. You paid {format_cents(result.cents)} on {when}.",
-        tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper()} ON {when}.",
+        tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper().replace(' ENDING', '')} "
+        f"ON {local:%B} {local.day}.",
         go_ahead=False,
     )
     number_text = w(
@@ -594,9 +615,9 @@ def pay_result(ctx: Context) -> Prompt:
     rest = w(
         f"Your balance is now {balance}.{emailed}",
         f"You now owe {balance}.{emailed}",
-        tty_text=f"BALANCE {balance}.{emailed.upper()} RECEIPT BY 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q"
-        if printed
-        else f"BALANCE {balance}.{emailed.upper()}",
+        tty_text=f"BALANCE {balance}."
+        + (" RECEIPT EMAILED." if email else "")
+        + (" RECEIPT: 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
     )
     not_printed = (
         None

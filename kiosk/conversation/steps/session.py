@@ -43,7 +43,7 @@ def welcome(ctx: Context) -> Prompt:
             "Welcome. Here you can pay your bill and get help with your account. "
             "Choose how you want to use the kiosk.",
             "Hello. You can pay your bill here. Pick one.",
-            tty_text="WELCOME. PAY YOUR BILL OR GET HELP HERE. TYPE 1 TO START",
+            tty_text="WELCOME TO BILL PAY. TYPE 1 TO START",
         ),
         AnswerKind.CHOICE,
         w(
@@ -73,7 +73,7 @@ def verify_id(ctx: Context) -> Prompt:
             "Enter your account number or the phone number on your account. "
             "You can also scan the barcode on your bill.",
             "Type your account number. It is at the top of your bill.",
-            tty_text="TYPE YOUR ACCOUNT NUMBER OR PHONE NUMBER",
+            tty_text="ACCOUNT NUMBER OR PHONE Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -103,7 +103,7 @@ def verify_zip(ctx: Context) -> Prompt:
         w(
             "Enter the ZIP code of the address where you have service.",
             "Type your ZIP code. It has 5 numbers.",
-            tty_text="TYPE YOUR 5 NUMBER ZIP CODE",
+            tty_text="ZIP CODE Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -127,7 +127,7 @@ def verify_pin(ctx: Context) -> Prompt:
         w(
             "Enter your 4-number account PIN. It will not be shown or spoken.",
             "Type your PIN. It has 4 numbers. We hide it.",
-            tty_text="TYPE YOUR 4 NUMBER PIN. IT WILL NOT BE SHOWN",
+            tty_text="4 NUMBER PIN, NOT SHOWN Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -205,6 +205,7 @@ def menu(ctx: Context) -> Prompt:
                 "Hear or read my bill",
                 "My bill",
                 synonyms=("bill", "balance"),
+                tty_text="BILL",
                 icon="📄",
             ),
             choice(
@@ -221,6 +222,7 @@ def menu(ctx: Context) -> Prompt:
                 "Set up a payment plan",
                 "Payment plan",
                 synonyms=("plan", "extension", "more time to pay"),
+                tty_text="PLAN",
                 icon="📅",
             ),
             choice(
@@ -230,6 +232,7 @@ def menu(ctx: Context) -> Prompt:
                 "Wrong charge",
                 synonyms=("dispute", "wrong charge"),
                 icon="?",
+                tty_text="DISPUTE",
             ),
             choice(
                 "assistance",
@@ -240,7 +243,13 @@ def menu(ctx: Context) -> Prompt:
                 icon="♥",
             ),
             choice(
-                "person", "6", "Talk to a person", "Get a person", synonyms=("person",), icon="☎"
+                "person",
+                "6",
+                "Talk to a person",
+                "Get a person",
+                synonyms=("person",),
+                icon="☎",
+                tty_text="PERSON",
             ),
             choice(
                 "finish", "7", "I am done", "Done", synonyms=("finish", "goodbye", "exit"), icon="✔"
@@ -263,7 +272,7 @@ def menu(ctx: Context) -> Prompt:
         w(
             f"Hello, {name}. What would you like to do?",
             f"Hi {name}. What do you want to do?",
-            tty_text=f"HELLO {name}. WHAT WOULD YOU LIKE TO DO Q",
+            tty_text=f"HI {name}.",
         ),
         AnswerKind.CHOICE,
         w(
@@ -556,7 +565,7 @@ def end(ctx: Context) -> Prompt:
         w(
             "Thank you. Your session has ended and your details have been cleared. Goodbye.",
             "Thank you. Goodbye.",
-            tty_text="THANK YOU. SESSION ENDED. GOODBYE SK SK",
+            tty_text="THANK YOU. GOODBYE SK SK",
             go_ahead=False,
         ),
         AnswerKind.NONE,
