@@ -21,21 +21,19 @@ from kiosk.payments.journal import ProcessorJournal
 from kiosk.payments.payment_journal import PaymentJournal
 from kiosk.payments.service import PaymentService
 from kiosk.services import ledger
-from kiosk.settings import Settings
 from kiosk.store.models import Account
-from kiosk.store.store import open_store
+from kiosk.store.store import Store
 
 PAYERS = 8
 CENTS = 21_540
 ACCOUNT = "40152271"  # Ben
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 @pytest.mark.parametrize("round_", range(3))
 def test_eight_payers_never_pass_the_overpayment_limit(
-    database_url: str, round_: int, tmp_path: Path
+    store: Store, round_: int, tmp_path: Path
 ) -> None:
-    store = open_store(Settings(database_url=database_url, kiosk_id="RACE"), seed=True)
+    """On both back ends (the ``store`` fixture: a copy of the seeded database)."""
     processor = ProcessorJournal(tmp_path / "processor.sqlite3")
     service = PaymentService(store, PaymentJournal(tmp_path / "payments.jsonl"))
     limit = store.settings.overpayment_limit_cents
@@ -78,4 +76,3 @@ def test_eight_payers_never_pass_the_overpayment_limit(
         assert len(paid) == (before + limit) // CENTS
     finally:
         processor.close()
-        store.dispose()
