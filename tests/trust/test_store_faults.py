@@ -123,3 +123,48 @@ def test_a_read_only_data_directory_puts_the_kiosk_out_of_service(tmp_path: Path
     assert done.returncode == 0, done.stderr[-2000:]
     assert "out of service" in done.stdout
     assert "Traceback" not in done.stdout and "Error" not in done.stdout
+
+
+def test_after_being_checked_the_menu_says_the_balance_may_not_show_the_payment(
+    tmp_path: Path, seeded_sqlite_template: Path
+) -> None:
+    """The lock is released, the customer goes back to the menu: the balance read from the
+    records is still the old one, and the kiosk says so, with the reference."""
+    import shutil
+
+    from kiosk.conversation.engine import Conversation
+    from kiosk.conversation.prompt import Register
+    from kiosk.devtools import faults, store_faults
+    from kiosk.payments.journal import ProcessorJournal
+    from kiosk.payments.payment_journal import PaymentJournal
+    from kiosk.settings import Settings
+    from kiosk.store.store import open_store
+
+    database = tmp_path / "kiosk.sqlite3"
+    shutil.copyfile(seeded_sqlite_template, database)
+    settings = Settings(
+        database_url=f"sqlite:///{database}", kiosk_id="CAVEAT", database_busy_timeout_seconds=0.3
+    )
+    store = open_store(settings)
+    processor = ProcessorJournal(tmp_path / "processor.sqlite3")
+    services = store_faults._Services(store, processor, PaymentJournal(tmp_path / "j.jsonl"))
+    lock = store_faults._Locked(None, settings.database_url)  # type: ignore[arg-type]
+    try:
+        conversation = Conversation(services, Register.STANDARD)
+        for answer in ("1", "40152271", "35203", "1357", "2", "other", "42.00", "1"):
+            conversation.answer(answer)
+        assert conversation.prompt.id == "pay_review", conversation.prompt.id
+        faults.inject("charge.after_approve", lock.strike)
+        told = conversation.answer("yes")
+        assert told.id == "pay_unknown"
+        reference = conversation.ctx.values["pay_reference"]
+        lock.repair()
+        menu = conversation.answer("2")
+        assert menu.id == "menu"
+        for register in Register:
+            assert reference in menu.render(register), register
+    finally:
+        faults.clear_injections()
+        lock.repair()
+        processor.close()
+        store.dispose()

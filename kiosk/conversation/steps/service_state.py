@@ -56,6 +56,20 @@ def money_status(ctx: Context) -> Wording:
     return w("Nothing was charged.", "We took no money.", tty_text="NOTHING CHARGED")
 
 
+def balance_caveat(ctx: Context) -> Wording | None:
+    """Said with the balance while a payment of this session is being checked: the
+    balance read from the records does not show it yet, so it may be too high."""
+    reference = ctx.values.get("pay_reference")
+    if not reference:
+        return None
+    return w(
+        f"Your payment with reference {reference} is still being checked, so the amount "
+        "you owe may not show it yet. Please do not pay it again.",
+        f"Your payment {reference} is being checked. Do not pay again.",
+        tty_text=f"PAYMENT {reference} STILL BEING CHECKED. BALANCE MAY NOT SHOW IT. DO NOT PAY AGAIN",
+    )
+
+
 @step(OUT_OF_SERVICE, public=True)
 def out_of_service(ctx: Context) -> Prompt:
     phone = ctx.services.settings.support_phone

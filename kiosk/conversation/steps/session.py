@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from kiosk.accessibility.modes import Mode
 from kiosk.conversation.context import Context
 from kiosk.conversation.facts import account_notice, number_wording
-from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Register
+from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Register, Wording
 from kiosk.conversation.signals import DisplayMode
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
+from kiosk.conversation.steps.service_state import balance_caveat
 from kiosk.conversation.wording import join, w
 from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
 
@@ -282,9 +283,13 @@ def menu(ctx: Context) -> Prompt:
             tty_text="TYPE THE NUMBER. 0 FOR A PERSON",
         ),
         choices,
-        notice=account_notice(explanation),
+        notice=_with_caveat(account_notice(explanation), balance_caveat(ctx)),
         sensitive=True,
     )
+
+
+def _with_caveat(notice: Wording | None, caveat: Wording | None) -> Wording | None:
+    return join(notice, caveat) if notice is not None and caveat is not None else notice or caveat
 
 
 @handles(StepId.MENU)
