@@ -96,9 +96,14 @@ class PaymentJournal:
         fee_cents: int,
         method: str,
         reconnect: bool,
+        audit_head: dict[str, str] | None = None,
     ) -> None:
+        """``audit_head``: the audit chain's last anchored head, kept here as well so
+        the audit log cannot be cut short without this file (``kiosk.services.audit``)."""
+        extra = {"audit_head": audit_head} if audit_head else {}
         self.append(
             "sent",
+            **extra,
             key=key,
             kiosk_id=kiosk_id,
             attempt_id=attempt_id,

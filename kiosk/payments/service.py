@@ -321,6 +321,7 @@ class PaymentService:
                     fee_cents=attempt.fee_cents,
                     method=attempt.method.value,
                     reconnect=attempt.requested_reconnection,
+                    audit_head=audit.last_anchor(self.settings.kiosk_id),
                 )
             except Exception as error:
                 raise self._not_sent(error, "send") from None

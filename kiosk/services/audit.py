@@ -7,7 +7,8 @@ recompute it after an edit. After each commit that appended entries, the chain's
 new head is appended to a head file outside the database (one per kiosk, in the
 data directory, each line with its own HMAC), so deleting the newest entries, or
 all of them, leaves a head the database no longer holds: ``verify_chain`` reports
-it. Secrets (PINs, card data) never go in ``detail``; account numbers are masked.
+it. Each payment's journal line (:mod:`kiosk.payments.payment_journal`) carries the
+last head too. Secrets (PINs, card data) never go in ``detail``; account numbers are masked.
 """
 
 from __future__ import annotations
@@ -128,10 +129,20 @@ def _anchor_heads(connection: Connection) -> None:
             "at": dt.datetime.now(dt.UTC).isoformat(),
             "mac": _head_mac(key, kiosk_id, digest),
         }
+        _anchored[kiosk_id] = line
         try:
             _append(path, json.dumps(line, sort_keys=True) + "\n")
         except OSError as error:
             log.warning("audit head not written to %s: %s", path, error)
+
+
+_anchored: dict[str, dict[str, str]] = {}  # the last head this process anchored, per kiosk
+
+
+def last_anchor(kiosk_id: str) -> dict[str, str] | None:
+    """The newest chain head this process anchored for ``kiosk_id`` (with its HMAC), for
+    other files kept outside the database to carry too (each payment's journal line)."""
+    return _anchored.get(kiosk_id)
 
 
 @event.listens_for(Engine, "rollback")
@@ -184,33 +195,45 @@ class Head:
     at: str
 
 
-def read_heads(settings: Settings) -> tuple[dict[str, Head], list[ChainProblem]]:
-    """The last genuine head per kiosk in this kiosk's head file, and problems with
-    its lines (a line whose HMAC does not match was written or changed by someone else)."""
+def read_heads(settings: Settings) -> tuple[dict[str, list[Head]], list[ChainProblem]]:
+    """Every genuine head anchored outside the database, per kiosk: the head file's lines
+    and the heads carried by the payment journal's lines; and problems with them (a line
+    whose HMAC does not match was written or changed by someone else)."""
+    from kiosk.payments.payment_journal import PaymentJournal
+
+    key = kiosk_key(settings)
+    heads: dict[str, list[Head]] = {}
+    problems: list[ChainProblem] = []
     path = head_file(settings)
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:
-        return {}, []
-    key = kiosk_key(settings)
-    heads: dict[str, Head] = {}
-    problems: list[ChainProblem] = []
+        lines = []
+    anchors: list[tuple[str, object]] = []
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         try:
-            line = json.loads(raw)
-            kiosk_id, head, mac = str(line["kiosk"]), str(line["head"]), str(line["mac"])
-        except (ValueError, KeyError, TypeError):
+            anchors.append((f"{path.name} line {number}", json.loads(raw)))
+        except ValueError:
             if number < len(lines):  # only the last line may be torn by a crash
                 problems.append(ChainProblem("", None, f"{path.name} line {number} is damaged"))
+    journal = PaymentJournal.for_settings(settings)
+    for line in journal.lines():
+        if isinstance(line.get("audit_head"), dict):
+            anchors.append((f"{journal.path.name} ({line.get('key', '')})", line["audit_head"]))
+    for where, anchor in anchors:
+        try:
+            if not isinstance(anchor, dict):
+                raise KeyError("kiosk")
+            kiosk_id, head, mac = str(anchor["kiosk"]), str(anchor["head"]), str(anchor["mac"])
+        except KeyError:
+            problems.append(ChainProblem("", None, f"{where} is damaged"))
             continue
         if not hmac.compare_digest(mac, _head_mac(key, kiosk_id, head)):
-            problems.append(
-                ChainProblem(kiosk_id, None, f"{path.name} line {number} was not written here")
-            )
+            problems.append(ChainProblem(kiosk_id, None, f"{where} was not written here"))
             continue
-        heads[kiosk_id] = Head(kiosk_id, head, str(line.get("at", "")))
+        heads.setdefault(kiosk_id, []).append(Head(kiosk_id, head, str(anchor.get("at", ""))))
     return heads, problems
 
 
@@ -258,17 +281,18 @@ def verify_chain(
     problems += [
         p for p in head_problems if kiosks is None or p.kiosk_id in kiosks or not p.kiosk_id
     ]
-    for kiosk_id, head in heads.items():
+    for kiosk_id, anchored in heads.items():
         if kiosks is not None and kiosk_id not in kiosks:
             continue
-        if head.head not in held.get(kiosk_id, set()):
+        missing = [head for head in anchored if head.head not in held.get(kiosk_id, set())]
+        if missing:
             what = "every entry" if kiosk_id not in held else "the newest entries"
             problems.append(
                 ChainProblem(
                     kiosk_id,
                     None,
-                    f"{what} of the chain were deleted: its head written outside the database "
-                    f"at {head.at} is not in it",
+                    f"{what} of the chain were deleted: {len(missing)} of its heads written "
+                    f"outside the database (the last at {missing[-1].at}) are not in it",
                 )
             )
     return problems

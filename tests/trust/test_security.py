@@ -417,6 +417,21 @@ def test_audit_verify_catches_truncation_and_recomputed_chains(
     assert said in result.stdout, result.stdout
 
 
+def test_each_payment_journal_line_anchors_the_chain_too(make_store: Any) -> None:
+    """With the head file gone as well, the payment journal's lines still hold heads."""
+    store = make_store()
+    ids = _audited_activity(store)
+    Path(store.settings.audit_head_file).unlink()
+    with store.sessions() as session:
+        assert audit.verify_chain(session, store.settings) == []
+    _drop_append_only_triggers(store)
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_log WHERE id >= :id"), {"id": ids[-4]})
+    with store.sessions() as session:
+        problems = audit.verify_chain(session, store.settings)
+    assert [p.problem for p in problems if "newest entries" in p.problem], problems
+
+
 def test_a_head_line_not_written_by_the_kiosk_is_reported(make_store: Any, tmp_path: Path) -> None:
     store = make_store()
     _audited_activity(store)
