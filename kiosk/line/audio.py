@@ -99,6 +99,11 @@ class CallAudio:
         except queue.Empty:
             return
 
+    def restart_clock(self) -> None:
+        """A new reader starts counting the caller's audio from zero (the TTY channel's
+        clock, against which :meth:`write` says when the kiosk's sound ends)."""
+        self._received = 0
+
     def write(self, samples: np.ndarray) -> float:
         """Queue kiosk audio; returns when it ends, in seconds of caller audio read."""
         audio = np.asarray(samples, dtype=np.float32).reshape(-1)

@@ -205,6 +205,7 @@ class CallSession:
     def _run_tty(self) -> None:
         self.outcome.channel = "tty"
         self.audio.drop_input()  # what the detector heard was the caller saying hello
+        self.audio.restart_clock()  # the channel's own clock starts now
         self.conversation.set_register(Register.TTY)
         channel = TtyChannel(self.conversation, self.audio, TtyOptions())
         self.outcome.exit_code = channel.run()
