@@ -356,6 +356,17 @@ def test_simple_register_menu_has_at_most_four_choices(driver, services):
     assert d.prompt.id == "reconnect_quote"
 
 
+def _ava_pays_ten_dollars_by_card(driver):  # type: ignore[no-untyped-def]
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("10.00")
+    d.choose("card")
+    d.say("yes")
+    return d
+
+
 def _closed_port() -> int:
     import socket
 
@@ -375,13 +386,7 @@ def test_a_receipt_that_cannot_print_is_cancelled_and_never_prints_later(driver,
     store.settings = store.settings.model_copy(
         update={"printer_url": f"network:127.0.0.1:{_closed_port()}"}
     )
-    d = driver()
-    d.sign_in("ava")
-    d.choose("pay")
-    d.choose("other")
-    d.say("10.00")
-    d.choose("card")
-    d.say("yes")
+    d = _ava_pays_ten_dollars_by_card(driver)
     assert d.prompt.id == "pay_result"
     for register in (Register.STANDARD, Register.SIMPLE, Register.SPOKEN, Register.TTY):
         said = d.prompt.render(register).lower()
@@ -429,13 +434,7 @@ def test_a_printed_receipt_not_printed_in_its_session_is_cancelled(services):
 
 
 def test_a_working_printer_prints_in_the_session(driver, services):
-    d = driver()
-    d.sign_in("ava")
-    d.choose("pay")
-    d.choose("other")
-    d.say("10.00")
-    d.choose("card")
-    d.say("yes")
+    d = _ava_pays_ten_dollars_by_card(driver)
     assert d.prompt.id == "pay_result" and "printing now" in d.prompt.help.standard
     with services.store.sessions() as session:
         states = set(

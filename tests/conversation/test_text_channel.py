@@ -22,7 +22,8 @@ KIOSK = str(Path(sys.executable).with_name("kiosk"))
 AVA_PAYS = "1\n40152270\n72201\n2468\n2\n1\n1\nyes\n4\nno\n"
 
 
-def _run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _env(tmp_path: Path) -> dict[str, str]:
+    """A kiosk of its own: data directory, no configuration file, demo accounts."""
     env = dict(
         os.environ,
         KIOSK_DATA_DIR=str(tmp_path),
@@ -30,6 +31,11 @@ def _run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess
         KIOSK_DEMO="1",
     )
     env.pop("KIOSK_DATABASE_URL", None)
+    return env
+
+
+def _run(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = _env(tmp_path)
     return subprocess.run(
         [KIOSK, "text", *args], input=script, text=True, capture_output=True, env=env, timeout=120
     )
@@ -142,14 +148,7 @@ def test_pin_is_not_echoed_on_a_real_terminal(tmp_path):
     terminal echoes again afterwards."""
     import pexpect
 
-    env = dict(
-        os.environ,
-        KIOSK_DATA_DIR=str(tmp_path),
-        KIOSK_CONFIG=str(tmp_path / "none.toml"),
-        KIOSK_DEMO="1",
-    )
-    env.pop("KIOSK_DATABASE_URL", None)
-    child = pexpect.spawn(KIOSK, ["text"], env=env, encoding="utf-8", timeout=60)
+    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
     child.logfile_read = screen = io.StringIO()
     try:
         for answer in ("1", "40152270", "72201"):
