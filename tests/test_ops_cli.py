@@ -261,6 +261,8 @@ def test_config_show_names_each_source(tmp_path: Path) -> None:
     assert shown["bill_due_days"] == {"value": 16, "source": "default"}
     text = kiosk("config", "show", KIOSK_CONFIG=str(config)).stdout
     assert any(line.split()[:3] == ["late_fee_cents", "700", "file"] for line in text.splitlines())
+    secret = kiosk("config", "show", KIOSK_CONFIG=str(config), KIOSK_SECRET_KEY="k3y-v4lu3").stdout
+    assert "k3y-v4lu3" not in secret and "(set, not shown)" in secret  # the audit chain's key
 
 
 def test_version_usage_and_help_for_every_option(tmp_path: Path) -> None:

@@ -132,12 +132,18 @@ def sources(path: Path | None = None) -> dict[str, tuple[Any, str]]:
     return found
 
 
+SECRET_SETTINGS = ("secret_key",)
+
+
 def _show(args: argparse.Namespace) -> int:
     try:
         found = sources()
     except ConfigError as error:
         return fail("config show", f"{error} (see: kiosk config check)", EXIT_USAGE)
     plain = {name: _plain(value) for name, (value, _) in found.items()}
+    for name in SECRET_SETTINGS:  # keys the audit chain: never printed
+        if plain.get(name):
+            plain[name] = "(set, not shown)"
     if args.json:
         rows = {name: {"value": plain[name], "source": found[name][1]} for name in found}
         print(json.dumps(rows, indent=2, default=str))
