@@ -50,6 +50,8 @@ def main() -> int:
         print(f"{'first audio after a key, median (ms)':<52}{median:>10.0f}{'<= 150':>10}")
         print(f"{'first audio after a key, worst (ms)':<52}{delays[-1] * 1000:>10.0f}")
     print(f"{'keys measured':<52}{len(delays):>10}")
+    for delay, key in reversed(run.slowest):
+        print(f"  slow: {key} ({delay * 1000:.0f} ms)")
     print(
         f"{'sound on the open speaker after plug-in (s)':<52}"
         f"{run.speaker_seconds_after_plug:>10.1f}{'0':>10}"

@@ -30,6 +30,7 @@ __all__ = [
     "Speaker",
     "digit_tone",
     "find_device",
+    "quiet_alsa",
     "sounddevice",
     "tone",
 ]
@@ -455,3 +456,34 @@ class OpenSpeaker(StreamingSpeaker):
                 stream.abort()
             with contextlib.suppress(Exception):
                 stream.close()
+
+
+_ALSA_HANDLER: Any = None  # kept alive: libasound calls it
+
+
+def quiet_alsa() -> bool:
+    """Stop libasound printing its messages ("underrun occurred") on standard error.
+
+    Behind a full-screen terminal UI those lines are written over the screen (a busy
+    machine makes the PulseAudio ALSA plugin report underruns). The handler is
+    process-wide and takes every message; False when libasound cannot be loaded.
+    """
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None:
+        return True
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("asound")
+    if name is None:
+        return False
+    try:
+        library = ctypes.CDLL(name)
+    except OSError:
+        return False
+    handler_type = ctypes.CFUNCTYPE(
+        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+    )
+    _ALSA_HANDLER = handler_type(lambda *_args: None)
+    library.snd_lib_error_set_handler(_ALSA_HANDLER)
+    return True

@@ -164,6 +164,19 @@ class SpeakingKiosk:
             time.sleep(0.1)
         raise AssertionError(f"{pattern!r} did not appear; the screen was:\n{screen}")
 
+    def wait_speech_ready(self, timeout: float = 60.0) -> None:
+        """Wait until the kiosk's speech output and headset watch run (built after the
+        first screen; slow on a busy machine): its log says so."""
+        from kiosk.ui.app import SPEECH_READY
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for log in self.workdir.rglob("*.log"):
+                if SPEECH_READY in log.read_text(errors="replace"):
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"the kiosk's log never said {SPEECH_READY!r}")
+
     # ---------------------------------------------------------------- keys
     def press(self, *keys: str) -> float:
         """Send keys as a keypad does; returns when the last one went in."""
@@ -256,6 +269,7 @@ class PaymentRun:
 
     seconds_to_pay: float = 0.0  # headset plugged in -> confirmation on screen
     first_audio: list[float] = field(default_factory=list)  # key -> first sound (s)
+    slowest: list[tuple[float, str]] = field(default_factory=list)  # (s, key on which step)
     headset_seconds: float = 0.0  # sound on the headset, plug-in to the end of the result
     speaker_seconds_after_plug: float = 0.0
     confirmation: str = ""
@@ -285,7 +299,7 @@ def pay_ava(kiosk: SpeakingKiosk, *, listen: bool, key_gap: float = 0.3) -> Paym
     """
     run = PaymentRun()
     kiosk.wait_for("Welcome. Here you can pay your bill")
-    time.sleep(1.0)  # the speech output is built after the first screen
+    kiosk.wait_speech_ready()
     started = kiosk.plug_headset()
     if kiosk.first_sound(HEADSET, started) is None:
         run.silent_keys.append("headset plugged in")
@@ -299,6 +313,7 @@ def pay_ava(kiosk: SpeakingKiosk, *, listen: bool, key_gap: float = 0.3) -> Paym
                 run.silent_keys.append(key)
             elif listen:
                 run.first_audio.append(delay)
+                run.slowest = sorted([*run.slowest, (delay, f"{key} -> {shown}")])[-3:]
             if listen:
                 kiosk.wait_quiet(HEADSET, quiet=0.4)
             else:

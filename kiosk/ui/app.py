@@ -52,6 +52,7 @@ HELP_AGAIN = "Press Help again to find out what any key does."
 NO_SPEECH = "Speech is not available on this kiosk. Please ask a store worker (F9)."
 HEADSET_IN = "Headset connected. Speech is on, and private details are spoken only in the headset."
 HEADSET_OUT = "Headset removed. Private details will not be spoken."
+SPEECH_READY = "screen speech ready"  # logged once the output and the headset watch run
 
 
 class KioskApp(App[int]):
@@ -187,6 +188,8 @@ class KioskApp(App[int]):
         else:
             self.busy = True
             self.kiosk_screen.show_key_info(PLEASE_WAIT)
+            if self.profile.speech:  # heard at once, before the answer (a PIN check, a card)
+                self.announcer.sound(Tone.KEY)
             try:
                 await asyncio.to_thread(self.session.conversation.answer, raw)
             finally:
@@ -454,3 +457,4 @@ def _start_speech(app: KioskApp, stops: list[Callable[[], None]]) -> None:
     watch = HeadsetWatch(voice.headset_sink, jack)
     if watch.start():
         stops.append(watch.stop)
+    logging.getLogger(__name__).info(SPEECH_READY)

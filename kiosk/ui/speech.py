@@ -227,8 +227,9 @@ def build_screen_speech(
         AudioDeviceError: no audio output (no sound card, no sound server).
         SynthesisError: espeak-ng is missing.
     """
-    from kiosk.speech.audio import OutputDevice, find_device
+    from kiosk.speech.audio import OutputDevice, find_device, quiet_alsa
 
+    quiet_alsa()  # its messages would be written over the screen
     find_device(None, "output")  # raises when there is no output at all
     if synthesizer is None:
         synthesizer = EchoCache()
