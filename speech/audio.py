@@ -15,7 +15,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -160,7 +160,6 @@ class Speaker:
     def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
         """Start playing ``audio`` (stopping whatever was playing)."""
         self.stop()
-        sd = sounddevice()
         device = find_device(self.output.device, "output")
         with self._lock:
             # Trailing silence: a device (e.g. ALSA's pulse plugin) may not start, or may
@@ -174,6 +173,19 @@ class Speaker:
             self._position = 0
             self._paused = False
             self._done.clear()
+        self._stream = self._start_stream(device, rate, finished=self._done.set)
+        if blocking:
+            self.wait()
+
+    def _start_stream(
+        self, device: int | None, rate: int, finished: Callable[[], None] | None = None
+    ) -> Any:
+        """Open and start an output stream on our device and sink, fed by ``_callback``.
+
+        Raises:
+            AudioDeviceError: when it cannot be opened.
+        """
+        sd = sounddevice()
         try:
             with _pulse_target("PULSE_SINK", self.output.pulse_sink):
                 stream = sd.OutputStream(
@@ -184,28 +196,31 @@ class Speaker:
                     blocksize=self.block,
                     latency="low",  # stop() must silence at once
                     callback=self._callback,
-                    finished_callback=self._done.set,
+                    finished_callback=finished,
                 )
                 stream.start()
         except Exception as error:  # PortAudioError and friends
             self._done.set()
             raise AudioDeviceError(f"cannot play on {self.output.name}: {error}") from error
-        self._stream = stream
-        if blocking:
-            self.wait()
+        return stream
 
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
-        sd = sounddevice()
         with self._lock:
-            if self._paused:
-                outdata.fill(0)
-                return
-            chunk = self._buffer[self._position : self._position + frames]
-            self._position += len(chunk)
-            outdata[: len(chunk), 0] = chunk * self.volume
-            outdata[len(chunk) :] = 0
-            if self._position >= len(self._buffer):
-                raise sd.CallbackStop
+            ended = self._fill(outdata, frames)
+        if ended:
+            raise sounddevice().CallbackStop
+
+    def _fill(self, outdata: np.ndarray, frames: int) -> bool:
+        """The next block from the buffer (silence while paused); True at its end.
+        Called with the lock held."""
+        if self._paused:
+            outdata.fill(0)
+            return False
+        chunk = self._buffer[self._position : self._position + frames]
+        self._position += len(chunk)
+        outdata[: len(chunk), 0] = chunk * self.volume
+        outdata[len(chunk) :] = 0
+        return self._position >= len(self._buffer)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until playback ends (or ``timeout``); True when it ended."""
@@ -401,35 +416,13 @@ class OpenSpeaker(StreamingSpeaker):
         self.close()
         self.connected = True
         self._rate = rate
-        sd = sounddevice()
-        device = find_device(self.output.device, "output")
-        try:
-            with _pulse_target("PULSE_SINK", self.output.pulse_sink):
-                stream = sd.OutputStream(
-                    samplerate=rate,
-                    channels=1,
-                    dtype="float32",
-                    device=device,
-                    blocksize=self.block,
-                    latency="low",
-                    callback=self._callback,
-                )
-                stream.start()
-        except Exception as error:
-            self._done.set()
-            raise AudioDeviceError(f"cannot play on {self.output.name}: {error}") from error
-        self._stream = stream
+        self._stream = self._start_stream(find_device(self.output.device, "output"), rate)
 
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
         with self._lock:
-            if self._paused or self._done.is_set():
-                outdata.fill(0)
-                return
-            chunk = self._buffer[self._position : self._position + frames]
-            self._position += len(chunk)
-            outdata[: len(chunk), 0] = chunk * self.volume
-            outdata[len(chunk) :] = 0
-            if self._position >= len(self._buffer):
+            if self._done.is_set():
+                outdata.fill(0)  # idle: silence, and the stream goes on
+            elif self._fill(outdata, frames):
                 self._done.set()
 
     def wait(self, timeout: float | None = None) -> bool:
