@@ -367,6 +367,22 @@ def _ava_pays_ten_dollars_by_card(driver):  # type: ignore[no-untyped-def]
     return d
 
 
+def _reads_plainly(prompt) -> None:  # type: ignore[no-untyped-def]
+    """The step's words pass the readability check, and its TTY text is Baudot-safe."""
+    from kiosk.accessibility.plain_language import check
+
+    from .test_every_step import TTY_SAFE
+
+    for wording in (prompt.text, prompt.help):
+        assert TTY_SAFE.match(wording.tty), wording.tty
+        for register in (Register.STANDARD, Register.SIMPLE):
+            text = wording.in_register(register)
+            grade = [
+                p for p in check(text, register, frozenset({"Ava"})) if p.kind.value == "grade"
+            ]
+            assert not grade, (register, text, grade)
+
+
 def _closed_port() -> int:
     import socket
 
@@ -393,6 +409,7 @@ def test_a_receipt_that_cannot_print_is_cancelled_and_never_prints_later(driver,
         assert "printer is not working" in said or "did not print" in said, (register, said)
         assert "email" in said and "text" in said, (register, said)
     assert "printing now" not in d.prompt.help.standard
+    _reads_plainly(d.prompt)
     with store.sessions() as session:
         (message,) = session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "receipt.print")
