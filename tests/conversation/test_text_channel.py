@@ -170,3 +170,31 @@ def test_pin_is_not_echoed_on_a_real_terminal(tmp_path):
     after_pin_prompt = shown[shown.rindex("\n> ", 0, shown.index("What would you like")) + 3 :]
     typed = after_pin_prompt.split("\r\n", 1)[0]
     assert typed == "***\b \b**", repr(typed)
+
+
+def test_a_terminal_left_at_the_pin_gets_its_echo_back_on_sigterm(tmp_path):
+    """Stopped while the PIN prompt has echo off, the kiosk puts the terminal back."""
+    import signal
+    import termios
+
+    import pexpect
+
+    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
+    try:
+        for answer in ("1", "40152270", "72201"):
+            child.expect("\n> ")
+            child.send(answer + "\r")
+        child.expect("PIN")
+        child.expect("\n> ")
+        deadline = time.monotonic() + 10
+        while termios.tcgetattr(child.child_fd)[3] & termios.ECHO:
+            assert time.monotonic() < deadline, "echo never went off for the PIN"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGTERM)
+        child.expect(pexpect.EOF)
+        child.wait()
+        flags = termios.tcgetattr(child.child_fd)[3]
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 128 + signal.SIGTERM
+    assert flags & termios.ECHO and flags & termios.ICANON
