@@ -13,7 +13,9 @@ Columns: runs; hit (the fault struck); charged (the processor took money);
 paid / checked / out (the customer was told "paid", "being checked", "out of
 service"); truthful; lost; doubled; false "nothing charged"; tracebacks shown.
 Targets: 0 lost, 0 doubled, 0 false "nothing charged", 0 tracebacks, every
-run truthful.
+run truthful. "audit flagged": runs after which ``audit verify`` reports entries
+missing against the chain head kept outside the database - expected after a
+backup is restored (the entries written since are gone, and the anchor says so).
 
     .venv/bin/python bench/bench_faults.py [--quick] [--runs N]
 """
@@ -50,6 +52,7 @@ COLUMNS = (
     "doubled",
     "false_nothing_charged",
     "tracebacks",
+    "audit_flagged",
 )
 HEADERS = (
     "runs",
@@ -63,6 +66,7 @@ HEADERS = (
     "doubled",
     'false "nothing"',
     "tracebacks",
+    "audit flagged",
 )
 
 

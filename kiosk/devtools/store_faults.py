@@ -82,6 +82,15 @@ class RunResult:
     said_nothing_charged: bool
     traceback_shown: bool
     problems: list[str]
+    text: str = ""  # what the customer was shown (standard register)
+
+    @property
+    def told_charged(self) -> bool:
+        """Told the money was taken ("paid", "received") or may have been ("being checked")."""
+        said = self.text.lower()
+        return self.told in ("pay_result", "pay_unknown") or (
+            "payment was received" in said or "being checked" in said
+        )
 
     @property
     def false_nothing_charged(self) -> bool:
@@ -97,6 +106,17 @@ class RunResult:
         if self.traceback_shown or self.false_nothing_charged:
             return False
         return not (self.told_paid and not self.charged)
+
+    @property
+    def audit_flags(self) -> list[str]:
+        """What the audit chain's outside anchor says after the repair. A restored backup
+        lacks the audit entries written after it, and the anchor rightly says so."""
+        return [p for p in self.problems if p.startswith("audit:")]
+
+    @property
+    def money_problems(self) -> list[str]:
+        """Every problem but the audit anchor's (lost, doubled, ledger, outbox, recovery)."""
+        return [p for p in self.problems if not p.startswith("audit:")]
 
     @property
     def lost(self) -> int:
@@ -126,6 +146,7 @@ class Tally:
     told_paid: int = 0
     told_checked: int = 0
     out_of_service: int = 0
+    audit_flagged: int = 0
     other_problems: list[str] = field(default_factory=list)
 
     def add(self, run: RunResult) -> None:
@@ -140,10 +161,13 @@ class Tally:
         self.told_paid += run.told_paid
         self.told_checked += run.told == "pay_unknown"
         self.out_of_service += run.told == "out_of_service"
+        self.audit_flagged += bool(run.audit_flags)
         self.other_problems += [
             f"{run.kind}@{run.point}: {p}"
             for p in run.problems
-            if "has no payment attempt" not in p and "was taken but" not in p
+            if "has no payment attempt" not in p
+            and "was taken but" not in p
+            and not p.startswith("audit:")
         ]
 
 
@@ -187,6 +211,8 @@ class FaultLab:
             database_url=url,
             kiosk_id=KIOSK_ID,
             payment_journal_path=str(self.disk / "payments.jsonl"),
+            # Each run's database has its own audit chain, so its own head file.
+            audit_head_file=str(self.workdir / f"audit-head-{self._runs}.jsonl"),
             database_busy_timeout_seconds=0.3,
             demo=True,
         )
@@ -198,9 +224,9 @@ class FaultLab:
                 url = self.postgres.create_database("fault_template")
                 open_store(self._settings(url), seed=True).dispose()
                 self._template = "fault_template"
-            return self.postgres.create_database(
-                f"fault_{self._runs}", template=str(self._template)
-            )
+            url = self.postgres.create_database(f"fault_{self._runs}", template=str(self._template))
+            _durable_commits(self.postgres, f"fault_{self._runs}")
+            return url
         if self._template is None:
             template = self.workdir / "template.sqlite3"
             open_store(self._settings(f"sqlite:///{template}"), seed=True).dispose()
@@ -257,6 +283,7 @@ class FaultLab:
             said_nothing_charged=any(p in t for t in lowered for p in NOTHING_CHARGED),
             traceback_shown=any(mark in t for t in texts for mark in TRACE_MARKS),
             problems=problems,
+            text=texts[0],
         )
 
     def _backup(self, url: str) -> Path | None:
@@ -299,6 +326,15 @@ class FaultLab:
             return problems
         finally:
             store.dispose()
+
+
+def _durable_commits(server: PostgresServer, database: str) -> None:
+    """Commits that survive a crash, as in production: the test server runs with
+    ``synchronous_commit=off`` for speed, which loses the last commits on ``-m immediate``."""
+    import psycopg
+
+    with psycopg.connect(server.url("postgres", driver=False), autocommit=True) as connection:
+        connection.execute(f'ALTER DATABASE "{database}" SET synchronous_commit = on')
 
 
 def _pay(

@@ -70,6 +70,9 @@ class PaymentJournal:
                 caller must not act as if it were.
         """
         line = {"event": event, "at": dt.datetime.now(dt.UTC).isoformat(), **fields}
+        anchor = _audit_anchor(str(fields.get("kiosk_id", "")))
+        if anchor is not None:  # the audit chain's head, kept outside the database here too
+            line["audit_head"] = anchor
         data = (json.dumps(line, sort_keys=True, default=str) + "\n").encode()
         created = not self.path.exists()
         if created:
@@ -176,6 +179,15 @@ class PaymentJournal:
             elif event == "unknown":
                 record.unknown = True
         return records
+
+
+def _audit_anchor(kiosk_id: str) -> dict[str, str] | None:
+    """The newest audit chain head this process anchored for the kiosk (with its HMAC)."""
+    if not kiosk_id:
+        return None
+    from kiosk.services.audit import last_anchor
+
+    return last_anchor(kiosk_id)
 
 
 def _fsync_directory(directory: Path) -> None:
