@@ -62,6 +62,12 @@ SECONDS_PER_PHONE = 0.085
 #: phrases.
 HELP_VARIANT = ("hewp", "HH EH OW P")
 
+#: Weight of the garbage loop in the decode with carriers (see
+#: :meth:`PocketsphinxRecognizer._with_carriers`): 1e-40 let sentences through (menus
+#: 7-9 of 10), 1e-20 to 1e-30 kept them out as well as answers alone (2 of 10) and took
+#: 121 of 132 natural phrasings; 1e-3 took 114.
+CARRIER_GARBAGE_WEIGHT = 1e-25
+
 #: Unit-variance noise, scaled into the dither the recognizer adds (reproducible).
 _NOISE = np.random.default_rng(7).normal(0.0, 1.0, ASR_RATE * 60).astype(np.float32)
 
@@ -265,6 +271,10 @@ class Recognizer(abc.ABC):
         lengths = grammar.digit_lengths
         if grammar.kind != "digits" or not lengths:
             return None
+        # Without carriers (one decode each, not two: this runs while the customer
+        # pauses): digits said plainly end early as before; a lead such as "it's" is
+        # heard as a digit, which makes the count wrong, and the patience decides.
+        grammar = grammar.bare()
         open_length = dataclasses.replace(grammar, length=None, lengths=(), phrases={})
         partial = self.recognize(audio, rate, open_length)
         value = partial.answer.value if partial.answer is not None else ""
@@ -306,6 +316,7 @@ class PocketsphinxRecognizer(Recognizer):
         extra: dict[str, Any] | None = None,
         level: float | None = 0.1,
         dither: float = 3e-3,
+        carrier_garbage: float = CARRIER_GARBAGE_WEIGHT,
     ) -> None:
         from pocketsphinx import Decoder
 
@@ -322,6 +333,7 @@ class PocketsphinxRecognizer(Recognizer):
         self.level = level
         self.dither = dither
         self.max_stretch = max_stretch
+        self.carrier_garbage = carrier_garbage
         self.warps = tuple(warps) or (1.0,)
         self._decoder = Decoder(**options)
         self._decoder.add_word(*HELP_VARIANT, True)
@@ -356,12 +368,18 @@ class PocketsphinxRecognizer(Recognizer):
         cached = self._grammars.get(key)
         if cached is not None:
             return cached
-        kept = {
-            phrase: value
-            for phrase, value in grammar.phrases.items()
-            if all(self.known_word(word) for word in phrase.split())
-        }
-        checked = dataclasses.replace(grammar, phrases=kept)
+
+        def known(phrase: str) -> bool:
+            return all(self.known_word(word) for word in phrase.split())
+
+        kept = {phrase: value for phrase, value in grammar.phrases.items() if known(phrase)}
+        checked = dataclasses.replace(
+            grammar,
+            phrases=kept,
+            fillers=tuple(filter(known, grammar.fillers)),
+            leads=tuple(filter(known, grammar.leads)),
+            tails=tuple(filter(known, grammar.tails)),
+        )
         if not kept and grammar.kind in ("choice", "yesno", "commands"):
             raise RecognizerError("no phrase of this grammar is in the dictionary")
         self._grammars[key] = checked
@@ -394,7 +412,9 @@ class PocketsphinxRecognizer(Recognizer):
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
         samples = self.prepare(audio)
         pcm = _pcm16(samples)
-        text, per_frame = self._best(self._search_for(grammar), pcm)
+        text, per_frame = self._best(self._search_for(grammar.bare()), pcm)
+        if grammar.has_carriers:
+            text, per_frame = self._with_carriers(grammar, pcm, text, per_frame)
         if not text:
             return "", 0.0
         if self._too_long_for(text, samples):
@@ -404,6 +424,29 @@ class PocketsphinxRecognizer(Recognizer):
         # Map the per-frame acoustic score to 0..1: informative for ranking only.
         confidence = float(1.0 / (1.0 + np.exp(-(per_frame + 3000.0) / 500.0)))
         return text, confidence
+
+    def _with_carriers(
+        self, grammar: StepGrammar, pcm: bytes, alone: str, score: float
+    ) -> tuple[str, float]:
+        """The answer with its carriers ("i want to pay my bill") when people said them;
+        else the answer alone, decoded first.
+
+        Carriers in every decode cost plain answers (commands on a menu 95.8 -> 87.5 %
+        clean), so the wrapped decode is kept only when it holds carriers around a whole
+        answer. Carriers also let sentences in ("can you tell me what the weather is
+        like" -> "can i english thanks"), so that decode has a garbage loop
+        (:data:`CARRIER_GARBAGE_WEIGHT`). Measured on the natural-phrasing corpus and 5
+        out-of-grammar sentences (2 voices x 2 rates; sentences at 160 wpm on the
+        welcome and main menus): answers alone 59 % right, sentences taken 2/10 and
+        2/10; carriers without the loop 96 %, 9/10 and 10/10; with it 92 %, 2/10, 2/10.
+        """
+        garbage = self.carrier_garbage if grammar.garbage_weight <= 0 else grammar.garbage_weight
+        wrapped, wrapped_score = self._best(
+            self._search_for(dataclasses.replace(grammar, garbage_weight=garbage)), pcm
+        )
+        if wrapped and grammar.core(wrapped) != normalise(wrapped) and grammar.whole(wrapped):
+            return wrapped, wrapped_score
+        return alone, score
 
     def _best(self, search: str, pcm: bytes) -> tuple[str, float]:
         """The best hypothesis over the warps and its per-frame score ("" when none)."""

@@ -9,6 +9,7 @@ rejected so the channel can say "Sorry, I did not catch that".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,53 @@ COMMANDS: dict[str, list[str]] = {
     "slower": ["slower"],
 }
 YES_WORDS = ["yes", "yeah", "correct", "that's right", "right"]
+YES_WORDS += ["yes please", "yes it is", "yes that's right", "yes that's correct", "yep"]
 NO_WORDS = ["no", "nope", "wrong", "that's wrong"]
+NO_WORDS += ["no thank you", "no thanks", "no it isn't", "no it's not", "no that's wrong"]
+
+#: Sounds people make before answering; one may open any answer ("oh" not where it is
+#: a digit).
+FILLERS = ("um", "uh", "oh")
+
+#: Carrier phrases people wrap an answer in, by answer kind: "I want to dispute a charge",
+#: "it's seven two two oh one", "I'd like to pay forty dollars". Each is optional in the
+#: step's grammar (at most one filler, then one lead, before the answer; one tail after)
+#: and stripped again when the answer is read, so it never changes what was answered.
+LEADS: dict[str, tuple[str, ...]] = {
+    "choice": (
+        "i want to",
+        "i'd like to",
+        "i would like to",
+        "i need to",
+        "can i",
+        "could i",
+        "let me",
+        "i want",
+        "i'd like",
+        "i need",
+        "please",
+    ),
+    "yesno": (),
+    "digits": ("it's", "it is", "that's", "the number is"),
+    "amount": (
+        "it's",
+        "i want to pay",
+        "i'd like to pay",
+        "i'll pay",
+        "i will pay",
+        "i can pay",
+        "let me pay",
+        "pay",
+    ),
+    "commands": ("i want to", "i'd like to", "can i", "please"),
+}
+TAILS: dict[str, tuple[str, ...]] = {
+    "choice": ("please", "thank you", "thanks"),
+    "yesno": (),  # "yes please", "no thank you" are phrases; tails let sentences in
+    "digits": ("please", "thank you", "thanks"),
+    "amount": ("please", "today", "now", "thank you", "thanks"),
+    "commands": ("please", "thank you", "thanks"),
+}
 
 DIGIT_VOCABULARY = ["zero", "oh", "one", "two", "three", "four", "five", "six", "seven"]
 DIGIT_VOCABULARY += ["eight", "nine"]
@@ -234,6 +281,48 @@ class StepGrammar:
     #: "go back" from 12 to 10; kept because without it two voices' scripted payments
     #: fail and out-of-grammar speech is taken as a command. 1.0 treats commands as answers.
     command_weight: float = 1e-20
+    #: Optional words around an answer (see :data:`LEADS`): fillers, then a lead before
+    #: it, a tail after it. Stripped by :meth:`core` before the answer is read.
+    fillers: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
+    tails: tuple[str, ...] = ()
+
+    def core(self, heard: str) -> str:
+        """``heard`` without the carrier phrases around the answer ("i want to pay my
+        bill please" -> "pay my bill"); an exact phrase is kept whole."""
+        text = normalise(heard)
+        if text in self.phrases:
+            return text
+        for words, at_start in ((self.fillers, True), (self.leads, True), (self.tails, False)):
+            for carrier in sorted(words, key=len, reverse=True):
+                if at_start and text.startswith(carrier + " "):
+                    text = text[len(carrier) + 1 :]
+                    break
+                if not at_start and text.endswith(" " + carrier):
+                    text = text[: -len(carrier) - 1]
+                    break
+        return text
+
+    def whole(self, heard: str) -> bool:
+        """Whether ``heard``, carriers aside, is exactly one of this step's answers (not
+        garbage, not a near miss that fuzzy matching would correct)."""
+        text = self.core(heard)
+        if text in self.phrases:
+            return True
+        if self.kind in ("digits", "amount") and not self.outside_vocabulary(text):
+            answer = self.interpret(text)
+            return answer is not None and answer.kind == self.kind
+        return False
+
+    @property
+    def has_carriers(self) -> bool:
+        return bool(self.fillers or self.leads or self.tails)
+
+    def bare(self) -> StepGrammar:
+        """This grammar without carriers: the answers alone."""
+        if not self.has_carriers:
+            return self
+        return dataclasses.replace(self, fillers=(), leads=(), tails=())
 
     @property
     def digit_lengths(self) -> tuple[int, ...]:
@@ -253,7 +342,7 @@ class StepGrammar:
     @property
     def vocabulary(self) -> list[str]:
         """Every phrase or word the recognizer may hear on this step."""
-        words = list(self.phrases)
+        words = list(self.phrases) + [*self.fillers, *self.leads, *self.tails]
         if self.kind == "digits":
             words += DIGIT_VOCABULARY
         elif self.kind == "amount":
@@ -286,12 +375,41 @@ class StepGrammar:
         elif self.kind == "amount":
             rules += _AMOUNT_RULES
             alternatives.append("<amount>")
+        before, after = "", ""
+        for rule, words, at_start in (
+            ("<filler>", self.fillers, True),
+            ("<lead>", self.leads, True),
+            ("<tail>", self.tails, False),
+        ):
+            if words:
+                rules.append(f"{rule} = {' | '.join(words)};")
+                before, after = (
+                    (before + f"[{rule}] ", after) if at_start else (before, f" [{rule}]")
+                )
+        if alternatives and (before or after):
+            # Carriers go around the step's own answers only: around the whole body
+            # (commands too) they changed how the command prior weighs, and "help" on
+            # a method menu was heard as "cancel" or "louder" (8/8 -> 4/8 clips). A
+            # key word takes no lead: "can i two" is no way to talk, and sentences
+            # ("can you tell me what the weather is like") were heard as just that.
+            keys = [p for p in answers if _is_key_phrase(p)]
+            if keys and len(keys) < len(answers):
+                rules[rules.index("<phrase> = " + " | ".join(answers) + ";")] = (
+                    "<phrase> = " + " | ".join(p for p in answers if p not in keys) + ";"
+                )
+                rules.append("<key> = " + " | ".join(keys) + ";")
+                bare_filler = "[<filler>] " if self.fillers else ""
+                said = f"{before}({' | '.join(alternatives)}){after}"
+                rules.append(f"<said> = {said} | {bare_filler}<key>{after};")
+            else:
+                rules.append(f"<said> = {before}({' | '.join(alternatives)}){after};")
+            alternatives = ["<said>"]
         weights = {answer: 1.0 for answer in alternatives}
         if commands:
             rules.append("<command> = " + " | ".join(commands) + ";")
             weights["<command>"] = self.command_weight if alternatives else 1.0
         if self.garbage_weight > 0:
-            own = {word for phrase in self.vocabulary for word in phrase.split()}
+            own = {word for phrase in self.bare().vocabulary for word in phrase.split()}
             fillers = [w for w in GARBAGE_WORDS if w not in own]
             rules.append("<junk> = " + " | ".join(fillers) + ";")
             rules.append("<garbage> = <junk> <junk> <junk>+;")  # sentences, not answers
@@ -300,12 +418,15 @@ class StepGrammar:
             alternatives = [f"/{weight:g}/ {rule}" for rule, weight in weights.items()]
         else:
             alternatives = list(weights)
-        rules.append(f"public <answer> = {' | '.join(alternatives)};")
+        body = " | ".join(alternatives)
+        rules.append(f"public <answer> = {body};")
         return "\n".join(rules) + "\n"
 
     def interpret(self, heard: str, threshold: float = DEFAULT_THRESHOLD) -> SpokenAnswer | None:
         """Turn recognised text into this step's answer, or None when it is not one."""
-        text = normalise(heard)
+        if normalise(heard) in (*self.fillers, *self.leads, *self.tails):
+            return None  # a carrier alone ("i want to") answers nothing
+        text = self.core(heard)
         if not text:
             return None
         if self.kind == "digits":
@@ -337,6 +458,14 @@ class StepGrammar:
         return SpokenAnswer("digits", digits, heard)
 
 
+def _is_key_phrase(phrase: str) -> bool:
+    """A choice said by its key: "two", "number two", "option two"."""
+    words = phrase.split()
+    if words and words[0] in ("number", "option"):
+        words = words[1:]
+    return bool(words) and all(word in DIGIT_VOCABULARY for word in words)
+
+
 #: How people say amounts, and no more: a looser grammar lets noise turn "dollars and
 #: ninety nine cents" into "thousand and ninety nine ten". Thousands only with "dollars";
 #: the spoken-pair form ("forty two fifty") only below a thousand with two-digit cents;
@@ -362,6 +491,9 @@ def build_grammar(
     length: int | None = None,
     commands: bool = True,
     lengths: Sequence[int] = (),
+    leads: Sequence[str] = (),
+    tails: Sequence[str] = (),
+    carriers: bool = True,
 ) -> StepGrammar:
     """Build the grammar of one step.
 
@@ -373,6 +505,11 @@ def build_grammar(
         commands: include the global commands (help, repeat, go back, ...).
         lengths: for "digits" without ``length``, the numbers of digits allowed when
             there are several (an account number 8, a phone number 10).
+        leads: carrier phrases of this step on top of its kind's (:data:`LEADS`): "my
+            zip code is" on the ZIP step.
+        tails: the same after the answer ("the Internet charge").
+        carriers: allow fillers, leads and tails around the answer (False: the answer
+            alone, as grammars were before people's phrasing was measured).
 
     Raises:
         ValueError: for an unknown kind, a choice step without choices, or both
@@ -394,8 +531,17 @@ def build_grammar(
     if commands or kind == "commands":
         for value, spoken in COMMANDS.items():
             _add(phrases, spoken, f"command:{value}")
+    spoken_leads = tuple(dict.fromkeys(normalise(p) for p in (*LEADS[kind], *leads)))
+    spoken_tails = tuple(dict.fromkeys(normalise(p) for p in (*TAILS[kind], *tails)))
     return StepGrammar(
-        kind=kind, phrases=phrases, length=length, lengths=tuple(lengths), commands=commands
+        kind=kind,
+        phrases=phrases,
+        length=length,
+        lengths=tuple(lengths),
+        commands=commands,
+        fillers=tuple(f for f in FILLERS if f not in DIGIT_VOCABULARY) if carriers else (),
+        leads=spoken_leads if carriers else (),
+        tails=spoken_tails if carriers else (),
     )
 
 

@@ -77,6 +77,11 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_INPUT_CLOSED = 3
 EXIT_TTY_DETECTED = 4  # a TTY is on the handset: the caller hands over to the TTY channel
+PIN_BY_KEYPAD = (
+    "For your privacy I do not take a PIN by voice here, as others could hear it. "
+    "Please type it on the keypad and press Enter."
+)
+PIN_BY_HEADSET = "Your headset has a microphone, so you can also say it quietly."
 MIC_MISSING = "The microphone is not working, so I cannot hear you. Please use the keypad."
 SPEAKING_LIMIT = 180.0  # seconds: no utterance plays longer; never wait past it
 POLL = 0.02
@@ -112,6 +117,11 @@ class _Heard:
     ended_at: float = 0.0
 
 
+#: What :meth:`VoiceChannel._answer` gives for speech it did not understand: the engine
+#: counts the miss (:meth:`Conversation.missed`) and says what to do.
+MISSED = "\x00missed"
+
+
 class TtyHeard(Exception):
     """The microphone hears a TTY's Baudot tones, not a voice."""
 
@@ -142,6 +152,9 @@ class VoiceChannel:
             yes/no step (a payment review): money waits for the patience.
         barge_in: let speech interrupt prompts (only with the headset on: no echo).
         problems: startup messages to speak first (missing model, microphone).
+        headset_microphone: the microphone is the headset's (a handset at the mouth):
+            only then, with the headset on, may a PIN be said; otherwise a PIN is taken
+            from the keypad only and speech on that step is answered with why.
     """
 
     def __init__(
@@ -162,6 +175,7 @@ class VoiceChannel:
         rate_level: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         tty_detector: TonesDetector | None = None,
+        headset_microphone: bool = False,
     ) -> None:
         self.conversation = conversation
         # The session's timer runs on the channel's clock (a test's runs fast).
@@ -182,6 +196,7 @@ class VoiceChannel:
         self.rate_level = rate_level
         self.clock = clock
         self.tty_detector = tty_detector  # hears TTY tones among the microphone's blocks
+        self.headset_microphone = headset_microphone
         self.stats = VoiceStats()
         self._pending: deque[str] = deque()
         self._carried: EndPointer | None = None  # an answer that began during a prompt
@@ -224,7 +239,12 @@ class VoiceChannel:
                     self.session.set_register(Register.TTY)
                     return EXIT_TTY_DETECTED
                 before = prompt
-                prompt = self.session.prompt if line is None else self.session.answer(line)
+                if line is None:
+                    prompt = self.session.prompt
+                elif line is MISSED:
+                    prompt = self.session.missed()  # says so; a person after three
+                else:
+                    prompt = self.session.answer(line)
                 audio_only = self._apply_signals()
                 speak = (
                     not (
@@ -270,6 +290,8 @@ class VoiceChannel:
                 return
         if speech.public:
             self._say(speech.public)
+        if prompt.private and prompt.kind is AnswerKind.DIGITS and not self._keypad_only(prompt):
+            self._say(PIN_BY_HEADSET, private=True)
 
     def _say(self, text: str, private: bool = False) -> bool:
         """Speak and wait until done; False when a key (or the user's speech) cut it."""
@@ -362,9 +384,12 @@ class VoiceChannel:
             return min(self.early_silence or self.phrase_pause, self.phrase_pause)
         return 0.0
 
-    def _listen(self, grammar: StepGrammar, deadline: float, early: bool = True) -> _Heard:
+    def _listen(
+        self, grammar: StepGrammar, deadline: float, early: bool = True, secret: bool = False
+    ) -> _Heard:
         """Wait for a key line or a spoken answer until ``deadline``; ``early``: a
-        complete answer may end at a short pause."""
+        complete answer may end at a short pause; ``secret``: speech is never decoded
+        (a PIN said in the open), only reported as kind "secret"."""
         hearing = self.microphone is not None and self.recognizer is not None
         pointer = self._carried
         self._carried = None
@@ -395,9 +420,11 @@ class VoiceChannel:
             if self.tty_detector is not None and self.tty_detector.feed(block):
                 return _Heard("tty")
             state = pointer.feed(block)
+            if state is VadState.DONE and secret:
+                return _Heard("secret")
             if state is VadState.DONE:
                 return self._recognize(pointer, grammar, self.clock() - self.patience)
-            if watch is None:
+            if watch is None or secret:
                 continue
             so_far = watch.feed(block)
             if so_far is not None and state is VadState.SPEAKING:
@@ -463,15 +490,20 @@ class VoiceChannel:
 
     # ------------------------------------------------------------------ answering
     def _answer(self, prompt: Prompt) -> str | None:
-        """The next answer for the engine; None when the step's time ran out.
+        """The next answer for the engine; None when the step's time ran out;
+        :data:`MISSED` when speech was heard but not understood.
 
         Raises:
             EOFError: when every input is gone (keypad closed, no microphone).
         """
         grammar = grammar_for(prompt)
         self.session.delivered(self.clock())  # timed from the end of the prompt's speech
+        secret = self._keypad_only(prompt)
         while True:
-            heard = self._listen(grammar, self._deadline(), early=not prompt.confirms_money)
+            heard = self._listen(grammar, self._deadline(), not prompt.confirms_money, secret)
+            if heard.kind == "secret":
+                self._say(PIN_BY_KEYPAD)  # never decoded, never read back
+                continue
             if heard.kind == "closed":
                 raise EOFError
             if heard.kind == "tty":
@@ -493,8 +525,7 @@ class VoiceChannel:
             result = heard.result
             if result is None or result.answer is None:
                 self.stats.rejections += 1
-                self._say(not_caught(prompt, self._known()))
-                continue
+                return MISSED
             text = engine_text(prompt, result.answer)
             self._count_latency(heard, grammar.kind)
             if result.answer.kind == "digits":
@@ -509,6 +540,13 @@ class VoiceChannel:
         """When to stop listening and look at the session's clock (warning, expiry)."""
         wait = self.session.seconds_to_next_event()
         return self.clock() + (SPEAKING_LIMIT if wait is None else max(wait, POLL))
+
+    def _keypad_only(self, prompt: Prompt) -> bool:
+        """A PIN is taken by voice only from a headset that is both the microphone and
+        the output; anywhere else it would be said in the open."""
+        if not (prompt.private and prompt.kind is AnswerKind.DIGITS):
+            return False
+        return not (self.headset_microphone and self.output.headset_present)
 
     def _count_latency(self, heard: _Heard, kind: str) -> None:
         now = self.clock()
@@ -701,6 +739,7 @@ def run_voice_channel(engine: str | None = None) -> int:
             problems=problems,
             rate_level=voice.rate_level,
             tty_detector=_tty_detector(microphone),
+            headset_microphone=voice.headset_microphone,
         )
         code = channel.run()
         if code == EXIT_TTY_DETECTED:

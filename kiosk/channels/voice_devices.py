@@ -50,6 +50,9 @@ class VoiceSettings(LayeredSettings):
     headset: bool = False
     microphone_source: str = ""
     microphone: bool = True
+    #: The microphone is the headset's (a handset at the mouth): only then, with the
+    #: headset on, may a PIN be said instead of typed.
+    headset_microphone: bool = False
     verbosity: str = "brief"  # "full" adds step numbers and repeats every hint
     patience_seconds: float = 1.0  # trailing silence that ends an answer
     rate_level: int | None = None  # default speech speed, 1..7 (None: the sink's own)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.speech.grammar import StepGrammar, normalise
+from kiosk.speech.grammar import StepGrammar
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 
 __all__ = [
@@ -127,8 +127,14 @@ def with_room_tail(audio: np.ndarray, rate: int, seconds: float = ROOM_TAIL) -> 
 
 
 def is_complete_phrase(grammar: StepGrammar, heard: str) -> bool:
-    """Is ``heard`` exactly one of the step's phrases, and not the start of a longer one?"""
-    text = normalise(heard)
+    """Is ``heard`` one of the step's phrases (carriers aside), and not the start of a
+    longer one that means something else?"""
+    text = grammar.core(heard)
     if not text or text not in grammar.phrases:
         return False
-    return not any(phrase.startswith(text + " ") for phrase in grammar.phrases)
+    value = grammar.phrases[text]
+    # "yes" may go on as "yes please": the same answer, so it is complete already.
+    return not any(
+        phrase.startswith(text + " ") and meant != value
+        for phrase, meant in grammar.phrases.items()
+    )

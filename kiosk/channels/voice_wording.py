@@ -298,12 +298,13 @@ def _question(prompt: Prompt) -> str:
     }.get(prompt.kind, "")
 
 
-def not_caught(prompt: Prompt, known: KeyWord | None = None, limit: int = 4) -> str:
-    """The reply to out-of-grammar speech: what can be said, and which key to press."""
+def not_caught(prompt: Prompt, known: KeyWord | None = None) -> str:
+    """The reply to out-of-grammar speech: what can be said (every option), and which
+    key to press."""
     offers: list[str] = []
     choices = [c for c in prompt.choices if c.value not in SCREEN_ONLY_CHOICES]
     if prompt.kind in (AnswerKind.CHOICE, AnswerKind.NONE) and choices:
-        for choice in choices[:limit]:
+        for choice in choices:
             phrase = choice_phrase(choice, known)
             offers.append(f"{phrase}, or press {choice.key}" if phrase else f"press {choice.key}")
         return "Sorry, I did not catch that. You can say " + "; ".join(offers) + "."

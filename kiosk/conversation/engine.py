@@ -17,6 +17,7 @@ import logging
 from kiosk.accessibility.timing import TimingPolicy
 from kiosk.conversation.answers import Invalid, parse
 from kiosk.conversation.context import Context
+from kiosk.conversation.misses import CALLING, PERSON_AFTER, not_caught
 from kiosk.conversation.prompt import Answer, Command, Prompt, Register, Wording
 from kiosk.conversation.services import Services
 from kiosk.conversation.signals import AudioStep, Signal
@@ -97,6 +98,27 @@ class Conversation:
         if isinstance(outcome, Invalid):
             return self._reject(outcome)
         return self._go(outcome)
+
+    def missed(self) -> Prompt:
+        """Speech was heard on this step but not understood: say so with every way to
+        answer; from the second miss offer the keypad and a person; at the third call
+        a store worker (:mod:`kiosk.conversation.misses`). Misses and rejected typed
+        answers share one count per step."""
+        self.invalid_count += 1
+        if self.invalid_count >= PERSON_AFTER and self.current not in ("person_done", "end"):
+            return self._call_person()
+        error = not_caught(self._prompt, self.invalid_count)
+        self._prompt = dataclasses.replace(self._build(), error=error)
+        return self._prompt
+
+    def _call_person(self) -> Prompt:
+        if self.current != "person_contact":
+            self.history.append(self.current)
+        self.current = "person_contact"
+        called = self.handle(Answer(choice="associate_now", raw="(not understood)"))
+        if called.id == "person_done":
+            self._prompt = dataclasses.replace(called, notice=join(CALLING, called.notice))
+        return self._prompt
 
     def expire(self) -> Prompt:
         """The response time ran out: end safely, wipe the customer (told of their money first)."""

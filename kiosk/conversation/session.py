@@ -131,6 +131,14 @@ class Session:
         self.conversation.answer(raw)
         return self.settle()
 
+    def missed(self) -> Prompt:
+        """Speech was heard but not understood (:meth:`Conversation.missed`: every
+        option again, then the keypad and a person, then a person called)."""
+        if self._goodbye_at is not None and self.goodbye_seconds is not None:
+            return self.prompt
+        self.conversation.missed()
+        return self.settle()
+
     def settle(self) -> Prompt:
         """After the conversation took an answer (maybe in a worker thread, as a PIN
         check or a card payment takes time): collect its signals, then time the step.

@@ -42,7 +42,9 @@ def test_the_watch_hands_over_the_speech_so_far_at_each_pause(user_voice) -> Non
 def test_a_phrase_is_complete_only_if_nothing_longer_may_follow() -> None:
     menu = build_grammar("choice", {"pay": ["pay", "pay my bill"], "card": ["card"]})
     assert is_complete_phrase(menu, "card")
-    assert not is_complete_phrase(menu, "pay")  # "pay my bill" may be coming
+    assert is_complete_phrase(menu, "pay")  # "pay my bill" may follow, and means the same
+    later = build_grammar("choice", {"pay": ["pay"], "plan": ["pay later"]})
+    assert not is_complete_phrase(later, "pay")  # "pay later" may be coming
     assert is_complete_phrase(menu, "pay my bill")
     assert not is_complete_phrase(menu, "start")  # a command that may go on: start over
     assert not is_complete_phrase(menu, "weather")

@@ -205,7 +205,7 @@ def menu(ctx: Context) -> Prompt:
                 "1",
                 "Hear or read my bill",
                 "My bill",
-                synonyms=("bill", "balance"),
+                synonyms=("bill", "balance", "hear my bill", "my bill"),
                 tty_text="BILL",
                 icon="📄",
             ),
@@ -231,7 +231,7 @@ def menu(ctx: Context) -> Prompt:
                 "4",
                 "Question a charge",
                 "Wrong charge",
-                synonyms=("dispute", "wrong charge"),
+                synonyms=("dispute", "wrong charge", "dispute a charge"),
                 icon="?",
                 tty_text="DISPUTE",
             ),
@@ -253,7 +253,12 @@ def menu(ctx: Context) -> Prompt:
                 tty_text="PERSON",
             ),
             choice(
-                "finish", "7", "I am done", "Done", synonyms=("finish", "goodbye", "exit"), icon="✔"
+                "finish",
+                "7",
+                "I am done",
+                "Done",
+                synonyms=("finish", "goodbye", "exit", "i'm done"),
+                icon="✔",
             ),
         ]
         if suspended:
