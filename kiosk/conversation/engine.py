@@ -105,16 +105,19 @@ class Conversation:
         a store worker (:mod:`kiosk.conversation.misses`). Misses and rejected typed
         answers share one count per step."""
         self.invalid_count += 1
-        if self.invalid_count >= PERSON_AFTER and self.current not in ("person_done", "end"):
+        if self.invalid_count >= PERSON_AFTER and self.current not in (
+            StepId.PERSON_DONE,
+            StepId.END,
+        ):
             return self._call_person()
         error = not_caught(self._prompt, self.invalid_count)
         self._prompt = dataclasses.replace(self._build(), error=error)
         return self._prompt
 
     def _call_person(self) -> Prompt:
-        if self.current != "person_contact":
+        if self.current != StepId.PERSON_CONTACT:
             self.history.append(self.current)
-        self.current = "person_contact"
+        self.current = StepId.PERSON_CONTACT
         called = self.handle(Answer(choice="associate_now", raw="(not understood)"))
         if called.id == "person_done":
             self._prompt = dataclasses.replace(called, notice=join(CALLING, called.notice))
