@@ -37,6 +37,7 @@ FRAME = 160  # 20 ms at 8 kHz
 SCENARIO = Path(__file__).with_name("sipp") / "caller.xml"
 CODECS = {"PCMU": 0, "PCMA": 8}
 EVENT_PT = 101
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux
 SOUND_RMS = 0.01  # a packet louder than this carries speech or tones
 DTMF_EVENTS = {**{str(n): n for n in range(10)}, "*": 10, "#": 11}
 
@@ -90,9 +91,12 @@ class RtpPeer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.005)
+        # The kernel stamps each packet as it arrives: the gaps between the line's
+        # packets are then the line's, not this process's lateness in reading them.
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.port = self.sock.getsockname()[1]
         self.remote: tuple[str, int] | None = None
-        self.arrivals: list[float] = []  # perf_counter time of each audio packet from the line
+        self.arrivals: list[float] = []  # kernel arrival time (s) of each packet from the line
         self.first_packet_at: float | None = None
         self.first_sound_at: float | None = None  # the line's first audible packet
         self.last_sound_at = 0.0
@@ -238,10 +242,11 @@ class RtpPeer:
     def _receive_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                data, address = self.sock.recvfrom(2048)
+                data, ancillary, _flags, address = self.sock.recvmsg(2048, 64)
             except (TimeoutError, OSError):
                 continue
             now = time.perf_counter()
+            stamped = _kernel_time(ancillary)
             if len(data) < 12:
                 continue
             if self.remote is None:
@@ -260,8 +265,16 @@ class RtpPeer:
                     self.last_sound_at = now
                     if self.first_sound_at is None:
                         self.first_sound_at = now
-                self.arrivals.append(now)
+                self.arrivals.append(stamped if stamped is not None else now)
                 self._received.append((timestamp, samples))
+
+
+def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float | None:
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return None
 
 
 # ------------------------------------------------------------------ SIPp
@@ -318,6 +331,8 @@ class SippCaller:
             str(self.sip_port),
             "-mi",
             "127.0.0.1",
+            "-mp",
+            str(self._media_port()),
             "-m",
             "1",
             "-l",
@@ -351,6 +366,20 @@ class SippCaller:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    def _media_port(self) -> int:
+        """A port for SIPp's own media socket (unused: the audio is this module's), free
+        with the port two above it, which SIPp also binds; SIPp's default (6000) would
+        be shared by every caller."""
+        for _ in range(50):
+            port = _free_udp_port()
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                    probe.bind(("127.0.0.1", port + 2))
+            except OSError:
+                continue
+            return port
+        return _free_udp_port()
 
     @property
     def call_id(self) -> str:

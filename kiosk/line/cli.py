@@ -30,8 +30,9 @@ Audio: G.711 mu-law (PCMU) and A-law (PCMA) at 8 kHz, 20 ms packets; keys by RFC
 telephone-events, or SIP INFO (application/dtmf-relay) from phones that send those.
 Ports: SIP over UDP on --listen (KIOSK_LINE_LISTEN); RTP and RTCP from --rtp-ports
 (KIOSK_LINE_RTP_PORTS), two ports a call.
-Concurrency: at most --max-calls calls at once (KIOSK_LINE_MAX_CALLS); one more is
-answered 486 Busy Here.
+Concurrency: at most --max-calls calls at once (KIOSK_LINE_MAX_CALLS, 1 to 4: the SIP
+stack's wheel holds 4 calls a process; run more `kiosk line` processes on other ports
+behind the PBX for more); one more is answered 486 Busy Here.
 "Person" on any step transfers the call (blind, SIP REFER) to --agent-uri
 (KIOSK_LINE_AGENT_URI) with X-Kiosk-Reason and X-Kiosk-Account-Last4 headers; without
 one, the caller gets the kiosk's callback offer.
@@ -107,7 +108,7 @@ def run_line(args: argparse.Namespace) -> int:
 
 def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
     from kiosk.channels.voice import recognizer_or_problem
-    from kiosk.line.session import SessionParts
+    from kiosk.line.session import RecognizerPool, SessionParts
     from kiosk.speech.tts import EspeakSynthesizer
 
     services = runtime.services
@@ -119,10 +120,13 @@ def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
         )
         return found
 
+    pool = RecognizerPool(recognizer, settings.max_calls)
+    threading.Thread(target=pool.fill, name="recognizers", daemon=True).start()
     return SessionParts(
         services=services,
         synthesizer_factory=EspeakSynthesizer,
         recognizer_factory=recognizer,
+        recognizers=pool,
         agent_uri=settings.agent_uri,
         detect_seconds=settings.detect_seconds,
         inter_digit=settings.inter_digit_seconds,

@@ -12,6 +12,10 @@ from typing import ClassVar
 from kiosk.settings import LayeredSettings
 
 CODECS = {"pcmu": "PCMU/8000/1", "pcma": "PCMA/8000/1"}
+STACK_CALL_LIMIT = 4
+"""Calls one process can hold: the pjsua2-python 2.15.1 wheel is built with PJSIP's
+small-footprint limit (measured: the 5th call is refused "too many calls" whatever
+``maxCalls`` says). More lines: run more ``kiosk line`` processes on other ports."""
 
 
 class LineSettingsError(ValueError):
@@ -83,8 +87,12 @@ class LineSettings(LayeredSettings):
         self.host_port()
         self.codec_ids()
         self.port_range()
-        if self.max_calls < 1:
-            raise LineSettingsError("KIOSK_LINE_MAX_CALLS must be 1 or more")
+        if not 1 <= self.max_calls <= STACK_CALL_LIMIT:
+            raise LineSettingsError(
+                f"KIOSK_LINE_MAX_CALLS must be 1 to {STACK_CALL_LIMIT}: the SIP stack "
+                f"(pjsua2-python) holds at most {STACK_CALL_LIMIT} calls a process; "
+                "run another `kiosk line` on another port for more"
+            )
         if self.registrar and not self.user:
             raise LineSettingsError("a registrar needs a user: set KIOSK_LINE_USER")
         if self.registrar:

@@ -16,6 +16,7 @@ charged, the customer is forgotten), and the payment core's rules do the rest.
 from __future__ import annotations
 
 import logging
+import queue
 import time
 import traceback
 from collections.abc import Callable
@@ -98,17 +99,46 @@ class CallOutcome:
     captions: list[str] = field(default_factory=list)
 
 
+class RecognizerPool:
+    """Speech recognizers made before the calls come: loading one holds the interpreter
+    for a moment (its acoustic model), which would stall every other call's audio if it
+    happened at answer. A call borrows one and gives it back at its end."""
+
+    def __init__(self, factory: Callable[[], object | None], size: int) -> None:
+        self._factory = factory
+        self._idle: queue.Queue[object] = queue.Queue()
+        self._size = size
+
+    def fill(self) -> None:
+        for _ in range(self._size):
+            made = self._factory()
+            if made is None:
+                return
+            self._idle.put(made)
+
+    def take(self) -> object | None:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return self._factory()  # more calls than made ahead: load one now
+
+    def give(self, recognizer: object | None) -> None:
+        if recognizer is not None:
+            self._idle.put(recognizer)
+
+
 @dataclass
 class SessionParts:
     """What every call needs from the line (shared, or made once per call)."""
 
     services: Services
     synthesizer_factory: Callable[[], object]
-    recognizer_factory: Callable[[], object | None]
+    recognizer_factory: Callable[[], object | None]  # or a RecognizerPool's take
     agent_uri: str = ""
     detect_seconds: float = 1.0
     inter_digit: float = 4.0
     barge_in: bool = False
+    recognizers: RecognizerPool | None = None
 
 
 class CallSession:
@@ -172,7 +202,15 @@ class CallSession:
 
     def _run_voice(self) -> int:
         self.outcome.channel = "voice"
-        recognizer = self.parts.recognizer_factory()
+        pool = self.parts.recognizers
+        recognizer = pool.take() if pool is not None else self.parts.recognizer_factory()
+        try:
+            return self._voice_with(recognizer)
+        finally:
+            if pool is not None:
+                pool.give(recognizer)
+
+    def _voice_with(self, recognizer: object | None) -> int:
         speaker = LineSpeaker(self.audio)
         printer = CaptionPrinter(log=self.captions)
         output = LineVoiceOutput(

@@ -68,7 +68,7 @@ def line(
     store = open_store(Settings(database_url=f"sqlite:///{path}", kiosk_id="LINE-TEST"))
     port = free_udp_port()
     rtp = 20000 + (port % 200) * 100
-    settings = LineSettings(listen=f"127.0.0.1:{port}", max_calls=8, rtp_ports=f"{rtp}-{rtp + 99}")
+    settings = LineSettings(listen=f"127.0.0.1:{port}", max_calls=4, rtp_ports=f"{rtp}-{rtp + 99}")
     parts = SessionParts(
         services=Services(store),
         synthesizer_factory=EspeakSynthesizer,

@@ -1,0 +1,249 @@
+"""Phone line benchmark: 8 calls at once to `kiosk line` (PJSIP) from SIPp callers.
+
+Seven callers sign in with keys (RFC 4733) and hear their bill; the eighth is a TTY
+that types its answers one character at a time, with random 0.2-2 s pauses, under
+white noise at 0 dB SNR on the line. For every call: the time from answer (the line's
+first RTP packet) to its first sound, and the largest gap between two of the line's
+RTP packets as the caller receives them (target: first sound <= 500 ms, no gap over
+40 ms). For the TTY call: whether each typed answer was read right (the line moved on
+to the next step) and the character errors of the project's decoder on that same audio.
+
+Run: ``.venv/bin/python bench/bench_line.py [--quick]`` (about 2 minutes; --quick: 4 calls).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from kiosk.devtools.sip_caller import SippCaller, sipp_available
+
+ACCOUNTS = [  # number, ZIP, PIN
+    ("40152270", "72201", "2468"),
+    ("40152271", "35203", "1357"),
+    ("40152272", "27601", "8642"),
+    ("40152273", "50309", "9753"),
+    ("40152274", "73301", "1111"),
+]
+TTY_ANSWERS = [("1", "ACCOUNT"), ("40152271", "ZIP")]  # typed, then a word of the next prompt
+HOLD_SECONDS = 75.0  # keypad calls stay on the line this long (all 8 overlap)
+
+
+@dataclass
+class CallResult:
+    kind: str
+    first_sound_ms: float | None = None
+    max_gap_ms: float | None = None
+    packets: int = 0
+    note: str = ""
+
+
+def _gaps(arrivals: list[float]) -> float | None:
+    if len(arrivals) < 2:
+        return None
+    return float(np.max(np.diff(np.asarray(arrivals))) * 1000.0)
+
+
+def _measure(caller: SippCaller, result: CallResult) -> None:
+    rtp = caller.rtp
+    if rtp.first_packet_at is not None and rtp.first_sound_at is not None:
+        result.first_sound_ms = (rtp.first_sound_at - rtp.first_packet_at) * 1000.0
+    result.max_gap_ms = _gaps(rtp.arrivals)
+    result.packets = len(rtp.arrivals)
+
+
+def keypad_call(address: tuple[str, int], work: Path, index: int, result: CallResult) -> None:
+    number, zip_code, pin = ACCOUNTS[index % len(ACCOUNTS)]
+    caller = SippCaller(address, codec="PCMU" if index % 2 else "PCMA", workdir=work / f"k{index}")
+    caller.start()
+    try:
+        if not caller.wait_answered(15):
+            result.note = "not answered"
+            return
+        time.sleep(2.0)
+        for entry in ("1", number + "#", zip_code + "#", pin + "#", "1"):
+            for key in entry:
+                caller.rtp.key(key)
+        caller.rtp.wait_sent()
+        end = time.monotonic() + HOLD_SECONDS
+        while time.monotonic() < end and caller.process and caller.process.poll() is None:
+            time.sleep(0.2)
+        caller.hang_up()
+        caller.wait(15)
+        _measure(caller, result)
+    finally:
+        caller.close()
+
+
+def typed_slowly(text: str, rng: np.random.Generator) -> np.ndarray:
+    """A TTY typing ``text`` one character at a time, 0.2-2 s between characters, each
+    character starting from silence (no lead tone)."""
+    from kiosk.tty.baudot import encode
+    from kiosk.tty.modulator import modulate_codes
+
+    parts = []
+    for code in encode(text + " GA\n"):
+        parts.append(modulate_codes([code], rate=8000, lead_in=0.0, hang_over=0.0))
+        parts.append(np.zeros(int(rng.uniform(0.2, 2.0) * 8000), dtype=np.float32))
+    return np.concatenate(parts)
+
+
+def with_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    tone = audio[np.abs(audio) > 1e-4]
+    power = float(np.mean(tone**2)) if tone.size else 0.1
+    noise = rng.normal(0.0, np.sqrt(power / 10 ** (snr_db / 10.0)), audio.size)
+    return np.clip(audio + noise, -1.0, 1.0).astype(np.float32)
+
+
+def tty_call(address: tuple[str, int], work: Path, result: CallResult, snr_db: float) -> None:
+    from kiosk.tty.demodulator import decode_audio
+    from kiosk.tty.modulator import modulate
+
+    rng = np.random.default_rng(18)
+    caller = SippCaller(address, workdir=work / "tty")
+    caller.start()
+    notes = []
+    errors = total = 0
+    try:
+        if not caller.wait_answered(15):
+            result.note = "not answered"
+            return
+        caller.wait_for_text("GA", 1, timeout=10)
+        caller.rtp.play(modulate("HELLO GA\n", rate=8000))
+        caller.wait_for_text("GA", 2, timeout=60)
+        for turn, (typed, expected) in enumerate(TTY_ANSWERS, start=3):
+            audio = with_noise(typed_slowly(typed, rng), snr_db, rng)
+            decoded = decode_audio(audio, 8000).replace("\n", "").strip()
+            errors += Levenshtein.distance(decoded, f"{typed} GA")
+            total += len(typed) + 3
+            time.sleep(0.5)
+            caller.rtp.play(audio)
+            heard = caller.wait_for_text("GA", turn, timeout=90)
+            last = heard.rsplit("GA", 2)[-2] if heard.count("GA") >= turn else ""
+            notes.append("ok" if expected in last else f"not read ({last.strip()[:30]!r})")
+        caller.hang_up()
+        caller.wait(15)
+        _measure(caller, result)
+        result.note = f"answers: {', '.join(notes)}; decoder CER {errors}/{total}"
+    finally:
+        caller.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="4 calls instead of 8")
+    parser.add_argument("--snr", type=float, default=0.0, help="TTY line SNR in dB")
+    args = parser.parse_args()
+    if not sipp_available() or shutil.which("espeak-ng") is None:
+        print("bench_line: needs SIPp (sip-tester) and espeak-ng; skipped")
+        return 0
+    try:
+        import pjsua2  # noqa: F401
+    except ImportError:
+        print("bench_line: pjsua2-python is not installed; skipped")
+        return 0
+    from kiosk.line.config import STACK_CALL_LIMIT
+
+    calls = 4 if args.quick else 8
+    work = Path(tempfile.mkdtemp(prefix="bench-line-"))
+    # The line in its own processes, as in service (the callers' RTP threads here would
+    # otherwise compete with it for one interpreter); the SIP stack holds 4 calls a
+    # process, so 8 calls are two lines of 4 (a PBX spreads calls over them).
+    per_line = min(calls, STACK_CALL_LIMIT)
+    ports = [5290 + 10 * n for n in range(-(-calls // per_line))]
+    lines = []
+    for n, port in enumerate(ports):
+        log = (work / f"line{n}.log").open("w")
+        lines.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("kiosk")),
+                    "line",
+                    "--listen",
+                    f"127.0.0.1:{port}",
+                    "--max-calls",
+                    str(per_line),
+                    "--rtp-ports",
+                    f"{42000 + 100 * n}-{42099 + 100 * n}",
+                ],
+                env={**os.environ, "KIOSK_DATA_DIR": str(work / f"line{n}"), "KIOSK_DEMO": "1"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not all(
+        "line listening" in (work / f"line{n}.log").read_text() for n in range(len(ports))
+    ):
+        time.sleep(0.2)
+    time.sleep(3.0)  # the recognizers are made ahead of the first call
+
+    def address(index: int) -> tuple[str, int]:
+        return ("127.0.0.1", ports[index // per_line])
+
+    results = [CallResult("keys") for _ in range(calls - 1)] + [CallResult("tty")]
+    threads = [
+        threading.Thread(target=keypad_call, args=(address(i), work, i, results[i]))
+        for i in range(calls - 1)
+    ]
+    threads.append(
+        threading.Thread(target=tty_call, args=(address(calls - 1), work, results[-1], args.snr))
+    )
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+        time.sleep(0.3)
+    for thread in threads:
+        thread.join(300)
+    elapsed = time.monotonic() - started
+    for line in lines:
+        line.send_signal(signal.SIGTERM)
+    for line in lines:
+        try:
+            line.wait(20)
+        except subprocess.TimeoutExpired:
+            line.kill()
+
+    print(
+        f"{calls} simultaneous calls on {Path('/proc/cpuinfo').read_text().count('processor')} cores, {elapsed:.0f} s"
+    )
+    print(
+        f"{'call':<6} {'kind':<5} {'first sound ms':>14} {'max RTP gap ms':>15} {'packets':>8}  note"
+    )
+    for i, r in enumerate(results):
+        first = f"{r.first_sound_ms:.0f}" if r.first_sound_ms is not None else "-"
+        gap = f"{r.max_gap_ms:.1f}" if r.max_gap_ms is not None else "-"
+        print(f"{i + 1:<6} {r.kind:<5} {first:>14} {gap:>15} {r.packets:>8}  {r.note}")
+    gaps = [r.max_gap_ms for r in results if r.max_gap_ms is not None]
+    firsts = [r.first_sound_ms for r in results if r.first_sound_ms is not None]
+    if gaps and firsts:
+        print(
+            f"worst: first sound {max(firsts):.0f} ms (target <= 500), "
+            f"RTP gap {max(gaps):.1f} ms (target <= 40)"
+        )
+    problems = [
+        entry
+        for n in range(len(ports))
+        for entry in (work / f"line{n}.log").read_text().splitlines()
+        if " WARNING " in entry or " ERROR " in entry or "refused" in entry
+    ]
+    for problem in problems[:10]:
+        print("line:", problem)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
