@@ -79,8 +79,9 @@ def run_line(args: argparse.Namespace) -> int:
         settings = LineSettings(**overrides)
         settings.check()
     except (LineSettingsError, ValueError) as error:
-        print(f"kiosk line: {error}", file=sys.stderr)
-        return 2
+        from kiosk.exits import EXIT_USAGE, fail
+
+        return fail("line", str(error), EXIT_USAGE)
     _log_to_stderr()
     from kiosk.line.sip import LineServer
     from kiosk.runtime import KioskRuntime
@@ -98,9 +99,10 @@ def run_line(args: argparse.Namespace) -> int:
     try:
         server.serve()
     except Exception as error:  # PJSIP's errors: a port in use, a bad address
+        from kiosk.exits import EXIT_FAILED, fail
+
         logging.getLogger("kiosk.line").error("the line cannot run: %s", error)
-        print(f"kiosk line: cannot start: {error}", file=sys.stderr)
-        return 1
+        return fail("line", f"cannot start: {error}", EXIT_FAILED)
     finally:
         runtime.stop()
     return 0
