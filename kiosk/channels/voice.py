@@ -12,6 +12,7 @@ a missing microphone, model or sound device leaves the keypad path working.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import sys
 import time
@@ -41,12 +42,14 @@ from kiosk.channels.voice_pause import (
 from kiosk.channels.voice_wording import (
     DEFAULT_VERBOSITY,
     HEADSET_NEEDED,
+    YES_NO_KEYS,
     not_caught,
     prompt_speech,
     readback_question,
 )
 from kiosk.conversation.engine import Conversation
-from kiosk.conversation.prompt import AnswerKind, Prompt, Register
+from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Register
+from kiosk.conversation.risk import confirm_question, needs_confirmation
 from kiosk.conversation.session import Session, SessionEvent
 from kiosk.conversation.signals import AudioStep
 from kiosk.conversation.wording import w
@@ -115,6 +118,7 @@ class _Heard:
     line: str = ""
     result: RecognitionResult | None = None
     ended_at: float = 0.0
+    audio: np.ndarray | None = None  # the speech decoded (for a next-best hypothesis)
 
 
 #: What :meth:`VoiceChannel._answer` gives for speech it did not understand: the engine
@@ -465,7 +469,7 @@ class VoiceChannel:
         if result is None:
             return None
         self.captions.status(f"heard: {self._heard_caption(result.text)}")
-        return _Heard("speech", result=result, ended_at=ended)
+        return _Heard("speech", result=result, ended_at=ended, audio=audio)
 
     def _recognize(self, pointer: EndPointer, grammar: StepGrammar, ended: float) -> _Heard:
         assert self.recognizer is not None and self.microphone is not None
@@ -480,7 +484,7 @@ class VoiceChannel:
             self._say(RECOGNIZER_FAILED)
             return _Heard("speech", result=RecognitionResult("", 0.0), ended_at=ended)
         self.captions.status(f"heard: {self._heard_caption(result.text)}")
-        return _Heard("speech", result=result, ended_at=ended)
+        return _Heard("speech", result=result, ended_at=ended, audio=audio)
 
     def _heard_caption(self, text: str) -> str:
         """What was heard, for the status line; never a private answer (a PIN said aloud)."""
@@ -530,6 +534,12 @@ class VoiceChannel:
             self._count_latency(heard, grammar.kind)
             if result.answer.kind == "digits":
                 confirmed = self._confirm_digits(prompt, text)
+                if confirmed is None:
+                    continue
+                return confirmed
+            choice = _choice_for(prompt, text) if result.answer.kind == "choice" else None
+            if choice is not None and needs_confirmation(prompt, choice.value):
+                confirmed = self._confirm_choice(prompt, grammar, heard, choice)
                 if confirmed is None:
                     continue
                 return confirmed
@@ -619,9 +629,72 @@ class VoiceChannel:
         self._say_again(prompt)
         return None
 
+    def _confirm_choice(
+        self, prompt: Prompt, grammar: StepGrammar, heard: _Heard, choice: Choice
+    ) -> str | None:
+        """Read back a choice that commits the customer; on "no", offer the next-best
+        hypothesis (the same speech decoded without the choice refused) before asking
+        again. Returns the choice's key, a keypad line, or None to listen again."""
+        offered = [choice]
+        for _ in range(2):
+            self.stats.confirmations += 1
+            question = confirm_question(prompt, offered[-1]).spoken
+            self._say(f"{question} {YES_NO_KEYS}")
+            verdict = self._yes_or_no(prompt)
+            if isinstance(verdict, str):
+                return verdict  # a key that answers the step itself
+            if verdict:
+                self.stats.spoken_answers += 1
+                return offered[-1].key
+            following = self._next_best(prompt, grammar, heard, offered)
+            if following is None:
+                break
+            offered.append(following)
+        self._say_again(prompt)
+        return None
+
+    def _yes_or_no(self, prompt: Prompt) -> bool | str | None:
+        """A yes (True) or no (False) by speech or key 1/2; another key line as itself;
+        None when nothing usable came."""
+        heard = self._listen(build_grammar("yesno"), self._deadline())
+        if heard.kind == "closed":
+            raise EOFError
+        if heard.kind == "tty":
+            raise TtyHeard
+        if heard.kind == "key":
+            key = heard.line.strip()
+            if key in YES_KEYS:
+                return YES_KEYS[key] == "yes"
+            return self._key_line(prompt, heard.line)
+        answer = heard.result.answer if heard.result else None
+        if answer is not None and answer.kind == "yesno":
+            return bool(answer.value)
+        return False
+
+    def _next_best(
+        self, prompt: Prompt, grammar: StepGrammar, heard: _Heard, refused: list[Choice]
+    ) -> Choice | None:
+        """The best of the other choices for the same speech, if one still fits."""
+        if heard.audio is None or self.recognizer is None or self.microphone is None:
+            return None
+        keys = {c.key for c in refused}
+        rest = {p: v for p, v in grammar.phrases.items() if v not in keys and ":" not in v}
+        if not rest:
+            return None
+        others = dataclasses.replace(grammar, phrases=rest)
+        try:
+            result = self.recognizer.recognize(heard.audio, self.microphone.rate, others)
+        except RecognizerError:
+            return None
+        if result.answer is None:
+            return None
+        return _choice_for(prompt, str(result.answer.value))
+
     def _say_again(self, prompt: Prompt) -> None:
-        what = "numbers" if prompt.kind is AnswerKind.DIGITS else "answer"
-        self._say(f"Please say the {what} again, or type them on the keypad and press Enter.")
+        if prompt.kind is AnswerKind.DIGITS:
+            self._say("Please say the numbers again, or type them on the keypad and press Enter.")
+        else:
+            self._say("Please say the answer again, or press its number on the keypad.")
 
     # ------------------------------------------------------------------ devices
     def _open_microphone(self) -> None:
@@ -654,6 +727,10 @@ class VoiceChannel:
             self._wait_speech(text="Louder. Volume 10 of 10.")
             acted = True
         return acted
+
+
+def _choice_for(prompt: Prompt, key: str) -> Choice | None:
+    return next((c for c in prompt.choices if c.key == key), None)
 
 
 def _trim_trailing_silence(audio: np.ndarray | None, rate: int) -> np.ndarray | None:
