@@ -48,6 +48,7 @@ class Conversation:
         self.ctx = Context(services, register)
         self.initial_register = register
         self.history: list[StepId] = []
+        self.trail: list[StepId] = []  # numbered steps of the task being done, for "Step 2 of 3"
         self.current: StepId = START
         self.last_command: Command | None = None  # the command the last answer was
         self.invalid_count = 0
@@ -251,10 +252,28 @@ class Conversation:
             self.current = StepId.END
             return self._build()
 
+    def _numbering(self, step_id: StepId) -> tuple[int | None, int | None]:
+        """("Step n", "of m") counted along the way actually taken: a task joined part
+        way (a plan's payment starts at the method) counts from 1, and a branch that
+        skips a step (an extension has no parts to choose) does not jump a number."""
+        step = STEPS[step_id]
+        if not step.task or not step.position:
+            self.trail = []
+            return None, None
+        if self.trail and STEPS[self.trail[-1]].task != step.task:
+            self.trail = []
+        earlier = {
+            STEPS[s].position for s in self.trail if (STEPS[s].position or 0) < step.position
+        }
+        if step_id not in self.trail:
+            self.trail.append(step_id)
+        number = len(earlier) + 1
+        return number, number + TASK_LENGTHS.get(step.task, step.position) - step.position
+
     def _build(self) -> Prompt:
         step = STEPS[self.current]
         built = step.build(self.ctx)
-        number = step.position if step.task else None
+        number, total = self._numbering(step.id)
         timing = TimingPolicy.from_settings(self.ctx.services.settings).response_time(
             self.ctx.register
         )
@@ -263,7 +282,7 @@ class Conversation:
             id=step.id,
             task=step.task,
             step=number,
-            total_steps=TASK_LENGTHS.get(step.task) if number else None,
+            total_steps=total,
             timeout_seconds=timing,
             timed=step.timed,
             confirms_money=step.confirms_money,

@@ -6,6 +6,7 @@ the key bar (Help, Back, ...) always at the bottom (WCAG 3.2.3).
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.screen import Screen
@@ -18,6 +19,10 @@ from kiosk.ui.countdown import Countdown
 from kiosk.ui.key_bar import KeyBar
 from kiosk.ui.step_header import StepHeader
 from kiosk.ui.step_view import StepView
+
+SHORT_ROWS = 32
+"""Below this many rows (80x24, 100x30) the large layouts use one-row buttons, so every
+option of a step is on screen (docs/kiosk-hardware.md promises 80x24 works)."""
 
 
 class KioskScreen(Screen[None]):
@@ -34,7 +39,11 @@ class KioskScreen(Screen[None]):
             yield CaptionBar(self.captions)
             yield KeyBar()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT_ROWS, "-short")
+
     def on_mount(self) -> None:
+        self.set_class(self.size.height < SHORT_ROWS, "-short")
         self.query_one(Countdown).hide()
         self.query_one("#key-info", Static).display = False
 

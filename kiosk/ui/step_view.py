@@ -50,6 +50,22 @@ class StepView(VerticalScroll):
         if prompt.notice is not None:
             yield Static(prompt.notice.in_register(register), classes="notice", id="notice")
         yield Static(prompt.text.in_register(register), classes="question", id="question")
+        if prompt.kind in ENTRY_KINDS and not prompt.end_of_session:
+            yield from self._figures()
+            yield EntryField(prompt, register, self.entry_value)
+            return
+        if prompt.error is not None:
+            yield Static("⚠ " + prompt.error.in_register(register), classes="error", id="error")
+        buttons = buttons_for(prompt, register, self.icons)
+        if buttons:
+            # The answers come right after the question: the rows and big figures below
+            # repeat what the text says, and may scroll; an option off screen may not.
+            yield ChoiceList(buttons)
+        yield from self._figures()
+
+    def _figures(self) -> ComposeResult:
+        """The detail rows and the big value (amount or confirmation number)."""
+        prompt = self.prompt
         if prompt.details:
             yield DetailsTable(prompt.details)
         if prompt.big_value:
@@ -57,11 +73,3 @@ class StepView(VerticalScroll):
                 yield Digits(prompt.big_value, classes="big-value", id="big-value")
             elif not prompt.details:
                 yield Static(prompt.big_value, classes="big-value-text", id="big-value")
-        if prompt.kind in ENTRY_KINDS and not prompt.end_of_session:
-            yield EntryField(prompt, register, self.entry_value)
-            return
-        if prompt.error is not None:
-            yield Static("⚠ " + prompt.error.in_register(register), classes="error", id="error")
-        buttons = buttons_for(prompt, register, self.icons)
-        if buttons:
-            yield ChoiceList(buttons)

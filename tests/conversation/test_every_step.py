@@ -652,3 +652,37 @@ def test_reference_numbers_carry_a_check_digit_and_their_kind():
             typo = number[:i] + str((int(number[i]) + 1) % 10) + number[i + 1 :]
             assert parse_reference(typo) is None
     assert parse_reference(confirmation_number(53)) is None  # a payment's is not a reference
+
+
+def _counters(d) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    return [(p.task, p.step, p.total_steps) for p in d.seen if p.step]
+
+
+@pytest.mark.parametrize(
+    "who, script",
+    [
+        ("ava", ["=pay", "1", "=card", "yes"]),
+        ("ben", ["=plan", "=extension", "yes"]),
+        ("ben", ["=plan", "=installment", "=3", "yes", "=card", "yes"]),
+        ("carmen", ["=reconnect", "=pay", "=card", "yes"]),
+        ("emma", ["=dispute", "1", "1", "yes"]),
+        ("ava", ["=person", "=voice", "5015550101", "yes"]),
+    ],
+)
+def test_step_counters_do_not_jump(driver, services, who, script):
+    """Issue 16: "Step 1 of 1" was followed by "Step 2 of 4", "1 of 3" by "3 of 3". Along
+    the way taken, each task counts 1, 2, 3... and ends on its total."""
+    d = driver()
+    d.sign_in(who)
+    for action in script:
+        d.choose(action[1:]) if action.startswith("=") else d.say(action)
+    counters = _counters(d)
+    assert counters, [p.id for p in d.seen]
+    for (task, number, total), (next_task, next_number, _next_total) in zip(
+        counters, counters[1:], strict=False
+    ):
+        if next_task == task:
+            assert next_number == number + 1, counters
+        else:
+            assert number == total and next_number == 1, counters
+    assert counters[-1][1] == counters[-1][2], counters

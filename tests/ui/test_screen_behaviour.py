@@ -96,7 +96,7 @@ async def test_mode_keys_switch_for_this_session_only(make_app) -> None:
         await press(pilot, "delete")  # ...and cancels on the second press
         assert app.session.prompt.id == "welcome"
         assert app.theme == "kiosk-contrast"  # the same customer, starting over
-        await press(pilot, "f9", "1", "2")  # a store worker now; then finish
+        await press(pilot, "f9", "1", "3")  # a store worker now; then finish
         assert app.session.prompt.id == "end"
         app.clock.advance(GOODBYE_SECONDS + 1)
         await app.tick()
