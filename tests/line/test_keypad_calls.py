@@ -130,3 +130,24 @@ def test_a_caller_who_hangs_up_while_paying_leaves_nothing_open(line, tmp_path):
     )
     assert sum(a.state == AttemptState.SUCCEEDED for a in attempts) <= 1
     assert all(a.cents == 9500 for a in attempts)
+
+
+def test_a_voice_caller_answers_by_speech(line, tmp_path):
+    from kiosk.line.audio import to_line_rate
+    from kiosk.speech.tts import EspeakSynthesizer
+
+    speech, rate = EspeakSynthesizer(voice="en-us").synthesize("start")
+    caller = line.call(tmp_path)
+    try:
+        time.sleep(3.0)  # the TTY "GA", a second's listening, then the spoken greeting
+        assert caller.rtp.wait_quiet(1.5, timeout=60)  # the line listens
+        caller.rtp.play(to_line_rate(speech, rate) * 0.8)
+        time.sleep(6.0)  # heard, decoded, and the sign-in question begun
+        caller.hang_up()
+        assert caller.wait(30) == 0
+    finally:
+        caller.close()
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and outcome.channel == "voice"
+    after_welcome = " ".join(outcome.captions[1:]).lower()
+    assert "account number" in after_welcome, outcome.captions
