@@ -5,8 +5,8 @@ broken at one crash point of the payment core (cycled over
 kiosk.devtools.store_faults.FAULT_POINTS; amounts drawn per run, so some are
 declined or get no answer): SQLite locked by another process, its disk (a
 small tmpfs) full, its file deleted or corrupted (then restored from the last
-backup), PostgreSQL stopped with ``pg_ctl -m immediate stop``. Then repair,
-restart, reconcile and recovery from the payment journal, and the
+backup), PostgreSQL's payment tables locked by another session or the server
+stopped with ``pg_ctl -m immediate stop``. Then repair, restart, reconcile and recovery from the payment journal, and the
 processor's records are compared with the books.
 
 Columns: runs; hit (the fault struck); charged (the processor took money);

@@ -130,8 +130,9 @@ class Settings(LayeredSettings):
 
     # Identity and storage
     database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
-    # How long a statement waits for another process's lock on the SQLite file before
-    # the store counts as unusable (the kiosk then says so; it never waits forever).
+    # How long a statement waits for another process's lock (on the SQLite file, or a
+    # PostgreSQL row or table) before the store counts as unusable (the kiosk then says
+    # so; it never waits forever).
     database_busy_timeout_seconds: float = 30.0
     # Demo accounts (with their published PINs) are created only on request:
     # KIOSK_DEMO=1 (make run sets it) or ``kiosk db seed``.

@@ -9,6 +9,8 @@ one crash point of the payment core (:func:`kiosk.devtools.faults.inject`):
   payment journal) is filled to the last byte;
 - ``deleted``: the database file (and its WAL) is unlinked;
 - ``corrupted``: the database file and its WAL are overwritten with noise;
+- ``pg_locked``: another session holds ``LOCK TABLE ... ACCESS EXCLUSIVE`` on the
+  payment tables;
 - ``pg_stopped``: PostgreSQL is stopped with ``pg_ctl -m immediate stop``.
 
 Then the fault is repaired as staff would (lock released, space freed, last
@@ -51,7 +53,7 @@ from kiosk.store.store import Store, open_store
 
 KIOSK_ID = "FAULT-KIOSK"
 SQLITE_FAULTS = ("locked", "disk_full", "deleted", "corrupted")
-POSTGRES_FAULTS = ("pg_stopped",)
+POSTGRES_FAULTS = ("pg_locked", "pg_stopped")
 # Where in a payment the store breaks (see kiosk.devtools.faults.CRASH_POINTS).
 FAULT_POINTS = (
     "attempt.after_commit",  # CREATED committed, not yet SENT
@@ -460,6 +462,31 @@ class _Corrupted(_Fault):
                 os.fsync(out.fileno())
 
 
+class _PgLocked(_Fault):
+    """Another session locks the payment tables until repaired (a migration, a dump, a DBA)."""
+
+    connection: object | None = None
+
+    def strike(self) -> None:
+        import psycopg
+
+        connection = psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"))
+        # Inside the kiosk's own transaction the lock waits for its commit: do not wait here.
+        connection.execute("SET lock_timeout = '200ms'")
+        try:
+            connection.execute(
+                "LOCK TABLE payment_attempts, accounts, postings IN ACCESS EXCLUSIVE MODE"
+            )
+        except psycopg.errors.LockNotAvailable:
+            connection.rollback()
+        self.connection = connection
+
+    def repair(self) -> None:
+        if self.connection is not None:
+            self.connection.close()  # type: ignore[attr-defined]
+            self.connection = None
+
+
 class _PgStopped(_Fault):
     """PostgreSQL stopped as by a crash; repaired by starting it again."""
 
@@ -482,6 +509,7 @@ _FAULTS: dict[str, type[_Fault]] = {
     "disk_full": _DiskFull,
     "deleted": _Deleted,
     "corrupted": _Corrupted,
+    "pg_locked": _PgLocked,
     "pg_stopped": _PgStopped,
 }
 

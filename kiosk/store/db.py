@@ -32,8 +32,9 @@ def make_engine(
 ) -> Engine:
     """Create an engine with the kiosk's connection settings for its back end.
 
-    ``busy_timeout``: seconds a SQLite statement waits for another process's lock
-    before failing (the kiosk then goes out of service rather than hang).
+    ``busy_timeout``: seconds a statement waits for another process's lock (SQLite's
+    busy timeout, PostgreSQL's lock_timeout) before failing: the kiosk then goes out
+    of service, or says the payment is being checked, rather than hang.
     ``create=False``: a SQLite file is opened read-write but never created, so a
     database deleted under a running kiosk is an error, not a new empty file.
     """
@@ -46,7 +47,10 @@ def make_engine(
         engine = create_engine(url, connect_args={"timeout": busy_timeout}, **kwargs)
         _configure_sqlite(engine, busy_timeout)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # PostgreSQL: a lock held by another session fails the statement after the same
+    # timeout (the kiosk then says it is out of service or the payment is being checked).
+    options = {"options": f"-c lock_timeout={int(busy_timeout * 1000)}"}
+    return create_engine(url, pool_pre_ping=True, connect_args=options, **kwargs)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:

@@ -3,10 +3,10 @@
 Each case breaks the store at a representative point of a card payment made
 through the conversation engine (kiosk.devtools.store_faults): the SQLite file
 locked by another process, the data disk full (a small tmpfs), the file
-deleted or corrupted (then restored from the last backup), PostgreSQL stopped
-with ``pg_ctl -m immediate stop``. After repair, a restart, reconcile and
-recovery from the payment journal, the processor's records and the books must
-agree. ``bench/bench_faults.py`` runs the same at every point, 100+ times a fault.
+deleted or corrupted (then restored from the last backup), PostgreSQL's payment
+tables locked by another session, or the server stopped with
+``pg_ctl -m immediate stop``. After repair, a restart, reconcile and recovery
+from the payment journal, the processor's records and the books must agree. ``bench/bench_faults.py`` runs the same at every point, 100+ times a fault.
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ def test_sqlite_store_fails_mid_payment(
 
 
 @pytest.mark.parametrize("point", POINTS)
-def test_postgres_stopped_mid_payment(postgres_lab: FaultLab, point: str) -> None:
-    run = postgres_lab.run("pg_stopped", point, 0, cents=APPROVED)
+@pytest.mark.parametrize("kind", ["pg_locked", "pg_stopped"])
+def test_postgres_fails_mid_payment(postgres_lab: FaultLab, kind: str, point: str) -> None:
+    run = postgres_lab.run(kind, point, 0, cents=APPROVED)
     assert_truthful(run)
     assert run.charged and run.told_charged, (run.told, run.text)
 
