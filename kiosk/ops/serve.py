@@ -146,7 +146,12 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.store.store import open_store
 
     log_as_configured(interactive=False)
-    store = open_store()
+    from kiosk.errors import StoreUnavailable
+
+    try:
+        store = open_store(seed=False, create=False)  # never a new database, never demo data
+    except StoreUnavailable as error:
+        return fail("serve", error.message, EXIT_USAGE)
     upkeep = Upkeep(store, dt.timedelta(seconds=args.grace_seconds), daily=not args.no_daily)
     port = store.settings.health_port if args.health_port is None else args.health_port
     server = None

@@ -31,6 +31,10 @@ def test_an_admin_command_on_a_missing_database_says_how_to_create_one(tmp_path:
     assert done.returncode == 2
     assert "kiosk db upgrade" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "kiosk.sqlite3").exists()  # nothing created, nothing seeded
+    served = run(tmp_path, "serve", "--once")
+    assert served.returncode == 2 and "kiosk db upgrade" in served.stderr
+    assert "Traceback" not in served.stderr
+    assert not (tmp_path / "kiosk.sqlite3").exists()
 
 
 def test_a_customer_channel_on_a_missing_database_is_out_of_service(tmp_path: Path) -> None:
