@@ -21,6 +21,10 @@ from kiosk.conversation.session import Session, SessionEvent
 EXIT_OK = 0
 EXIT_INPUT_CLOSED = 3
 POLL_SECONDS = 0.25  # the longest read between looks at the session's clock
+#: The longest line kept, in bytes: every answer is far shorter (free text stops at 500
+#: letters), and a pasted or piped megabyte line is cut here instead of being gathered
+#: and parsed whole (a 5 MB line took 9 s and 450 MB before this limit).
+MAX_LINE_BYTES = 4096
 
 
 class LineReader:
@@ -32,6 +36,7 @@ class LineReader:
         self.buffer = b""
         self.closed = False
         self.keys: MaskedKeys | None = None  # set while a private answer is typed
+        self.overflow = False  # the line being read is too long: the rest of it is dropped
 
     @contextmanager
     def masked(self, out: TextIO) -> Iterator[None]:
@@ -60,9 +65,25 @@ class LineReader:
             chunk = os.read(self.fd, 4096)
             if not chunk:
                 self.closed = True
-            self.buffer += self.keys.feed(chunk) if self.keys is not None else chunk
+            self._take(self.keys.feed(chunk) if self.keys is not None else chunk)
         line, self.buffer = self.buffer.split(b"\n", 1)
         return line.decode("utf-8", "replace").rstrip("\r")
+
+    def _take(self, chunk: bytes) -> None:
+        """Add ``chunk``, keeping at most MAX_LINE_BYTES of a line without its newline: a
+        too-long line keeps its first bytes (so it is refused as too long, not cut to
+        something that looks valid) and the rest, up to its newline, is dropped."""
+        if self.overflow:
+            end = chunk.find(b"\n")
+            if end < 0:
+                return
+            self.overflow = False
+            chunk = chunk[end:]
+        self.buffer += chunk
+        start = self.buffer.rfind(b"\n") + 1
+        if len(self.buffer) - start > MAX_LINE_BYTES:
+            self.buffer = self.buffer[: start + MAX_LINE_BYTES + 1]
+            self.overflow = True
 
 
 def format_prompt(prompt: Prompt, register: Register) -> str:
