@@ -26,7 +26,9 @@ __all__ = [
     "KNOWN_MODELS",
     "ModelInstallError",
     "add_speech_subcommands",
+    "default_models_dir",
     "install_model",
+    "installed_model",
     "text_progress",
 ]
 
@@ -229,6 +231,27 @@ def _install_command(args: argparse.Namespace) -> int:
 
 
 def _default_models_dir() -> Path:
-    from platformdirs import user_data_path
+    return default_models_dir()
 
-    return user_data_path("kiosk") / "models"
+
+def default_models_dir() -> Path:
+    """Where models live: ``models/`` in the kiosk's data directory (KIOSK_DATA_DIR or
+    the platform's), so the kiosk finds what ``kiosk speech install-model`` put there."""
+    from kiosk.settings import data_dir
+
+    return data_dir() / "models"
+
+
+def installed_model(models_dir: Path | None = None) -> Path | None:
+    """The installed Vosk model the kiosk uses when none is configured: the only one,
+    or the first by name; None when there is none."""
+    folder = models_dir or default_models_dir()
+    if not folder.is_dir():
+        return None
+    models = sorted(
+        path
+        for path in folder.iterdir()
+        if not path.name.startswith(".")
+        and ((path / "am").is_dir() or (path / "final.mdl").exists())
+    )
+    return models[0] if models else None

@@ -95,11 +95,16 @@ def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recogn
     Args:
         engine: "pocketsphinx" (embedded English model) or "vosk" (needs ``model_dir``);
             None picks Vosk when a model directory is configured, else pocketsphinx.
-        model_dir: an installed Vosk model directory.
+        model_dir: an installed Vosk model directory; None: the one installed in the
+            data directory's ``models/`` (:func:`installed_model`), if any.
     Raises:
         ModelNotFoundError: Vosk was asked for and no model is where configured.
         RecognizerError: the engine cannot start.
     """
+    if not model_dir:
+        from kiosk.speech.model_install import installed_model
+
+        model_dir = installed_model()  # what 'kiosk speech install-model' put in place
     chosen = engine or ("vosk" if model_dir else "pocketsphinx")
     if chosen == "vosk":
         return VoskRecognizer(model_dir or "")

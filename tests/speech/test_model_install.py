@@ -84,3 +84,26 @@ def test_cli_subcommand(tmp_path, capsys) -> None:
     args = parser.parse_args(["install-model", str(archive), "--models-dir", str(tmp_path / "d")])
     assert args.handler(args) == 0
     assert capsys.readouterr().out.strip().endswith("vosk-model-test")
+
+
+def test_a_model_installed_in_the_data_dir_is_found_without_configuration(
+    server, tmp_path, monkeypatch, capsys
+) -> None:
+    """'kiosk speech install-model' installs under KIOSK_DATA_DIR/models (checksum
+    verified) and the kiosk's Vosk engine looks there when no model dir is set."""
+    from kiosk.channels.voice_devices import build_recognizer
+    from kiosk.speech.asr import ModelNotFoundError
+    from kiosk.speech.model_install import installed_model
+
+    served, url = server
+    digest = _model_zip(served / "vosk-model-test.zip")
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    assert installed_model() is None
+    parser = argparse.ArgumentParser()
+    add_speech_subcommands(parser.add_subparsers())
+    args = parser.parse_args(["install-model", f"{url}/vosk-model-test.zip", "--sha256", digest])
+    assert args.handler(args) == 0
+    target = tmp_path / "data" / "models" / "vosk-model-test"
+    assert installed_model() == target and capsys.readouterr().out.strip() == str(target)
+    with pytest.raises(ModelNotFoundError, match="vosk-model-test"):  # found; a fake model
+        build_recognizer("vosk", None)
