@@ -58,7 +58,7 @@ def open_store(
     create = seed if create is None else create
     url = settings.effective_database_url()
     database = sqlite_file(url)
-    if database is not None and not create and not database.exists():
+    if database is not None and not create and _lost(database):
         raise DatabaseMissing(database)
     engine = make_engine(url, busy_timeout=settings.database_busy_timeout_seconds, create=create)
     store = Store(engine, make_session_factory(engine), settings, clock or SystemClock())
@@ -71,13 +71,23 @@ def open_store(
     return store
 
 
+def _lost(database: Path) -> bool:
+    """No database there: no file, or an empty one (truncated, a failed copy or restore)
+    with nothing in its write-ahead log; migrating it would quietly start a new, empty
+    database in place of the lost one."""
+    if not database.exists():
+        return True
+    wal = Path(f"{database}-wal")
+    return database.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
+
+
 class DatabaseMissing(StoreUnavailable):
     """The kiosk's SQLite file does not exist; it is never silently re-created."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(
             f"There is no kiosk database at {path}.",
-            "It was never created, or it was deleted or moved.",
+            "It was never created, or it was deleted, moved or emptied.",
             "Create it with 'kiosk db upgrade' (then 'kiosk db seed' for demo accounts), "
             "or restore it from a backup and run 'kiosk admin reconcile'.",
         )

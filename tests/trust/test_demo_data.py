@@ -37,6 +37,20 @@ def test_an_admin_command_on_a_missing_database_says_how_to_create_one(tmp_path:
     assert not (tmp_path / "kiosk.sqlite3").exists()
 
 
+def test_an_emptied_database_file_is_missing_not_made_anew(tmp_path: Path) -> None:
+    """A 0-byte kiosk.sqlite3 (truncated, a restore that failed on a full disk): admin
+    commands used to migrate it into a new, empty database; then 'payments' listed
+    nothing and 'ledger-check' said OK, as if no payment had ever been made."""
+    database = tmp_path / "kiosk.sqlite3"
+    database.write_bytes(b"")
+    done = run(tmp_path, "admin", "payments")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "kiosk db upgrade" in done.stderr and "Traceback" not in done.stderr
+    assert database.stat().st_size == 0  # left as found, for whoever restores it
+    assert run(tmp_path, "db", "upgrade").returncode == 0  # asked for: a new database
+    assert run(tmp_path, "admin", "payments").returncode == 0
+
+
 def test_a_customer_channel_on_a_missing_database_is_out_of_service(tmp_path: Path) -> None:
     done = run(tmp_path, "text", stdin="1\n40152270\n72201\n2468\n2\n")
     assert done.returncode == 0, done.stderr[-2000:]
