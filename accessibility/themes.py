@@ -76,7 +76,12 @@ LARGE = Theme(
     surface=STANDARD.surface,
     panel=STANDARD.panel,
     dark=True,
-    variables={**STANDARD_VARIABLES, "text-muted": "#F4F6F8", "foreground-muted": "#F4F6F8"},
+    variables={
+        **STANDARD_VARIABLES,
+        "text-muted": "#F4F6F8",
+        "foreground-muted": "#F4F6F8",
+        "text-disabled": "#CBD3DB",  # the entry's example text: 7:1 for low vision too
+    },
 )
 
 # High contrast: pure black ground, white text, yellow focus and actions, the

@@ -62,6 +62,12 @@ def _keypad_commands() -> dict[str, Command]:
 
 
 KEY_COMMANDS: dict[str, Command] = _keypad_commands()
+# A lone 0 asks for a person: on menus, and on number fields too (no account number,
+# ZIP, PIN, routing number or phone number is a single 0), so "press 0, then Enter, for
+# a person" is true on every step that takes keys. An amount of 0 stays an amount.
+PERSON_ZERO_KINDS = frozenset(
+    {AnswerKind.CHOICE, AnswerKind.YES_NO, AnswerKind.NONE, AnswerKind.DIGITS}
+)
 YES_WORDS = {
     "yes",
     "y",
@@ -99,7 +105,7 @@ def parse(prompt: Prompt, raw: str, locale: str = "en_US") -> Answer | Invalid:
         return Answer(command=KEY_COMMANDS[stripped], raw=raw)
     if text in COMMAND_WORDS:
         return Answer(command=COMMAND_WORDS[text], raw=raw)
-    if stripped == "0" and prompt.kind in (AnswerKind.CHOICE, AnswerKind.YES_NO, AnswerKind.NONE):
+    if stripped == "0" and prompt.kind in PERSON_ZERO_KINDS:
         return Answer(command=Command.PERSON, raw=raw)
     if prompt.kind is AnswerKind.AMOUNT:
         return _amount(prompt, text, raw, locale)

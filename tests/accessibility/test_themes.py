@@ -135,3 +135,12 @@ def test_no_color_is_left_to_textual(monkeypatch: pytest.MonkeyPatch) -> None:
             return app.no_color
 
     assert asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", [Mode.LARGE, Mode.CONTRAST])
+def test_entry_placeholder_is_7_to_1_in_the_low_vision_modes(mode: Mode) -> None:
+    """Issue 16: the entry field's example text was 6:1 (grey on dark blue) in a large
+    layout; the low-vision modes keep every text cell at 7:1, placeholders included."""
+    theme = THEMES[mode]
+    (pair,) = [p for p in colour_pairs(theme) if p.name == "input placeholder"]
+    assert contrast_ratio(pair.fg, pair.bg) >= AAA_TEXT, (pair.fg, pair.bg)

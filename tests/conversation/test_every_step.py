@@ -686,3 +686,20 @@ def test_step_counters_do_not_jump(driver, services, who, script):
         else:
             assert number == total and next_number == 1, counters
     assert counters[-1][1] == counters[-1][2], counters
+
+
+@pytest.mark.parametrize("step", ["verify_id", "verify_zip", "verify_pin", "bank_routing"])
+def test_zero_asks_for_a_person_on_number_steps(driver, services, step):
+    """Issue 16: "press 0 for a person" typed a 0 into number fields. A lone 0 (no
+    account number, ZIP, PIN or routing number is one) now asks for a person there
+    too, and Back returns to the field; the PIN step's help says how."""
+    make = _scripts_to_steps(driver, services, set(STEPS))[step]
+    d = make()
+    assert d.prompt.id == step
+    d.say("0")
+    assert d.prompt.id == "person_contact"
+    d.say("back")
+    assert d.prompt.id == step
+    if step == "verify_pin":
+        for register in REGISTERS:
+            assert "0" in d.prompt.help.in_register(register)

@@ -133,8 +133,8 @@ def verify_pin(ctx: Context) -> Prompt:
         AnswerKind.DIGITS,
         w(
             "This is the 4-number PIN you chose for your account. It is not your card PIN. "
-            "If you do not know it, press 0 to ask for a person.",
-            "Your PIN has 4 numbers. Press 0 for a person.",
+            "If you do not know it, press 0 and then Enter to ask for a person.",
+            "Your PIN has 4 numbers. Press 0, then Enter, for a person.",
             tty_text="THE 4 NUMBER ACCOUNT PIN, NOT YOUR CARD PIN. TYPE 0 FOR A PERSON",
         ),
         digits_length=4,
