@@ -517,13 +517,19 @@ class ArrangementService:
             raise rejection
         return terms
 
-    def _offered(self, session: Session, account: Account, arrangement_id: int) -> Arrangement:
-        plan = session.scalar(
+    def _locked(
+        self, session: Session, account: Account, arrangement_id: int
+    ) -> Arrangement | None:
+        """The account's arrangement with this id, its parts loaded, locked for update."""
+        return session.scalar(
             select(Arrangement)
             .where(Arrangement.id == arrangement_id, Arrangement.account_id == account.id)
             .options(selectinload(Arrangement.installments))
             .with_for_update()
         )
+
+    def _offered(self, session: Session, account: Account, arrangement_id: int) -> Arrangement:
+        plan = self._locked(session, account, arrangement_id)
         if plan is None:
             raise NotFound(
                 "We could not find that offer on this account.", "", "Ask for the offer again."
@@ -602,12 +608,7 @@ class ArrangementService:
         """
         with self.store.sessions() as session, session.begin():
             account = find_account(session, account_number, for_update=True)
-            plan = session.scalar(
-                select(Arrangement)
-                .where(Arrangement.id == arrangement_id, Arrangement.account_id == account.id)
-                .options(selectinload(Arrangement.installments))
-                .with_for_update()
-            )
+            plan = self._locked(session, account, arrangement_id)
             if plan is None:
                 raise NotFound("We could not find that plan on this account.", "", "")
             if plan.state != ArrangementState.ACTIVE or any(

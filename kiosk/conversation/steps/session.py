@@ -509,9 +509,15 @@ def person_done(ctx: Context) -> Prompt:
 
 @handles(StepId.PERSON_DONE)
 def person_done_answer(ctx: Context, answer: Answer) -> Outcome:
+    return after_telling(ctx, answer, StepId.PERSON_DONE)
+
+
+def after_telling(ctx: Context, answer: Answer, again: StepId) -> Outcome:
+    """After a confirmation: hear it again, go on (menu, or welcome without a customer),
+    or finish."""
     if answer.choice == "again":
-        return Go(StepId.PERSON_DONE)
-    if answer.choice == "continue":
+        return Go(again)
+    if answer.choice in ("menu", "continue"):
         return Go(StepId.MENU if ctx.customer else StepId.WELCOME, clear_history=True)
     return Go(StepId.END)
 
@@ -543,11 +549,7 @@ def confirmed(ctx: Context) -> Prompt:
 
 @handles(StepId.CONFIRMED)
 def confirmed_answer(ctx: Context, answer: Answer) -> Outcome:
-    if answer.choice == "again":
-        return Go(StepId.CONFIRMED)
-    if answer.choice == "menu":
-        return Go(StepId.MENU if ctx.customer else StepId.WELCOME, clear_history=True)
-    return Go(StepId.END)
+    return after_telling(ctx, answer, StepId.CONFIRMED)
 
 
 # ---------------------------------------------------------------------- end
