@@ -132,6 +132,13 @@ def test_a_caller_who_hangs_up_while_paying_leaves_nothing_open(line, tmp_path):
     assert all(a.cents == 9500 for a in attempts)
 
 
+def _spoken_so_far(line, call_id: str) -> list[str]:
+    """What the line has said on a call so far (its captions), while the call is on."""
+    call = line.server.calls.get(call_id)
+    session = getattr(call, "session", None)
+    return [caption.text for caption in session.captions.entries] if session else []
+
+
 def test_a_voice_caller_answers_by_speech(line, tmp_path):
     from kiosk.line.audio import to_line_rate
     from kiosk.speech.tts import EspeakSynthesizer
@@ -139,15 +146,20 @@ def test_a_voice_caller_answers_by_speech(line, tmp_path):
     speech, rate = EspeakSynthesizer(voice="en-us").synthesize("start")
     caller = line.call(tmp_path)
     try:
-        time.sleep(3.0)  # the TTY "GA", a second's listening, then the spoken greeting
-        assert caller.rtp.wait_quiet(1.5, timeout=60)  # the line listens
+        # The greeting is said whole (a loaded machine may pause between its pieces),
+        # then the line listens.
+        assert _wait_for(lambda: _spoken_so_far(line, caller.call_id), 30)
+        assert caller.rtp.wait_quiet(2.5, timeout=60)
         caller.rtp.play(to_line_rate(speech, rate) * 0.8)
-        time.sleep(6.0)  # heard, decoded, and the sign-in question begun
+        asked = _wait_for(
+            lambda: "account number" in " ".join(_spoken_so_far(line, caller.call_id)[1:]).lower(),
+            20,
+        )
+        said = _spoken_so_far(line, caller.call_id)
         caller.hang_up()
         assert caller.wait(30) == 0
     finally:
         caller.close()
+    assert asked, said
     outcome = line.outcome(caller.call_id)
     assert outcome is not None and outcome.channel == "voice"
-    after_welcome = " ".join(outcome.captions[1:]).lower()
-    assert "account number" in after_welcome, outcome.captions
