@@ -460,3 +460,21 @@ def test_a_working_printer_prints_in_the_session(driver, services):
             )
         )
     assert states == {"sent"}
+
+
+def test_paying_more_than_owed_tells_the_credit_in_every_register(driver, services):
+    """An overpayment leaves a credit: the result says so (as the receipt does), never
+    a bare "$0.00" that hides the customer's money."""
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.choose("other")
+    d.say("100.00")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    credit = "$15.01"  # 100.00 paid on 84.99 owed
+    assert f"You have a credit of {credit}" in d.prompt.text.standard
+    assert credit in d.prompt.text.simple
+    assert f"CREDIT {credit}" in d.prompt.text.tty
+    assert ("Credit balance", credit) in d.prompt.details

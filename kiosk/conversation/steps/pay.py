@@ -590,6 +590,7 @@ def pay_result(ctx: Context) -> Prompt:
     local = result.at.astimezone(ZoneInfo(ctx.services.settings.timezone))
     when = f"{local:%B} {local.day}, {local.year}"
     balance = format_cents(max(result.new_balance_cents, 0))
+    credit = format_cents(-result.new_balance_cents) if result.new_balance_cents < 0 else ""
     standing = after_payment_wording(
         result.cents,
         ctx.services.bills.standing(ctx.account_number),
@@ -612,10 +613,12 @@ def pay_result(ctx: Context) -> Prompt:
         go_ahead=False,
     )
     printed = bool(ctx.values.get("receipt_printed", True))
+    has_credit = f" You have a credit of {credit}." if credit else ""
     rest = w(
-        f"Your balance is now {balance}.{emailed}",
-        f"You now owe {balance}.{emailed}",
+        f"Your balance is now {balance}.{has_credit}{emailed}",
+        f"You now owe {balance}." + (f" You have {credit} extra." if credit else "") + emailed,
         tty_text=f"BALANCE {balance}."
+        + (f" CREDIT {credit}." if credit else "")
         + (" RECEIPT EMAILED." if email else "")
         + (" RECEIPT: 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
     )
@@ -669,7 +672,7 @@ def pay_result(ctx: Context) -> Prompt:
             ("Paid by", paid_by),
             ("Date", when),
             ("Confirmation", grouped(number)),
-            ("New balance", balance),
+            ("Credit balance", credit) if credit else ("New balance", balance),
         ),
     )
 
