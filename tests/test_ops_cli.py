@@ -251,6 +251,25 @@ def test_config_check_finds_a_typo_with_the_suggestion(tmp_path: Path) -> None:
     assert refused.stderr.startswith("kiosk: error: bad setting: late_fee_cents")
 
 
+def test_config_check_names_where_each_bad_value_comes_from(tmp_path: Path) -> None:
+    """A bad value is reported once, against the file or the variable that holds it."""
+    kiosk = Kiosk(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}", tmp_path)
+    bad_file = tmp_path / "kiosk.toml"
+    bad_file.write_text('late_fee_cents = "abc"\n', encoding="utf-8")
+    done = kiosk("config", "check", expect=1, KIOSK_CONFIG=str(bad_file))
+    assert done.stderr.splitlines() == [
+        f"kiosk config check: error: {bad_file}: late_fee_cents = 'abc': "
+        "Input should be a valid integer, unable to parse string as an integer",
+    ]
+    good_file = tmp_path / "good.toml"
+    good_file.write_text("late_fee_cents = 500\n", encoding="utf-8")
+    done = kiosk("config", "check", str(good_file), expect=1, KIOSK_LOG_LEVEL="LOUD")
+    assert done.stderr.splitlines() == [
+        "kiosk config check: error: KIOSK_LOG_LEVEL: log_level = 'LOUD': "
+        "Input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR'",
+    ]
+
+
 def _sample_values(text: str) -> list[tuple[str, str]]:
     """``(name, "name = value")`` for each commented-out setting of a sample file."""
     return [

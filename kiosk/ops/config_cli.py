@@ -60,7 +60,11 @@ def unknown_keys(values: dict[str, Any]) -> list[Problem]:
 
 
 def bad_values(values: dict[str, Any]) -> list[Problem]:
-    """Values of known settings that pydantic refuses, each with its reason."""
+    """Values of known settings that pydantic refuses, each with its reason.
+
+    Settings() also reads the other layers (KIOSK_CONFIG's file, KIOSK_* variables):
+    their errors are left to the check of that layer, so none is blamed on the wrong one.
+    """
     from pydantic import ValidationError
 
     known = {key: value for key, value in values.items() if key in Settings.model_fields}
@@ -73,6 +77,7 @@ def bad_values(values: dict[str, Any]) -> list[Problem]:
                 f"{'.'.join(str(p) for p in item['loc'])} = {item.get('input')!r}: {item['msg']}",
             )
             for item in error.errors()
+            if item["loc"] and item["loc"][0] in known
         ]
     return []
 
