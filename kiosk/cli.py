@@ -206,7 +206,29 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_line(args)
     if command == "db":
         return _db(args)
+    if command == "admin":
+        return _admin(args)
     return int(args.handler(args))
+
+
+def _admin(args: argparse.Namespace) -> int:
+    """An admin command; a store that cannot be used (locked by another process, full,
+    damaged, a server that is down) is one error line and exit 1, not a traceback."""
+    try:
+        return int(args.handler(args))
+    except Exception as error:
+        from kiosk.exits import fail
+        from kiosk.store.health import is_store_failure
+
+        if not is_store_failure(error):
+            raise
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return fail(
+            "admin",
+            f"the kiosk's records could not be read or written ({cause}). Another program "
+            "may hold the database, or it is full, damaged or unreachable. Try again; if it "
+            "lasts, see 'When the database fails' in docs/operations.md.",
+        )
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -26,12 +26,13 @@ KIOSK = Path(sys.executable).parent / "kiosk"
 KIOSK_ID = "RECOVER-KIOSK"
 
 
-def kiosk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def kiosk(data_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     env.update(
         KIOSK_DATA_DIR=str(data_dir),
         KIOSK_CONFIG=str(data_dir / "absent.toml"),
         KIOSK_KIOSK_ID=KIOSK_ID,
+        **extra,
     )
     return subprocess.run([str(KIOSK), *args], env=env, capture_output=True, text=True, timeout=120)
 
@@ -106,3 +107,22 @@ def test_reconcile_exits_non_zero_while_a_payment_is_unknown(tmp_path: Path) -> 
     settled = kiosk(data, "admin", "reconcile", "--json", "--grace-seconds", "0")
     assert settled.returncode == 0, settled.stdout
     assert json.loads(settled.stdout) == {"settled": {"canceled": 1}, "unknown": 0, "problems": []}
+
+
+def test_admin_commands_on_a_locked_database_fail_plainly(tmp_path: Path) -> None:
+    """Another process holds the database (BEGIN EXCLUSIVE): reconcile and the other admin
+    commands exit 1 with one 'kiosk admin: error:' line, not a traceback."""
+    data = tmp_path / "data"
+    data.mkdir()
+    assert kiosk(data, "db", "seed").returncode == 0
+    holder = sqlite3.connect(data / "kiosk.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        for command in (("reconcile",), ("payments",), ("ledger-check",)):
+            done = kiosk(data, "admin", *command, KIOSK_DATABASE_BUSY_TIMEOUT_SECONDS="0.2")
+            assert done.returncode == 1, done.stdout + done.stderr
+            assert "Traceback" not in done.stderr, done.stderr
+            assert done.stderr.startswith("kiosk admin: error:") and "locked" in done.stderr
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
