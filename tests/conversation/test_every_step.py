@@ -703,3 +703,26 @@ def test_zero_asks_for_a_person_on_number_steps(driver, services, step):
     if step == "verify_pin":
         for register in REGISTERS:
             assert "0" in d.prompt.help.in_register(register)
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_bills_put_in_come_back_when_nothing_is_paid(driver, services, register):
+    """Issue 16: "Do not pay now" (or cancel) after bills went in said only that nothing
+    was charged; it says to take the bills, and how much, in every register."""
+    for leave in (("no", "=cancel"), ("cancel",)):
+        d = driver(register)
+        d.sign_in("ava")
+        _menu(d, register, "pay")
+        d.say("1")
+        d.choose("cash")
+        assert ("Put in so far", "$0.00") in d.prompt.details
+        d.say("20")
+        assert ("Put in so far", "$20.00") in d.prompt.details
+        d.say("done")
+        assert d.prompt.id == "pay_review"
+        for action in leave:
+            d.choose(action[1:]) if action.startswith("=") else d.say(action)
+        assert d.prompt.id == "menu"
+        assert not missing_facts(d.prompt, register, (2000,), words=("take",)), d.prompt.render(
+            register
+        )

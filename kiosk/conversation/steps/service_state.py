@@ -53,7 +53,21 @@ def money_status(ctx: Context) -> Wording:
             f"Your payment went through. Your number is {number}.",
             tty_text=f"YOUR PAYMENT WAS RECEIVED. CONFIRMATION {number}",
         )
-    return w("Nothing was charged.", "We took no money.", tty_text="NOTHING CHARGED")
+    nothing = w("Nothing was charged.", "We took no money.", tty_text="NOTHING CHARGED")
+    inserted = int(ctx.values.get("cash_inserted", 0) or 0)
+    if ctx.values.get("pay_method") == "cash" and inserted > 0:  # bills in, no payment made
+        from kiosk.money import format_cents
+
+        amount = format_cents(inserted)
+        return join(
+            nothing,
+            w(
+                f"Your {amount} in bills is coming back out of the bill slot. Please take it.",
+                f"Take your {amount} from the bill slot.",
+                tty_text=f"TAKE YOUR {amount} IN BILLS FROM THE SLOT",
+            ),
+        )
+    return nothing
 
 
 def balance_caveat(ctx: Context) -> Wording | None:
