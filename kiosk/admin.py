@@ -65,16 +65,15 @@ def add_admin_subcommands(commands: Any) -> None:
 def _open() -> Store:
     """The store, closed when the command ends (its WAL folded back into the database)."""
     import atexit
-    import sys
 
     from kiosk.errors import StoreUnavailable
+    from kiosk.exits import EXIT_USAGE, fail
     from kiosk.store.store import open_store
 
     try:
         store = open_store(seed=False, create=False)  # never a new database, never demo data
     except StoreUnavailable as error:
-        print(error.message, file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SystemExit(fail("admin", error.message, EXIT_USAGE)) from None
     atexit.register(store.dispose)
     return store
 

@@ -29,6 +29,7 @@ def run(data: Path, *args: str, stdin: str = "", **extra: str) -> subprocess.Com
 def test_an_admin_command_on_a_missing_database_says_how_to_create_one(tmp_path: Path) -> None:
     done = run(tmp_path, "admin", "reconcile")
     assert done.returncode == 2
+    assert done.stderr.startswith("kiosk admin: error: There is no kiosk database")  # README
     assert "kiosk db upgrade" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "kiosk.sqlite3").exists()  # nothing created, nothing seeded
     served = run(tmp_path, "serve", "--once")
