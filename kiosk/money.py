@@ -113,7 +113,11 @@ def _split(body: str, typed: str, point: str, group: str, example: str) -> tuple
     if group in ("\u202f", "\xa0"):  # a typed space stands for a narrow or no-break one
         body = body.replace(" ", group)
     p, g = re.escape(point), re.escape(group)
-    form = re.compile(rf"(?P<whole>[0-9]{{1,3}}(?:{g}[0-9]{{3}})+|[0-9]+)?(?:{p}(?P<frac>[0-9]*))?")
+    # A grouped number starts with a group of 1-3 digits that is not 0 ("0,500" is no
+    # thousands grouping: refused, never read as 500).
+    form = re.compile(
+        rf"(?P<whole>[1-9][0-9]{{0,2}}(?:{g}[0-9]{{3}})+|[0-9]+)?(?:{p}(?P<frac>[0-9]*))?"
+    )
     match = form.fullmatch(body)
     if match is not None and (match.group("whole") or match.group("frac")):
         return (match.group("whole") or "").replace(group, ""), match.group("frac") or ""

@@ -53,6 +53,11 @@ def test_parse_good_amounts(text: str, cents: int) -> None:
         # Issue 14: each of these was paid as a different amount.
         ("5,00", "comma in the wrong place: we read 5,00"),  # was $500.00
         ("$1,00.00", "comma in the wrong place: we read 1,00"),  # was $100.00
+        # A leading group of 0 is no thousands grouping: "0,500" (a European 0.50) was
+        # paid as $500.00, "0,005" as $5.00.
+        ("0,500", "comma in the wrong place: we read 0,500"),
+        ("0,005", "comma in the wrong place"),
+        ("05,000", "comma in the wrong place"),
         ("+5", "plus sign"),
         ("\u22125", "minus sign"),
         ("-$5", "minus sign"),
