@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 APP_NAME = "accessible-kiosk"
 
@@ -249,6 +249,20 @@ class Settings(LayeredSettings):
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=9464, ge=0, le=65535)  # 0: no health endpoint
     offer_expiry_hours: int = Field(default=24, ge=1)  # an unanswered plan offer lapses
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        """A misspelt zone would pass here and stop receipts and reports later."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"no time zone named {value!r}; use an IANA name such as 'America/Chicago'"
+            ) from None
+        return value
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""

@@ -270,6 +270,17 @@ def test_config_check_names_where_each_bad_value_comes_from(tmp_path: Path) -> N
     ]
 
 
+def test_a_time_zone_that_does_not_exist_is_a_bad_setting(tmp_path: Path) -> None:
+    """It used to pass `config check`, then end `admin report` with a traceback."""
+    kiosk = Kiosk(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}", tmp_path)
+    checked = kiosk("config", "check", expect=1, KIOSK_TIMEZONE="America/Chicgo")
+    assert "KIOSK_TIMEZONE: timezone = 'America/Chicgo'" in checked.stderr
+    assert "no time zone named 'America/Chicgo'" in checked.stderr
+    refused = kiosk("admin", "report", expect=2, KIOSK_TIMEZONE="America/Chicgo")
+    assert refused.stderr.startswith("kiosk: error: bad setting: timezone")
+    assert "Traceback" not in refused.stderr
+
+
 def _sample_values(text: str) -> list[tuple[str, str]]:
     """``(name, "name = value")`` for each commented-out setting of a sample file."""
     return [
