@@ -91,3 +91,31 @@ def test_an_empty_database_gets_no_demo_accounts_unless_asked(database_url: str)
             assert session.scalar(select(func.count(Account.id))) == 5
     finally:
         demo.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_admin_commands_do_not_make_tables_in_an_empty_database(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A new, empty PostgreSQL database (or an SQLite file with no tables): admin
+    commands used to create the kiosk's tables in it and report 'Nothing to reconcile'."""
+    import sqlite3
+
+    from kiosk.store import migrate
+    from kiosk.store.db import make_engine, sqlite_file
+
+    database = sqlite_file(database_url)
+    if database is not None:
+        with sqlite3.connect(database) as made:
+            made.execute("PRAGMA user_version = 1")  # a valid file with no tables
+    for command in (("reconcile",), ("payments",), ("daily",)):
+        done = run(tmp_path, "admin", *command, KIOSK_DATABASE_URL=database_url)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "no kiosk tables" in done.stderr and "Traceback" not in done.stderr
+    engine = make_engine(database_url)
+    try:
+        assert migrate.current_revision(engine) is None  # left as found
+    finally:
+        engine.dispose()
+    assert run(tmp_path, "db", "upgrade", KIOSK_DATABASE_URL=database_url).returncode == 0
+    assert run(tmp_path, "admin", "payments", KIOSK_DATABASE_URL=database_url).returncode == 0
