@@ -68,9 +68,8 @@ def _open() -> Store:
 
     from kiosk.errors import StoreUnavailable
     from kiosk.exits import EXIT_USAGE, fail
-    from kiosk.store.store import open_store
-
     from kiosk.store import migrate
+    from kiosk.store.store import open_store
 
     try:
         # Never a new database, never demo data; a database with no kiosk tables (a new
