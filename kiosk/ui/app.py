@@ -50,6 +50,7 @@ DESCRIBE_OFF = "Key information is off."
 PLEASE_WAIT = "Please wait…"
 HELP_AGAIN = "Press Help again to find out what any key does."
 NO_SPEECH = "Speech is not available on this kiosk. Please ask a store worker (F9)."
+SPEECH_STARTING = "Speech is starting. It will begin in a moment."
 HEADSET_IN = "Headset connected. Speech is on, and private details are spoken only in the headset."
 HEADSET_OUT = "Headset removed. Private details will not be spoken."
 SPEECH_READY = "screen speech ready"  # logged once the output and the headset watch run
@@ -103,6 +104,7 @@ class KioskApp(App[int]):
         self.shown_prompt: Prompt | None = None
         self.speech_requested = speech  # --speech: talk from the start, whatever the jack
         self.headset = False  # a headset is in the jack (the sound server says so)
+        self.speech_starting = False  # run_app builds the speech output after the first screen
 
     # ------------------------------------------------------------ lifecycle
     async def on_mount(self) -> None:
@@ -279,7 +281,8 @@ class KioskApp(App[int]):
 
     def attach_speech(self, sink: SpeechSink, tones: ToneSink) -> None:
         """The speech output is ready (built after the first screen, off the UI thread):
-        a kiosk started with speech on reads the step it shows."""
+        a kiosk started with speech on (or F4 pressed meanwhile) reads the step it shows."""
+        self.speech_starting = False
         self.announcer.sink = sink
         self.announcer.tones = tones
         if self.profile.speech and self.shown_prompt is not None:
@@ -310,10 +313,24 @@ class KioskApp(App[int]):
             self.announcer.interrupt()
             self.profile.speech = False
 
-    def toggle_speech(self) -> None:
-        """One key turns speech on (or off); said on screen too, as every sound is."""
-        if self.announcer.sink is None:
+    def speech_failed(self) -> None:
+        """The speech output could not be built: a customer who asked for it is told."""
+        self.speech_starting = False
+        if self.profile.speech:
+            self.profile.speech = False
             self.kiosk_screen.show_key_info(NO_SPEECH)
+
+    def toggle_speech(self) -> None:
+        """One key turns speech on (or off); said on screen too, as every sound is.
+        While the output is still being built the choice is kept and applied when ready."""
+        if self.announcer.sink is None:
+            if not self.speech_starting:
+                self.kiosk_screen.show_key_info(NO_SPEECH)
+                return
+            self.profile.speech = not self.profile.speech
+            self.kiosk_screen.show_key_info(
+                SPEECH_STARTING if self.profile.speech else "Speech is off."
+            )
             return
         if self.profile.speech:
             self.announcer.speech_off()
@@ -415,6 +432,7 @@ def run_app(mode: str = "standard", speech: bool = False) -> int:
 
     def ready() -> None:
         runtime.begin_upkeep()
+        app.speech_starting = True
         threading.Thread(target=_start_speech, args=(app, holder), daemon=True).start()
 
     try:
@@ -445,6 +463,7 @@ def _start_speech(app: KioskApp, stops: list[Callable[[], None]]) -> None:
         )
     except (AudioDeviceError, SynthesisError, OSError) as error:
         logging.getLogger(__name__).warning("the screen kiosk cannot speak: %s", error)
+        app.call_from_thread(app.speech_failed)
         return
     stops.append(speech.close)
     app.call_from_thread(app.attach_speech, speech, speech)

@@ -281,6 +281,28 @@ async def test_without_a_speech_device_the_speech_key_says_so(make_app) -> None:
         assert "not available" in str(app.screen.query_one("#key-info", Static).render())
 
 
+@run_async
+async def test_the_speech_key_while_speech_is_starting_is_kept(make_app) -> None:
+    """`kiosk run` builds its speech output after the first screen (seconds under load):
+    F4 then used to say "Speech is not available on this kiosk" and was lost."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.speech_starting = True  # as run_app sets it until the output is built
+        await press(pilot, "f4")
+        key_info = str(app.screen.query_one("#key-info", Static).render())
+        assert "not available" not in key_info and "starting" in key_info
+        sink = RecordingSink()
+        app.attach_speech(sink, RecordingTones())
+        assert sink.said and sink.said[0][0].startswith("Welcome.")  # read once ready
+    failed = make_app()
+    async with failed.run_test(size=(80, 24)) as pilot:
+        failed.speech_starting = True
+        await press(pilot, "f4")
+        failed.speech_failed()  # no sound output after all: now it says so
+        assert "not available" in str(failed.screen.query_one("#key-info", Static).render())
+        assert not failed.profile.speech
+
+
 # ------------------------------------------------------- the headset jack
 class HeadsetSink(RecordingSink):
     """A speech output with a jack: what it said, and whether the headset was in."""
