@@ -24,8 +24,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Select, bindparam, event, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    Pool,
+    Select,
+    bindparam,
+    event,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from kiosk.services.keys import audit_head_path as head_file
 from kiosk.services.keys import kiosk_key
@@ -35,7 +48,9 @@ from kiosk.store.models import AuditEntry, utcnow
 from kiosk.store.prepared import run
 
 GENESIS = "0" * 64
-_HEADS = "audit_heads"  # connection.info: chain heads to anchor once the transaction commits
+_HEADS = "audit_heads"  # connection.info: chain heads appended in the open transaction
+_COMMITTING = "audit_heads_committing"  # ...whose commit has been asked, outcome unknown
+_HeadsByKiosk = dict[str, tuple[str, bytes, Path]]  # kiosk id -> (head, key, head file)
 log = logging.getLogger(__name__)
 
 
@@ -110,16 +125,48 @@ def record(
     }
     digest = _digest_fields(fields, key)
     run(connection, _insert_entry(), {**fields, "keyed": True, "hash": digest})
-    heads: dict[str, tuple[str, bytes, Path]] = connection.info.setdefault(_HEADS, {})
+    heads: _HeadsByKiosk = connection.info.setdefault(_HEADS, {})
     heads[kiosk_id] = (digest, key, head_file(settings))
 
 
+# SQLAlchemy's "commit" event runs *before* the database commits, and a commit can still
+# fail there (locked, disk full, server gone). So the heads move from "appended" to
+# "committing" at that event, are dropped if the commit raises (handle_error), and are
+# anchored only once the commit is known to have succeeded: when the connection goes back
+# to the pool, or when it begins its next transaction.
 @event.listens_for(Engine, "commit")
-def _anchor_heads(connection: Connection) -> None:
-    """After a commit: append each chain's new head to its head file. A head that
-    cannot be written (disk full) only leaves the anchor behind the database; the
-    committed entries stand and are still checked by their keyed chain."""
-    heads = connection.info.pop(_HEADS, None)
+def _heads_committing(connection: Connection) -> None:
+    heads: _HeadsByKiosk | None = connection.info.pop(_HEADS, None)
+    if heads:
+        connection.info.setdefault(_COMMITTING, {}).update(heads)
+
+
+@event.listens_for(Engine, "handle_error")
+def _commit_failed(context: ExceptionContext) -> None:
+    """Any error while heads await their commit's outcome: that commit did not happen."""
+    if context.connection is None:
+        return
+    try:
+        context.connection.info.pop(_COMMITTING, None)
+    except Exception:  # an invalidated connection has no info left: nothing to drop
+        log.debug("audit heads: connection gone", exc_info=True)
+
+
+@event.listens_for(Engine, "begin")
+def _anchor_before_next_transaction(connection: Connection) -> None:
+    _anchor_heads(connection.info.pop(_COMMITTING, None))
+
+
+@event.listens_for(Pool, "checkin")
+def _anchor_on_checkin(_dbapi_connection: object, record: ConnectionPoolEntry | None) -> None:
+    if record is not None:
+        _anchor_heads(record.info.pop(_COMMITTING, None))
+
+
+def _anchor_heads(heads: _HeadsByKiosk | None) -> None:
+    """Append each committed chain's new head to its head file. A head that cannot be
+    written (disk full) only leaves the anchor behind the database; the committed
+    entries stand and are still checked by their keyed chain."""
     if not heads:
         return
     for kiosk_id, (digest, key, path) in heads.items():

@@ -174,12 +174,6 @@ def test_after_being_checked_the_menu_says_the_balance_may_not_show_the_payment(
         store.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the audit head is anchored in SQLAlchemy's 'commit' event, which runs before "
-    "the database commits: a commit that then fails (locked, disk full, server down) leaves "
-    "an anchor for entries that never existed, and audit verify reports them deleted",
-)
 def test_a_failed_commit_leaves_no_audit_anchor(sqlite_lab: tuple[FaultLab, str]) -> None:
     lab, how = sqlite_lab
     if not how.startswith("tmpfs"):
