@@ -163,7 +163,14 @@ class Campaign:
         self._retry_key: str | None = None
 
     def settings(self) -> Settings:
-        return Settings(database_url=self.database_url, kiosk_id=KIOSK_ID)
+        # The key and the audit heads live in the campaign's own folder: in the shared data
+        # directory, earlier campaigns' heads were read as entries deleted from this one.
+        return Settings(
+            database_url=self.database_url,
+            kiosk_id=KIOSK_ID,
+            secret_key_file=str(self.workdir / "kiosk.key"),
+            audit_head_file=str(self.workdir / "audit-heads.jsonl"),
+        )
 
     def prepare(self, warm_up_payments: int = 4) -> None:
         """Create, migrate and seed the database, and warm the engine up in the parent.
