@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 CALL_ID: contextvars.ContextVar[str] = contextvars.ContextVar("call_id", default="-")
 POLL_MS = 10
 BUSY = 486
+PORT_GRACE = 2.0  # seconds an ended call's audio port is kept before it is deleted
 TRANSFER_WAIT = 30.0  # seconds the far end has to report on a transfer before we hang up
 
 
@@ -131,8 +132,16 @@ class LineServer:
             while not self._stop.is_set():
                 endpoint.libHandleEvents(POLL_MS)
                 self._run_commands()
-                # Dropped here, on this thread, once their conversation thread is gone.
-                self._ended = [call for call in self._ended if call.thread_alive()]
+                # Dropped here, on this thread, once their conversation thread is gone
+                # and PJSIP's media clock has long stopped calling their audio port (the
+                # conference bridge removes ports asynchronously: a port deleted in the
+                # same tick as its call's media can be called once more, after it is gone).
+                now = time.monotonic()
+                self._ended = [
+                    call
+                    for call in self._ended
+                    if call.thread_alive() or now - call.disconnected_at < PORT_GRACE
+                ]
             self._shutdown(pj, endpoint)
         finally:
             self.ready.set()
@@ -225,6 +234,10 @@ class LineServer:
         while time.monotonic() < end and any(c.thread_alive() for c in self.calls.values()):
             endpoint.libHandleEvents(POLL_MS)
             self._run_commands()
+        if self.calls or self._ended:  # the bridge lets go of their ports first
+            end = time.monotonic() + PORT_GRACE
+            while time.monotonic() < end:
+                endpoint.libHandleEvents(POLL_MS)
 
     # ------------------------------------------------------------ calls
     def incoming(self, account: Any, call_id: int) -> None:
@@ -323,6 +336,7 @@ def _call_class() -> Any:
             self.session: CallSession | None = None
             self.thread: threading.Thread | None = None
             self.disconnected = False
+            self.disconnected_at = 0.0
             self.transfer_sent = False
             self.transfer_deadline = 0.0
 
@@ -334,6 +348,7 @@ def _call_class() -> Any:
                 log.info("call state %s (%s)", info.stateText, info.lastStatusCode)
                 if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                     self.disconnected = True
+                    self.disconnected_at = time.monotonic()
                     if self.session is not None and not self.session.outcome.transferred:
                         self.session.outcome.hung_up_by_caller = not self.audio.closed
                     self.audio.hang_up()
