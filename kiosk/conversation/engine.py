@@ -148,8 +148,12 @@ class Conversation:
         if command == Command.REPEAT:
             return self._rebuild()
         if command == Command.BACK:
-            if not self.history:
+            if not self.history and self.current == START:
                 return self._rebuild(notice=w("This is the first step.", "You are at the start."))
+            if not self.history:  # cleared on purpose, e.g. once a payment was made
+                return self._rebuild(
+                    notice=w("You cannot go back from here.", "You cannot go back now.")
+                )
             self.current = self.history.pop()
             self.invalid_count = 0
             return self._rebuild()

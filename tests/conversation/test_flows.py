@@ -478,3 +478,23 @@ def test_paying_more_than_owed_tells_the_credit_in_every_register(driver, servic
     assert credit in d.prompt.text.simple
     assert f"CREDIT {credit}" in d.prompt.text.tty
     assert ("Credit balance", credit) in d.prompt.details
+
+
+def test_back_after_a_payment_does_not_call_the_result_the_first_step(driver, services):
+    """History is cleared once money moved (no way back into the review); Back on the
+    result ("Step 4 of 4") used to answer "This is the first step."."""
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    d.say("back")
+    assert d.prompt.id == "pay_result"
+    assert "first step" not in d.prompt.notice.standard
+    assert "cannot go back" in d.prompt.notice.standard
+    assert "CANNOT GO BACK" in d.prompt.notice.tty
+    start = driver()
+    start.say("back")
+    assert "first step" in start.prompt.notice.standard
