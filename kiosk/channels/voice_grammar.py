@@ -74,16 +74,16 @@ COMMAND_TEXT = {
 
 def grammar_for(prompt: Prompt) -> StepGrammar:
     """The step's grammar: what may be said on ``prompt``, global commands included."""
-    around = {"leads": STEP_LEADS.get(prompt.id, ()), "tails": STEP_TAILS.get(prompt.id, ())}
+    leads, tails = STEP_LEADS.get(prompt.id, ()), STEP_TAILS.get(prompt.id, ())
     if prompt.kind is AnswerKind.YES_NO:
-        return build_grammar("yesno", **around)
+        return build_grammar("yesno", leads=leads, tails=tails)
     if prompt.kind is AnswerKind.DIGITS:
         if prompt.digits_length is None:
             lengths = DIGIT_LENGTHS.get(prompt.id, ())
-            return build_grammar("digits", lengths=lengths, **around)
-        return build_grammar("digits", length=prompt.digits_length, **around)
+            return build_grammar("digits", lengths=lengths, leads=leads, tails=tails)
+        return build_grammar("digits", length=prompt.digits_length, leads=leads, tails=tails)
     if prompt.kind is AnswerKind.AMOUNT:
-        return build_grammar("amount", **around)
+        return build_grammar("amount", leads=leads, tails=tails)
     if prompt.choices and prompt.kind in (AnswerKind.CHOICE, AnswerKind.NONE):
         choices: dict[str, list[str]] = {}
         for choice in prompt.choices:
@@ -92,7 +92,7 @@ def grammar_for(prompt: Prompt) -> StepGrammar:
                 word = digits_to_words(choice.key)
                 spoken += [word, f"number {word}", f"option {word}"]
             choices[choice.key] = [p for p in (normalise(s) for s in spoken) if p]
-        return build_grammar("choice", _unshared(choices), **around)
+        return build_grammar("choice", _unshared(choices), leads=leads, tails=tails)
     if prompt.kind is AnswerKind.NONE:
         return build_grammar("choice", {"next": list(NEXT_WORDS)})
     return build_grammar("commands")
