@@ -13,7 +13,7 @@ import signal
 import termios
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from types import FrameType
 from typing import TextIO
 
@@ -86,6 +86,35 @@ def echo_off(fd: int) -> Iterator[None]:
     termios.tcsetattr(fd, termios.TCSANOW, quiet)
     try:
         yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        restore()
+
+
+@contextmanager
+def quiet_between_prompts(fd: int) -> Iterator[Callable[[], AbstractContextManager[None]]]:
+    """Echo off on ``fd`` for a whole session, except while an answer is awaited.
+
+    The terminal echoes a key when it arrives: a PIN typed ahead, while the kiosk is
+    still working on the answer before it, was shown before the PIN prompt turned echo
+    off. Yields ``echoing()``, a context manager for the waits of answers that may be
+    shown. The terminal's own settings come back on leaving, on SIGTERM and SIGHUP."""
+    saved = termios.tcgetattr(fd)
+    quiet = termios.tcgetattr(fd)
+    quiet[3] &= ~(termios.ECHO | termios.ECHONL)
+    restore = _restore_on_signals(fd, saved)
+
+    @contextmanager
+    def echoing() -> Iterator[None]:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        try:
+            yield
+        finally:
+            termios.tcsetattr(fd, termios.TCSANOW, quiet)
+
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    try:
+        yield echoing
     finally:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
         restore()

@@ -11,10 +11,10 @@ import os
 import select
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TextIO
 
-from kiosk.channels.secret_input import MaskedKeys, echo_off
+from kiosk.channels.secret_input import MaskedKeys, echo_off, quiet_between_prompts
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
 from kiosk.conversation.session import Session, SessionEvent
 
@@ -142,19 +142,36 @@ def converse(
     runs once the first prompt is out (the runtime starts its background work
     then, so the greeting does not wait for the database).
     """
+    if not os.isatty(reader.fd):
+        return _converse(session, reader, out, register, lambda: nullcontext(), after_greeting)
+    with quiet_between_prompts(reader.fd) as echoing:  # keys typed ahead are not shown
+        return _converse(session, reader, out, register, echoing, after_greeting)
+
+
+def _converse(
+    session: Session,
+    reader: LineReader,
+    out: TextIO,
+    register: Register,
+    echoing: Callable[[], AbstractContextManager[object]],
+    after_greeting: Callable[[], None] | None,
+) -> int:
     prompt = session.prompt
     shown = register if register == Register.TTY else None
     while True:
-        out.write(format_prompt(prompt, shown or session.register) + "\n> ")
-        out.flush()
-        if after_greeting is not None:
-            after_greeting()
-            after_greeting = None
-        if session.finished:
-            out.write("\n")
-            return EXIT_OK
+        # The terminal's mode is set before the prompt shows: an answer typed as soon as
+        # it appears is echoed (or masked, for a PIN) from its first key.
+        waiting = reader.masked(out) if prompt.private else echoing()
         try:
-            with reader.masked(out) if prompt.private else nullcontext():
+            with waiting:
+                out.write(format_prompt(prompt, shown or session.register) + "\n> ")
+                out.flush()
+                if after_greeting is not None:
+                    after_greeting()
+                    after_greeting = None
+                if session.finished:
+                    out.write("\n")
+                    return EXIT_OK
                 line = _next_line(session, reader, out, shown or session.register)
         except EOFError:
             session.expire()

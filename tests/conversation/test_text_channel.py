@@ -220,3 +220,34 @@ def test_a_huge_line_is_cut_not_gathered_whole():
     finally:
         writer.join()
         os.close(read_fd)
+
+
+def test_a_pin_typed_ahead_is_not_echoed(services):
+    """Keys that arrive while the kiosk still works on the answer before the PIN (a quick
+    typist, a busy kiosk) were echoed by the terminal before the PIN prompt turned echo
+    off. Through a real pty: the ZIP typed at its prompt shows, the PIN does not."""
+    import select
+
+    master, slave = os.openpty()
+    session = Session(services, Register.STANDARD)
+    for answer in ("1", "40152270"):
+        session.answer(answer)
+    answer = session.answer
+
+    def typed_ahead(raw: str):  # type: ignore[no-untyped-def]
+        if raw == "72201":
+            os.write(master, b"2468\r7\r")  # typed while the ZIP is being taken
+            time.sleep(0.2)  # the terminal echoes a key as it arrives, if echo is on
+        return answer(raw)
+
+    session.answer = typed_ahead  # type: ignore[method-assign]
+    os.write(master, b"72201\r")
+    try:
+        assert converse(session, LineReader(slave), io.StringIO(), Register.STANDARD) == 0
+        echoed = b""
+        while select.select([master], [], [], 0.2)[0]:
+            echoed += os.read(master, 4096)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert b"72201" in echoed and b"2468" not in echoed, echoed
