@@ -112,6 +112,7 @@ def _payments(args: argparse.Namespace) -> int:
 
     from kiosk.money import format_cents
     from kiosk.services.audit import mask_account
+    from kiosk.services.confirmation import payment_reference
     from kiosk.store.models import Account, PaymentAttempt
 
     store = _open()
@@ -134,15 +135,20 @@ def _payments(args: argparse.Namespace) -> int:
             "state": attempt.state.value,
             "last4": attempt.last4,
             "confirmation_number": attempt.confirmation_number,
+            # What a customer told "being checked" quotes to staff.
+            "reference": payment_reference(attempt.idempotency_key),
             "kiosk_id": attempt.kiosk_id,
             "updated_at": attempt.updated_at.isoformat(),
         }
         for attempt, number in rows
     ]
-    lines = [f"{'id':>6}  {'account':<9} {'amount':>10}  {'method':<5} {'state':<10} confirmation"]
+    lines = [
+        f"{'id':>6}  {'account':<9} {'amount':>10}  {'method':<5} {'state':<10} "
+        f"{'reference':<10} confirmation"
+    ]
     lines += [
         f"{r['id']:>6}  {r['account']:<9} {format_cents(r['cents']):>10}  {r['method']:<5} "
-        f"{r['state']:<10} {r['confirmation_number'] or ''}"
+        f"{r['state']:<10} {r['reference']:<10} {r['confirmation_number'] or ''}"
         for r in records
     ]
     _emit(args, records, "\n".join(lines))

@@ -18,6 +18,7 @@ from kiosk.payments.card_terminal import CardTerminalSimulator
 from kiosk.payments.journal import ProcessorJournal
 from kiosk.payments.payment_journal import PaymentJournal
 from kiosk.payments.service import PaymentService
+from kiosk.services.confirmation import payment_reference
 from kiosk.settings import Settings
 from kiosk.store.models import Account, AttemptState, PaymentAttempt, PaymentMethodKind
 from kiosk.store.store import open_store
@@ -100,6 +101,11 @@ def test_reconcile_exits_non_zero_while_a_payment_is_unknown(tmp_path: Path) -> 
             )
         )
     store.dispose()
+    # The reference the customer was told ("is being checked") is what staff look up.
+    told = payment_reference(f"{KIOSK_ID}-unknown")
+    listed = json.loads(kiosk(data, "admin", "payments", "--json").stdout)
+    assert [r["reference"] for r in listed if r["state"] == "unknown"] == [told]
+    assert told in kiosk(data, "admin", "payments").stdout
     done = kiosk(data, "admin", "reconcile", "--json")
     assert done.returncode == 1, done.stdout + done.stderr
     report = json.loads(done.stdout)
