@@ -92,8 +92,10 @@ def test_whole_payment_by_speech_with_the_pin_on_the_keypad(
     assert "eighty-four dollars and ninety-nine cents" in said  # the review, in words
     assert rig.speaker.clips == []  # headset on: nothing on the open speaker
     assert said.count("[beep: key pressed]") == 0  # headset on: digits spoken privately
-    # The whole payment, as spoken at the default rate and verbosity, fits in 90 s.
-    assert rig.headset.seconds + rig.speaker.seconds <= 90.0
+    # The whole payment, as spoken at the default rate and verbosity, fits in 100 s
+    # (96.7 s measured; 85 s before issue 16 added the due date, the fee and the emailed
+    # receipt's address before the yes and after it; issue 15's target is 120 s).
+    assert rig.headset.seconds + rig.speaker.seconds <= 100.0
     # End of speech -> answer on the user's real-time clock: the ZIP (exactly 5 digits),
     # the account number (8 digits; a little later, as 10 would make a phone number)
     # and whole phrases end at a short pause; "start" (it may go on as "start over")

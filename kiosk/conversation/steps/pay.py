@@ -347,7 +347,8 @@ def pay_review(ctx: Context) -> Prompt:
             cents = inserted
             ctx.values["pay_cents"] = inserted
     how = {"card": "card", "bank": "bank", "cash": "cash"}.get(method, method)
-    fee_text = f"Paying by {how} adds {f'a {format_cents(fee)} fee' if fee else 'no fee'}."
+    # Names the fee as its detail row does ("Card fee"), so speech does not read it twice.
+    fee_text = f"The {how} fee is {format_cents(fee)}." if fee else f"There is no {how} fee."
     standing = ctx.services.bills.standing(ctx.account_number)
     reconnect = ""
     reconnect_fee = 0
