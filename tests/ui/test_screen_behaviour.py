@@ -350,3 +350,26 @@ async def test_plugging_the_headset_mid_payment_keeps_the_step_and_speaks_it(mak
         await press(pilot, "f4")  # speech on again by the key: the step is kept
         assert app.profile.speech and app.session.prompt.id == "menu"
         assert len(sink.said) > said
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@run_async
+async def test_a_long_choice_is_shown_whole_at_80_columns(make_app, mode: Mode) -> None:
+    """Carmen's first amount, "Past-due amount plus the $35.00 reconnection fee,
+    $345.00, turns service back on", was cut after "fee," at 80x24: the amount she
+    would pay and what it does were off the button."""
+    from kiosk.ui.choices import ChoiceButton
+
+    app = make_app(mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "1")
+        for digits in ("40152272", "27601", "8642"):
+            await type_entry(pilot, digits)
+        await press(pilot, "1" if mode is Mode.SIMPLE else "2")
+        assert app.session.prompt.id == "pay_amount"
+        for button in app.screen.query(ChoiceButton):
+            label = str(button.label)
+            box = button.content_region
+            assert box.width * box.height >= len(label), (label, box)
+        first = str(next(iter(app.screen.query(ChoiceButton))).label)
+        assert "$345.00" in first and "back on" in first
