@@ -218,17 +218,11 @@ def _admin(args: argparse.Namespace) -> int:
         return int(args.handler(args))
     except Exception as error:
         from kiosk.exits import fail
-        from kiosk.store.health import is_store_failure
+        from kiosk.store.health import is_store_failure, unusable_message
 
         if not is_store_failure(error):
             raise
-        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        return fail(
-            "admin",
-            f"the kiosk's records could not be read or written ({cause}). Another program "
-            "may hold the database, or it is full, damaged or unreachable. Try again; if it "
-            "lasts, see 'When the database fails' in docs/operations.md.",
-        )
+        return fail("admin", unusable_message(error))
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -141,8 +141,9 @@ class Upkeep:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.exits import EXIT_OK, EXIT_USAGE, fail
+    from kiosk.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
     from kiosk.logging import log_as_configured
+    from kiosk.store.health import is_store_failure, unusable_message
     from kiosk.store.store import open_store
 
     log_as_configured(interactive=False)
@@ -152,6 +153,10 @@ def _serve(args: argparse.Namespace) -> int:
         store = open_store(seed=False, create=False)  # never a new database, never demo data
     except StoreUnavailable as error:
         return fail("serve", error.message, EXIT_USAGE)
+    except Exception as error:  # a server that is down, a locked or damaged file
+        if not is_store_failure(error):
+            raise
+        return fail("serve", unusable_message(error), EXIT_FAILED)
     upkeep = Upkeep(store, dt.timedelta(seconds=args.grace_seconds), daily=not args.no_daily)
     port = store.settings.health_port if args.health_port is None else args.health_port
     server = None

@@ -28,6 +28,17 @@ def is_store_failure(error: BaseException) -> bool:
     return isinstance(error, DBAPIError | SQLAlchemyError)
 
 
+def unusable_message(error: BaseException) -> str:
+    """One line for staff about a store failure (the driver's own first line, not its
+    SQL or traceback), as ``kiosk admin`` and ``kiosk serve`` report it."""
+    cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return (
+        f"the kiosk's records could not be read or written ({cause}). Another program "
+        "may hold the database, or it is full, damaged or unreachable. Try again; if it "
+        "lasts, see 'When the database fails' in docs/operations.md."
+    )
+
+
 def check(store: Store) -> None:
     """Read the schema version and an account, and make a write that is rolled back.
 

@@ -52,6 +52,16 @@ def test_an_emptied_database_file_is_missing_not_made_anew(tmp_path: Path) -> No
     assert run(tmp_path, "admin", "payments").returncode == 0
 
 
+def test_kiosk_serve_with_its_database_server_down_fails_plainly(tmp_path: Path) -> None:
+    """PostgreSQL not answering when kiosk serve starts: one error line, exit 1 (the
+    service manager restarts it), not a traceback."""
+    down = "postgresql+psycopg://kiosk@127.0.0.1:1/kiosk"  # port 1: connection refused
+    served = run(tmp_path, "serve", "--once", KIOSK_DATABASE_URL=down)
+    assert served.returncode == 1, served.stderr
+    assert served.stderr.startswith("kiosk serve: error: the kiosk's records could not be")
+    assert "Traceback" not in served.stderr
+
+
 def test_a_customer_channel_on_a_missing_database_is_out_of_service(tmp_path: Path) -> None:
     done = run(tmp_path, "text", stdin="1\n40152270\n72201\n2468\n2\n")
     assert done.returncode == 0, done.stderr[-2000:]
