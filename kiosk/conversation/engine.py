@@ -264,8 +264,14 @@ class Conversation:
         if not step.task or not step.position:
             self.trail = []
             return None, None
-        if self.trail and STEPS[self.trail[-1]].task != step.task:
+        if not self.trail or STEPS[self.trail[-1]].task != step.task:
+            # Entering the task: count the steps of it that lead here (Back from a
+            # detour such as asking for a person keeps "Step 2 of 4"; none on a new start).
             self.trail = []
+            for earlier_id in reversed(self.history):
+                if STEPS[earlier_id].task != step.task:
+                    break
+                self.trail.insert(0, earlier_id)
         earlier = {
             STEPS[s].position for s in self.trail if (STEPS[s].position or 0) < step.position
         }

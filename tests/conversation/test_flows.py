@@ -498,3 +498,16 @@ def test_back_after_a_payment_does_not_call_the_result_the_first_step(driver, se
     start = driver()
     start.say("back")
     assert "first step" in start.prompt.notice.standard
+
+
+def test_back_from_asking_for_a_person_keeps_the_step_number(driver, services):
+    """Person, then Back, at "Step 2 of 4" of a payment showed "Step 1 of 3"."""
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    assert d.prompt.id == "pay_method" and (d.prompt.step, d.prompt.total_steps) == (2, 4)
+    d.say("person")
+    assert d.prompt.id == "person_contact"
+    d.say("back")
+    assert d.prompt.id == "pay_method" and (d.prompt.step, d.prompt.total_steps) == (2, 4)
