@@ -20,6 +20,7 @@ from kiosk.conversation.session import Session, SessionEvent
 
 EXIT_OK = 0
 EXIT_INPUT_CLOSED = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 POLL_SECONDS = 0.25  # the longest read between looks at the session's clock
 #: The longest line kept, in bytes: every answer is far shorter (free text stops at 500
 #: letters), and a pasted or piped megabyte line is cut here instead of being gathered
@@ -142,10 +143,21 @@ def converse(
     runs once the first prompt is out (the runtime starts its background work
     then, so the greeting does not wait for the database).
     """
-    if not os.isatty(reader.fd):
-        return _converse(session, reader, out, register, lambda: nullcontext(), after_greeting)
-    with quiet_between_prompts(reader.fd) as echoing:  # keys typed ahead are not shown
-        return _converse(session, reader, out, register, echoing, after_greeting)
+    try:
+        if not os.isatty(reader.fd):
+            return _converse(session, reader, out, register, lambda: nullcontext(), after_greeting)
+        with quiet_between_prompts(reader.fd) as echoing:  # keys typed ahead are not shown
+            return _converse(session, reader, out, register, echoing, after_greeting)
+    except KeyboardInterrupt:  # Ctrl-C: the session ends, the truth about its money is said
+        from kiosk.conversation.steps.service_state import money_status
+
+        status = money_status(session.conversation.ctx).in_register(
+            register if register == Register.TTY else session.register
+        )
+        session.expire()
+        out.write(f"\nStopped. {status} Your details were cleared.\n")
+        out.flush()
+        return EXIT_INTERRUPTED
 
 
 def _converse(

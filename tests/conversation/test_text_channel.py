@@ -251,3 +251,26 @@ def test_a_pin_typed_ahead_is_not_echoed(services):
         os.close(master)
         os.close(slave)
     assert b"72201" in echoed and b"2468" not in echoed, echoed
+
+
+def test_ctrl_c_ends_the_session_with_the_truth_not_a_traceback(tmp_path):
+    """Ctrl-C at the PIN prompt printed a KeyboardInterrupt traceback on the customer's
+    terminal. Now: the money sentence, details cleared, exit 130, echo back."""
+    import pexpect
+
+    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
+    child.logfile_read = screen = io.StringIO()
+    try:
+        for answer in ("1", "40152270", "72201"):
+            child.expect("\n> ")
+            child.send(answer + "\r")
+        child.expect("PIN")
+        child.expect("\n> ")
+        child.send("\x03")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    shown = screen.getvalue()
+    assert "Traceback" not in shown and "KeyboardInterrupt" not in shown, shown[-600:]
+    assert "Stopped. Nothing was charged. Your details were cleared." in shown
+    assert child.exitstatus == 130
