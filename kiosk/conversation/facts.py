@@ -175,7 +175,9 @@ def account_notice(explanation: BillExplanation) -> Wording:
 
 def _simple_summary(explanation: BillExplanation) -> str:
     if explanation.balance_cents <= 0:
-        return "You do not owe anything now."
+        credit = -explanation.balance_cents
+        extra = f" You have {format_cents(credit)} extra." if credit else ""
+        return "You do not owe anything now." + extra
     text = f"You owe {format_cents(explanation.balance_cents)}."
     if explanation.past_due_cents:
         text += f" {format_cents(explanation.past_due_cents)} of it is late."

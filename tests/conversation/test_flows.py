@@ -478,6 +478,16 @@ def test_paying_more_than_owed_tells_the_credit_in_every_register(driver, servic
     assert credit in d.prompt.text.simple
     assert f"CREDIT {credit}" in d.prompt.text.tty
     assert ("Credit balance", credit) in d.prompt.details
+    d.choose("none")
+    d.say("no")
+    for register, told in (
+        (Register.STANDARD, f"You have a credit of {credit}"),
+        (Register.SIMPLE, f"You have {credit} extra"),
+        (Register.TTY, f"CREDIT {credit}"),
+    ):
+        again = driver(register)
+        again.sign_in("ava")
+        assert told in again.prompt.notice.in_register(register), register  # the greeting
 
 
 def test_back_after_a_payment_does_not_call_the_result_the_first_step(driver, services):
