@@ -142,20 +142,28 @@ def test_more_time_after_the_warning_keeps_the_session(services):
     os.close(read_fd)
 
 
+def _at_the_pin(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``kiosk text`` on a real pty, Ava signed in up to her PIN prompt; and its screen."""
+    import pexpect
+
+    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
+    child.logfile_read = screen = io.StringIO()
+    for answer in ("1", "40152270", "72201"):
+        child.expect("\n> ")
+        child.send(answer + "\r")
+    child.expect("PIN")
+    child.expect("\n> ")
+    return child, screen
+
+
 def test_pin_is_not_echoed_on_a_real_terminal(tmp_path):
     """Issue 14: on a terminal the PIN showed as typed, under "It will not be shown".
     Through a real pty: echo off for the PIN, one * per key, Backspace works, and the
     terminal echoes again afterwards."""
     import pexpect
 
-    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
-    child.logfile_read = screen = io.StringIO()
+    child, screen = _at_the_pin(tmp_path)
     try:
-        for answer in ("1", "40152270", "72201"):
-            child.expect("\n> ")
-            child.send(answer + "\r")
-        child.expect("PIN")
-        child.expect("\n> ")
         child.send("24")
         child.expect(r"\*\*")
         child.send("9\x7f68\r")  # a slip, Backspace, the rest: the PIN is 2468
@@ -179,13 +187,8 @@ def test_a_terminal_left_at_the_pin_gets_its_echo_back_on_sigterm(tmp_path):
 
     import pexpect
 
-    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
+    child, _ = _at_the_pin(tmp_path)
     try:
-        for answer in ("1", "40152270", "72201"):
-            child.expect("\n> ")
-            child.send(answer + "\r")
-        child.expect("PIN")
-        child.expect("\n> ")
         deadline = time.monotonic() + 10
         while termios.tcgetattr(child.child_fd)[3] & termios.ECHO:
             assert time.monotonic() < deadline, "echo never went off for the PIN"
@@ -258,14 +261,8 @@ def test_ctrl_c_ends_the_session_with_the_truth_not_a_traceback(tmp_path):
     terminal. Now: the money sentence, details cleared, exit 130, echo back."""
     import pexpect
 
-    child = pexpect.spawn(KIOSK, ["text"], env=_env(tmp_path), encoding="utf-8", timeout=60)
-    child.logfile_read = screen = io.StringIO()
+    child, screen = _at_the_pin(tmp_path)
     try:
-        for answer in ("1", "40152270", "72201"):
-            child.expect("\n> ")
-            child.send(answer + "\r")
-        child.expect("PIN")
-        child.expect("\n> ")
         child.send("\x03")
         child.expect(pexpect.EOF)
     finally:
