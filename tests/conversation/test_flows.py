@@ -521,3 +521,16 @@ def test_back_from_asking_for_a_person_keeps_the_step_number(driver, services):
     assert d.prompt.id == "person_contact"
     d.say("back")
     assert d.prompt.id == "pay_method" and (d.prompt.step, d.prompt.total_steps) == (2, 4)
+
+
+def test_bill_rows_of_two_bills_say_which_bill(driver, services):
+    """Carmen owes two bills: the rows listed "Home phone line: $40.00" twice, and the
+    simple and TTY text never say there are two bills."""
+    for register in (Register.STANDARD, Register.SIMPLE, Register.TTY):
+        d = driver(register)
+        d.sign_in("carmen")
+        d.choose("bill")
+        labels = [label for label, _ in d.prompt.details]
+        assert len(labels) == len(set(labels)), labels
+        assert "Home phone line (last month)" in labels
+        assert "Home phone line (two months ago)" in labels

@@ -44,8 +44,12 @@ def _back_to_menu_choices() -> list[Choice]:
 @step(StepId.BILL)
 def bill(ctx: Context) -> Prompt:
     explanation = ctx.services.bills.explain(ctx.account_number)
+    several_bills = len({line.bill_period for line in explanation.lines}) > 1
     rows = tuple(
-        (line.description, f"{format_cents(line.cents)}{' (held)' if line.disputed else ''}")
+        (
+            f"{line.description} ({line.bill_period})" if several_bills else line.description,
+            f"{format_cents(line.cents)}{' (held)' if line.disputed else ''}",
+        )
         for line in explanation.lines
     )
     why = " ".join(line.text for line in explanation.lines)
