@@ -35,6 +35,7 @@ ANSWERS = [
     ("ZIP code", "seven two two zero one"),
     ("PIN", None),  # typed on the keypad
     ("What would you like to do", "pay my bill"),
+    ("Pay now 1", "pay now"),  # "pay my bill" heard as "bill": a customer goes on from there
     ("How much do you want to pay", "full balance"),
     ("How do you want to pay", "card"),
     ("Is this right", "yes"),
