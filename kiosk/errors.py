@@ -8,10 +8,8 @@ wrong, a card number, a PIN).
 from __future__ import annotations
 
 
-class KioskError(Exception):
-    """Base of every error a customer may see."""
-
-    code: str = "error"
+class ExplainedError(Exception):
+    """An error told as what happened, why, and how to fix it."""
 
     def __init__(self, what: str, why: str = "", how_to_fix: str = "") -> None:
         self.what = what
@@ -22,6 +20,12 @@ class KioskError(Exception):
     @property
     def message(self) -> str:
         return " ".join(part for part in (self.what, self.why, self.how_to_fix) if part)
+
+
+class KioskError(ExplainedError):
+    """Base of every error a customer may see."""
+
+    code: str = "error"
 
 
 class InvalidInput(KioskError):
@@ -81,7 +85,7 @@ class PaymentOutcomeUnknown(KioskError):
         self.reference = reference
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(ExplainedError):
     """The kiosk's database (or its data directory) cannot be used now.
 
     Not a :class:`KioskError`: it is no fault of the request, so a step that
@@ -91,16 +95,6 @@ class StoreUnavailable(Exception):
     """
 
     code = "store_unavailable"
-
-    def __init__(self, what: str, why: str = "", how_to_fix: str = "") -> None:
-        self.what = what
-        self.why = why
-        self.how_to_fix = how_to_fix
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return " ".join(part for part in (self.what, self.why, self.how_to_fix) if part)
 
 
 class NotEligible(KioskError):

@@ -99,6 +99,17 @@ def _pulse_target(variable: str, target: str | None) -> Iterator[None]:
                 os.environ[variable] = previous
 
 
+def _abort_and_close(stream: Any) -> None:
+    """Silence a PortAudio stream at once (abort, do not drain) and free it; a stream
+    whose device has gone may refuse either, and is dropped all the same."""
+    if stream is None:
+        return
+    with contextlib.suppress(Exception):
+        stream.abort()
+    with contextlib.suppress(Exception):
+        stream.close()
+
+
 @dataclass(frozen=True)
 class OutputDevice:
     """Where sound goes: a PortAudio device (name part or index) and/or a PulseAudio sink."""
@@ -232,11 +243,7 @@ class Speaker:
     def stop(self) -> None:
         """Silence at once (abort, do not drain)."""
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
+        _abort_and_close(stream)
         self._done.set()
 
     def _close(self) -> None:
@@ -345,11 +352,7 @@ class Microphone:
 
     def stop(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
+        _abort_and_close(stream)
 
 
 class StreamingSpeaker(Speaker):
@@ -444,11 +447,7 @@ class OpenSpeaker(StreamingSpeaker):
         """End the stream (the kiosk is shutting down, or the rate changes)."""
         self.stop()
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
+        _abort_and_close(stream)
 
 
 _ALSA_HANDLER: Any = None  # kept alive: libasound calls it
