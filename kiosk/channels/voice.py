@@ -393,7 +393,20 @@ class VoiceChannel:
     ) -> _Heard:
         """Wait for a key line or a spoken answer until ``deadline``; ``early``: a
         complete answer may end at a short pause; ``secret``: speech is never decoded
-        (a PIN said in the open), only reported as kind "secret"."""
+        (a PIN said in the open), only reported as kind "secret".
+
+        Raises:
+            EOFError: the input is gone (the keys closed, the call ended).
+            TtyHeard: TTY tones came instead of speech.
+        """
+        heard = self._hear(grammar, deadline, early, secret)
+        if heard.kind == "closed":
+            raise EOFError
+        if heard.kind == "tty":
+            raise TtyHeard
+        return heard
+
+    def _hear(self, grammar: StepGrammar, deadline: float, early: bool, secret: bool) -> _Heard:
         hearing = self.microphone is not None and self.recognizer is not None
         pointer = self._carried
         self._carried = None
@@ -508,10 +521,6 @@ class VoiceChannel:
             if heard.kind == "secret":
                 self._say(PIN_BY_KEYPAD)  # never decoded, never read back
                 continue
-            if heard.kind == "closed":
-                raise EOFError
-            if heard.kind == "tty":
-                raise TtyHeard
             if heard.kind == "timeout":
                 tick = self.session.tick()
                 if tick.event is SessionEvent.EXPIRED:
@@ -599,10 +608,6 @@ class VoiceChannel:
             self._taught |= taught
             self._say(question, private=False)
             heard = self._listen(yes_no, self.clock() + (prompt.timeout_seconds or 60.0))
-            if heard.kind == "closed":
-                raise EOFError
-            if heard.kind == "tty":
-                raise TtyHeard
             if heard.kind == "timeout":
                 return None
             if heard.kind == "key":
@@ -657,10 +662,6 @@ class VoiceChannel:
         """A yes (True) or no (False) by speech or key 1/2; another key line as itself;
         None when nothing usable came."""
         heard = self._listen(build_grammar("yesno"), self._deadline())
-        if heard.kind == "closed":
-            raise EOFError
-        if heard.kind == "tty":
-            raise TtyHeard
         if heard.kind == "key":
             key = heard.line.strip()
             if key in YES_KEYS:
