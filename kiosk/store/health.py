@@ -47,10 +47,9 @@ def check(store: Store) -> None:
     """
     from sqlalchemy import text
 
-    with store.engine.connect() as connection:
-        connection.execute(text("SELECT id FROM accounts LIMIT 1")).all()
-        transaction = connection.begin()
+    with store.engine.connect() as connection:  # the first execute begins a transaction
         try:
+            connection.execute(text("SELECT id FROM accounts LIMIT 1")).all()
             connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
         finally:
-            transaction.rollback()
+            connection.rollback()

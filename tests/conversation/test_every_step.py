@@ -141,8 +141,7 @@ def walk_every_step(driver, services, register: Register) -> list[Prompt]:
     run(d)
 
     d = type(d)(_broken_services(services), register)
-    d.choose("start")
-    d.say("40152270", "72201", "2468")
+    d.choose("start")  # told at once, not after account, ZIP and PIN
     assert d.prompt.id == "out_of_service", d.prompt.id
     d.say("1")  # try again: still out of service
     assert d.prompt.id == "out_of_service"

@@ -63,6 +63,8 @@ def welcome_answer(ctx: Context, answer: Answer) -> Outcome:
         ctx.signals.append(DisplayMode(Mode(answer.choice)))
     if answer.choice == "simple":
         ctx.register = Register.SIMPLE
+    if not ctx.services.usable():  # say so now, not after account, ZIP and PIN
+        return Go(StepId.OUT_OF_SERVICE, clear_history=True)
     return Go(StepId.VERIFY_ID)
 
 
