@@ -46,21 +46,28 @@ class CallResult:
     kind: str
     first_sound_ms: float | None = None
     max_gap_ms: float | None = None
+    gap_at: float = 0.0  # s after the call's first packet
     packets: int = 0
     note: str = ""
 
 
-def _gaps(arrivals: list[float]) -> float | None:
+def _gaps(arrivals: list[float]) -> tuple[float, float] | None:
+    """The largest gap between packets (ms) and when it ended (s after the first)."""
     if len(arrivals) < 2:
         return None
-    return float(np.max(np.diff(np.asarray(arrivals))) * 1000.0)
+    stamps = np.asarray(arrivals)
+    gaps = np.diff(stamps)
+    at = int(np.argmax(gaps))
+    return float(gaps[at] * 1000.0), float(stamps[at + 1] - stamps[0])
 
 
 def _measure(caller: SippCaller, result: CallResult) -> None:
     rtp = caller.rtp
     if rtp.first_packet_at is not None and rtp.first_sound_at is not None:
         result.first_sound_ms = (rtp.first_sound_at - rtp.first_packet_at) * 1000.0
-    result.max_gap_ms = _gaps(rtp.arrivals)
+    gap = _gaps(rtp.arrivals)
+    if gap is not None:
+        result.max_gap_ms, result.gap_at = gap
     result.packets = len(rtp.arrivals)
 
 
@@ -145,6 +152,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="4 calls instead of 8")
     parser.add_argument("--snr", type=float, default=0.0, help="TTY line SNR in dB")
+    parser.add_argument("--keep", action="store_true", help="keep the lines' logs (printed path)")
     args = parser.parse_args()
     if not sipp_available() or shutil.which("espeak-ng") is None:
         print("bench_line: needs SIPp (sip-tester) and espeak-ng; skipped")
@@ -220,12 +228,12 @@ def main() -> int:
         f"{calls} simultaneous calls on {Path('/proc/cpuinfo').read_text().count('processor')} cores, {elapsed:.0f} s"
     )
     print(
-        f"{'call':<6} {'kind':<5} {'first sound ms':>14} {'max RTP gap ms':>15} {'packets':>8}  note"
+        f"{'call':<6} {'kind':<5} {'first sound ms':>14} {'max RTP gap ms':>18} {'packets':>8}  note"
     )
     for i, r in enumerate(results):
         first = f"{r.first_sound_ms:.0f}" if r.first_sound_ms is not None else "-"
-        gap = f"{r.max_gap_ms:.1f}" if r.max_gap_ms is not None else "-"
-        print(f"{i + 1:<6} {r.kind:<5} {first:>14} {gap:>15} {r.packets:>8}  {r.note}")
+        gap = f"{r.max_gap_ms:.1f} @{r.gap_at:.0f}s" if r.max_gap_ms is not None else "-"
+        print(f"{i + 1:<6} {r.kind:<5} {first:>14} {gap:>18} {r.packets:>8}  {r.note}")
     gaps = [r.max_gap_ms for r in results if r.max_gap_ms is not None]
     firsts = [r.first_sound_ms for r in results if r.first_sound_ms is not None]
     if gaps and firsts:
@@ -241,7 +249,10 @@ def main() -> int:
     ]
     for problem in problems[:10]:
         print("line:", problem)
-    shutil.rmtree(work, ignore_errors=True)
+    if args.keep:
+        print("logs kept in", work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

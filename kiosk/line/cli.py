@@ -122,8 +122,7 @@ def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
         )
         return found
 
-    pool = RecognizerPool(recognizer, settings.max_calls)
-    threading.Thread(target=pool.fill, name="recognizers", daemon=True).start()
+    pool = RecognizerPool(recognizer, settings.max_calls)  # filled before the line listens
     return SessionParts(
         services=services,
         synthesizer_factory=EspeakSynthesizer,
