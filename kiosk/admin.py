@@ -68,24 +68,15 @@ def _open() -> Store:
 
     from kiosk.errors import StoreUnavailable
     from kiosk.exits import EXIT_USAGE, fail
-    from kiosk.store import migrate
     from kiosk.store.store import open_store
 
     try:
         # Never a new database, never demo data; a database with no kiosk tables (a new
         # or wrong PostgreSQL database, an SQLite file with no tables) is not given them.
-        store = open_store(seed=False, create=False, migrate=False)
+        store = open_store(seed=False, create=False)
     except StoreUnavailable as error:
         raise SystemExit(fail("admin", error.message, EXIT_USAGE)) from None
     atexit.register(store.dispose)
-    if migrate.current_revision(store.engine) is None:
-        message = (
-            "the kiosk database has no kiosk tables: it is new, empty or not the kiosk's. "
-            "Check the database setting (kiosk config show); create the tables with "
-            "'kiosk db upgrade', or restore a backup and run 'kiosk admin reconcile'."
-        )
-        raise SystemExit(fail("admin", message, EXIT_USAGE))
-    migrate.upgrade(store.engine)
     return store
 
 

@@ -47,7 +47,9 @@ def open_store(
     only on request: ``seed=True``, or ``settings.demo`` (KIOSK_DEMO=1) when
     ``seed`` is None. A missing SQLite file is created only when asked
     (``create``, which defaults to whether demo data was asked for); otherwise
-    it is :class:`DatabaseMissing`, which says how to create one.
+    it is :class:`DatabaseMissing`, which says how to create one. Likewise tables
+    are made only in a database asked to be created: an existing one with no kiosk
+    tables is :class:`DatabaseHasNoTables` (when ``migrate``).
     """
     from kiosk.services.keys import pin_paths
     from kiosk.store import migrate as migrations
@@ -63,6 +65,9 @@ def open_store(
     engine = make_engine(url, busy_timeout=settings.database_busy_timeout_seconds, create=create)
     store = Store(engine, make_session_factory(engine), settings, clock or SystemClock())
     if migrate:
+        if not create and migrations.current_revision(engine) is None:
+            engine.dispose()  # a new, empty or wrong database is not given the kiosk's tables
+            raise DatabaseHasNoTables()
         migrations.upgrade(engine)
     if seed:
         seed_if_empty(store)
@@ -79,6 +84,19 @@ def _lost(database: Path) -> bool:
         return True
     wal = Path(f"{database}-wal")
     return database.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
+
+
+class DatabaseHasNoTables(StoreUnavailable):
+    """The database exists but holds no kiosk tables; creating them there would
+    quietly start a new, empty ledger in place of a lost or mistyped one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The kiosk database has no kiosk tables.",
+            "It is new, empty or not the kiosk's.",
+            "Check the database setting (kiosk config show); create the tables with "
+            "'kiosk db upgrade', or restore a backup and run 'kiosk admin reconcile'.",
+        )
 
 
 class DatabaseMissing(StoreUnavailable):

@@ -107,11 +107,10 @@ def test_an_empty_database_gets_no_demo_accounts_unless_asked(database_url: str)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
-def test_admin_commands_do_not_make_tables_in_an_empty_database(
-    tmp_path: Path, database_url: str
-) -> None:
+def test_no_command_makes_tables_in_an_empty_database(tmp_path: Path, database_url: str) -> None:
     """A new, empty PostgreSQL database (or an SQLite file with no tables): admin
-    commands used to create the kiosk's tables in it and report 'Nothing to reconcile'."""
+    commands used to create the kiosk's tables in it and report 'Nothing to reconcile';
+    'kiosk serve' and the customer channels still did, as if no payment had been made."""
     import sqlite3
 
     from kiosk.store import migrate
@@ -125,6 +124,10 @@ def test_admin_commands_do_not_make_tables_in_an_empty_database(
         done = run(tmp_path, "admin", *command, KIOSK_DATABASE_URL=database_url)
         assert done.returncode == 2, done.stdout + done.stderr
         assert "no kiosk tables" in done.stderr and "Traceback" not in done.stderr
+    served = run(tmp_path, "serve", "--once", KIOSK_DATABASE_URL=database_url)
+    assert served.returncode == 2 and "no kiosk tables" in served.stderr, served.stderr
+    customer = run(tmp_path, "text", stdin="1\n2\n", KIOSK_DATABASE_URL=database_url)
+    assert "out of service" in customer.stdout and "Traceback" not in customer.stdout
     engine = make_engine(database_url)
     try:
         assert migrate.current_revision(engine) is None  # left as found
