@@ -1,4 +1,5 @@
-"""The daily job: check payment plans, expire plan offers nobody answered, report yesterday.
+"""The daily job: check payment plans, expire plan offers nobody answered, forget
+spent sign-in locks of unknown identifiers, report yesterday.
 
 Idempotent, so a timer that fires twice, or ``kiosk serve`` and the timer both, change
 nothing the second time. Run by ``kiosk admin daily`` (deploy/kiosk-daily.timer) or by
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from kiosk.ops.report import DailyReport, build_report
 from kiosk.services.arrangements import ArrangementService, PlanCheckReport
 from kiosk.services.audit import record
-from kiosk.store.models import Arrangement, ArrangementState
+from kiosk.store.models import Arrangement, ArrangementState, IdentifierLock
 
 if TYPE_CHECKING:
     from kiosk.store.store import Store
@@ -28,6 +29,7 @@ class DailyRun:
     day: dt.date  # the store's local date the job ran for
     plans: PlanCheckReport
     offers_expired: tuple[int, ...]  # arrangement ids: OFFERED too long -> DECLINED
+    locks_forgotten: int  # identifier locks whose lockout ran out (see forget_spent_locks)
     report: DailyReport  # of the day before
 
     def summary(self) -> dict[str, object]:
@@ -38,6 +40,7 @@ class DailyRun:
             "disconnection_stopped": list(self.plans.disconnection_stopped),
             "notices_sent": list(self.plans.notices_sent),
             "offers_expired": list(self.offers_expired),
+            "locks_forgotten": self.locks_forgotten,
             "report": self.report.as_dict(),
         }
 
@@ -74,13 +77,26 @@ def expire_offers(store: Store) -> tuple[int, ...]:
     return tuple(expired)
 
 
+def forget_spent_locks(store: Store) -> int:
+    """Delete identifier locks whose lockout has run out. Such a row (no failures
+    counted, a past ``locked_until``) acts exactly as no row, so sign-in is unchanged;
+    without this, every number ever guessed at a kiosk kept a row for good."""
+    now = store.clock.now()
+    with store.sessions() as session, session.begin():
+        spent = delete(IdentifierLock).where(
+            IdentifierLock.failed_pin_attempts == 0, IdentifierLock.locked_until <= now
+        )
+        return int(session.execute(spent).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def run_daily(store: Store, day: dt.date | None = None) -> DailyRun:
     """The whole job for ``day`` (default: the store's today); audited as ``ops.daily``."""
     day = day or local_today(store)
     plans = ArrangementService(store).check_plans(on=day)
     offers = expire_offers(store)
+    locks = forget_spent_locks(store)
     report = build_report(store, day - dt.timedelta(days=1))
-    run = DailyRun(day, plans, offers, report)
+    run = DailyRun(day, plans, offers, locks, report)
     with store.sessions() as session, session.begin():
         record(
             session,
@@ -93,6 +109,7 @@ def run_daily(store: Store, day: dt.date | None = None) -> DailyRun:
                 "plans_broken": len(plans.broken),
                 "plans_kept": len(plans.kept),
                 "offers_expired": len(offers),
+                "locks_forgotten": locks,
             },
         )
     return run

@@ -201,6 +201,38 @@ def test_unknown_identifiers_lock_like_accounts_with_the_same_answers(
     assert keys and not any("9999" in key for key in keys)  # keyed digests, no numbers
 
 
+def test_the_daily_job_forgets_only_spent_identifier_locks(make_store: Any) -> None:
+    """Every number ever guessed kept a lock row for good. The daily job now deletes the
+    rows whose lockout ran out (they act as no row); a row still counting failures or
+    still locked stays, so the next guess is answered as before."""
+    from kiosk.ops.daily import forget_spent_locks
+
+    store = make_store(pin_max_attempts=3, lockout_minutes=15)
+    verification = VerificationService(store, sleep=lambda _: None)
+
+    def fail(identifier: str, times: int) -> None:
+        for _ in range(times):
+            with pytest.raises(KioskError):
+                verification.verify(identifier, "72201", "0000")
+
+    def rows() -> int:
+        with store.sessions() as session:
+            return len(list(session.scalars(select(IdentifierLock.key))))
+
+    fail("49999991", 3)  # locked for 15 minutes
+    store.clock.advance(dt.timedelta(minutes=16))  # type: ignore[attr-defined]
+    fail("49999992", 3)  # locked now
+    fail("49999993", 1)  # one failure counted
+    assert rows() == 3
+    assert forget_spent_locks(store) == 1 and rows() == 2
+    assert forget_spent_locks(store) == 0  # the job can run twice
+    with pytest.raises(AccountLocked):
+        verification.verify("49999992", "72201", "0000")  # still locked
+    fail("49999993", 1)
+    with pytest.raises(AccountLocked):
+        verification.verify("49999993", "72201", "0000")  # its earlier failure still counts
+
+
 # ------------------------------------------------------------ fraud signals
 def _flags(store: Store, attempt_id: int) -> tuple[bool, list[dict[str, Any]], int]:
     with store.sessions() as session:
