@@ -250,6 +250,18 @@ class Settings(LayeredSettings):
     health_port: int = Field(default=9464, ge=0, le=65535)  # 0: no health endpoint
     offer_expiry_hours: int = Field(default=24, ge=1)  # an unanswered plan offer lapses
 
+    @field_validator("printer_url")
+    @classmethod
+    def _printer_address(cls, value: str) -> str:
+        """A mistyped printer would pass here and fail only at a customer's receipt."""
+        from kiosk.receipts.printer_address import URL_FORMS, parse_printer_address
+
+        try:
+            parse_printer_address(value)
+        except ValueError as why:
+            raise ValueError(f"{why}; use one of {URL_FORMS}") from None
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:

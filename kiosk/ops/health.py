@@ -39,20 +39,21 @@ def printer_up(url: str, timeout: float = 1.0) -> int | None:
     """1 if the receipt printer can be reached, 0 if not, None if it cannot be told
     without printing (USB). ``network:`` opens a TCP connection; ``file:`` checks that
     the device or file can be written; ``dummy:`` is always there."""
-    scheme, _, rest = url.strip().partition(":")
-    scheme = scheme.lower()
-    if scheme == "dummy":
-        return 1
-    if scheme == "file":
-        return int(os.access(rest, os.W_OK))
-    if scheme == "network":
-        from kiosk.receipts.printer import _host_port
+    from kiosk.receipts.printer_address import parse_printer_address
 
+    try:
+        address = parse_printer_address(url)
+    except ValueError:
+        return 0  # a setting that names no printer reaches none
+    if address.kind == "dummy":
+        return 1
+    if address.kind == "file":
+        return int(os.access(address.path, os.W_OK))
+    if address.kind == "network":
         try:
-            host, port = _host_port(rest, url)
-            with socket.create_connection((host, port), timeout=timeout):
+            with socket.create_connection((address.host, address.port), timeout=timeout):
                 return 1
-        except Exception:
+        except OSError:
             return 0
     return None
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.receipts.errors import DeliveryError
 from kiosk.receipts.model import Receipt
+from kiosk.receipts.printer_address import URL_FORMS, parse_printer_address
 from kiosk.receipts.render import display_date, format_money, location_line, receipt_rows
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ def _escpos():  # type: ignore[no-untyped-def]
 
 
 COLUMNS = 42  # font A on 80 mm paper
-URL_FORMS = "file:PATH, network:HOST[:PORT], usb:VENDOR:PRODUCT or dummy:"
 
 
 class ReceiptPrinter(ABC):
@@ -107,28 +107,28 @@ class EscposPrinter(ReceiptPrinter):
         Raises:
             DeliveryError: the setting is not one of the known forms (not retryable).
         """
+        try:
+            address = parse_printer_address(url)
+        except ValueError as why:
+            raise _bad_setting(url, str(why)) from None
         printers, _ = _escpos()
         Dummy, File, Network = printers.Dummy, printers.File, printers.Network  # noqa: N806
-        scheme, _, rest = url.strip().partition(":")
-        scheme = scheme.lower()
-        if scheme == "dummy":
+        if address.kind == "dummy":
             printer = cls(Dummy, "in-memory test printer")
             printer._dummy = Dummy()
             printer._connect = lambda: printer._dummy  # type: ignore[assignment,return-value]
             return printer
-        if scheme == "file" and rest:
-            return cls(lambda: File(devfile=rest), f"printer file {rest}")
-        if scheme == "network" and rest:
-            host, port = _host_port(rest, url)
+        if address.kind == "file":
+            return cls(lambda: File(devfile=address.path), f"printer file {address.path}")
+        if address.kind == "network":
+            host, port = address.host, address.port
             return cls(
                 lambda: Network(host=host, port=port, timeout=timeout),
                 f"network printer {host}:{port}",
             )
-        if scheme == "usb":
-            vendor, product = _usb_ids(rest, url)
-            description = f"USB printer {vendor:04x}:{product:04x}"
-            return cls(lambda: _usb(vendor, product, timeout, description), description)
-        raise _bad_setting(url, "it does not start with a known printer type")
+        vendor, product = address.vendor, address.product
+        description = f"USB printer {vendor:04x}:{product:04x}"
+        return cls(lambda: _usb(vendor, product, timeout, description), description)
 
     @property
     def output(self) -> bytes:
@@ -266,32 +266,6 @@ def _usb(vendor: int, product: int, timeout: float, description: str) -> Escpos:
 def _last_line(text: str) -> str:
     """The system's reason at the end of a python-escpos message, e.g. "[Errno 111] ..."."""
     return text.strip().splitlines()[-1] if text.strip() else "no reason given"
-
-
-def _host_port(rest: str, url: str) -> tuple[str, int]:
-    if rest.startswith("["):  # network:[::1]:9100
-        host, _, tail = rest[1:].partition("]")
-        port_text = tail.removeprefix(":")
-    else:
-        host, _, port_text = rest.partition(":")
-    if not host:
-        raise _bad_setting(url, "it names no host")
-    if not port_text:
-        return host, 9100
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise _bad_setting(url, f"the port {port_text!r} is not a number from 1 to 65535")
-    return host, int(port_text)
-
-
-def _usb_ids(rest: str, url: str) -> tuple[int, int]:
-    vendor_text, _, product_text = rest.partition(":")
-    try:
-        vendor, product = int(vendor_text, 16), int(product_text, 16)
-    except ValueError:
-        raise _bad_setting(url, "the vendor and product ids are not hex numbers") from None
-    if not (0 < vendor <= 0xFFFF and 0 < product <= 0xFFFF):
-        raise _bad_setting(url, "the vendor and product ids must be from 0001 to ffff")
-    return vendor, product
 
 
 def _bad_setting(url: str, why: str) -> DeliveryError:

@@ -122,11 +122,11 @@ def test_usb_without_driver_library_says_how_to_fix(receipt: Receipt) -> None:
     ("url", "why"),
     [
         ("serial:/dev/ttyS0", "known printer type"),
-        ("network:", "known printer type"),
+        ("network:", "names no host"),
         ("network::9100", "no host"),
         ("network:printer:99999", "1 to 65535"),
         ("usb:epson:tm", "hex"),
-        ("file:", "known printer type"),
+        ("file:", "names no file"),
     ],
 )
 def test_bad_settings_are_refused_clearly(url: str, why: str) -> None:
