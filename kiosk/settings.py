@@ -293,10 +293,27 @@ def get_settings() -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
             for item in error.errors()
         )
         raise ConfigError(f"bad setting: {problems}") from None
+    _warn_of_unknown_keys(config_file())
+    return settings
+
+
+def _warn_of_unknown_keys(path: Path) -> None:
+    """A misspelt key in kiosk.toml is ignored and its default used: say so where an
+    operator starting the kiosk will see it, not only in ``kiosk config check``."""
+    import logging
+
+    from kiosk.ops.config_cli import unknown_keys
+
+    if not path.is_file():
+        return
+    for problem in unknown_keys(read_config_file(path)):
+        logging.getLogger("kiosk.settings").warning(
+            "%s: %s (ignored, the default is used; see kiosk config check)", path, problem.message
+        )
