@@ -4,7 +4,11 @@ Corpus: every kind's phrases spoken by espeak-ng voices at two rates, clean and 
 white noise at 10 dB SNR. The tuned recognizer (levers from the speech reference notes)
 is compared with stock pocketsphinx settings measured in the same run.
 
-    .venv/bin/python bench/bench_speech.py [--quick] [--misses]
+    .venv/bin/python bench/bench_speech.py [--quick] [--misses] [--tasks]
+
+The task-level table (bench/speech_tasks.py: simulated callers through the voice
+channel's confirm-by-risk rules, within two turns) comes first; ``--tasks`` prints only
+it.
 
 Reading the figures: one clip is 1.4-3 points of a kind's score, and the engine's own
 randomness (the seed of the noise floor it adds, the noise tracker carried from the
@@ -271,11 +275,48 @@ def prompts_duration() -> float:
     return total
 
 
+def task_tables(quick: bool) -> None:
+    """Simulated callers per step kind, tuned and held-out voices apart, and the margin
+    sweep that shows where the confirmation threshold must sit."""
+    import speech_tasks
+
+    started = time.perf_counter()
+    recognizer = PocketsphinxRecognizer()
+    prompts = speech_tasks.session_prompts()
+    tuned = VOICES[:2] if quick else VOICES[:4]
+    held = HELD_OUT[:1] if quick else HELD_OUT
+    noises = ("clean", "babble 10dB") if quick else speech_tasks.NOISES
+    print("task level: callers answer a real prompt, two turns (the second 20 wpm slower)")
+    runs = {}
+    for label, voices in (("tuned voices", tuned), ("held-out voices", held)):
+        callers = speech_tasks.simulate(recognizer, prompts, voices, 160, noises)
+        runs[label] = callers
+        print(f"\n{label}: {', '.join(voices)} at 160 wpm")
+        print("\n".join(speech_tasks.table(callers, prompts)))
+    print(
+        "(taken<=2: the intended answer taken within two turns. wrong money/plan: a wrong\n"
+        " answer that pays or commits a plan or dispute, acted on without a read-back\n"
+        " (target 0). wrong nav: a wrong harmless answer (navigation, a menu item that\n"
+        " commits nothing) acted on. wrong after yes: a wrong answer read back and acted\n"
+        " on because the caller's 'no' was heard as 'yes'. confirms: read-backs per\n"
+        " caller. keypad: callers asked for the keypad's 1 before money moved.)"
+    )
+    print("\nN-best margin needed (a wrong risky answer above it is acted on unconfirmed):")
+    for label, callers in runs.items():
+        print(f"{label}:")
+        print("\n".join(speech_tasks.sweep(callers, prompts)))
+    print(f"(task tables took {time.perf_counter() - started:.0f} s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2 voices, 1 rate")
     parser.add_argument("--misses", action="store_true", help="list the tuned engine's misses")
+    parser.add_argument("--tasks", action="store_true", help="only the task-level table")
     args = parser.parse_args(argv)
+    task_tables(args.quick)
+    if args.tasks:
+        return 0
     voices = VOICES[:2] if args.quick else VOICES[:4]
     rates = (160,) if args.quick else (140, 180)
     recognizers: dict[str, Recognizer] = {

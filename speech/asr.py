@@ -20,7 +20,13 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from kiosk.speech.denoise import reduce_noise
-from kiosk.speech.grammar import DIGIT_VOCABULARY, StepGrammar, build_grammar, normalise
+from kiosk.speech.grammar import (
+    DIGIT_VOCABULARY,
+    SpokenAnswer,
+    StepGrammar,
+    build_grammar,
+    normalise,
+)
 from kiosk.speech.vad import EndPointer, VadState, find_speech
 
 __all__ = [
@@ -67,6 +73,9 @@ HELP_VARIANT = ("hewp", "HH EH OW P")
 #: 7-9 of 10), 1e-20 to 1e-30 kept them out as well as answers alone (2 of 10) and took
 #: 121 of 132 natural phrasings; 1e-3 took 114.
 CARRIER_GARBAGE_WEIGHT = 1e-25
+
+#: pocketsphinx's log base (its scores come back as powers of it).
+_LOG_BASE = float(np.log(1.0001))
 
 #: Unit-variance noise, scaled into the dither the recognizer adds (reproducible).
 _NOISE = np.random.default_rng(7).normal(0.0, 1.0, ASR_RATE * 60).astype(np.float32)
@@ -121,6 +130,9 @@ class RecognitionResult:
     answer: Any = None
     seconds: float = 0.0
     alternatives: tuple[str, ...] = field(default_factory=tuple)
+    #: The engine's log score of ``text`` per frame (comparable only between decodes of
+    #: the same audio); None when the engine gives none.
+    score: float | None = None
 
     @property
     def rejected(self) -> bool:
@@ -181,6 +193,13 @@ class Recognizer(abc.ABC):
             RecognizerError: when the engine fails.
         """
 
+    def decode_scored(
+        self, audio: np.ndarray, grammar: StepGrammar
+    ) -> tuple[str, float, float | None]:
+        """:meth:`decode` plus the hypothesis' log score per frame (None: unknown)."""
+        text, confidence = self.decode(audio, grammar)
+        return text, confidence, None
+
     def recognize(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
         """Recognise one utterance and read it as the step's answer.
 
@@ -197,7 +216,9 @@ class Recognizer(abc.ABC):
         grammar = _as_grammar(phrases)
         started = time.perf_counter()
         samples = resample(to_mono_float(audio), rate, self.rate)
-        text, confidence = self.decode(samples, grammar) if samples.size else ("", 0.0)
+        text, confidence, score = (
+            self.decode_scored(samples, grammar) if samples.size else ("", 0.0, None)
+        )
         # A grammar-constrained engine that heard garbage words or "[unk]" heard
         # something outside the step: reject rather than guess.
         rejected = self.constrained and grammar.outside_vocabulary(text)
@@ -207,7 +228,45 @@ class Recognizer(abc.ABC):
             confidence=confidence,
             answer=answer,
             seconds=time.perf_counter() - started,
+            score=score if text else None,
         )
+
+    def rival(
+        self,
+        audio: np.ndarray,
+        rate: int,
+        phrases: GrammarLike,
+        result: RecognitionResult,
+        refused: Iterable[str] = (),
+    ) -> tuple[RecognitionResult | None, float | None]:
+        """The best other answer for the same speech, and the N-best margin.
+
+        The speech is decoded again against the step's grammar without every phrase of
+        the heard answer's value (and of ``refused`` values): the runner-up. The margin
+        is the heard answer's log score per frame minus the runner-up's; a wide margin
+        means the engine could hardly have meant anything else. Open answers (digits,
+        amounts) have no runner-up here; they are always read back.
+
+        Returns:
+            (the runner-up's result or None when nothing else fits, the margin: None
+            when unknown (no scores, or an open answer), ``inf`` when nothing else fits).
+        """
+        grammar = _as_grammar(phrases)
+        answer = result.answer
+        if answer is None or answer.kind in ("digits", "amount"):
+            return None, None
+        heard = _phrase_value(grammar, answer)
+        out = {heard, *refused}
+        rest = {p: v for p, v in grammar.phrases.items() if v not in out}
+        if not rest and grammar.kind in ("choice", "yesno", "commands"):
+            return None, float("inf") if result.score is not None else None
+        others = dataclasses.replace(grammar, phrases=rest)
+        second = self.recognize(audio, rate, others)
+        if result.score is None:
+            return second, None
+        if second.score is None:
+            return second, float("inf")
+        return second, result.score - second.score
 
     def listen(
         self,
@@ -284,6 +343,15 @@ class Recognizer(abc.ABC):
         if result.answer is None:
             return None
         return dataclasses.replace(result, seconds=result.seconds + partial.seconds)
+
+
+def _phrase_value(grammar: StepGrammar, answer: SpokenAnswer) -> str:
+    """The grammar's value string of ``answer`` ("yes", a choice key, "command:help")."""
+    if answer.kind == "command":
+        return f"command:{answer.value}"
+    if answer.kind == "yesno":
+        return "yes" if answer.value else "no"
+    return str(answer.value)
 
 
 def _speech_so_far(pointer: EndPointer, pause: float) -> np.ndarray | None:
@@ -410,20 +478,27 @@ class PocketsphinxRecognizer(Recognizer):
         return add_dither(samples, self.dither)
 
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
+        text, confidence, _ = self.decode_scored(audio, grammar)
+        return text, confidence
+
+    def decode_scored(
+        self, audio: np.ndarray, grammar: StepGrammar
+    ) -> tuple[str, float, float | None]:
         samples = self.prepare(audio)
         pcm = _pcm16(samples)
-        text, per_frame = self._best(self._search_for(grammar.bare()), pcm)
+        text, best = self._best(self._search_for(grammar.bare()), pcm)
         if grammar.has_carriers:
-            text, per_frame = self._with_carriers(grammar, pcm, text, per_frame)
+            text, best = self._with_carriers(grammar, pcm, text, best)
+        per_frame: float | None = best
         if not text:
-            return "", 0.0
+            return "", 0.0, None
         if self._too_long_for(text, samples):
-            return "", 0.0  # a sentence forced onto a short phrase: out of grammar
+            return "", 0.0, None  # a sentence forced onto a short phrase: out of grammar
         if self._help_not_key(text, grammar, pcm):
-            text = "help"
-        # Map the per-frame acoustic score to 0..1: informative for ranking only.
-        confidence = float(1.0 / (1.0 + np.exp(-(per_frame + 3000.0) / 500.0)))
-        return text, confidence
+            text, per_frame = "help", None  # its score is the key word's
+        # Not calibrated: the score per frame ranks hypotheses of one utterance only
+        # (see :meth:`Recognizer.rival` for the margin that is used).
+        return text, 1.0, per_frame
 
     def _with_carriers(
         self, grammar: StepGrammar, pcm: bytes, alone: str, score: float
@@ -462,9 +537,10 @@ class PocketsphinxRecognizer(Recognizer):
             decoder.process_raw(pcm, False, True)
             decoder.end_utt()
             hyp = decoder.hyp()
-            if hyp is None or not hyp.hypstr:
+            if hyp is None or not hyp.hypstr or hyp.score <= 0.0:
                 continue
-            per_frame = hyp.score / max(decoder.n_frames(), 1)
+            # The binding gives the path score as 1.0001 ** score: back to log units.
+            per_frame = np.log(hyp.score) / _LOG_BASE / max(decoder.n_frames(), 1)
             if per_frame > best[1]:
                 best = (hyp.hypstr, per_frame)
         return best

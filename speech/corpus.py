@@ -14,7 +14,7 @@ import numpy as np
 from kiosk.speech.asr import ASR_RATE, resample
 from kiosk.speech.tts import EspeakSynthesizer
 
-__all__ = ["VOICES", "Clip", "add_noise", "pad", "speak", "spoken_variants"]
+__all__ = ["VOICES", "Clip", "add_babble", "add_noise", "pad", "speak", "spoken_variants"]
 
 #: espeak-ng voices that differ in accent, pitch and timbre.
 VOICES = ("en-us", "en-us+f3", "en-us+m7", "en-gb", "en-us+f4", "en-gb-x-rp")
@@ -52,6 +52,42 @@ def add_noise(audio: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
     power = float(np.mean(voiced**2)) if voiced.size else 1e-6
     noise = rng.normal(0.0, np.sqrt(power / 10 ** (snr_db / 10.0)), audio.shape)
     return np.clip(audio + noise, -1.0, 1.0).astype(np.float32)
+
+
+#: Other shoppers talking near the kiosk (spoken by voices not in :data:`VOICES`).
+CROWD = (
+    ("en-us+m2", "is this the line for the pharmacy or do I go round the back"),
+    ("en-gb+f2", "she said the bus would be late again so we might as well wait"),
+    ("en-us+m5", "grab a basket and meet me by the bakery in five minutes"),
+)
+
+
+def _power(audio: np.ndarray) -> float:
+    level = np.abs(audio)
+    voiced = audio[level > 0.02 * level.max()] if level.size and level.max() > 0 else audio
+    return float(np.mean(voiced**2)) if voiced.size else 1e-6
+
+
+def add_babble(audio: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
+    """Three other talkers (:data:`CROWD`) at ``snr_db`` below the speech: the noise
+    of a store, which is speech itself and harder than white noise."""
+    rng = np.random.default_rng(seed)
+    crowd = np.zeros(audio.shape, np.float32)
+    for voice, text in CROWD:
+        talk = _crowd_talk(voice, text)
+        start = int(rng.integers(0, talk.size))
+        crowd += np.resize(np.roll(talk, -start), audio.shape) / np.sqrt(_power(talk))
+    scale = np.sqrt(_power(audio) / 10 ** (snr_db / 10.0) / max(_power(crowd), 1e-12))
+    return np.clip(audio + scale * crowd, -1.0, 1.0).astype(np.float32)
+
+
+_CROWD_CACHE: dict[str, np.ndarray] = {}
+
+
+def _crowd_talk(voice: str, text: str) -> np.ndarray:
+    if voice not in _CROWD_CACHE:
+        _CROWD_CACHE[voice] = speak(text, voice, 170)
+    return _CROWD_CACHE[voice]
 
 
 def spoken_variants(

@@ -49,7 +49,13 @@ from kiosk.channels.voice_wording import (
 )
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Register
-from kiosk.conversation.risk import confirm_question, needs_confirmation
+from kiosk.conversation.risk import (
+    CHOICE_MARGIN,
+    MONEY_YES_MARGIN,
+    Check,
+    confirm_question,
+    spoken_check,
+)
 from kiosk.conversation.session import Session, SessionEvent
 from kiosk.conversation.signals import AudioStep
 from kiosk.conversation.wording import w
@@ -85,6 +91,10 @@ PIN_BY_KEYPAD = (
     "Please type it on the keypad and press Enter."
 )
 PIN_BY_HEADSET = "Your headset has a microphone, so you can also say it quietly."
+MONEY_YES_BY_KEY = (
+    "I think you said yes. Before any money moves, please press 1 on the keypad to "
+    "confirm, or press 2 to change it."
+)
 MIC_MISSING = "The microphone is not working, so I cannot hear you. Please use the keypad."
 SPEAKING_LIMIT = 180.0  # seconds: no utterance plays longer; never wait past it
 POLL = 0.02
@@ -159,6 +169,11 @@ class VoiceChannel:
         headset_microphone: the microphone is the headset's (a handset at the mouth):
             only then, with the headset on, may a PIN be said; otherwise a PIN is taken
             from the keypad only and speech on that step is answered with why.
+        choice_margin: the recognizer's N-best margin above which a choice that
+            commits the customer (a plan, a dispute, which charge) is taken without a
+            read-back (:func:`kiosk.conversation.risk.spoken_check`).
+        money_margin: the margin a spoken "yes" that moves money needs; below it the
+            keypad's 1 is asked for.
     """
 
     def __init__(
@@ -180,6 +195,8 @@ class VoiceChannel:
         clock: Callable[[], float] = time.monotonic,
         tty_detector: TonesDetector | None = None,
         headset_microphone: bool = False,
+        choice_margin: float = CHOICE_MARGIN,
+        money_margin: float = MONEY_YES_MARGIN,
     ) -> None:
         self.conversation = conversation
         # The session's timer runs on the channel's clock (a test's runs fast).
@@ -201,6 +218,8 @@ class VoiceChannel:
         self.clock = clock
         self.tty_detector = tty_detector  # hears TTY tones among the microphone's blocks
         self.headset_microphone = headset_microphone
+        self.choice_margin = choice_margin
+        self.money_margin = money_margin
         self.stats = VoiceStats()
         self._pending: deque[str] = deque()
         self._carried: EndPointer | None = None  # an answer that began during a prompt
@@ -547,13 +566,52 @@ class VoiceChannel:
                     continue
                 return confirmed
             choice = _choice_for(prompt, text) if result.answer.kind == "choice" else None
-            if choice is not None and needs_confirmation(prompt, choice.value):
+            check = self._check(prompt, grammar, heard, choice)
+            if check is Check.KEYPAD:
+                self.stats.confirmations += 1
+                self._say(MONEY_YES_BY_KEY)
+                continue
+            if check is Check.CONFIRM and choice is not None:
                 confirmed = self._confirm_choice(prompt, grammar, heard, choice)
                 if confirmed is None:
                     continue
                 return confirmed
             self.stats.spoken_answers += 1
             return text
+
+    def _check(
+        self, prompt: Prompt, grammar: StepGrammar, heard: _Heard, choice: Choice | None
+    ) -> Check:
+        """Take, read back, or ask for the keypad: by the answer's risk and how sure the
+        recognizer was of it (its N-best margin, decoded only for a risky answer)."""
+        answer = heard.result.answer if heard.result is not None else None
+        if choice is not None:
+            value: str | bool = choice.value
+        elif answer is not None and answer.kind == "yesno":
+            value = bool(answer.value)
+        else:
+            return Check.TAKE
+        return spoken_check(
+            prompt,
+            value,
+            lambda: self._margin(grammar, heard),
+            self.choice_margin,
+            self.money_margin,
+        )
+
+    def _margin(self, grammar: StepGrammar, heard: _Heard) -> float | None:
+        """The N-best margin of what was heard (None: unknown, so never sure)."""
+        if heard.audio is None or heard.result is None or self.recognizer is None:
+            return None
+        assert self.microphone is not None
+        try:
+            _, margin = self.recognizer.rival(
+                heard.audio, self.microphone.rate, grammar, heard.result
+            )
+        except RecognizerError as error:
+            log.warning("recognizer failed: %s", error)
+            return None
+        return margin
 
     def _deadline(self) -> float:
         """When to stop listening and look at the session's clock (warning, expiry)."""

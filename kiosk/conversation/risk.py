@@ -1,19 +1,34 @@
 """Which heard answers must be confirmed before they are acted on: confirm by risk.
 
 A choice that leads to a commitment (a payment plan, a dispute, which charge) is read
-back and confirmed when it was heard by speech: "Dispute the Internet 100 charge,
+back and confirmed when it was heard by speech and the recognizer was not sure of it
+(its N-best margin under :data:`CHOICE_MARGIN`): "Dispute the Internet 100 charge,
 $45.00?". Navigation (help, repeat, back, the menu) is never confirmed: it is cheap to
 undo. Payments are confirmed by their review step, where the amount and the way to pay
-are read back before money moves. Any channel that hears speech uses this.
+are read back before money moves; a spoken "yes" there moves money only when the
+recognizer is very sure (:data:`MONEY_YES_MARGIN`), else the keypad's 1 is asked for.
+Any channel that hears speech uses this.
 """
 
 from __future__ import annotations
 
-from kiosk.conversation.prompt import Choice, Prompt, Wording
+import enum
+from collections.abc import Callable
+
+from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Wording
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.wording import w
 
-__all__ = ["NAVIGATION", "RISKY_CHOICES", "confirm_question", "needs_confirmation"]
+__all__ = [
+    "CHOICE_MARGIN",
+    "MONEY_YES_MARGIN",
+    "NAVIGATION",
+    "RISKY_CHOICES",
+    "Check",
+    "confirm_question",
+    "needs_confirmation",
+    "spoken_check",
+]
 
 #: Choices that commit the customer to something, by step; None: every choice there.
 RISKY_CHOICES: dict[str, frozenset[str] | None] = {
@@ -26,6 +41,49 @@ RISKY_CHOICES: dict[str, frozenset[str] | None] = {
 
 #: Choice values that only move around, on any step.
 NAVIGATION = frozenset({"menu", "more", "back", "finish", "person"})
+
+
+#: N-best margin (the recognizer's log score per frame of what it heard, minus that of
+#: the best other answer on the same speech: :meth:`Recognizer.rival`) above which
+#: a risky choice is taken without a read-back. Set by bench/bench_speech.py's task
+#: table on the tuned voices: above every wrong risky choice heard there, with room.
+CHOICE_MARGIN = 6.0
+#: The margin a spoken "yes" that moves money needs; below it the keypad's 1 is asked.
+MONEY_YES_MARGIN = 6.0
+
+
+class Check(enum.Enum):
+    """What to do with an answer heard by speech before the engine sees it."""
+
+    TAKE = "take"  # act on it
+    CONFIRM = "confirm"  # read it back: "Dispute the Internet charge? Say yes or press 1"
+    KEYPAD = "keypad"  # a yes that moves money, not heard surely: press 1 to confirm
+
+
+def spoken_check(
+    prompt: Prompt,
+    value: str | bool,
+    margin: Callable[[], float | None],
+    choice_margin: float = CHOICE_MARGIN,
+    money_margin: float = MONEY_YES_MARGIN,
+) -> Check:
+    """How to treat ``value`` (a choice's value, or True/False on a yes/no step) heard by
+    speech on ``prompt``. ``margin`` gives the recognizer's N-best margin (None when it
+    has none: then never sure); it is called only when the answer is risky, as it
+    decodes the speech again. ``choice_margin`` / ``money_margin``: the margins needed
+    (another engine or model needs its own, measured)."""
+    if prompt.kind is AnswerKind.YES_NO:
+        if value is not True or not prompt.confirms_money:
+            return Check.TAKE
+        return Check.TAKE if _above(margin(), money_margin) else Check.KEYPAD
+    if not isinstance(value, str) or not needs_confirmation(prompt, value):
+        return Check.TAKE
+    return Check.TAKE if _above(margin(), choice_margin) else Check.CONFIRM
+
+
+def _above(margin: float | None, needed: float) -> bool:
+    """Strictly above: an infinite threshold is never met (a recognizer never trusted)."""
+    return margin is not None and margin > needed
 
 
 def needs_confirmation(prompt: Prompt, value: str) -> bool:

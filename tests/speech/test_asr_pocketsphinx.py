@@ -258,3 +258,25 @@ def test_listen_waits_through_a_pause_inside_an_answer(
     result = recognizer.listen(_stream(audio, [0]), RATE, grammar, pointer)
     assert result.answer is not None and result.answer.value == want
     assert recognizer.listen(_stream(audio, [0]), RATE, grammar, pointer, None).text
+
+
+def test_the_n_best_margin_is_wide_for_a_clear_answer_and_nil_for_a_homophone(
+    recognizer,
+) -> None:
+    """What confirm-by-risk rests on: the margin between the answer heard and the best
+    other answer on the same speech (the second decode leaves the first answer out)."""
+    from kiosk.conversation.risk import CHOICE_MARGIN
+
+    menu = build_grammar("choice", MENU)
+    clip = next(spoken_variants("dispute a charge", voices=("en-us",), rates=(160,)))
+    result = recognizer.recognize(clip.audio, RATE, menu)
+    _, margin = recognizer.rival(clip.audio, RATE, menu, result)
+    assert result.answer is not None and result.answer.value == "dispute"
+    assert margin is not None and margin >= CHOICE_MARGIN
+    same = build_grammar("choice", {"a": ["two"], "b": ["too"]}, commands=False, carriers=False)
+    two = next(spoken_variants("two", voices=("en-us",), rates=(160,)))
+    heard = recognizer.recognize(two.audio, RATE, same)
+    other, margin = recognizer.rival(two.audio, RATE, same, heard)
+    assert heard.answer is not None and other is not None and other.answer is not None
+    assert {heard.answer.value, other.answer.value} == {"a", "b"}
+    assert margin is not None and margin < 1.0  # one sound, two answers: never sure
