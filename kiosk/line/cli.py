@@ -109,18 +109,22 @@ def run_line(args: argparse.Namespace) -> int:
 
 
 def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
-    from kiosk.channels.voice import recognizer_or_problem
+    from kiosk.line.recognizer import ProcessRecognizer
     from kiosk.line.session import RecognizerPool, SessionParts
+    from kiosk.speech.asr import RecognizerError
     from kiosk.speech.tts import EspeakSynthesizer
 
     services = runtime.services
     kiosk_settings = services.settings
 
     def recognizer() -> object | None:
-        found, _problems = recognizer_or_problem(
-            kiosk_settings.speech_engine, kiosk_settings.vosk_model_dir
-        )
-        return found
+        # In a child process: a decode holds the interpreter, and with it every call's
+        # audio (see kiosk.line.recognizer).
+        try:
+            return ProcessRecognizer(kiosk_settings.speech_engine, kiosk_settings.vosk_model_dir)
+        except RecognizerError as error:
+            logging.getLogger("kiosk.line").warning("no speech recognizer: %s; keys only", error)
+            return None
 
     pool = RecognizerPool(recognizer, settings.max_calls)  # filled before the line listens
     return SessionParts(

@@ -20,6 +20,7 @@ import queue
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -110,11 +111,11 @@ class RecognizerPool:
         self._size = size
 
     def fill(self) -> None:
-        for _ in range(self._size):
-            made = self._factory()
-            if made is None:
-                return
-            self._idle.put(made)
+        """Make them all, side by side (each may start a process and load a model)."""
+        with ThreadPoolExecutor(max_workers=self._size) as makers:
+            for made in makers.map(lambda _: self._factory(), range(self._size)):
+                if made is not None:
+                    self._idle.put(made)
 
     def take(self) -> object | None:
         try:

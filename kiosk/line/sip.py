@@ -15,6 +15,7 @@ import contextvars
 import ctypes
 import gc
 import logging
+import os
 import queue
 import threading
 import time
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 CALL_ID: contextvars.ContextVar[str] = contextvars.ContextVar("call_id", default="-")
 POLL_MS = 10
 BUSY = 486
-PORT_GRACE = 2.0  # seconds an ended call's audio port is kept before it is deleted
+SILENCE = np.zeros(FRAME, dtype=np.float32)
+PORT_GRACE = 2.0  # seconds an ended call's PJSIP object is kept before it is dropped
 TRANSFER_WAIT = 30.0  # seconds the far end has to report on a transfer before we hang up
 
 
@@ -102,6 +104,26 @@ def _vector_reader(pj: Any) -> Callable[[Any], bytes]:
     return bytes
 
 
+REALTIME_PRIORITY = 20  # SCHED_FIFO, as PulseAudio and PipeWire ask for their audio threads
+_clock_threads: set[int] = set()
+
+
+def _media_clock_priority() -> None:
+    """Make the thread running this (PJSIP's media clock, which sends every call's RTP)
+    real-time, once: on a busy machine an ordinary thread waits its turn behind every
+    other process, and each wait is a gap in every call's audio. Without the right
+    (CAP_SYS_NICE, or LimitRTPRIO= in the service) it stays as it was."""
+    thread = threading.get_native_id()
+    if thread in _clock_threads:
+        return
+    _clock_threads.add(thread)
+    try:
+        os.sched_setscheduler(thread, os.SCHED_FIFO, os.sched_param(REALTIME_PRIORITY))
+        log.info("media clock thread runs real-time (SCHED_FIFO %d)", REALTIME_PRIORITY)
+    except (OSError, AttributeError) as error:
+        log.warning("media clock thread stays at normal priority: %s", error)
+
+
 def _pjsua() -> Any:
     try:
         import pjsua2
@@ -134,6 +156,8 @@ class LineServer:
         self._lock = threading.Lock()
         self._ended: list[Any] = []
         self._account: Any = None
+        self._ports: list[Any] = []  # every audio port made; kept while the line runs
+        self._idle_ports: list[Any] = []
 
     # ------------------------------------------------------------ from any thread
     def post(self, command: Callable[[], None]) -> None:
@@ -163,9 +187,7 @@ class LineServer:
                 endpoint.libHandleEvents(POLL_MS)
                 self._run_commands()
                 # Dropped here, on this thread, once their conversation thread is gone
-                # and PJSIP's media clock has long stopped calling their audio port (the
-                # conference bridge removes ports asynchronously: a port deleted in the
-                # same tick as its call's media can be called once more, after it is gone).
+                # and PJSIP has long finished tearing down their media.
                 now = time.monotonic()
                 self._ended = [
                     call
@@ -178,6 +200,10 @@ class LineServer:
             self.calls.clear()
             self._ended.clear()
             self._account = None
+            with contextlib.suppress(Exception):
+                endpoint.audDevManager().setNoDev()  # the media clock stops: ports may go
+            self._idle_ports.clear()
+            self._ports.clear()
             while not self._commands.empty():  # posted work may hold a call
                 self._commands.get_nowait()
             gc.collect()  # PJSIP objects go while the library is still there
@@ -294,6 +320,22 @@ class LineServer:
             answer.statusCode = 200
             call.answer(answer)
 
+    def take_port(self, make: Callable[[], Any]) -> Any:
+        """An audio port for a new call: one a past call used, or a new one (SIP thread).
+
+        Ports are never deleted while the line runs: PJSIP's conference bridge removes
+        a port asynchronously, and a port deleted under a running media clock was
+        called during its deletion (a crash of the whole line, every call with it).
+        """
+        if self._idle_ports:
+            return self._idle_ports.pop()
+        port = make()
+        fmt = _pjsua().MediaFormatAudio()
+        fmt.init(_pjsua().PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
+        port.createPort(f"line{len(self._ports)}", fmt)
+        self._ports.append(port)
+        return port
+
     def finished(self, call: Any) -> None:
         """A call's conversation and SIP dialog are both over: forget it (SIP thread).
 
@@ -304,6 +346,10 @@ class LineServer:
         with self._lock:
             self.calls.pop(call.sip_id, None)
         call.session = None
+        if call.port is not None:
+            call.port.audio = None  # silent until the next call
+            self._idle_ports.append(call.port)
+            call.port = None
         self._ended.append(call)
 
 
@@ -337,13 +383,15 @@ def _call_class() -> Any:
     class Port(pj.AudioMediaPort):  # type: ignore[misc, name-defined]
         """The call's audio at 8 kHz, 16-bit, 20 ms frames, to and from CallAudio."""
 
-        def __init__(self, audio: CallAudio) -> None:
+        def __init__(self) -> None:
             super().__init__()
-            self.audio = audio
+            self.audio: CallAudio | None = None  # the call it serves now, if any
 
         @_guarded
         def onFrameRequested(self, frame: Any) -> None:  # noqa: N802
-            samples = self.audio.transmit(FRAME)
+            _media_clock_priority()
+            audio = self.audio
+            samples = audio.transmit(FRAME) if audio is not None else SILENCE
             pcm = np.clip(samples * 32767.0, -32768, 32767).astype("<i2").tobytes()
             frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
             frame.buf = pj.ByteVector(pcm)
@@ -354,8 +402,9 @@ def _call_class() -> Any:
             data = frame_bytes(frame.buf)
             if not data:
                 data = bytes(2 * FRAME)  # no packet in time: the jitter buffer gave nothing
-            samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
-            self.audio.receive(samples)
+            audio = self.audio
+            if audio is not None:
+                audio.receive(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0)
 
     class Call(pj.Call):  # type: ignore[misc, name-defined]
         def __init__(self, server: LineServer, account: Any, call_id: int) -> None:
@@ -397,10 +446,8 @@ def _call_class() -> Any:
                 if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE or self.port is not None:
                     continue
                 call_audio = self.getAudioMedia(index)
-                port = Port(self.audio)
-                fmt = pj.MediaFormatAudio()
-                fmt.init(pj.PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
-                port.createPort(f"call{self.getId()}", fmt)
+                port = self.server.take_port(Port)
+                port.audio = self.audio
                 call_audio.startTransmit(port)
                 port.startTransmit(call_audio)
                 self.port = port

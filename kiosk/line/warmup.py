@@ -26,12 +26,27 @@ log = logging.getLogger(__name__)
 # The interpreter's thread switch interval (default 5 ms): a thread waiting for it (the
 # media clock, for each call's frame) waits at most this long for a busy thread to let go.
 SWITCH_INTERVAL = 0.001
+SERVICES = (
+    "verification",
+    "payments",
+    "bills",
+    "arrangements",
+    "disputes",
+    "reconnection",
+    "assistance",
+    "representative",
+    "debit_authorizations",
+    "receipts",
+)
 
 
 def warm_up(parts: SessionParts) -> float:
     """Open the store, load the recognizers and every module a call uses; returns seconds."""
     started = time.monotonic()
-    parts.services.store  # noqa: B018 - opened (and migrated) now, not during a call
+    services = parts.services
+    services.store  # noqa: B018 - opened (and migrated) now, not during a call
+    for name in SERVICES:  # each imports its module (and theirs) on first use
+        getattr(services, name)
     if parts.recognizers is not None:
         parts.recognizers.fill()
     # The modules a call imports on its way, and the data they load on first use.
@@ -45,6 +60,19 @@ def warm_up(parts: SessionParts) -> float:
     TtyToneDetector(8000).feed(tones[:1600])
     TtyToneDetector(16000).feed(np.zeros(320, dtype=np.float32))
     StreamingDecoder(8000).feed(tones)
+    import kiosk.payments.recovery  # noqa: F401 - the upkeep thread's, every 30 s
+    import kiosk.receipts.email  # noqa: F401
+    from kiosk.money import format_cents, parse_amount
+    from kiosk.receipts.email import EmailMessage
+    from kiosk.receipts.printer import _escpos
+    from kiosk.services.outbox import OutboxWorker  # noqa: F401
+
+    EmailMessage()["To"] = "warm@example.org"  # the e-mail header classes, on first use
+
+    _escpos()  # a receipt's first delivery imports the printer library (and PIL, qrcode)
+
+    format_cents(12345)  # Babel reads its locale data once
+    parse_amount("$123.45")
     for register in (Register.SPOKEN, Register.TTY):
         conversation = LineConversation(parts.services, register, transfer=False)
         conversation.prompt.render(register)
