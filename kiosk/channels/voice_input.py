@@ -141,7 +141,9 @@ class ScriptedUser:
     as a live microphone would see it, without waiting through the audio;
     ``speech_ends`` holds when each spoken turn's speech ended on that clock, and
     ``heard_past_end`` how many seconds of silence after it the kiosk had read when it
-    moved on (the pause it waited for, whatever the decoding took).
+    moved on (the pause it waited for, whatever the decoding took). ``idle_step``: the
+    simulated seconds each read takes once a turn's audio is over, so a kiosk that rightly
+    ignores a turn (noise is no answer) reaches the step's timeout without a real wait.
     """
 
     def __init__(
@@ -151,8 +153,10 @@ class ScriptedUser:
         lead_silence: float = 0.3,
         trail_silence: float = 2.0,
         block_seconds: float = 0.02,
+        idle_step: float = 0.0,
     ) -> None:
         self.rate = rate
+        self.idle_step = idle_step
         self.speech_ends: list[float] = []
         self.heard_past_end: list[float] = []
         self._virtual = 0.0
@@ -215,6 +219,7 @@ class ScriptedUser:
     def read(self, timeout: float) -> np.ndarray | None:
         if self._at >= len(self._audio):
             time.sleep(min(timeout, 0.001))
+            self._virtual += self.idle_step
             return None
         block = self._audio[self._at : self._at + self._block]
         self._at += len(block)

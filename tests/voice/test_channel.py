@@ -219,26 +219,34 @@ def test_misheard_account_is_read_back_and_never_used(
     assert steps == ["1", "cancel"]  # the engine never saw the digits
 
 
-def test_out_of_grammar_speech_and_noise_are_rejected_with_the_way_out(
+def test_out_of_grammar_speech_is_rejected_with_the_way_out_and_noise_is_no_answer(
     sqlite_store, synthesizer, recognizer, user_voice
 ) -> None:
+    """Two sentences outside the grammar are two misses; a 1 s burst of loud noise
+    between them is not heard as an answer at all (the speech-trained detector): no
+    miss, the customer is only asked whether they are still there."""
     rig = Rig(sqlite_store, synthesizer)
     noise = np.random.default_rng(3).normal(0, 0.3, 16_000).astype(np.float32)
     user = ScriptedUser(
         [
             say(user_voice, "what is the weather like today"),
             Turn(audio=noise),
+            say(user_voice, "what is the weather like today"),
             Turn(key="1"),
             Turn(key="cancel"),
-        ]
+        ],
+        idle_step=1.0,
     )
-    channel = rig.channel(user, recognizer=recognizer, microphone=user)
+    channel = rig.channel(user, recognizer=recognizer, microphone=user, clock=user.clock)
     channel.run()
-    sorry = [t for t in rig.said() if t.startswith("Sorry, I did not catch that")]
-    assert len(sorry) == 2
+    said = rig.said()
+    sorry = [t for t in said if t.startswith("Sorry, I did not catch that")]
+    assert len(sorry) == 2 and channel.stats.rejections == 2
     assert "Start 1" in sorry[0] and "simple mode 4" in sorry[0]  # every option, with keys
     assert "press 0" not in sorry[0]
     assert "on the keypad" in sorry[1] and "press 0" in sorry[1]  # second miss: the ways out
+    between = said[said.index(sorry[0]) : said.index(sorry[1])]
+    assert any("Are you still there?" in text for text in between)  # the noise: no answer
     assert rig.conversation.history or channel.stats.key_answers >= 1
 
 
