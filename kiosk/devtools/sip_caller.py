@@ -284,7 +284,7 @@ def sipp_available() -> bool:
     return shutil.which("sipp") is not None
 
 
-def _free_udp_port() -> int:
+def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -299,14 +299,16 @@ class SippCaller:
         codec: str = "PCMU",
         workdir: str | Path | None = None,
         service: str = "pay",
+        decline_transfer: bool = False,
     ) -> None:
         self.line = line
+        self.decline_transfer = decline_transfer  # answer the line's REFER 603
         self.codec = codec
         self.service = service
         self.rtp = RtpPeer(codec)
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="sipp-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.sip_port = _free_udp_port()
+        self.sip_port = free_udp_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.invited_at: float | None = None
         self._tty: Any = None
@@ -346,6 +348,9 @@ class SippCaller:
             "-key",
             "codec_name",
             self.codec,
+            "-set",
+            "refer_reject",
+            "1" if self.decline_transfer else "0",
             "-cid_str",
             "%u-%p@%s",
             "-trace_msg",
@@ -372,14 +377,14 @@ class SippCaller:
         with the port two above it, which SIPp also binds; SIPp's default (6000) would
         be shared by every caller."""
         for _ in range(50):
-            port = _free_udp_port()
+            port = free_udp_port()
             try:
                 with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
                     probe.bind(("127.0.0.1", port + 2))
             except OSError:
                 continue
             return port
-        return _free_udp_port()
+        return free_udp_port()
 
     @property
     def call_id(self) -> str:

@@ -35,7 +35,9 @@ stack's wheel holds 4 calls a process; run more `kiosk line` processes on other 
 behind the PBX for more); one more is answered 486 Busy Here.
 "Person" on any step transfers the call (blind, SIP REFER) to --agent-uri
 (KIOSK_LINE_AGENT_URI) with X-Kiosk-Reason and X-Kiosk-Account-Last4 headers; without
-one, the caller gets the kiosk's callback offer.
+one, or when the transfer is refused or fails, the caller gets the callback offer.
+Real time: the media clock thread asks for SCHED_FIFO (needs CAP_SYS_NICE or an
+RLIMIT_RTPRIO, e.g. LimitRTPRIO= in a systemd unit; without it, it is logged).
 Logs: one line per event on standard error, each with its call's SIP Call-ID; keys
 pressed are logged without their digit.
 """

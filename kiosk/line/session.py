@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kiosk.accessibility.announcer import CaptionLog
+from kiosk.accessibility.announcer import Caption, CaptionKind, CaptionLog
 from kiosk.channels.tty import TtyChannel, TtyOptions
 from kiosk.channels.voice import EXIT_TTY_DETECTED, VoiceChannel
 from kiosk.channels.voice_devices import CaptionPrinter
@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 GREETING_TTY = "GA"
 TRANSFER_SPOKEN = "Please hold. I am transferring you to a person now."
 TRANSFER_TTY = "HD PLS WAIT. TRANSFERRING YOU TO A PERSON"
+TRANSFER_FAILED_SPOKEN = "Sorry, no one can take your call right now."
+TRANSFER_FAILED_TTY = "SORRY, NO PERSON CAN TAKE YOUR CALL NOW"
+TRANSFER_WAIT = 30.0  # seconds the far end has to report on a transfer
 DRAIN_LIMIT = 60.0  # seconds: the last words are let out before hanging up, at most
 
 
@@ -50,7 +53,10 @@ class CallControl(Protocol):
 
     call_id: str
 
-    def transfer(self, target: str, headers: dict[str, str]) -> None: ...
+    def transfer(self, target: str, headers: dict[str, str], timeout: float) -> bool:
+        """Blind-transfer the call; True once the far end reports the transfer done,
+        False when it is refused, fails or is not reported within ``timeout``."""
+        ...
 
     def hang_up(self) -> None: ...
 
@@ -159,9 +165,11 @@ class CallSession:
     # ------------------------------------------------------------------ run
     def run(self) -> CallOutcome:
         try:
-            self._run()
-        except TransferRequested as request:
-            self._transfer(request)
+            try:
+                self._run()
+            except TransferRequested as request:
+                if not self._transfer(request):
+                    self._after_failed_transfer()
         except Exception:  # one call's fault never takes the line down
             # As text: a record holding the traceback keeps the call's objects alive.
             log.error(
@@ -181,6 +189,9 @@ class CallSession:
         if self._tty_first():
             self._run_tty()
             return
+        self._voice_then_tty()
+
+    def _voice_then_tty(self) -> None:
         code = self._run_voice()
         if code == EXIT_TTY_DETECTED and not self.audio.closed:
             self._run_tty()
@@ -250,22 +261,46 @@ class CallSession:
         self.outcome.exit_code = channel.run()
 
     # ------------------------------------------------------------------ endings
-    def _transfer(self, request: TransferRequested) -> None:
-        log.info("call %s: transfer to a person (%s)", self.control.call_id, request.reason)
-        if self.conversation.register is Register.TTY:
-            self.audio.write(modulate(TRANSFER_TTY + "\n", rate=self.audio.out_rate))
+    def _tell(self, spoken: str, typed: str) -> None:
+        """Say one thing outside the conversation, in the call's register, and let it out."""
+        tty = self.conversation.register is Register.TTY
+        self.captions.add(Caption(typed if tty else spoken, CaptionKind.SPEECH))
+        if tty:
+            self.audio.write(modulate(typed + "\n", rate=self.audio.out_rate))
         else:
-            speaker = LineSpeaker(self.audio)
             synthesizer = self.parts.synthesizer_factory()
-            audio, rate = synthesizer.synthesize(TRANSFER_SPOKEN)  # type: ignore[attr-defined]
-            speaker.play(audio, rate)
+            audio, rate = synthesizer.synthesize(spoken)  # type: ignore[attr-defined]
+            LineSpeaker(self.audio).play(audio, rate)
         self._drain()
-        self.conversation.expire()  # the agent takes over; the kiosk forgets the caller
+
+    def _transfer(self, request: TransferRequested) -> bool:
+        """Hand the caller to a person; False when the transfer did not happen."""
+        log.info("call %s: transfer to a person (%s)", self.control.call_id, request.reason)
+        self._tell(TRANSFER_SPOKEN, TRANSFER_TTY)
         headers = {"X-Kiosk-Reason": request.reason}
         if request.last4:
             headers["X-Kiosk-Account-Last4"] = request.last4
+        if self.audio.closed or not self.control.transfer(
+            self.parts.agent_uri, headers, TRANSFER_WAIT
+        ):
+            return False
         self.outcome.transferred = True
-        self.control.transfer(self.parts.agent_uri, headers)
+        self.conversation.expire()  # the agent has the caller; the kiosk forgets them
+        return True
+
+    def _after_failed_transfer(self) -> None:
+        """No person could take the call: say so at once and go on with the kiosk's
+        callback offer (the step the conversation is on), in the same register."""
+        if self.audio.closed:
+            self.conversation.expire()
+            return
+        log.info("call %s: transfer failed; callback offer", self.control.call_id)
+        self.conversation.transfer_enabled = False  # asking again gets the offer too
+        self._tell(TRANSFER_FAILED_SPOKEN, TRANSFER_FAILED_TTY)
+        if self.conversation.register is Register.TTY:
+            self._run_tty()
+        else:
+            self._voice_then_tty()
 
     def _drain(self) -> None:
         """Let the last prompt reach the caller before the line hangs up."""

@@ -40,6 +40,7 @@ BUSY = 486
 SILENCE = np.zeros(FRAME, dtype=np.float32)
 PORT_GRACE = 2.0  # seconds an ended call's PJSIP object is kept before it is dropped
 TRANSFER_WAIT = 30.0  # seconds the far end has to report on a transfer before we hang up
+TransferReport = Callable[[bool], None]
 
 
 class CallIdFilter(logging.Filter):
@@ -418,7 +419,9 @@ def _call_class() -> Any:
             self.disconnected = False
             self.disconnected_at = 0.0
             self.transfer_sent = False
+            self.transfer_done = False  # the far end reported the caller transferred
             self.transfer_deadline = 0.0
+            self._transfer_report: TransferReport | None = None
 
         # --- PJSIP callbacks (SIP thread)
         @_guarded
@@ -429,8 +432,12 @@ def _call_class() -> Any:
                 if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                     self.disconnected = True
                     self.disconnected_at = time.monotonic()
-                    if self.session is not None and not self.session.outcome.transferred:
+                    transferred = self.transfer_done or (
+                        self.session is not None and self.session.outcome.transferred
+                    )
+                    if self.session is not None and not transferred:
                         self.session.outcome.hung_up_by_caller = not self.audio.closed
+                    self._report_transfer(False)  # still waiting: it never happened
                     self.audio.hang_up()
                     if self.session is not None:
                         self.session.keys.close()
@@ -464,9 +471,12 @@ def _call_class() -> Any:
         def onCallTransferStatus(self, prm: Any) -> None:  # noqa: N802
             with call_context(self.sip_id):
                 log.info("transfer status %s %s", prm.statusCode, prm.reason)
-                if prm.finalNotify:
+                if prm.finalNotify:  # a refused REFER ends here too, with its status
                     prm.cont = False
-                    if 200 <= prm.statusCode < 300:
+                    done = 200 <= prm.statusCode < 300
+                    self.transfer_done = done
+                    self._report_transfer(done)
+                    if done:
                         self.end(pj)
 
         # --- the conversation (its own thread)
@@ -513,7 +523,16 @@ def _call_class() -> Any:
             with contextlib.suppress(Exception):
                 self.hangup(pj.CallOpParam())
 
-        def refer(self, target: str, headers: dict[str, str]) -> None:
+        def _report_transfer(self, done: bool) -> None:
+            report, self._transfer_report = self._transfer_report, None
+            if report is not None:
+                report(done)
+
+        def refer(self, target: str, headers: dict[str, str], report: TransferReport) -> None:
+            if self.disconnected:
+                report(False)
+                return
+            self._transfer_report = report
             parameters = pj.CallOpParam(True)
             for name, value in headers.items():
                 header = pj.SipHeader()
@@ -522,7 +541,11 @@ def _call_class() -> Any:
                 parameters.txOption.headers.append(header)
             self.transfer_sent = True
             self.transfer_deadline = time.monotonic() + TRANSFER_WAIT
-            self.xfer(target, parameters)
+            try:
+                self.xfer(target, parameters)
+            except Exception as error:  # a bad URI, no dialog: PJSIP refuses at once
+                log.warning("transfer not sent: %s", error)
+                self._report_transfer(False)
 
     return Call
 
@@ -550,16 +573,29 @@ class _Control:
         self._call = weakref.ref(call)
         self.call_id = call.sip_id
 
-    def _on_call(self, action: Callable[[Any], None]) -> None:
+    def _on_call(
+        self, action: Callable[[Any], None], gone: Callable[[], None] = lambda: None
+    ) -> None:
         def run() -> None:
             call = self._call()
             if call is not None:
                 action(call)
+            else:
+                gone()
 
         self.server.post(run)
 
-    def transfer(self, target: str, headers: dict[str, str]) -> None:
-        self._on_call(lambda call: call.refer(target, headers))
+    def transfer(self, target: str, headers: dict[str, str], timeout: float) -> bool:
+        """Send the REFER and wait for how it ended (see :class:`CallControl`)."""
+        reported = threading.Event()
+        result: list[bool] = []
+
+        def report(done: bool) -> None:
+            result.append(done)
+            reported.set()
+
+        self._on_call(lambda call: call.refer(target, headers, report), lambda: report(False))
+        return reported.wait(timeout) and result[0]
 
     def hang_up(self) -> None:
         self._on_call(lambda call: call.end())

@@ -105,6 +105,37 @@ def test_person_is_a_blind_transfer_with_the_reason_and_last_4_for_the_agent(lin
     assert outcome is not None and outcome.transferred
 
 
+def test_a_declined_transfer_offers_the_callback_at_once(line, tmp_path):
+    from kiosk.devtools.sip_caller import SippCaller
+
+    line.server.parts.agent_uri = "sip:agents@127.0.0.1:5999"
+    caller = SippCaller(line.address, workdir=tmp_path / "sipp-decline", decline_transfer=True)
+    caller.start()
+    try:
+        assert caller.wait_answered(10.0)
+        _press(caller, "1", "40152273#", "50309#", "9753#", "0")  # Dev asks for a person
+        # The REFER is declined (603): the caller is told so and hears the callback offer
+        # straight away, on the same call.
+        offered = _wait_for(
+            lambda: (
+                "how do you want us to reach you"
+                in " ".join(_spoken_so_far(line, caller.call_id)).lower()
+            ),
+            30,
+        )
+        said = " ".join(_spoken_so_far(line, caller.call_id))
+        caller.hang_up()
+        assert caller.wait(30) == 0
+    finally:
+        line.server.parts.agent_uri = ""
+        caller.close()
+    assert offered, said
+    assert "REFER sip:" in caller.messages() and "603 Declined" in caller.messages()
+    assert said.index("no one can take your call") < said.index("reach you")
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and not outcome.transferred and outcome.hung_up_by_caller
+
+
 def test_a_caller_who_hangs_up_while_paying_leaves_nothing_open(line, tmp_path):
     ben = "40152271"
     before = len(_attempts(line.store, ben))
