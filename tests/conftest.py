@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
+import io
 import itertools
+import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -86,3 +92,72 @@ def sqlite_store(tmp_path, clock: FixedClock, seeded_sqlite_template: Path) -> I
     opened = open_store(make_settings(f"sqlite:///{path}"), clock)
     yield opened
     opened.dispose()
+
+
+def run_kiosk(
+    args: list[str] | tuple[str, ...], env: Mapping[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``kiosk ARGS`` run by :func:`kiosk.cli.main` in this process, as a new process would
+    run it: only the ``KIOSK_*`` variables of ``env``, settings and the key read afresh,
+    JSON log lines on standard error, an empty standard input, standard output and error captured,
+    and the exit handlers the command registered (closing its store) run at its end.
+
+    A ``kiosk`` process costs about a second of imports, and the commands' output, exit
+    codes and files are what the operator tests check; the console script itself, and
+    the commands that are processes (``kiosk serve``: signals, ports), are run as real
+    processes in ``tests/test_ops_cli.py``.
+    """
+    import structlog
+
+    from kiosk import cli
+    from kiosk.logging import configure as configure_logging
+    from kiosk.services import keys
+    from kiosk.settings import get_settings
+
+    exit_handlers: list[tuple[Callable[..., object], tuple[object, ...], dict[str, object]]] = []
+
+    def register(func: Callable[..., object], *a: object, **kw: object) -> Callable[..., object]:
+        exit_handlers.append((func, a, kw))
+        return func
+
+    out, err = io.StringIO(), io.StringIO()
+    logging_before = structlog.get_config() if structlog.is_configured() else None
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("KIOSK_")]:
+            patch.delenv(name)
+        for name, value in env.items():
+            if name.startswith("KIOSK_") or os.environ.get(name) != value:
+                patch.setenv(name, value)
+        if cwd is not None:
+            patch.chdir(cwd)
+        patch.setattr(atexit, "register", register)
+        patch.setattr(keys, "_loaded", {})
+        patch.setattr(sys, "stdin", io.StringIO(""))
+        configure_logging()  # as a new process's first import of a kiosk module that logs
+        get_settings.cache_clear()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = cli.main(list(args))
+                except SystemExit as exit_:
+                    code = _exit_status(exit_.code, err)
+                finally:
+                    for func, a, kw in reversed(exit_handlers):
+                        func(*a, **kw)
+        finally:
+            get_settings.cache_clear()
+            if logging_before is None:
+                structlog.reset_defaults()
+            else:
+                structlog.configure(**logging_before)
+    return subprocess.CompletedProcess(["kiosk", *args], code, out.getvalue(), err.getvalue())
+
+
+def _exit_status(code: object, stderr: io.StringIO) -> int:
+    """The status ``sys.exit(code)`` gives a process: None is 0, a message is printed and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=stderr)
+    return 1

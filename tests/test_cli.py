@@ -1,4 +1,6 @@
-"""The ``kiosk`` console script as staff and scripts use it: real subprocesses, real files."""
+"""The ``kiosk`` console script as staff and scripts use it, on real files: ``--help`` as a
+real process, the commands through the CLI's ``main`` as a fresh process runs them
+(``run_kiosk``: a process costs a second of imports)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import run_kiosk
+
 KIOSK = Path(sys.executable).parent / "kiosk"
 KIOSK_ID = "CLI-KIOSK"
 
@@ -28,7 +32,7 @@ class Kiosk:
     def database(self) -> Path:
         return self.data_dir / "kiosk.sqlite3"
 
-    def __call__(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+    def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
         env.update(
             KIOSK_DATA_DIR=str(self.data_dir),
@@ -36,9 +40,18 @@ class Kiosk:
             KIOSK_CONFIG=str(self.data_dir / "absent.toml"),
             KIOSK_KIOSK_ID=KIOSK_ID,
         )
+        return env
+
+    def __call__(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        done = run_kiosk(args, self.env(), cwd=self.data_dir.parent)
+        assert done.returncode == expect, (args, done.stdout, done.stderr)
+        return done
+
+    def process(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        """``kiosk ARGS`` as a real process of the console script."""
         done = subprocess.run(
             [str(KIOSK), *args],
-            env=env,
+            env=self.env(),
             cwd=self.data_dir.parent,
             capture_output=True,
             text=True,
@@ -110,7 +123,7 @@ def copy_of(prepared: Prepared, tmp_path: Path) -> Kiosk:
 
 
 def test_help_lists_the_commands(prepared: Prepared) -> None:
-    out = prepared.kiosk("--help").stdout
+    out = prepared.kiosk.process("--help").stdout
     for command in ("run", "text", "voice", "tty", "db", "admin"):
         assert command in out
 

@@ -1,5 +1,7 @@
-"""The operator's commands as a store runs them: real ``kiosk`` subprocesses on a real
-SQLite file and a real PostgreSQL database, their output and exit codes."""
+"""The operator's commands as a store runs them, on a real SQLite file and a real
+PostgreSQL database: their output and exit codes. Each command runs through the CLI's
+``main`` as a fresh process would (``run_kiosk``: a process costs a second of imports);
+the console script and ``kiosk serve`` (signals, ports) run as real processes."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from .conftest import run_kiosk
 
 KIOSK = Path(sys.executable).parent / "kiosk"
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +49,12 @@ class Kiosk:
         return env
 
     def __call__(self, *args: str, expect: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
+        done = run_kiosk(args, self.env(**env))
+        assert done.returncode == expect, (args, done.stdout, done.stderr)
+        return done
+
+    def process(self, *args: str, expect: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
+        """``kiosk ARGS`` as a real process of the console script."""
         done = subprocess.run(
             [str(KIOSK), *args],
             env=self.env(**env),
@@ -208,7 +218,7 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path, seeded_sqlite_template: Pat
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = kiosk("serve", "--once", "--health-port", str(port), expect=2)
+        done = kiosk.process("serve", "--once", "--health-port", str(port), expect=2)
     assert done.stderr.startswith(f"kiosk serve: error: cannot serve health on 127.0.0.1:{port}")
 
 
@@ -310,7 +320,8 @@ def test_version_usage_and_help_for_every_option(tmp_path: Path) -> None:
     kiosk = Kiosk(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}", tmp_path)
     from importlib.metadata import version
 
-    assert kiosk("--version").stdout.strip() == f"kiosk {version('accessible-kiosk')}"
+    assert kiosk.process("--version").stdout.strip() == f"kiosk {version('accessible-kiosk')}"
+    assert "kiosk config check: error:" in kiosk.process("config", "check", "nope", expect=2).stderr
     speech = kiosk("speech", expect=2)
     assert "usage: kiosk speech" in speech.stderr and "kiosk speech: error:" in speech.stderr
     assert "usage: kiosk config" in kiosk("config", expect=2).stderr
