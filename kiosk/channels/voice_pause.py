@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.speech.grammar import StepGrammar
-from kiosk.speech.vad import EndPointer, VadState, find_speech
+from kiosk.speech.vad import EndPointer, VadState, find_speech, make_detector
 
 __all__ = [
     "PHRASE_PAUSE",
@@ -56,6 +56,7 @@ class PauseWatch:
         self._fed = 0  # samples fed so far
         self._start: int | None = None  # where the answer began, in samples
         self._handed_at: int | None = None  # samples fed at the last hand-over
+        self._detector = make_detector(rate)  # one model for every pause (loaded once)
         self._pointer = self._fresh()
 
     @property
@@ -72,6 +73,7 @@ class PauseWatch:
             trailing_silence=self.pause,
             max_utterance=3600.0,
             no_speech_timeout=3600.0,
+            detector=self._detector,
         )
 
     def feed(self, block: np.ndarray) -> np.ndarray | None:
