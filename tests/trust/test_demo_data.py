@@ -15,12 +15,19 @@ from kiosk.settings import Settings
 from kiosk.store.models import Account
 from kiosk.store.store import DatabaseMissing, open_store
 
+from ..conftest import run_kiosk
+
 KIOSK = Path(sys.executable).parent / "kiosk"
 
 
 def run(data: Path, *args: str, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
+    """``kiosk ARGS``: ``db`` and ``admin`` commands through the CLI's ``main`` as a fresh
+    process runs them (``run_kiosk``); ``serve`` and the customer channels as real processes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     env.update(KIOSK_DATA_DIR=str(data), KIOSK_CONFIG=str(data / "absent.toml"), **extra)
+    if args[0] in ("db", "admin"):
+        assert not stdin
+        return run_kiosk(args, env)
     return subprocess.run(
         [str(KIOSK), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
     )

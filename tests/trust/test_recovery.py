@@ -1,5 +1,6 @@
 """``kiosk admin reconcile`` recovers a payment whose database rows were lost, and fails
-while any payment is still UNKNOWN (issue 14, items 2 and 9). Real subprocesses, real files."""
+while any payment is still UNKNOWN (issue 14, items 2 and 9). Real files; the commands
+run through the CLI's ``main`` as a fresh process runs them (``run_kiosk``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,7 +23,8 @@ from kiosk.settings import Settings
 from kiosk.store.models import Account, AttemptState, PaymentAttempt, PaymentMethodKind
 from kiosk.store.store import open_store
 
-KIOSK = Path(sys.executable).parent / "kiosk"
+from ..conftest import run_kiosk
+
 KIOSK_ID = "RECOVER-KIOSK"
 
 
@@ -35,7 +36,7 @@ def kiosk(data_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProce
         KIOSK_KIOSK_ID=KIOSK_ID,
         **extra,
     )
-    return subprocess.run([str(KIOSK), *args], env=env, capture_output=True, text=True, timeout=120)
+    return run_kiosk(args, env)  # as a fresh process runs it, without a second of imports
 
 
 def _settings(data_dir: Path) -> Settings:

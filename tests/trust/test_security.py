@@ -8,7 +8,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,9 @@ from kiosk.settings import Settings
 from kiosk.store.models import AuditEntry, IdentifierLock, OutboxMessage, PaymentAttempt
 from kiosk.store.store import Store, open_store
 
+from ..conftest import run_kiosk
+
 START = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
-KIOSK_BIN = Path(sys.executable).with_name("kiosk")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -298,13 +298,7 @@ def _audit_verify(store: Store, tmp_path: Path) -> subprocess.CompletedProcess[s
         "KIOSK_SECRET_KEY_FILE": store.settings.secret_key_file,
         "KIOSK_AUDIT_HEAD_FILE": store.settings.audit_head_file,
     }
-    return subprocess.run(
-        [str(KIOSK_BIN), "admin", "audit", "verify"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_kiosk(("admin", "audit", "verify"), env)  # as a fresh process runs it
 
 
 def _drop_append_only_triggers(store: Store) -> None:
