@@ -74,6 +74,12 @@ ITEMS: tuple[tuple[str, str, str, str], ...] = (
     ("pay_other", "amount", "twenty five dollars and fifty cents", "2550"),
     ("pay_other", "amount", "I want to pay sixty dollars", "6000"),
     ("pay_other", "amount", "eighty four ninety nine", "8499"),
+    # Said where nothing fits: whatever is heard is wrong, and on the menu and the charge
+    # list what is heard may commit (a plan, a dispute): the margin must catch those.
+    ("menu", "not an answer", "I want to cancel my service", ""),
+    ("menu", "not an answer", "payment history please", ""),
+    ("dispute_pick", "not an answer", "the late fee", ""),
+    ("dispute_pick", "not an answer", "the water charge", ""),
     ("pay_review", "not an answer", "hold on a second", ""),
     ("pay_review", "not an answer", "what does that mean", ""),
     ("pay_review", "not an answer", "let me find my wallet", ""),

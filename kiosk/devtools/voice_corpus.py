@@ -14,7 +14,7 @@ from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import AnswerKind, Prompt, Register
 from kiosk.conversation.services import Services
 
-__all__ = ["NATURAL", "Phrasing", "expected_line", "session_prompts"]
+__all__ = ["NATURAL", "SENTENCES", "Phrasing", "expected_line", "session_prompts"]
 
 AVA = ("40152270", "72201", "2468")
 
@@ -99,6 +99,21 @@ NATURAL: tuple[Phrasing, ...] = tuple(
 )
 
 
+#: Out-of-grammar sentences said where the grammar is loosest (the welcome and the main
+#: menu, with carriers around their answers): none may be taken as an answer.
+SENTENCES: tuple[tuple[str, str], ...] = tuple(
+    (step, text)
+    for step in ("welcome", "menu")
+    for text in (
+        "can you tell me what the weather is like",
+        "I would like a pizza with extra cheese",
+        "where is the bathroom in this store",
+        "hang on I need to find my glasses",
+        "my daughter usually does this for me",
+    )
+)
+
+
 def session_prompts(services: Services) -> dict[str, Prompt]:
     """The real prompts of the steps in :data:`NATURAL`, from Ava's spoken session."""
     prompts: dict[str, Prompt] = {}
@@ -112,6 +127,7 @@ def session_prompts(services: Services) -> dict[str, Prompt]:
         keys = {c.value: c.key for c in talk.prompt.choices}
         keep(talk.answer(keys[value]))
 
+    keep(talk.prompt)  # the welcome
     keep(talk.answer("1"))  # start -> verify_id
     keep(talk.answer(AVA[0]))
     keep(talk.answer(AVA[1]))
