@@ -155,7 +155,7 @@ def hear(
         isinstance(value, str) and needs_confirmation(prompt, value)
     )
     if risky:
-        _, heard.margin = recognizer.rival(audio, ASR_RATE, grammar, result)
+        heard.margin = recognizer.margin(audio, ASR_RATE, grammar, result)
         if not heard.right and prompt.kind is AnswerKind.CHOICE:
             heard.next_best = _next_best(recognizer, prompt, grammar, audio, result)
     return heard
@@ -322,20 +322,25 @@ def table(
 
 
 def sweep(callers: list[Caller], prompts: dict[str, Prompt]) -> list[str]:
-    """Per threshold: wrong commitments unconfirmed, and how often a right risky answer
-    was still read back (the cost of a higher threshold)."""
-    rows = [f"{'margin':>7} {'wrong risky taken':>18} {'right risky read back':>22}"]
-    risky = [
-        (c, t)
-        for c in callers
-        for t in c.turns
-        if t.line is not None
-        and t.margin is not None
-        and c.kind in ("menu", "yes/no", "not an answer")
-    ]
-    for threshold in (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 15.0, 20.0, math.inf):
-        wrong = sum(not t.right and t.margin >= threshold for _, t in risky if t.margin is not None)
-        right = [t for _, t in risky if t.right]
-        asked = sum(t.margin is not None and t.margin < threshold for t in right)
-        rows.append(f"{threshold:7.1f} {wrong:18d} {f'{asked}/{len(right)}':>22}")
+    """Per threshold, for risky choices (plan, dispute, which charge) and for a "yes"
+    that moves money apart: wrong answers that would be acted on unconfirmed (margin
+    above the threshold), and right ones still read back or sent to the keypad (the
+    cost of a higher threshold). Every turn heard counts, first and second."""
+    turns = [(prompts[c.step], t) for c in callers for t in c.turns if t.line is not None]
+    classes = {
+        "choices": [t for p, t in turns if p.kind is AnswerKind.CHOICE and _commits(p, t)],
+        "money yes": [t for p, t in turns if p.kind is AnswerKind.YES_NO and _commits(p, t)],
+    }
+    head = f"{'margin':>7}"
+    for name in classes:
+        head += f" | {name + ': wrong taken':>22} {'right asked':>12}"
+    rows = [head]
+    for threshold in (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 20.0, 25.0, math.inf):
+        row = f"{threshold:7.1f}"
+        for heard in classes.values():
+            sure = [t.margin is not None and t.margin > threshold for t in heard]
+            wrong = sum(ok and not t.right for ok, t in zip(sure, heard, strict=True))
+            right = [not ok for ok, t in zip(sure, heard, strict=True) if t.right]
+            row += f" | {wrong:22d} {f'{sum(right)}/{len(right)}':>12}"
+        rows.append(row)
     return rows

@@ -238,42 +238,36 @@ class Recognizer(abc.ABC):
             score=score if text else None,
         )
 
-    def rival(
-        self,
-        audio: np.ndarray,
-        rate: int,
-        phrases: GrammarLike,
-        result: RecognitionResult,
-        refused: Iterable[str] = (),
-    ) -> tuple[RecognitionResult | None, float | None]:
-        """The best other answer for the same speech, and the N-best margin.
+    def margin(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> float | None:
+        """The N-best margin of ``result``: how sure the engine is of what it heard.
 
         The speech is decoded again against the step's grammar without every phrase of
-        the heard answer's value (and of ``refused`` values): the runner-up. The margin
-        is the heard answer's log score per frame minus the runner-up's; a wide margin
-        means the engine could hardly have meant anything else. Open answers (digits,
-        amounts) have no runner-up here; they are always read back.
+        the heard answer's value; the margin is the heard answer's log score per frame
+        minus the best other path's (:meth:`best_score`: scored whatever it reads as,
+        since a runner-up that would be rejected still competed). Open answers (digits,
+        amounts) have no margin here; they are always read back.
 
         Returns:
-            (the runner-up's result or None when nothing else fits, the margin: None
-            when unknown (no scores, or an open answer), ``inf`` when nothing else fits).
+            The margin; None when unknown (no scores, an open answer); ``inf`` when
+            nothing else in the grammar fits the speech at all.
         """
         grammar = _as_grammar(phrases)
         answer = result.answer
-        if answer is None or answer.kind in ("digits", "amount"):
-            return None, None
+        if answer is None or answer.kind in ("digits", "amount") or result.score is None:
+            return None
         heard = _phrase_value(grammar, answer)
-        out = {heard, *refused}
-        rest = {p: v for p, v in grammar.phrases.items() if v not in out}
+        rest = {p: v for p, v in grammar.phrases.items() if v != heard}
         if not rest and grammar.kind in ("choice", "yesno", "commands"):
-            return None, float("inf") if result.score is not None else None
-        others = dataclasses.replace(grammar, phrases=rest)
-        second = self.recognize(audio, rate, others)
-        if result.score is None:
-            return second, None
-        if second.score is None:
-            return second, float("inf")
-        return second, result.score - second.score
+            return float("inf")
+        other = self.best_score(audio, rate, dataclasses.replace(grammar, phrases=rest))
+        return None if other is None else result.score - other
+
+    def best_score(self, audio: np.ndarray, rate: int, grammar: StepGrammar) -> float | None:
+        """The log score per frame of the best path through ``grammar``, whether or not
+        it reads as an answer (-inf: no path; None: no scores from this engine)."""
+        return self.recognize(audio, rate, grammar).score
 
     def listen(
         self,
@@ -504,7 +498,7 @@ class PocketsphinxRecognizer(Recognizer):
         if self._help_not_key(text, grammar, pcm):
             text, per_frame = "help", None  # its score is the key word's
         # Not calibrated: the score per frame ranks hypotheses of one utterance only
-        # (see :meth:`Recognizer.rival` for the margin that is used).
+        # (see :meth:`Recognizer.margin` for the margin that is used).
         return text, 1.0, per_frame
 
     def _with_carriers(
@@ -572,6 +566,13 @@ class PocketsphinxRecognizer(Recognizer):
             if per_frame > best[1]:
                 best = (hyp.hypstr, per_frame)
         return best
+
+    def best_score(self, audio: np.ndarray, rate: int, grammar: StepGrammar) -> float | None:
+        samples = self.prepare(resample(to_mono_float(audio), rate, self.rate))
+        pcm = _pcm16(samples)
+        searches = [grammar.bare(), grammar] if grammar.has_carriers else [grammar]
+        # No path at all (-inf): every other answer fell outside the search's wide beams.
+        return float(max(self._best(self._search_for(each), pcm)[1] for each in searches))
 
     def _help_not_key(self, text: str, grammar: StepGrammar, pcm: bytes) -> bool:
         """Whether a bare key word heard on a menu that takes "help" was "help" after all.

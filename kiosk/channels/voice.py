@@ -605,13 +605,10 @@ class VoiceChannel:
             return None
         assert self.microphone is not None
         try:
-            _, margin = self.recognizer.rival(
-                heard.audio, self.microphone.rate, grammar, heard.result
-            )
+            return self.recognizer.margin(heard.audio, self.microphone.rate, grammar, heard.result)
         except RecognizerError as error:
             log.warning("recognizer failed: %s", error)
             return None
-        return margin
 
     def _deadline(self) -> float:
         """When to stop listening and look at the session's clock (warning, expiry)."""

@@ -270,13 +270,12 @@ def test_the_n_best_margin_is_wide_for_a_clear_answer_and_nil_for_a_homophone(
     menu = build_grammar("choice", MENU)
     clip = next(spoken_variants("dispute a charge", voices=("en-us",), rates=(160,)))
     result = recognizer.recognize(clip.audio, RATE, menu)
-    _, margin = recognizer.rival(clip.audio, RATE, menu, result)
+    margin = recognizer.margin(clip.audio, RATE, menu, result)
     assert result.answer is not None and result.answer.value == "dispute"
-    assert margin is not None and margin >= CHOICE_MARGIN
+    assert margin is not None and margin > CHOICE_MARGIN
     same = build_grammar("choice", {"a": ["two"], "b": ["too"]}, commands=False, carriers=False)
     two = next(spoken_variants("two", voices=("en-us",), rates=(160,)))
     heard = recognizer.recognize(two.audio, RATE, same)
-    other, margin = recognizer.rival(two.audio, RATE, same, heard)
-    assert heard.answer is not None and other is not None and other.answer is not None
-    assert {heard.answer.value, other.answer.value} == {"a", "b"}
-    assert margin is not None and margin < 1.0  # one sound, two answers: never sure
+    margin = recognizer.margin(two.audio, RATE, same, heard)
+    assert heard.answer is not None and margin is not None
+    assert abs(margin) < 1.0  # one sound, two answers: never sure
