@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.channels.voice_grammar import engine_text, grammar_for
+from kiosk.channels.voice_grammar import engine_text, grammar_for, other_choices
 from kiosk.conversation.prompt import AnswerKind, Prompt
 from kiosk.conversation.risk import (
     CHOICE_MARGIN,
@@ -170,13 +170,10 @@ def _next_best(
 ) -> str | None:
     """What the voice channel offers after a "no" (its ``_next_best``): the other choices."""
     assert result.answer is not None
-    refused = str(result.answer.value)
-    rest = {p: v for p, v in grammar.phrases.items() if v != refused and ":" not in v}
-    if not rest:
+    others = other_choices(grammar, [str(result.answer.value)])
+    if others is None:
         return None
-    from dataclasses import replace
-
-    other = recognizer.recognize(audio, ASR_RATE, replace(grammar, phrases=rest))
+    other = recognizer.recognize(audio, ASR_RATE, others)
     return None if other.answer is None else engine_text(prompt, other.answer)
 
 

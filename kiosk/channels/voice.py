@@ -12,7 +12,6 @@ a missing microphone, model or sound device leaves the keypad path working.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import sys
 import time
@@ -31,7 +30,7 @@ from kiosk.channels.voice_devices import (
     VoiceSettings,
     build_recognizer,
 )
-from kiosk.channels.voice_grammar import engine_text, grammar_for
+from kiosk.channels.voice_grammar import engine_text, grammar_for, other_choices
 from kiosk.channels.voice_input import AudioInput, KeySource, LineKeys, LiveMicrophone
 from kiosk.channels.voice_pause import (
     PHRASE_PAUSE,
@@ -733,11 +732,9 @@ class VoiceChannel:
         """The best of the other choices for the same speech, if one still fits."""
         if heard.audio is None or self.recognizer is None or self.microphone is None:
             return None
-        keys = {c.key for c in refused}
-        rest = {p: v for p, v in grammar.phrases.items() if v not in keys and ":" not in v}
-        if not rest:
+        others = other_choices(grammar, (c.key for c in refused))
+        if others is None:
             return None
-        others = dataclasses.replace(grammar, phrases=rest)
         try:
             result = self.recognizer.recognize(heard.audio, self.microphone.rate, others)
         except RecognizerError:

@@ -7,6 +7,9 @@ is what makes a small embedded recognizer accurate enough.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+
 from num2words import num2words
 
 from kiosk.channels.voice_wording import label_phrase
@@ -14,7 +17,14 @@ from kiosk.conversation.prompt import AnswerKind, Choice, Prompt
 from kiosk.speech.grammar import SpokenAnswer, StepGrammar, build_grammar, normalise
 from kiosk.speech.numbers import digits_to_words
 
-__all__ = ["COMMAND_TEXT", "DIGIT_LENGTHS", "NEXT_WORDS", "engine_text", "grammar_for"]
+__all__ = [
+    "COMMAND_TEXT",
+    "DIGIT_LENGTHS",
+    "NEXT_WORDS",
+    "engine_text",
+    "grammar_for",
+    "other_choices",
+]
 
 NEXT_WORDS = ("next", "continue", "okay", "go on")
 
@@ -119,6 +129,14 @@ def _unshared(choices: dict[str, list[str]]) -> dict[str, list[str]]:
         for phrase in set(phrases):
             seen[phrase] = seen.get(phrase, 0) + 1
     return {key: [p for p in phrases if seen[p] == 1] for key, phrases in choices.items()}
+
+
+def other_choices(grammar: StepGrammar, refused: Iterable[str]) -> StepGrammar | None:
+    """The step's grammar without the ``refused`` choices (keys) and the commands: where
+    the next-best choice is looked for after a "no". None when no choice is left."""
+    out = set(refused)
+    rest = {p: v for p, v in grammar.phrases.items() if v not in out and ":" not in v}
+    return dataclasses.replace(grammar, phrases=rest) if rest else None
 
 
 def engine_text(prompt: Prompt, answer: SpokenAnswer) -> str:

@@ -76,6 +76,10 @@ def say(voice: EspeakSynthesizer, text: str) -> Turn:
     return Turn(audio=user_audio(voice, text))
 
 
+#: Start, then Ava's account number, ZIP code and PIN typed: the menu.
+SIGNED_IN_BY_KEYS = [Turn(key="1"), *(Turn(key=AVA[name]) for name in ("account", "zip", "pin"))]
+
+
 def payment_turns(voice: EspeakSynthesizer) -> list[Turn]:
     return [
         Turn(key=AVA["pin"]) if text is None else say(voice, text) for text in AVA_PAYMENT_ANSWERS
@@ -417,10 +421,7 @@ def test_a_commitment_heard_by_speech_is_confirmed_and_no_offers_the_next_best(
     rig.conversation.answer = spy  # type: ignore[method-assign]
     user = ScriptedUser(
         [
-            Turn(key="1"),
-            Turn(key=AVA["account"]),
-            Turn(key=AVA["zip"]),
-            Turn(key=AVA["pin"]),
+            *SIGNED_IN_BY_KEYS,
             say(user_voice, "I want to dispute a charge"),
             say(user_voice, "yes"),
             say(user_voice, "the internet charge"),
@@ -450,10 +451,7 @@ def test_a_yes_that_moves_money_not_heard_surely_waits_for_the_keypad(
     before = {p.id for p in succeeded_payments(sqlite_store)}
     user = ScriptedUser(
         [
-            Turn(key="1"),
-            Turn(key=AVA["account"]),
-            Turn(key=AVA["zip"]),
-            Turn(key=AVA["pin"]),
+            *SIGNED_IN_BY_KEYS,
             say(user_voice, "I want to dispute a charge"),
             Turn(key="back"),
             Turn(key="2"),  # pay my bill
