@@ -111,8 +111,10 @@ class Caller:
     voice: str
     noise: str
     turns: list[Heard] = field(default_factory=list)
-    says_yes: bool | None = None  # how this caller's spoken "yes" is heard (True: as yes)
-    says_no: bool | None = None  # ... and "no" (True: as no)
+    #: How this caller's spoken "yes" and "no" (to a read-back) are heard: as a yes, with
+    #: the margin of that yes (None: heard as no, or missed).
+    yes_heard: Heard | None = None
+    no_heard: Heard | None = None
 
 
 @dataclass
@@ -181,16 +183,24 @@ def play(caller: Caller, prompt: Prompt, choice_margin: float, money_margin: flo
     """The caller's dialogue under given thresholds (pure: no recognition here)."""
     out = Outcome()
 
-    def confirmed(truthful_yes: bool) -> bool:
+    def confirmed(truthful_yes: bool, commits: bool = True) -> bool:
+        """The caller's truthful answer to a read-back, as the kiosk takes it: a spoken
+        yes that commits (a plan, a dispute, a charge) must be sure, or the caller is
+        asked for the keypad and presses the truth."""
         out.confirmations += 1
-        heard = caller.says_yes if truthful_yes else not caller.says_no
-        return bool(heard)
+        heard = caller.yes_heard if truthful_yes else caller.no_heard
+        if heard is None or heard.value is not True:
+            return False  # heard as no, or missed: the kiosk takes it as no
+        if commits and not (heard.margin is not None and heard.margin > money_margin):
+            out.keypad = True
+            return truthful_yes
+        return True
 
     for turn in caller.turns[:2]:
         if turn.line is None:
             continue
-        if caller.kind in ("digits", "amount"):
-            if confirmed(turn.right):
+        if caller.kind in ("digits", "amount"):  # read back; the review or sign-in follows
+            if confirmed(turn.right, commits=False):
                 out.taken, out.wrong_confirmed = turn.right, not turn.right
                 return out
             continue
@@ -246,19 +256,16 @@ def simulate(
     for voice in voices:
         for index, noise in enumerate(noises):
             seed = 11 * index + 1
-            says_yes = recognizer.recognize(
-                _audio("yes", voice, rate, noise, seed), ASR_RATE, _YES_NO
-            ).answer
-            says_no = recognizer.recognize(
-                _audio("no", voice, rate, noise, seed), ASR_RATE, _YES_NO
-            ).answer
+            yes_heard, no_heard = (
+                _read_back_answer(recognizer, _audio(word, voice, rate, noise, seed))
+                for word in ("yes", "no")
+            )
             for step, kind, text, want in ITEMS:
                 prompt = prompts[step]
                 grammar = grammar_for(prompt)
                 line = expected_line(prompt, want) if want else ""
                 caller = Caller(step, kind, text, line, voice, noise)
-                caller.says_yes = says_yes is not None and says_yes.value is True
-                caller.says_no = says_no is not None and says_no.value is False
+                caller.yes_heard, caller.no_heard = yes_heard, no_heard
                 for turn, slower in enumerate((0, 20)):
                     audio = _audio(text, voice, rate - slower, noise, seed + 100 * turn)
                     heard = hear(recognizer, prompt, grammar, audio, line)
@@ -269,6 +276,18 @@ def simulate(
             if progress is not None:
                 progress(f"{voice} {noise}")
     return callers
+
+
+def _read_back_answer(recognizer: Recognizer, audio: np.ndarray) -> Heard:
+    """A yes or no said to a read-back, as the voice channel hears it (with the margin
+    of a yes, which must be sure when it commits)."""
+    result = recognizer.recognize(audio, ASR_RATE, _YES_NO)
+    if result.answer is None or result.answer.kind != "yesno":
+        return Heard(None, False)
+    heard = Heard("yes" if result.answer.value else "no", False, bool(result.answer.value))
+    if result.answer.value:
+        heard.margin = recognizer.margin(audio, ASR_RATE, _YES_NO, result)
+    return heard
 
 
 def session_prompts() -> dict[str, Prompt]:

@@ -90,6 +90,7 @@ PIN_BY_KEYPAD = (
     "Please type it on the keypad and press Enter."
 )
 PIN_BY_HEADSET = "Your headset has a microphone, so you can also say it quietly."
+YES_BY_KEY = "I think you said yes. To be sure, please press 1 for yes, or 2 for no."
 MONEY_YES_BY_KEY = (
     "I think you said yes. Before any money moves, please press 1 on the keypad to "
     "confirm, or press 2 to change it."
@@ -714,16 +715,25 @@ class VoiceChannel:
 
     def _yes_or_no(self, prompt: Prompt) -> bool | str | None:
         """A yes (True) or no (False) by speech or key 1/2; another key line as itself;
-        None when nothing usable came."""
-        heard = self._listen(build_grammar("yesno"), self._deadline())
-        if heard.kind == "key":
-            key = heard.line.strip()
-            if key in YES_KEYS:
-                return YES_KEYS[key] == "yes"
-            return self._key_line(prompt, heard.line)
-        answer = heard.result.answer if heard.result else None
-        if answer is not None and answer.kind == "yesno":
-            return bool(answer.value)
+        None when nothing usable came. The yes commits (a plan, a dispute, a charge), so
+        a spoken one counts only when the recognizer is sure of it (its margin above
+        ``money_margin``); else the keypad's 1 is asked for, once, before it is a no."""
+        grammar = build_grammar("yesno")
+        for _ in range(2):
+            heard = self._listen(grammar, self._deadline())
+            if heard.kind == "key":
+                key = heard.line.strip()
+                if key in YES_KEYS:
+                    return YES_KEYS[key] == "yes"
+                return self._key_line(prompt, heard.line)
+            answer = heard.result.answer if heard.result else None
+            if answer is None or answer.kind != "yesno" or not answer.value:
+                return False
+            margin = self._margin(grammar, heard)
+            if margin is not None and margin > self.money_margin:
+                return True
+            self.stats.confirmations += 1
+            self._say(YES_BY_KEY)
         return False
 
     def _next_best(

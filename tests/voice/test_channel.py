@@ -19,6 +19,7 @@ import pytest
 from kiosk.channels.voice import (
     MIC_MISSING,
     MONEY_YES_BY_KEY,
+    YES_BY_KEY,
     VoiceChannel,
     recognizer_or_problem,
 )
@@ -63,6 +64,18 @@ class Rig:
     def channel(self, keys, **options) -> VoiceChannel:
         options.setdefault("verbosity", "brief")
         return VoiceChannel(self.conversation, self.output, keys, captions=self.captions, **options)
+
+    def engine_inputs(self) -> list[str]:
+        """Every line the engine receives from now on (what the channel acted on)."""
+        seen: list[str] = []
+        answer = self.conversation.answer
+
+        def spy(raw: str):
+            seen.append(raw)
+            return answer(raw)
+
+        self.conversation.answer = spy  # type: ignore[method-assign]
+        return seen
 
     def said(self, device: str | None = None) -> list[str]:
         return [
@@ -208,14 +221,7 @@ def test_misheard_account_is_read_back_and_never_used(
             Turn(key="cancel"),
         ]
     )
-    steps: list[str] = []
-    answer = rig.conversation.answer
-
-    def spy(raw: str):
-        steps.append(raw)
-        return answer(raw)
-
-    rig.conversation.answer = spy  # type: ignore[method-assign]
+    steps = rig.engine_inputs()
     rig.channel(user, recognizer=recognizer, microphone=user).run()
     said = " ".join(rig.said())
     assert "I heard" in said and "Is that right?" in said  # read back, whatever was heard
@@ -411,14 +417,7 @@ def test_a_commitment_heard_by_speech_is_confirmed_and_no_offers_the_next_best(
     """Confirm by risk: a dispute and the charge disputed, heard without a wide margin,
     are read back before the engine sees them; after "no" nothing is taken."""
     rig = Rig(sqlite_store, synthesizer)
-    seen: list[str] = []
-    answer = rig.conversation.answer
-
-    def spy(raw: str):
-        seen.append(raw)
-        return answer(raw)
-
-    rig.conversation.answer = spy  # type: ignore[method-assign]
+    seen = rig.engine_inputs()
     user = ScriptedUser(
         [
             *SIGNED_IN_BY_KEYS,
@@ -439,6 +438,28 @@ def test_a_commitment_heard_by_speech_is_confirmed_and_no_offers_the_next_best(
     # pocketsphinx rejects this clip against the others, so it asks again.
     assert all("Internet 100" not in question for question in questions[1:])
     assert seen[4:] == ["4", "cancel"]  # the dispute, confirmed; no charge ever taken
+
+
+def test_a_read_back_yes_not_heard_surely_waits_for_the_keypad(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    """The yes to "Question a charge?" commits the customer: with no margin enough, the
+    spoken yes is not taken; the keypad's 1 is asked for, and that takes the dispute."""
+    rig = Rig(sqlite_store, synthesizer)
+    seen = rig.engine_inputs()
+    user = ScriptedUser(
+        [
+            *SIGNED_IN_BY_KEYS,
+            say(user_voice, "I want to dispute a charge"),
+            say(user_voice, "yes"),
+            Turn(key="1"),
+            Turn(key="cancel"),
+        ]
+    )
+    never_sure = {"choice_margin": math.inf, "money_margin": math.inf}
+    rig.channel(user, recognizer=recognizer, microphone=user, **never_sure).run()
+    assert YES_BY_KEY in rig.said()
+    assert seen[4:] == ["4", "cancel"]  # the dispute, taken by the key after the spoken yes
 
 
 def test_a_yes_that_moves_money_not_heard_surely_waits_for_the_keypad(
@@ -476,14 +497,7 @@ def test_a_pin_said_in_the_open_is_never_taken(
     """The headset here is output only: a spoken PIN is not decoded, the customer is told
     to type it, and the typed one signs in."""
     rig = Rig(sqlite_store, synthesizer)
-    seen: list[str] = []
-    answer = rig.conversation.answer
-
-    def spy(raw: str):
-        seen.append(raw)
-        return answer(raw)
-
-    rig.conversation.answer = spy  # type: ignore[method-assign]
+    seen = rig.engine_inputs()
     user = ScriptedUser(
         [
             Turn(key="1"),
