@@ -15,6 +15,7 @@ import re
 
 from kiosk.channels.text import format_prompt
 from kiosk.conversation.prompt import Prompt, Register
+from kiosk.conversation.wording import tty_short
 
 SCREEN_ONLY_CHOICES = frozenset({"large", "contrast", "simple"})
 """Choices that change the screen or the wording register: nothing to a TTY."""
@@ -24,6 +25,7 @@ _ROW = re.compile(r"^  (\S.*)$")
 _DETAIL = re.compile(r"^([^:]+): (.+)$")
 SKIPPED_ROWS = frozenset({"DATE"})
 """Detail rows a TTY caller does not need read out (today's date)."""
+_AMOUNT = re.compile(r"\$[\d,]+\.\d\d")
 _TURN_END = re.compile(r"\s+(GA|GA OR SK|SK SK|SK|SKSK)$")
 
 
@@ -58,7 +60,7 @@ def render_tty(prompt: Prompt) -> str:
         tokens = set(re.split(r"[\s.,;:?]+", text))
         line = _TURN_END.sub("", text.strip())
         if choices and not all(key in tokens for key, _ in choices):
-            line += "\n" + "  ".join(f"{key} {label}" for key, label in choices)
+            line += "\n" + " ".join(f"{key} {label}" for key, label in choices)
         return f"{line} GA"
     tokens = set(re.split(r"[\s.,;:?]+", text))
     keys_named = bool(choices) and all(key in tokens for key, _ in choices)
@@ -73,14 +75,14 @@ def render_tty(prompt: Prompt) -> str:
             detail = _DETAIL.match(row.group(1))
             if detail and _needless(detail.group(1), detail.group(2), text):
                 continue
-            line = f"{detail.group(1)} {detail.group(2)}" if detail else row.group(1)
+            line = tty_short(f"{detail.group(1)} {detail.group(2)}" if detail else row.group(1))
         out.append(_TURN_END.sub("", line.strip()))
     ending = _TURN_END.search(text)
     closing = ending.group(1) if ending else "GA"
     if prompt.end_of_session:
         closing = "SKSK"
     if choices and not keys_named:
-        out.append("  ".join(f"{key} {label}" for key, label in choices))
+        out.append(" ".join(f"{key} {label}" for key, label in choices))
     out[-1] = f"{out[-1]} {closing}" if out else closing
     return "\n".join(part for part in out if part)
 
@@ -97,4 +99,10 @@ def _help_only(prompt: Prompt) -> bool:
 def _needless(label: str, value: str, text: str) -> bool:
     """A detail row that repeats the text, is zero or none, or is today's date."""
     value = value.upper()
-    return value in text or value in ("$0.00", "0", "NONE") or label.upper() in SKIPPED_ROWS
+    if value.replace(" ENDING", "") in text:  # "VISA ENDING 4242" said as "VISA 4242"
+        return True
+    amount = _AMOUNT.match(value)  # "RECONNECTION FEE: $35.00, INCLUDED" after "$35.00 ... FEE"
+    words = set(re.split(r"[\s.,;:?]+", text))
+    if amount and amount.group() in text and label.upper().split()[-1] in words:
+        return True
+    return value in ("$0.00", "0", "NONE") or label.upper() in SKIPPED_ROWS

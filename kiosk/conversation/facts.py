@@ -67,16 +67,16 @@ def standing_wording(standing: Standing) -> Wording | None:
             go_ahead=False,
         )
     if standing.status == SUSPENDED:
-        fee = (
-            f", with the {format_cents(standing.fee_cents)} reconnection fee,"
-            if standing.fee_cents
-            else ""
-        )
+        fee_cents = format_cents(standing.fee_cents)
+        fee = f", with the {fee_cents} reconnection fee," if standing.fee_cents else ""
+        simple_fee = f" That has a {fee_cents} fee in it." if standing.fee_cents else ""
+        tty_fee = f" WITH {fee_cents} RECONNECT FEE" if standing.fee_cents else ""
         return w(
             f"Your service is turned off. Paying {cents}{fee} turns it back on "
             f"within {hours} hours. A payment plan can also turn it back on.",
-            f"Your service is off. Pay {cents} to turn it back on.",
-            tty_text=f"SERVICE IS OFF. PAY {cents} TO TURN IT BACK ON",
+            f"Your service is off. Pay {cents} to turn it back on.{simple_fee} "
+            f"It comes back on in {hours} hours.",
+            tty_text=f"SERVICE OFF. PAY {cents}{tty_fee}. BACK ON WITHIN {hours} HOURS",
             go_ahead=False,
         )
     if standing.status == RECONNECT_PENDING:
@@ -190,7 +190,9 @@ def tty_summary(explanation: BillExplanation) -> str:
         credit = -explanation.balance_cents
         return f"YOU OWE NOTHING. CREDIT {format_cents(credit)}" if credit else "YOU OWE NOTHING"
     parts = [f"YOU OWE {format_cents(explanation.balance_cents)}"]
-    if explanation.past_due_cents:
+    if explanation.past_due_cents == explanation.balance_cents:
+        parts[0] += ", ALL PAST DUE"
+    elif explanation.past_due_cents:
         parts.append(f"{format_cents(explanation.past_due_cents)} PAST DUE")
     arrangement = explanation.arrangement
     if arrangement is not None and arrangement.next_part_due_on is not None:
@@ -201,7 +203,7 @@ def tty_summary(explanation: BillExplanation) -> str:
     elif explanation.due_dates:
         day, cents = explanation.due_dates[0]
         if cents == explanation.balance_cents and len(parts) == 1:
-            parts[0] += f" BY {short_date(day)}"  # "YOU OWE $84.99 BY DECEMBER 14"
+            parts[0] = f"{format_cents(cents)} DUE {short_date(day)}"  # "$84.99 DUE DEC 14"
         else:
             parts.append(f"{format_cents(cents)} DUE {short_date(day)}")
     if explanation.held_by_dispute_cents:

@@ -572,9 +572,9 @@ class PaymentService:
             "confirmation_number": confirmation,
             "account_id": attempt.account_id,
         }
+        # Only the printed receipt goes by itself: an email or text message goes only
+        # where the customer asks, on the result step (issue 16), never unasked.
         kinds = ["receipt.print", "statement.update"]
-        if account.email:
-            kinds.append("receipt.email")
         if reconnected:
             kinds.append("service.reconnect")
         if flagged:

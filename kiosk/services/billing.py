@@ -8,7 +8,7 @@ reflect a payment, a plan or a dispute as soon as it is recorded.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -82,6 +82,7 @@ class Standing:
     back_on_hours: int  # how soon service is back once a reconnection is ordered
     text: str
     past_due_cents: int = 0  # overdue, not held by a dispute or covered by a plan
+    next_due_on: dt.date | None = None  # the first day something owed, not yet late, is due
 
     @property
     def at_risk(self) -> bool:
@@ -235,12 +236,14 @@ class BillService:
         with self.store.sessions() as session:
             account = find_account(session, account_number)
             today = self._today()
-            return self._standing(
+            standing = self._standing(
                 session, account, account_state.owed(session, account, today), today
             )
+            due = self._due_dates(session, account, today)
+            return replace(standing, next_due_on=due[0][0] if due else None)
 
     def email_on_file(self, account_number: str) -> str:
-        """The account's email address, masked (a receipt goes there after every payment),
+        """The account's email address, masked (a receipt goes there when asked for),
         or "" when there is none.
 
         Raises:

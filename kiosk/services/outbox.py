@@ -164,6 +164,26 @@ class ReceiptOutbox:
             return [self._status(session, m) for m in self._receipt_messages(session, attempt.id)]
 
     # ------------------------------------------------------------- requests
+    def request_receipt_on_file(self, confirmation_number: str) -> DeliveryStatus:
+        """Queue an email receipt to the address on the account, when the customer asks
+        for it (nothing is emailed unasked); the address is never shown unmasked.
+
+        Raises:
+            InvalidInput: the account has no email address on file.
+            NotFound: no successful payment with that confirmation number.
+        """
+        with self.store.sessions() as session:
+            attempt = self._attempt(session, confirmation_number)
+            account = session.get(Account, attempt.account_id)
+            address = account.email if account is not None else ""
+        if not address:
+            raise InvalidInput(
+                "There is no email address on this account.",
+                "",
+                "Type the email address for the receipt.",
+            )
+        return self.request_receipt(confirmation_number, "email", address)
+
     def request_receipt(
         self, confirmation_number: str, channel: str, destination: str
     ) -> DeliveryStatus:

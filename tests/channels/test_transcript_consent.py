@@ -49,7 +49,7 @@ def test_no_or_anything_else_keeps_nothing(sqlite_store: Store, tmp_path: Path) 
 
 def test_without_a_transcript_file_nothing_is_asked(sqlite_store: Store, tmp_path: Path) -> None:
     caller = _session(sqlite_store, ["SK"], None)
-    assert caller.heard[0].startswith("WELCOME")
+    assert caller.heard[0].startswith("BILL PAY")
     assert not list(tmp_path.glob("*.txt"))
 
 

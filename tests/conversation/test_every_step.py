@@ -344,7 +344,8 @@ def missing_facts(
     text = prompt.render(register).lower()
     spoken = register == Register.SPOKEN
     wanted = [amount_to_words(c) if spoken else format_cents(c) for c in cents]
-    wanted += [f"{day:%B} {day.day}" for day in days]
+    month = "%b" if register == Register.TTY else "%B"  # a TTY line says "DEC 9"
+    wanted += [f"{day:{month}} {day.day}" for day in days]
     wanted += [spoken_number(n) if spoken else grouped(n) for n in numbers]
     wanted += list(words)
     return [fact for fact in wanted if fact.lower() not in text]
@@ -391,7 +392,10 @@ def test_disconnection_facts_in_every_register(driver, services, register):
     d.choose("card")
     d.say("yes")
     assert d.prompt.id == "pay_result"
-    assert not missing_facts(d.prompt, register, words=("stays on",)), d.prompt.render(register)
+    # what is left ($120.40) and the day it is due (Ben's TTY result had no date)
+    [(due_on, _cents)] = services.bills.explain("40152271").due_dates
+    facts = missing_facts(d.prompt, register, (12040,), (due_on,), words=("stays on",))
+    assert not facts, (facts, d.prompt.render(register))
 
 
 @pytest.mark.parametrize("register", REGISTERS)
@@ -401,18 +405,17 @@ def test_reconnection_facts_in_every_register(driver, services, register):
     service comes back, and so does the result."""
     d = driver(register)
     d.sign_in("carmen")
-    assert not missing_facts(d.prompt, register, (34500,)), d.prompt.render(register)
+    facts = missing_facts(d.prompt, register, (34500, 3500), words=("24 hours",))
+    assert not facts, (facts, d.prompt.render(register))  # the fee: simple and TTY too
     if register == Register.SIMPLE:
         d.choose("more")
     d.choose("reconnect")
+    assert not missing_facts(d.prompt, register, (34500, 3500)), d.prompt.render(register)
     d.choose("pay")
     d.choose("card")
     assert d.prompt.id == "pay_review"
-    assert not missing_facts(d.prompt, register, (34500,), words=("24 hours",)), d.prompt.render(
-        register
-    )
-    if register != Register.SIMPLE:
-        assert not missing_facts(d.prompt, register, (3500,)), d.prompt.render(register)
+    facts = missing_facts(d.prompt, register, (34500, 3500), words=("24 hours",))
+    assert not facts, (facts, d.prompt.render(register))
     assert "with no fee" not in d.prompt.render(register).lower()
     assert dict(d.prompt.details)["Reconnection fee"] == "$35.00, included"
     d.say("yes")
@@ -725,3 +728,41 @@ def test_bills_put_in_come_back_when_nothing_is_paid(driver, services, register)
         assert not missing_facts(d.prompt, register, (2000,), words=("take",)), d.prompt.render(
             register
         )
+
+
+def _emails(services) -> list[str]:  # type: ignore[no-untyped-def]
+    from kiosk.store.models import OutboxMessage
+
+    with services.store.sessions() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "receipt.email"))
+        return [str(m.payload.get("destination", "")) for m in rows]
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_an_email_receipt_goes_only_where_asked(driver, services, register):
+    """Issue 16: a receipt was emailed to the address on file after every payment, even
+    after "No more receipts". Now nothing is emailed unasked, and the email step offers
+    the address on file (masked) by one key."""
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    d.say("1")
+    d.choose("card")
+    assert "email" not in d.prompt.render(register).lower(), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "pay_result" and _emails(services) == []
+    d.choose("none")
+    assert d.prompt.id == "anything_else" and _emails(services) == []
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "pay")
+    d.say("1")
+    d.choose("card")
+    d.say("yes")
+    d.choose("email")
+    assert d.prompt.id == "receipt_email"
+    on_file = "on file" if register == Register.TTY else "b***@example.com"
+    assert not missing_facts(d.prompt, register, words=(on_file, "1")), d.prompt.render(register)
+    d.say("1")
+    assert d.prompt.id == "anything_else", d.prompt.render(register)
+    assert _emails(services) == ["ben@example.com"]

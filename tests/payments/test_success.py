@@ -57,7 +57,7 @@ def test_success_writes_everything(
         outbox = session.scalars(
             select(OutboxMessage.kind).where(OutboxMessage.dedupe_key.like(f"%:{attempt.id}"))
         ).all()
-        assert sorted(outbox) == ["receipt.email", "receipt.print", "statement.update"]
+        assert sorted(outbox) == ["receipt.print", "statement.update"]  # no email unasked
 
         audit = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "payment.succeeded")

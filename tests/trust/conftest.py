@@ -25,7 +25,10 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-_CARD_LIKE_UNGROUPED = re.compile(r"(?<![0-9A-Za-z])\d{13,19}(?![0-9A-Za-z])")
+_CARD_LIKE_UNGROUPED = re.compile(r"(?<![0-9A-Za-z])\d{13,23}(?![0-9A-Za-z])")
+# In raw pages a value can sit right before a timestamp: "payment 000000515" then
+# "2026-12-04 ..." reads as one run "0000005152026". The year is the timestamp's.
+_DATE_TAIL = re.compile(r"-\d\d-\d\d")
 
 
 def card_numbers_in(text: str, *, grouped: bool = True) -> list[str]:
@@ -39,6 +42,8 @@ def card_numbers_in(text: str, *, grouped: bool = True) -> list[str]:
     pattern = _CARD_LIKE if grouped else _CARD_LIKE_UNGROUPED
     for match in pattern.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
+        if not grouped and _DATE_TAIL.match(text, match.end()):
+            digits = digits[:-4]  # the year of a timestamp glued to the value before it
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             found.append(digits)
     return found

@@ -457,8 +457,10 @@ def reconnect_quote(ctx: Context) -> Prompt:
     return prompt(
         w(
             info.explanation,
-            f"To turn your service back on, pay {format_cents(info.total_cents)}.",
-            tty_text=f"TO RECONNECT PAY {format_cents(info.total_cents)}",
+            f"To turn your service back on, pay {format_cents(info.total_cents)}."
+            + (f" That has a {format_cents(info.fee_cents)} fee in it." if info.fee_cents else ""),
+            tty_text=f"TO RECONNECT PAY {format_cents(info.total_cents)}"
+            + (f" WITH {format_cents(info.fee_cents)} RECONNECT FEE" if info.fee_cents else ""),
         ),
         AnswerKind.CHOICE,
         w(

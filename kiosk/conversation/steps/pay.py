@@ -44,6 +44,8 @@ from kiosk.money import format_cents
 
 log = logging.getLogger(__name__)
 PAY = "Pay your bill"
+ON_FILE_KEY = "1"
+"""Typed on the email receipt step: send it to the address on the account."""
 
 
 TTY_AMOUNT_WORDS = {
@@ -83,6 +85,7 @@ def pay_amount(ctx: Context) -> Prompt:
                 "",
                 "Another amount",
                 "Other amount",
+                tty_text="OTHER AMT",
                 synonyms=("other", "different amount"),
                 icon="✎",
             )
@@ -92,7 +95,7 @@ def pay_amount(ctx: Context) -> Prompt:
         w(
             "How much do you want to pay?",
             "How much do you want to pay?",
-            tty_text="HOW MUCH Q",
+            tty_text="AMT Q",
         ),
         AnswerKind.CHOICE,
         w(
@@ -171,7 +174,7 @@ def pay_method(ctx: Context) -> Prompt:
         w(
             f"You are paying {format_cents(_amount(ctx))}. How do you want to pay?{fee_note}",
             f"You will pay {format_cents(_amount(ctx))}. How will you pay?",
-            tty_text=f"PAY {format_cents(_amount(ctx))} BY Q",
+            tty_text="PAY BY Q",
         ),
         AnswerKind.CHOICE,
         w(
@@ -350,7 +353,7 @@ def pay_review(ctx: Context) -> Prompt:
     # Names the fee as its detail row does ("Card fee"), so speech does not read it twice.
     fee_text = f"The {how} fee is {format_cents(fee)}." if fee else f"There is no {how} fee."
     standing = ctx.services.bills.standing(ctx.account_number)
-    reconnect = ""
+    reconnect = tty_reconnect = ""
     reconnect_fee = 0
     if ctx.values.get("pay_reconnect"):
         reconnect_fee = standing.fee_cents
@@ -362,19 +365,20 @@ def pay_review(ctx: Context) -> Prompt:
         reconnect = (
             f"{included} Your service will be turned back on within {standing.back_on_hours} hours."
         )
+        tty_reconnect = (
+            f"INCLUDES {format_cents(reconnect_fee)} RECONNECT FEE. " if reconnect_fee else ""
+        ) + f"SERVICE BACK ON WITHIN {standing.back_on_hours} HOURS."
     account = ctx.account_number[-4:]
     card_step = " Then use the card reader." if method == "card" else ""
-    email = ctx.services.bills.email_on_file(ctx.account_number)
-    email_note = f" A receipt is also emailed to {email}, the address on file." if email else ""
     before = join(_shortfall(ctx), _plan_terms(ctx), _debit_authorization(ctx, cents))
     review = w(
         f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
-        f"for account ending {account}. {fee_text}{extra}{reconnect}{email_note} "
+        f"for account ending {account}. {fee_text}{extra}{reconnect} "
         f"Is this right?{card_step}",
         f"You will pay {format_cents(cents)} by {_method_words(ctx)} for account ending "
-        f"{account}.{reconnect}{' We also email you a receipt.' if email else ''} Is this right?",
-        tty_text=f"PAY {format_cents(cents)} BY {_method_words(ctx).upper()}, ACCT ENDING "
-        f"{account}.{reconnect.upper()} Y TO PAY, N TO CHANGE",
+        f"{account}.{reconnect} Is this right?",
+        tty_text=f"{tty_reconnect} PAY {format_cents(cents)} BY "
+        f"{_method_words(ctx).upper()}, ACCT ENDING {account} Q Y OR N",
     )
     details = [
         ("Amount", format_cents(cents)),
@@ -592,13 +596,13 @@ def pay_result(ctx: Context) -> Prompt:
     when = f"{local:%B} {local.day}, {local.year}"
     balance = format_cents(max(result.new_balance_cents, 0))
     credit = format_cents(-result.new_balance_cents) if result.new_balance_cents < 0 else ""
+    now = ctx.services.bills.standing(ctx.account_number)
     standing = after_payment_wording(
-        result.cents,
-        ctx.services.bills.standing(ctx.account_number),
-        was_at_risk=bool(ctx.values.get("pay_was_at_risk")),
+        result.cents, now, was_at_risk=bool(ctx.values.get("pay_was_at_risk"))
     )
-    email = ctx.services.bills.email_on_file(ctx.account_number)
-    emailed = f" A receipt is also being emailed to {email}." if email else ""
+    due = ""  # the balance left, when none of it is late yet, and the day it is due
+    if result.new_balance_cents > 0 and not now.past_due_cents and now.next_due_on:
+        due = f", due {now.next_due_on:%B} {now.next_due_on.day}"
     paid = w(
         f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}.",
         f"Thank you. You paid {format_cents(result.cents)} on {when}.",
@@ -616,12 +620,11 @@ def pay_result(ctx: Context) -> Prompt:
     printed = bool(ctx.values.get("receipt_printed", True))
     has_credit = f" You have a credit of {credit}." if credit else ""
     rest = w(
-        f"Your balance is now {balance}.{has_credit}{emailed}",
-        f"You now owe {balance}." + (f" You have {credit} extra." if credit else "") + emailed,
-        tty_text=f"BALANCE {balance}."
+        f"Your balance is now {balance}{due}.{has_credit}",
+        f"You now owe {balance}{due}." + (f" You have {credit} extra." if credit else ""),
+        tty_text=f"BALANCE {balance}{due}."
         + (f" CREDIT {credit}." if credit else "")
-        + (" RECEIPT EMAILED." if email else "")
-        + (" RECEIPT: 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
+        + (" RECEIPT 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
     )
     not_printed = (
         None
@@ -660,7 +663,7 @@ def pay_result(ctx: Context) -> Prompt:
             choice(
                 "none",
                 "4",
-                "No other receipt" if email else "No more receipts",
+                "No more receipts",
                 "No thanks",
                 synonyms=("no", "none"),
                 icon="✔",
@@ -707,12 +710,22 @@ def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
 
 @step(StepId.RECEIPT_EMAIL, PAY, 4)
 def receipt_email(ctx: Context) -> Prompt:
-    return prompt(
-        w(
+    on_file = ctx.services.bills.email_on_file(ctx.account_number)
+    if on_file:  # asked for, so sent; the address is shown masked
+        text = w(
+            f"Type the email address for your receipt, or type 1 to send it to {on_file}, "
+            "the address on file.",
+            f"Type your email. Or type 1 to use {on_file}.",
+            tty_text="TYPE EMAIL ADDRESS, OR 1 FOR THE ONE ON FILE",
+        )
+    else:
+        text = w(
             "Type the email address for your receipt.",
             "Type your email.",
             tty_text="TYPE EMAIL ADDRESS",
-        ),
+        )
+    return prompt(
+        text,
         AnswerKind.TEXT,
         w("For example name@example.com.", "Like name@example.com."),
         entered=ctx.values.get("receipt_email", ""),
@@ -721,7 +734,10 @@ def receipt_email(ctx: Context) -> Prompt:
 
 @handles(StepId.RECEIPT_EMAIL)
 def receipt_email_answer(ctx: Context, answer: Answer) -> Outcome:
-    return _request_receipt(ctx, "email", (answer.text or "").strip())
+    typed = (answer.text or "").strip()
+    if typed == ON_FILE_KEY:
+        return _request_receipt(ctx, "email", "")
+    return _request_receipt(ctx, "email", typed)
 
 
 @step(StepId.RECEIPT_PHONE, PAY, 4)
@@ -747,12 +763,15 @@ def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
     result = ctx.values.get("pay_result")
     if result is None or not result.confirmation_number:
         return Go(StepId.MENU, clear_history=True)
-    if channel == "email":
+    if channel == "email" and destination:
         ctx.values["receipt_email"] = destination
     try:
-        status = ctx.services.receipts.request_receipt(
-            result.confirmation_number, channel, destination
-        )
+        if channel == "email" and not destination:
+            status = ctx.services.receipts.request_receipt_on_file(result.confirmation_number)
+        else:
+            status = ctx.services.receipts.request_receipt(
+                result.confirmation_number, channel, destination
+            )
     except KioskError as error:
         return invalid(error.message)
     return Go(StepId.ANYTHING_ELSE, clear_history=True, notice=w(status.text))

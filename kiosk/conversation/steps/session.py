@@ -44,7 +44,7 @@ def welcome(ctx: Context) -> Prompt:
             "Welcome. Here you can pay your bill and get help with your account. "
             "Choose how you want to use the kiosk.",
             "Hello. You can pay your bill here. Pick one.",
-            tty_text="WELCOME TO BILL PAY. TYPE 1 TO START",
+            tty_text="BILL PAY. TYPE 1 TO START",
         ),
         AnswerKind.CHOICE,
         w(
@@ -76,7 +76,7 @@ def verify_id(ctx: Context) -> Prompt:
             "Enter your account number or the phone number on your account. "
             "You can also scan the barcode on your bill.",
             "Type your account number. It is at the top of your bill.",
-            tty_text="ACCOUNT NUMBER OR PHONE Q",
+            tty_text="ACCOUNT OR PHONE NUMBER Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -106,7 +106,7 @@ def verify_zip(ctx: Context) -> Prompt:
         w(
             "Enter the ZIP code of the address where you have service.",
             "Type your ZIP code. It has 5 numbers.",
-            tty_text="ZIP CODE Q",
+            tty_text="ZIP Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -130,7 +130,7 @@ def verify_pin(ctx: Context) -> Prompt:
         w(
             "Enter your 4-number account PIN. It will not be shown or spoken.",
             "Type your PIN. It has 4 numbers. We hide it.",
-            tty_text="4 NUMBER PIN, NOT SHOWN Q",
+            tty_text="4 DIGIT PIN Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -579,7 +579,7 @@ def end(ctx: Context) -> Prompt:
         w(
             "Thank you. Your session has ended and your details have been cleared. Goodbye.",
             "Thank you. Goodbye.",
-            tty_text="THANK YOU. GOODBYE SK SK",
+            tty_text="THX BYE SK SK",
             go_ahead=False,
         ),
         AnswerKind.NONE,
