@@ -35,10 +35,17 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from kiosk.speech.asr import EARLY_SILENCE, PocketsphinxRecognizer, Recognizer
+from kiosk.speech.asr import (
+    EARLY_SILENCE,
+    GrammarLike,
+    PocketsphinxRecognizer,
+    RecognitionResult,
+    Recognizer,
+)
 from kiosk.speech.corpus import VOICES, spoken_variants
 from kiosk.speech.grammar import StepGrammar, build_grammar, normalise
 from kiosk.speech.numbers import amount_to_words, date_to_words, digits_to_words
@@ -305,37 +312,103 @@ def prompts_duration() -> float:
     return total
 
 
-def task_tables(quick: bool) -> None:
+class TimedRecognizer(Recognizer):
+    """Another recognizer, with the time of every recognition and margin kept."""
+
+    def __init__(self, inner: Recognizer) -> None:
+        self.inner = inner
+        self.rate = inner.rate
+        self.constrained = inner.constrained
+        self.margins = inner.margins
+        self.seconds: list[float] = []
+
+    def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
+        return self.inner.decode(audio, grammar)
+
+    def recognize(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
+        started = time.perf_counter()
+        result = self.inner.recognize(audio, rate, phrases)
+        self.seconds.append(time.perf_counter() - started)
+        return result
+
+    def margin(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> float | None:
+        return self.inner.margin(audio, rate, phrases, result)
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def build_engine(name: str) -> Recognizer:
+    """The recognizer a task table runs: "pocketsphinx" (tuned) or "whisper" (tiny.en)."""
+    if name == "whisper":
+        from kiosk.speech.whisper import WhisperRecognizer
+
+        return WhisperRecognizer()
+    return PocketsphinxRecognizer()
+
+
+def task_tables(quick: bool, engines: tuple[str, ...] = ("pocketsphinx",)) -> None:
     """Simulated callers per step kind, tuned and held-out voices apart, and the margin
-    sweep that shows where the confirmation threshold must sit."""
+    sweep that shows where the confirmation threshold must sit; per engine, in one run,
+    with the time of each recognition (median, p95), resident memory and load."""
     import speech_tasks
 
-    started = time.perf_counter()
-    recognizer = PocketsphinxRecognizer()
     prompts = speech_tasks.session_prompts()
     tuned = VOICES[:1] if quick else VOICES[:2]
     held = HELD_OUT[:1] if quick else HELD_OUT
     noises = ("clean", "babble 10dB") if quick else speech_tasks.NOISES
-    print("task level: callers answer a real prompt, two turns (the second 20 wpm slower)")
-    runs = {}
-    for label, voices in (("tuned voices", tuned), ("held-out voices", held)):
-        callers = speech_tasks.simulate(recognizer, prompts, voices, 160, noises)
-        runs[label] = callers
-        print(f"\n{label}: {', '.join(voices)} at 160 wpm")
-        print("\n".join(speech_tasks.table(callers, prompts)))
-    print(
-        "(taken<=2: the intended answer taken within two turns. wrong money/plan: a wrong\n"
-        " answer that pays or commits a plan or dispute, acted on without a read-back\n"
-        " (target 0). wrong nav: a wrong harmless answer (navigation, a menu item that\n"
-        " commits nothing) acted on. wrong after yes: a wrong answer read back and acted\n"
-        " on because the caller's 'no' was heard as 'yes'. confirms: read-backs per\n"
-        " caller. keypad: callers asked for the keypad's 1 before money moved.)"
-    )
-    print("\nN-best margin needed (a wrong risky answer above it is acted on unconfirmed):")
-    for label, callers in runs.items():
-        print(f"{label}:")
-        print("\n".join(speech_tasks.sweep(callers, prompts)))
-    print(f"(task tables took {time.perf_counter() - started:.0f} s)")
+    for engine in engines:
+        started = time.perf_counter()
+        before = resident_mb()
+        recognizer = TimedRecognizer(build_engine(engine))
+        loaded = resident_mb()
+        margins = recognizer.margins or (speech_tasks.CHOICE_MARGIN, speech_tasks.MONEY_YES_MARGIN)
+        print(
+            f"\n=== {engine}: task level: callers answer a real prompt, two turns"
+            " (the second 20 wpm slower)"
+        )
+        print(f"confirmation margins: risky choice > {margins[0]}, paying yes > {margins[1]}")
+        runs = {}
+        for label, voices in (("tuned voices", tuned), ("held-out voices", held)):
+            callers = speech_tasks.simulate(recognizer, prompts, voices, 160, noises)
+            runs[label] = callers
+            print(f"\n{engine}, {label}: {', '.join(voices)} at 160 wpm")
+            print("\n".join(speech_tasks.table(callers, prompts, *margins)))
+        print(
+            "(taken<=2: the intended answer taken within two turns. wrong money/plan: a wrong\n"
+            " answer that pays or commits a plan or dispute, acted on without a read-back\n"
+            " (target 0). wrong nav: a wrong harmless answer (navigation, a menu item that\n"
+            " commits nothing) acted on. wrong after yes: a wrong answer read back and acted\n"
+            " on because the caller's 'no' was heard as 'yes'. confirms: read-backs per\n"
+            " caller. keypad: callers asked for the keypad's 1 before money moved.)"
+        )
+        print(f"\n{engine}: N-best margin needed (a wrong risky answer above it is acted on):")
+        thresholds = speech_tasks.SWEEP_THRESHOLDS.get(
+            engine, speech_tasks.SWEEP_THRESHOLDS["pocketsphinx"]
+        )
+        for label, callers in runs.items():
+            print(f"{label}:")
+            print("\n".join(speech_tasks.sweep(callers, prompts, thresholds)))
+        times = sorted(recognizer.seconds)
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        print(
+            f"{engine}: one recognition (utterance of about 1-3 s) median"
+            f" {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (n={len(times)});"
+            f" RSS {before:.0f} MB before loading, {loaded:.0f} MB loaded,"
+            f" {resident_mb():.0f} MB after; load average {_loadavg()}"
+        )
+        print(f"({engine} task tables took {time.perf_counter() - started:.0f} s)")
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,8 +416,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2 voices, 1 rate")
     parser.add_argument("--misses", action="store_true", help="list the tuned engine's misses")
     parser.add_argument("--tasks", action="store_true", help="only the task-level table")
+    parser.add_argument(
+        "--engines",
+        default="pocketsphinx,whisper",
+        help="recognizers of the task tables, comma-separated (pocketsphinx, whisper)",
+    )
     args = parser.parse_args(argv)
-    task_tables(args.quick)
+    task_tables(args.quick, tuple(args.engines.split(",")))
     natural_tables(PocketsphinxRecognizer(), VOICES[:2], (140, 180))
     if args.tasks:
         return 0

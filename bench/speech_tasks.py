@@ -337,7 +337,19 @@ def table(
     return rows
 
 
-def sweep(callers: list[Caller], prompts: dict[str, Prompt]) -> list[str]:
+#: Thresholds the sweep tries, by engine (margins are in each engine's own units:
+#: pocketsphinx's log score per frame, Whisper's log probability per token).
+SWEEP_THRESHOLDS = {
+    "pocketsphinx": (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 20.0, 25.0, math.inf),
+    "whisper": (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, math.inf),
+}
+
+
+def sweep(
+    callers: list[Caller],
+    prompts: dict[str, Prompt],
+    thresholds: Iterable[float] = SWEEP_THRESHOLDS["pocketsphinx"],
+) -> list[str]:
     """Per threshold, for risky choices (plan, dispute, which charge) and for a "yes"
     that moves money apart: wrong answers that would be acted on unconfirmed (margin
     above the threshold), and right ones still read back or sent to the keypad (the
@@ -351,7 +363,7 @@ def sweep(callers: list[Caller], prompts: dict[str, Prompt]) -> list[str]:
     for name in classes:
         head += f" | {name + ': wrong taken':>22} {'right asked':>12}"
     rows = [head]
-    for threshold in (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 20.0, 25.0, math.inf):
+    for threshold in thresholds:
         row = f"{threshold:7.1f}"
         for heard in classes.values():
             sure = [t.margin is not None and t.margin > threshold for t in heard]

@@ -197,6 +197,10 @@ class Recognizer(abc.ABC):
     rate: int = ASR_RATE
     #: Output limited to the grammar's words (plus a garbage loop / "[unk]").
     constrained: bool = True
+    #: The N-best margins (risky choice, paying "yes") above which the engine is sure
+    #: enough to act without a read-back, in this engine's own margin units; None: the
+    #: conversation's defaults (kiosk.conversation.risk, placed for pocketsphinx).
+    margins: tuple[float, float] | None = None
 
     @abc.abstractmethod
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:

@@ -171,9 +171,11 @@ class VoiceChannel:
             from the keypad only and speech on that step is answered with why.
         choice_margin: the recognizer's N-best margin above which a choice that
             commits the customer (a plan, a dispute, which charge) is taken without a
-            read-back (:func:`kiosk.conversation.risk.spoken_check`).
+            read-back (:func:`kiosk.conversation.risk.spoken_check`); None: the
+            recognizer's own (:attr:`Recognizer.margins`, each engine's margin has its
+            units), else :data:`CHOICE_MARGIN`.
         money_margin: the margin a spoken "yes" that moves money needs; below it the
-            keypad's 1 is asked for.
+            keypad's 1 is asked for; None as for ``choice_margin``.
     """
 
     def __init__(
@@ -195,8 +197,8 @@ class VoiceChannel:
         clock: Callable[[], float] = time.monotonic,
         tty_detector: TonesDetector | None = None,
         headset_microphone: bool = False,
-        choice_margin: float = CHOICE_MARGIN,
-        money_margin: float = MONEY_YES_MARGIN,
+        choice_margin: float | None = None,
+        money_margin: float | None = None,
     ) -> None:
         self.conversation = conversation
         # The session's timer runs on the channel's clock (a test's runs fast).
@@ -218,8 +220,10 @@ class VoiceChannel:
         self.clock = clock
         self.tty_detector = tty_detector  # hears TTY tones among the microphone's blocks
         self.headset_microphone = headset_microphone
-        self.choice_margin = choice_margin
-        self.money_margin = money_margin
+        own = recognizer.margins if recognizer is not None else None
+        choice_default, money_default = own or (CHOICE_MARGIN, MONEY_YES_MARGIN)
+        self.choice_margin = choice_default if choice_margin is None else choice_margin
+        self.money_margin = money_default if money_margin is None else money_margin
         self.stats = VoiceStats()
         self._pending: deque[str] = deque()
         self._carried: EndPointer | None = None  # an answer that began during a prompt

