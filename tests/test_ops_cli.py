@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,8 @@ def kiosk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Kiosk]:
     else:
         server = request.getfixturevalue("postgres")
         template = request.getfixturevalue("seeded_postgres_template")
-        url = server.create_database(f"ops_cli_{os.getpid()}_{id(tmp_path)}", template=template)
+        # A fresh name each time: id(tmp_path) was reused within one process.
+        url = server.create_database(f"ops_cli_{uuid.uuid4().hex}", template=template)
     yield Kiosk(url, data_dir)
 
 

@@ -119,16 +119,17 @@ def test_whole_payment_by_speech_with_the_pin_on_the_keypad(
     # (96.7 s measured; 85 s before issue 16 added the due date, the fee and the emailed
     # receipt's address before the yes and after it; issue 15's target is 120 s).
     assert rig.headset.seconds + rig.speaker.seconds <= 100.0
-    # End of speech -> answer on the user's real-time clock: the ZIP (exactly 5 digits),
-    # the account number (8 digits; a little later, as 10 would make a phone number)
-    # and whole phrases end at a short pause; "start" (it may go on as "start over")
-    # and the payment's "yes" wait for the patience (1 s).
+    # The pause the kiosk waited for after the end of speech (on the user's simulated
+    # clock, so it does not depend on how busy the machine is; the decoding time on top
+    # is measured by bench/bench_voice.py): the ZIP (exactly 5 digits), the account
+    # number (8 digits; a little later, as 10 would make a phone number) and whole
+    # phrases end at a short pause; "start" (it may go on as "start over") and the
+    # payment's "yes" wait for the patience (1 s).
     stats = channel.stats
-    latencies = sorted(stats.latencies)
-    assert stats.early_answers == 9 and len(latencies) == 11
-    assert latencies[8] < 0.6 < 0.9 < latencies[9]
-    assert stats.latencies[1] < 0.6  # the account number
-    assert float(np.median(latencies)) < 0.4
+    assert stats.early_answers == 9 and len(stats.latencies) == 11
+    pauses = sorted(user.heard_past_end)
+    assert len(pauses) == 10 and pauses[7] < 0.4 and pauses[8] >= 0.9, pauses
+    assert user.heard_past_end[1] < 0.4  # the account number
 
 
 @pytest.mark.parametrize("voice", ["en-us+f3", "en-us+f4"])
