@@ -55,6 +55,7 @@ class Conversation:
         self.extensions = 0
         self.finished = False
         self._prompt = self._build()
+        self._past_tty_welcome()
 
     # ------------------------------------------------------------ public API
     @property
@@ -139,7 +140,21 @@ class Conversation:
     def set_register(self, register: Register) -> Prompt:
         self.ctx.register = register
         self._prompt = self._build()
+        self._past_tty_welcome()
         return self._prompt
+
+    def _past_tty_welcome(self) -> None:
+        """A TTY has no screen to set up, so its welcome ("BILL PAY. TYPE 1 TO START",
+        then the caller's "1 GA") was a round trip of line time with no fact in it: on
+        a TTY the kiosk greets in the first question (account or phone number) instead."""
+        if self.ctx.register is not Register.TTY or self.current != StepId.WELCOME:
+            return
+        outcome = STEPS[StepId.WELCOME].accept(self.ctx, Answer(choice="start", raw=""))
+        if isinstance(outcome, Go):
+            greeting = _TTY_GREETING if outcome.step == StepId.VERIFY_ID else None
+            said = [part for part in (greeting, outcome.notice) if part is not None]
+            notice = join(*said) if said else None
+            self._go(dataclasses.replace(outcome, clear_history=True, notice=notice))
 
     # ------------------------------------------------------------- internals
     def _command(self, command: Command) -> Prompt:
@@ -218,6 +233,7 @@ class Conversation:
             self.history.clear()
         else:
             self.finished = False
+            self._past_tty_welcome()  # start over, or the next caller
         return self._prompt
 
     def _rebuild(self, notice: Wording | None = None) -> Prompt:
@@ -309,6 +325,12 @@ _TRY_AGAIN = w(
     "You can try again or ask for a person.",
     "Try again, or ask for a person.",
     tty_text="TRY AGAIN OR TYPE 0 FOR A PERSON",
+)
+_TTY_GREETING = w(
+    "Welcome. Here you can pay your bill and get help with your account.",
+    "Hello. You can pay your bill here.",
+    tty_text="BILL PAY",
+    go_ahead=False,
 )
 _TIMED_OUT = w(
     "The time ran out, so we ended your session to keep your account safe.",

@@ -53,6 +53,48 @@ def number_wording(lead: str, number: str, simple_lead: str | None = None) -> Wo
     )
 
 
+HIDDEN_TTY = "(HIDDEN)"
+"""Marks the hidden letters of a masked address on a TTY: Baudot has no * or @."""
+
+
+def masked_contact(masked: str) -> Wording:
+    """A masked receipt address ("b***@example.com", "***-***-0123") as each register
+    can read it. Baudot has no ``*`` or ``@``, so a TTY showed "B AT EXAMPLE.COM" (as if
+    the address were b@example.com); it now reads "B(HIDDEN) AT EXAMPLE.COM", and a
+    phone "PHONE ENDING 0123". Speech says which letters are hidden."""
+    from kiosk.speech.numbers import digits_to_words
+
+    local, at, domain = masked.partition("@")
+    if at:
+        first = local.rstrip("*")
+        return w(
+            masked,
+            spoken_text=f"the address starting with {first.upper()}, the rest hidden, at {domain}",
+            tty_text=f"{first}{HIDDEN_TTY} AT {domain}",
+            go_ahead=False,
+        )
+    last = masked.rsplit("-", 1)[-1]
+    return w(
+        masked,
+        spoken_text=f"the phone number ending {digits_to_words(last, group=len(last))}",
+        tty_text=f"PHONE ENDING {last}",
+        go_ahead=False,
+    )
+
+
+def with_contact(text: str, masked: str, *, go_ahead: bool = True) -> Wording:
+    """``text`` naming a masked address, with the address as each register reads it."""
+    if not masked or masked not in text:
+        return w(text, go_ahead=go_ahead)
+    contact = masked_contact(masked)
+    return w(
+        text,
+        spoken_text=text.replace(masked, contact.spoken),
+        tty_text=text.replace(masked, contact.tty),
+        go_ahead=go_ahead,
+    )
+
+
 def standing_wording(standing: Standing) -> Wording | None:
     """The service's state and what keeps it on; None when service is simply on."""
     cents = format_cents(standing.needed_cents)

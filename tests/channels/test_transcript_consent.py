@@ -30,7 +30,7 @@ def test_yes_keeps_a_copy_with_the_callers_digits_masked(
     sqlite_store: Store, tmp_path: Path
 ) -> None:
     path = tmp_path / "call.txt"
-    caller = _session(sqlite_store, ["Y GA", "1 GA", "40152270 GA", "SK"], path)
+    caller = _session(sqlite_store, ["Y GA", "40152270 GA", "SK"], path)
     assert caller.heard[0].strip() == CONSENT_QUESTION
     kept = path.read_text(encoding="utf-8")
     assert kept.startswith("KIOSK: OK. A COPY WILL BE KEPT.")
@@ -43,7 +43,7 @@ def test_no_or_anything_else_keeps_nothing(sqlite_store: Store, tmp_path: Path) 
     path = tmp_path / "call.txt"
     caller = _session(sqlite_store, ["N GA", "SK"], path)
     assert "NO COPY" in caller.heard[1]
-    assert "TYPE 1 TO START" in caller.heard[2]  # then the conversation as usual
+    assert "ACCT OR PHONE" in caller.heard[2]  # then the conversation as usual
     assert not path.exists()
 
 

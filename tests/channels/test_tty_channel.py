@@ -39,7 +39,7 @@ from kiosk.tty.demodulator import decode_audio
 from .tty_caller import RATE, ScriptedCaller
 
 AVA = ("40152270", "72201", "2468")
-PAYMENT = ["1 GA", "40152270 GA", "72201 GA", "2468 GA", "2 GA", "1 GA", "1 GA", "Y GA"]
+PAYMENT = ["40152270 GA", "72201 GA", "2468 GA", "2 GA", "1 GA", "1 GA", "Y GA"]
 PAYMENT += ["4 GA", "N GA"]
 
 
@@ -102,11 +102,11 @@ def test_garbled_line_is_answered_with_pls_rpt(conversation: Conversation) -> No
 
 
 def test_rpt_repeats_and_sk_ends_the_session(conversation: Conversation) -> None:
-    caller = ScriptedCaller(["1 GA", "RPT GA", "SK"], limit_s=200)
+    caller = ScriptedCaller(["40152270 GA", "RPT GA", "SK"], limit_s=200)
     code = TtyChannel(conversation, caller, TtyOptions(pause_seconds=3.0)).run()
     assert code == 0
-    assert caller.heard[1] == caller.heard[2]  # RPT: the sign-in prompt again
-    assert "ACCT OR PHONE" in caller.heard[1]
+    assert caller.heard[1] == caller.heard[2]  # RPT: the ZIP prompt again
+    assert "ZIP" in caller.heard[1]
     assert caller.heard[-1].rstrip().endswith("SKSK")
     assert conversation.finished or conversation.ctx.customer is None
 
@@ -115,17 +115,17 @@ def test_can_you_read_me_gets_a_reply_and_the_prompt_again(conversation: Convers
     caller = ScriptedCaller(["CAN YOU READ ME Q GA"], limit_s=60)
     TtyChannel(conversation, caller).run()
     assert caller.heard[1].startswith("YES I READ YOU")
-    assert "TYPE 1 TO START" in caller.heard[1]
+    assert "ACCT OR PHONE" in caller.heard[1]
 
 
 def test_caller_at_50_baud_is_answered_at_50_baud(conversation: Conversation) -> None:
-    caller = ScriptedCaller(["1 GA"], limit_s=60)
+    caller = ScriptedCaller(["40152270 GA"], limit_s=60)
     caller.audio_for = lambda line: modulator.modulate(line, RATE, baud=50.0)
     channel = TtyChannel(conversation, caller)
     channel.run()
     assert channel.decoder.detected_baud == 50.0
     assert channel._send_baud() == 50.0
-    assert "ACCT OR PHONE" in caller.heard[1]
+    assert "ZIP" in caller.heard[1]
 
 
 def test_minimodem_caller_signs_in(conversation: Conversation, tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_minimodem_caller_signs_in(conversation: Conversation, tmp_path: Path) -
         )
         return wavio.read_wav(path)[0]
 
-    caller = ScriptedCaller(["1 GA", "40152270 GA", "72201 GA", "2468 GA"], limit_s=240)
+    caller = ScriptedCaller(["40152270 GA", "72201 GA", "2468 GA"], limit_s=240)
     caller.audio_for = minimodem_tx
     TtyChannel(conversation, caller).run()
     assert any("HI AVA" in text for text in caller.heard), caller.heard
@@ -155,8 +155,8 @@ def test_wav_transport_writes_time_aligned_kiosk_audio(
 ) -> None:
     """The WAV transport: the caller's side from a file, the kiosk's side to a file."""
     gap = np.zeros(int(16 * RATE), dtype=np.float32)
-    parts = [gap, modulator.modulate("1 GA", RATE), gap]
-    parts += [modulator.modulate("40152270", RATE), np.zeros(int(6 * RATE), np.float32)]
+    parts = [gap, modulator.modulate("40152270 GA", RATE), gap]
+    parts += [modulator.modulate("72201", RATE), np.zeros(int(6 * RATE), np.float32)]
     caller_wav, kiosk_wav = tmp_path / "caller.wav", tmp_path / "kiosk.wav"
     wavio.write_wav(caller_wav, np.concatenate(parts), RATE)
     transport = WavTransport(caller_wav, kiosk_wav)
@@ -166,9 +166,9 @@ def test_wav_transport_writes_time_aligned_kiosk_audio(
     caller, _ = wavio.read_wav(caller_wav)
     assert rate == RATE and kiosk.size >= caller.size
     heard = decode_audio(kiosk, rate)
-    # Welcome, then the account prompt (after "1 GA"), then the ZIP prompt: the
-    # account number ended by a pause, with no GA.
-    assert "TYPE 1 TO START" in heard and "ACCT OR PHONE" in heard and "ZIP" in heard
+    # The greeting with the account prompt, then the ZIP prompt (after "40152270 GA"),
+    # then the PIN prompt: the ZIP ended by a pause, with no GA.
+    assert "BILL PAY" in heard and "ACCT OR PHONE" in heard and "ZIP" in heard and "PIN" in heard
     # Half duplex: the kiosk is silent while the caller types.
     first_line = slice(gap.size, gap.size + parts[1].size)
     assert np.max(np.abs(kiosk[first_line])) < 1e-3
@@ -197,7 +197,7 @@ def test_phone_line_transport_speaks_mu_law(conversation: Conversation) -> None:
     thread.join(timeout=20)
     assert not thread.is_alive()
     heard = decode_audio(np.concatenate(sent), RATE)
-    assert "TYPE 1 TO START" in heard and "SKSK" in heard
+    assert "ACCT OR PHONE" in heard and "SKSK" in heard
 
 
 def test_mu_law_codec_round_trip() -> None:
@@ -224,20 +224,27 @@ def test_turns_ga_pause_q_xxx() -> None:
 
 
 def test_prompts_are_short_and_end_in_ga(conversation: Conversation) -> None:
+    """Issue 16: the TTY welcome ("BILL PAY. TYPE 1 TO START GA", then the caller's
+    "1 GA") was a round trip with no fact in it; the greeting now rides on the first
+    question: a scripted payment took 99.4 s of kiosk and 17.2 s of caller line time
+    before, 94.5 s and 15.7 s after."""
     text = render_tty(conversation.prompt)
-    assert text == "BILL PAY. TYPE 1 TO START GA"
-    assert render_tty(conversation.answer("X")) == "PLS TYPE 1\n" + text  # not "ONE OF 1"
+    assert conversation.prompt.id == "verify_id"
+    assert text == "BILL PAY\nACCT OR PHONE NBR Q GA"
+    assert conversation.answer("back").id == "verify_id"  # no welcome to go back to
     help_text = render_tty(conversation.answer("help"))
-    assert help_text == "TYPE 1 TO START. TYPE 0 FOR A PERSON GA"  # not the greeting again
-    conversation.answer("1")
-    assert render_tty(conversation.prompt).endswith(" GA")
+    assert "BILL PAY" not in help_text and help_text.endswith(" GA")  # not the greeting again
+    conversation.answer("40152270")
+    assert render_tty(conversation.prompt) == "ZIP Q GA"
     assert "GA\n" not in render_tty(conversation.prompt)
+    conversation.answer("start over")
+    assert conversation.prompt.id == "verify_id"  # a TTY never gets the welcome
 
 
 def test_tty_plan_menu_is_sent_once_and_help_is_short(conversation: Conversation) -> None:
     """Issue 16: the plan menu went out twice (in the question and as choices), HELP
     re-sent the whole step. Each plan is named once, with its terms."""
-    for answer in ("1", "40152271", "35203", "1357", "3"):
+    for answer in ("40152271", "35203", "1357", "3"):
         conversation.answer(answer)
     assert conversation.prompt.id == "plan_offers"
     text = render_tty(conversation.prompt)

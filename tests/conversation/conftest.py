@@ -53,7 +53,8 @@ class Driver:
 
     def sign_in(self, who: str):  # type: ignore[no-untyped-def]
         number, zip_code, pin = ACCOUNTS[who]
-        self.choose("start")
+        if self.prompt.id == "welcome":  # a TTY starts at the account question
+            self.choose("start")
         self.say(number, zip_code, pin)
         assert self.prompt.id == "menu", self.prompt.render(Register.STANDARD)
         return self.prompt

@@ -21,7 +21,6 @@ BEN = "40152271"
 # (answer, typed by) in order; minimodem sends no GA: its unshift-on-space would turn the
 # letters after a number into figures, so those turns end with the caller's pause.
 ANSWERS = [
-    ("1 GA", "modem"),  # start
     (BEN, "minimodem"),
     ("35203 GA", "modem"),
     ("1357", "minimodem"),  # the PIN

@@ -712,11 +712,16 @@ def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
 def receipt_email(ctx: Context) -> Prompt:
     on_file = ctx.services.bills.email_on_file(ctx.account_number)
     if on_file:  # asked for, so sent; the address is shown masked
+        from kiosk.conversation.facts import masked_contact
+
+        said = masked_contact(on_file)
         text = w(
             f"Type the email address for your receipt, or type 1 to send it to {on_file}, "
             "the address on file.",
             f"Type your email. Or type 1 to use {on_file}.",
-            tty_text="TYPE EMAIL ADDRESS, OR 1 FOR THE ONE ON FILE",
+            spoken_text="Type the email address for your receipt, or type 1 to send it to "
+            f"{said.spoken}, the address on file.",
+            tty_text=f"TYPE EMAIL ADDRESS, OR 1 FOR {said.tty}",
         )
     else:
         text = w(
@@ -774,7 +779,13 @@ def _request_receipt(ctx: Context, channel: str, destination: str) -> Outcome:
             )
     except KioskError as error:
         return invalid(error.message)
-    return Go(StepId.ANYTHING_ELSE, clear_history=True, notice=w(status.text))
+    from kiosk.conversation.facts import with_contact
+
+    return Go(
+        StepId.ANYTHING_ELSE,
+        clear_history=True,
+        notice=with_contact(status.text, status.destination),
+    )
 
 
 # ------------------------------------------------------------------ failure
