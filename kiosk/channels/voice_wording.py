@@ -308,14 +308,15 @@ def not_caught(prompt: Prompt, known: KeyWord | None = None) -> str:
             phrase = choice_phrase(choice, known)
             offers.append(f"{phrase}, or press {choice.key}" if phrase else f"press {choice.key}")
         return "Sorry, I did not catch that. You can say " + "; ".join(offers) + "."
+    person = "For a person, say person, or press 0, then Enter."  # 0 types into the field
     how = {
         AnswerKind.YES_NO: "You can say yes or no, or press 1 for yes and 2 for no.",
         AnswerKind.DIGITS: "You can say the numbers one by one, or type them on the keypad "
-        "and press Enter.",
+        f"and press Enter. {person}",
         AnswerKind.AMOUNT: "You can say an amount, like forty two fifty, or type it on the "
-        "keypad and press Enter.",
+        f"keypad and press Enter. {person}",
         AnswerKind.NONE: "You can say next, or press Enter.",
-        AnswerKind.TEXT: "You can type your answer on the keypad, or say person.",
+        AnswerKind.TEXT: f"You can type your answer on the keypad. {person}",
     }.get(prompt.kind, "You can say help, or press 0 for a person.")
     return f"Sorry, I did not catch that. {how}"
 

@@ -62,12 +62,13 @@ def _keypad_commands() -> dict[str, Command]:
 
 
 KEY_COMMANDS: dict[str, Command] = _keypad_commands()
-# A lone 0 asks for a person: on menus, and on number fields too (no account number,
-# ZIP, PIN, routing number or phone number is a single 0), so "press 0, then Enter, for
-# a person" is true on every step that takes keys. An amount of 0 stays an amount.
-PERSON_ZERO_KINDS = frozenset(
-    {AnswerKind.CHOICE, AnswerKind.YES_NO, AnswerKind.NONE, AnswerKind.DIGITS}
-)
+# A lone 0 asks for a person on every step: on a menu at once, and in a field (number,
+# amount, bill value, email) once it is sent, as "press 0, then Enter" (on a phone 0 then
+# #, or a pause). No account number, ZIP, PIN, routing or phone number, amount to pay,
+# bill or email address is a single 0, so the key never takes an answer away.
+PERSON_KEY = "0"
+ENTRY_KINDS = frozenset({AnswerKind.DIGITS, AnswerKind.AMOUNT, AnswerKind.TEXT})
+"""Steps whose keys type into a field: there 0 asks for a person once it is sent."""
 YES_WORDS = {
     "yes",
     "y",
@@ -84,6 +85,24 @@ YES_WORDS = {
 }
 NO_WORDS = {"no", "n", "nope", "wrong", "change", "not right", "2"}
 NEXT_WORDS = {"", "next", "ok", "okay", "continue", "go on", "done", "1"}
+
+
+def person_key_wording(kind: AnswerKind) -> Wording:
+    """How to ask for a person by key on a step of ``kind``: "press 0" on a menu; on a
+    step that types into a field, "press 0, then Enter" (a 0 alone is typed first)."""
+    if kind in ENTRY_KINDS:
+        return w(
+            "To ask for a person, press 0, then Enter.",
+            "To get a person, press 0. Then press Enter.",
+            tty_text="TYPE 0 FOR A PERSON",
+            go_ahead=False,
+        )
+    return w(
+        "To ask for a person, press 0.",
+        "For a person, press 0.",
+        tty_text="TYPE 0 FOR A PERSON",
+        go_ahead=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +124,7 @@ def parse(prompt: Prompt, raw: str, locale: str = "en_US") -> Answer | Invalid:
         return Answer(command=KEY_COMMANDS[stripped], raw=raw)
     if text in COMMAND_WORDS:
         return Answer(command=COMMAND_WORDS[text], raw=raw)
-    if stripped == "0" and prompt.kind in PERSON_ZERO_KINDS:
+    if stripped == PERSON_KEY:
         return Answer(command=Command.PERSON, raw=raw)
     if prompt.kind is AnswerKind.AMOUNT:
         return _amount(prompt, text, raw, locale)

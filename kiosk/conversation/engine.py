@@ -15,7 +15,7 @@ import dataclasses
 import logging
 
 from kiosk.accessibility.timing import TimingPolicy
-from kiosk.conversation.answers import Invalid, parse
+from kiosk.conversation.answers import ENTRY_KINDS, Invalid, parse, person_key_wording
 from kiosk.conversation.context import Context
 from kiosk.conversation.misses import CALLING, PERSON_AFTER, not_caught
 from kiosk.conversation.prompt import Answer, Command, Prompt, Register, Wording
@@ -208,10 +208,9 @@ class Conversation:
         self.invalid_count += 1
         notice = None
         if self.invalid_count >= MAX_INVALID:
-            notice = w(
-                "You can type help to hear more, or press 0 to ask for a person.",
-                "Type help, or press 0 for a person.",
-                tty_text="TYPE HELP, OR 0 FOR A PERSON",
+            notice = join(
+                w("You can type help to hear more.", "Type help.", tty_text="TYPE HELP"),
+                person_key_wording(self._prompt.kind),
             )
         self._prompt = dataclasses.replace(self._build(), error=invalid.reason, notice=notice)
         return self._prompt
@@ -305,6 +304,7 @@ class Conversation:
         )
         return dataclasses.replace(
             built,
+            help=_with_person_key(built),
             id=step.id,
             task=step.task,
             step=number,
@@ -337,6 +337,14 @@ _TIMED_OUT = w(
     "Time ran out. We closed it to keep you safe.",
     tty_text="TIME RAN OUT. SESSION ENDED",
 )
+
+
+def _with_person_key(prompt: Prompt) -> Wording:
+    """A step that types into a field says in its help how to reach a person there: a
+    0 is typed into the field, so it is "0, then Enter" (issue 16)."""
+    if prompt.kind not in ENTRY_KINDS or "press 0" in prompt.help.standard.lower():
+        return prompt.help
+    return join(prompt.help, person_key_wording(prompt.kind))
 
 
 def _first_line(error: BaseException) -> str:

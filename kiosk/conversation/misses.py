@@ -13,6 +13,7 @@ a miss to the engine (:meth:`Conversation.missed`) and renders what comes back:
 
 from __future__ import annotations
 
+from kiosk.conversation.answers import ENTRY_KINDS
 from kiosk.conversation.prompt import AnswerKind, Prompt, Wording
 from kiosk.conversation.wording import join, w
 
@@ -71,6 +72,13 @@ def not_caught(prompt: Prompt, misses: int) -> Wording:
 def miss_notice(prompt: Prompt) -> Wording:
     """The keypad by name, and a person."""
     keys = "press the number of your choice" if prompt.choices else "type it"
+    if prompt.kind in ENTRY_KINDS:  # a 0 is typed into the field: it needs Enter
+        return w(
+            f"You can also {keys} on the keypad. To talk to a person, say person, or "
+            "press 0, then Enter.",
+            "Or use the keypad. For a person, press 0, then Enter.",
+            tty_text="OR TYPE 0 FOR A PERSON",
+        )
     return w(
         f"You can also {keys} on the keypad. To talk to a person, say person or press 0.",
         "Or use the keypad. For a person, press 0.",

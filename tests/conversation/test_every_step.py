@@ -694,21 +694,55 @@ def test_step_counters_do_not_jump(driver, services, who, script):
     assert counters[-1][1] == counters[-1][2], counters
 
 
-@pytest.mark.parametrize("step", ["verify_id", "verify_zip", "verify_pin", "bank_routing"])
+ENTRY_STEPS = [
+    "verify_id",
+    "verify_zip",
+    "verify_pin",
+    "bank_routing",
+    "bank_account",
+    "pay_other",
+    "cash_insert",
+]
+
+
+@pytest.mark.parametrize("step", ENTRY_STEPS)
 def test_zero_asks_for_a_person_on_number_steps(driver, services, step):
-    """Issue 16: "press 0 for a person" typed a 0 into number fields. A lone 0 (no
-    account number, ZIP, PIN or routing number is one) now asks for a person there
-    too, and Back returns to the field; the PIN step's help says how."""
+    """Issue 16: "press 0 for a person" typed a 0 into number fields. A lone 0, sent
+    (no account number, ZIP, PIN, routing number, amount or bill is one), asks for a
+    person on every step that types into a field, Back returns to the field, and the
+    step's help says how in every register ("press 0, then Enter")."""
     make = _scripts_to_steps(driver, services, set(STEPS))[step]
     d = make()
     assert d.prompt.id == step
+    for register in REGISTERS:
+        said = d.prompt.help.in_register(register).lower()
+        assert ("type 0 for a person" if register == Register.TTY else "press 0") in said, said
+        if register != Register.TTY:  # a TTY line is always sent: "type 0" is the whole of it
+            assert "enter" in said.split("press 0", 1)[1], said
     d.say("0")
     assert d.prompt.id == "person_contact"
     d.say("back")
     assert d.prompt.id == step
-    if step == "verify_pin":
-        for register in REGISTERS:
-            assert "0" in d.prompt.help.in_register(register)
+    d.say("x", "x", "x")  # after three wrong answers: help, or the person key as it works here
+    assert "press 0, then enter" in d.prompt.notice.standard.lower(), d.prompt.notice.standard
+
+
+def test_the_person_key_on_the_phone_line_is_0_then_pound():
+    """The phone shares the keypad map: on a number step 0 then # sends the 0 (a person),
+    as Enter does on the kiosk; on a menu 0 goes at once."""
+    from kiosk.conversation.prompt import AnswerKind
+    from kiosk.conversation.wording import w
+    from kiosk.line.keys import DtmfKeys
+
+    step = Prompt(id="pay_other", text=w("Amount?"), kind=AnswerKind.AMOUNT, help=w("Help."))
+    keys = DtmfKeys(lambda: step)
+    keys.press("0")
+    keys.press("#")
+    assert keys.poll(1.0) == "0"
+    menu = Prompt(id="menu", text=w("Pick."), kind=AnswerKind.CHOICE, help=w("Help."))
+    keys = DtmfKeys(lambda: menu)
+    keys.press("0")
+    assert keys.poll(1.0) == "0"
 
 
 @pytest.mark.parametrize("register", REGISTERS)

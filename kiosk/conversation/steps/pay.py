@@ -732,7 +732,7 @@ def receipt_email(ctx: Context) -> Prompt:
     return prompt(
         text,
         AnswerKind.TEXT,
-        w("For example name@example.com.", "Like name@example.com."),
+        w("For example name@example.com.", "Like this: name@example.com."),
         entered=ctx.values.get("receipt_email", ""),
     )
 
