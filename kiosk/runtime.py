@@ -120,7 +120,17 @@ class KioskRuntime:
                 raise
             log.error("outbox pass skipped, the store failed: %s", str(error).splitlines()[0][:200])
 
+    def return_stranded_cash(self) -> int:
+        """Bills a crash left in the acceptor's escrow go back out (logged for staff)."""
+        from kiosk.payments.cash import hand_back_stranded
+
+        return hand_back_stranded(self.services.cash_acceptor())
+
     def _upkeep(self) -> None:
+        try:
+            self.return_stranded_cash()
+        except Exception:  # never take the kiosk down from the background
+            log.exception("returning cash left in escrow failed")
         try:
             self.services.store  # noqa: B018 - open the database first
             self.reconcile_own_payments()

@@ -24,7 +24,7 @@ from kiosk.conversation.signals import AudioStep, Signal
 from kiosk.conversation.step_ids import START, StepId
 from kiosk.conversation.steps import STEPS, TASK_LENGTHS
 from kiosk.conversation.steps.base import Go
-from kiosk.conversation.steps.service_state import money_status
+from kiosk.conversation.steps.service_state import money_status, return_bills
 from kiosk.conversation.wording import join, w
 from kiosk.store.health import is_store_failure
 
@@ -173,9 +173,10 @@ class Conversation:
             self.invalid_count = 0
             return self._rebuild()
         if command == Command.START_OVER:
+            bills = return_bills(self.ctx)  # never left in escrow for the next customer
             self.ctx.wipe()
             self.ctx.register = self.initial_register
-            return self._go(Go(START, clear_history=True))
+            return self._go(Go(START, clear_history=True, notice=bills))
         if command == Command.CANCEL:
             public = STEPS[self.current].public
             target = StepId.MENU if self.ctx.customer and not public else START
@@ -227,6 +228,11 @@ class Conversation:
             self._prompt = dataclasses.replace(self._prompt, error=go.error)
         if self._prompt.end_of_session:
             self.finished = True
+            bills = return_bills(self.ctx)  # a session never ends with bills in escrow
+            if bills is not None:
+                self._prompt = dataclasses.replace(
+                    self._prompt, notice=join(self._prompt.notice, bills)
+                )
             self.ctx.wipe()
             self.ctx.register = self.initial_register
             self.history.clear()

@@ -169,9 +169,14 @@ class Services:
         return bank_debit(self.store.settings, routing, account_number)
 
     def cash_acceptor(self) -> CashAcceptorSimulator:
+        """The kiosk's one bill acceptor (its escrow is the same for every step)."""
+        return self._cash_acceptor
+
+    @cached_property
+    def _cash_acceptor(self) -> CashAcceptorSimulator:
         from kiosk.payments.registry import cash_acceptor
 
-        return cash_acceptor(self.store.settings)
+        return cash_acceptor(self.settings)
 
 
 def _unavailable(error: Exception) -> Exception:

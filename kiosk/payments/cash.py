@@ -1,17 +1,22 @@
 """A bill acceptor: bills go in, the payment is what went in.
 
+Bills wait in the acceptor's escrow until the payment is charged (they are stacked
+into the cash box) or the customer does not pay (they are handed back, :meth:`eject`).
 No change is dispensed unless configured: money over the amount is a credit
 on the account, which the kiosk says before the customer commits.
 """
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
+import logging
 import uuid
 
+from kiosk.devtools.faults import crash_point
 from kiosk.errors import InvalidInput
 from kiosk.money import format_cents
-from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.journal import ESCROW_RETURNED, ESCROW_STUCK, ProcessorJournal
 from kiosk.payments.methods import ChargeResult, PaymentMethod, ProcessorCharge
 from kiosk.store.models import PaymentMethodKind
 
@@ -27,23 +32,91 @@ HOW_TO_FIX_BY_CODE = {
 }
 
 
-class CashAcceptorSimulator(PaymentMethod):
+log = logging.getLogger(__name__)
+
+
+class CashNotReturned(Exception):
+    """The acceptor could not hand the escrowed bills back (a jam): they are still inside.
+
+    ``cents`` is what is stuck; the kiosk tells the customer to get a store worker
+    and logs it for staff, who open the acceptor and give the money back.
+    """
+
+    def __init__(self, cents: int, reason: str = "the bills jammed") -> None:
+        super().__init__(f"{format_cents(cents)} could not be returned: {reason}")
+        self.cents = cents
+        self.reason = reason
+
+
+class CashAcceptor(PaymentMethod):
+    """The contract of a bill acceptor with an escrow, on top of :class:`PaymentMethod`:
+    bills go in (:meth:`insert`) and wait in escrow; :meth:`charge` stacks them into the
+    cash box; :meth:`eject` hands them back when the customer does not pay."""
+
     kind = PaymentMethodKind.CASH
 
+    @property
+    @abc.abstractmethod
+    def escrow_cents(self) -> int:
+        """Cents in escrow now: put in, neither paid nor handed back."""
+
+    @abc.abstractmethod
+    def insert(self, bill_cents: int) -> int:
+        """A bill goes into escrow.
+
+        Returns:
+            The cents in escrow now.
+
+        Raises:
+            InvalidInput: the acceptor does not take that note (it is pushed back out).
+        """
+
+    @abc.abstractmethod
+    def eject(self) -> int:
+        """Hand every escrowed bill back out of the slot (the customer is not paying).
+
+        Returns:
+            The cents handed back; 0 when the escrow was empty.
+
+        Raises:
+            CashNotReturned: the bills could not come out (a jam). They stay inside,
+                recorded as stuck for staff; the customer must be told to get a worker.
+        """
+
+
+class CashAcceptorSimulator(CashAcceptor):
+    """A bill acceptor whose escrow is kept in the processor journal file: like the
+    escrow of a real acceptor, it outlives a crash of the kiosk, so what happened to
+    every bill (held, stacked, returned, stuck) is on record. ``acceptor`` names this
+    acceptor in that file (the kiosk's id; a fresh one by default)."""
+
     def __init__(
-        self, journal: ProcessorJournal | None = None, *, gives_change: bool = False
+        self,
+        journal: ProcessorJournal | None = None,
+        *,
+        gives_change: bool = False,
+        acceptor: str = "",
     ) -> None:
         self.journal = journal or ProcessorJournal()
         self.gives_change = gives_change
-        self.inserted_cents = 0
+        self.acceptor = acceptor or f"cash-{uuid.uuid4().hex[:12]}"
         self.change_due_cents = 0
 
     @property
     def description(self) -> str:
         return "cash"
 
+    @property
+    def escrow_cents(self) -> int:
+        return self.journal.escrow_held(self.acceptor)
+
+    @property
+    def inserted_cents(self) -> int:
+        """The cents in escrow (the name the payment code and tests use)."""
+        return self.escrow_cents
+
     def insert(self, bill_cents: int) -> int:
-        """A bill goes in. Returns the total inserted so far.
+        """A bill goes into escrow. Returns the cents in escrow now.
 
         Raises:
             InvalidInput: the acceptor does not take that note.
@@ -54,11 +127,34 @@ class CashAcceptorSimulator(PaymentMethod):
                 "",
                 "Use $1, $5, $10, $20, $50 or $100 bills.",
             )
-        self.inserted_cents += bill_cents
-        return self.inserted_cents
+        return self.journal.escrow_add(self.acceptor, bill_cents)
+
+    def eject(self) -> int:
+        """Hand the escrowed bills back. Returns their cents (0 if none).
+
+        Raises:
+            CashNotReturned: a jam (the ``cash.eject`` fault point); the bills are
+                recorded as stuck, and logged for staff.
+        """
+        held = self.escrow_cents
+        if not held:
+            return 0
+        try:
+            crash_point("cash.eject")  # a test injects a jam here
+        except CashNotReturned as jam:
+            self.journal.escrow_settle(self.acceptor, ESCROW_STUCK)
+            log.error(
+                "cash acceptor %s: %s could not be returned (%s); staff must open the "
+                "acceptor and give it back",
+                self.acceptor,
+                format_cents(held),
+                jam.reason,
+            )
+            raise CashNotReturned(held, jam.reason) from None
+        return self.journal.escrow_settle(self.acceptor, ESCROW_RETURNED)
 
     def charge(self, cents: int, idempotency_key: str) -> ChargeResult:
-        """Stack the inserted bills as a payment of ``cents``.
+        """Stack the escrowed bills as a payment of ``cents``.
 
         With no change to give, the payment must be what went in: an amount
         below the inserted cash would keep the extra without crediting it
@@ -67,15 +163,22 @@ class CashAcceptorSimulator(PaymentMethod):
         recorded = self.journal.get(idempotency_key)
         if recorded is not None:  # a retry: the bills were stacked the first time
             return recorded
-        if self.inserted_cents < cents:
+        inserted = self.escrow_cents
+        if inserted < cents:
             return ChargeResult(
                 False,
                 decline_code="not_enough_cash",
-                decline_reason=f"Only {format_cents(self.inserted_cents)} was put in.",
+                decline_reason=f"Only {format_cents(inserted)} was put in.",
                 how_to_fix=HOW_TO_FIX_BY_CODE["not_enough_cash"],
             )
-        if self.inserted_cents > cents and not self.gives_change:
-            inserted, self.inserted_cents = self.inserted_cents, 0
+        if inserted > cents and not self.gives_change:
+            how_to_fix = HOW_TO_FIX_BY_CODE["cash_over_amount"]
+            try:
+                self.eject()
+            except CashNotReturned:  # logged for staff by eject
+                how_to_fix = (
+                    "Your bills are stuck in the machine: a store worker will give them back."
+                )
             return ChargeResult(
                 False,
                 decline_code="cash_over_amount",
@@ -83,13 +186,15 @@ class CashAcceptorSimulator(PaymentMethod):
                     f"You put in {format_cents(inserted)}, more than the "
                     f"{format_cents(cents)} payment, and this machine gives no change."
                 ),
-                how_to_fix=HOW_TO_FIX_BY_CODE["cash_over_amount"],
+                how_to_fix=how_to_fix,
             )
         result = ChargeResult(True, processor_ref=f"cash_{uuid.uuid4().hex[:20]}", brand="CASH")
-        recorded = self.journal.record_once(idempotency_key, cents, result)
+        # Approved: the escrow is stacked into the cash box in the same transaction.
+        recorded = self.journal.record_once(
+            idempotency_key, cents, result, stack_escrow_of=self.acceptor
+        )
         if recorded.approved:
-            self.change_due_cents = self.inserted_cents - cents
-            self.inserted_cents = 0  # stacked in the cash box: never counted for another payment
+            self.change_due_cents = inserted - cents
         return recorded
 
     def lookup(self, idempotency_key: str) -> ChargeResult | None:
@@ -100,3 +205,26 @@ class CashAcceptorSimulator(PaymentMethod):
 
     def void(self, idempotency_key: str) -> None:
         self.journal.record_once(idempotency_key, 0, ChargeResult(False, decline_code="voided"))
+
+
+def hand_back_stranded(acceptor: CashAcceptor) -> int:
+    """At start-up: hand back the bills a crash left in escrow, and log it for staff.
+
+    A payment stacks its bills in the same transaction as its charge, so bills still
+    held after a restart paid nothing: they are the customer's. Returns the cents
+    handed back (0 when none); a jam is recorded as stuck and logged by :meth:`eject`.
+    """
+    held = acceptor.escrow_cents
+    if not held:
+        return 0
+    try:
+        returned = acceptor.eject()
+    except CashNotReturned:
+        return 0
+    log.warning(
+        "cash acceptor: %s in bills was left in escrow by an interrupted session (no "
+        "payment was made with it) and was handed back out of the slot at start-up; "
+        "if nobody took it, staff should keep it for the customer",
+        format_cents(returned),
+    )
+    return returned

@@ -25,7 +25,21 @@ CREATE TABLE IF NOT EXISTS charges (
     at TEXT
 )
 """
+_ESCROW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cash_escrow (
+    id INTEGER PRIMARY KEY,
+    acceptor TEXT NOT NULL,
+    cents INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    key TEXT,
+    at TEXT NOT NULL,
+    settled_at TEXT
+)
+"""
 _COLUMNS = "approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
+ESCROW_HELD, ESCROW_STACKED, ESCROW_RETURNED, ESCROW_STUCK = "held", "stacked", "returned", "stuck"
+"""A bill in the acceptor's escrow: held (waiting), stacked (paid into the cash box),
+returned (handed back out of the slot), stuck (jammed: staff must open the acceptor)."""
 
 
 class ProcessorJournal:
@@ -39,12 +53,19 @@ class ProcessorJournal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
+        self._db.execute(_ESCROW_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(charges)")}
         if "at" not in columns:  # a journal from before list_since
             self._db.execute("ALTER TABLE charges ADD COLUMN at TEXT")
 
-    def record_once(self, key: str, cents: int, result: ChargeResult) -> ChargeResult:
-        """Store ``result`` for ``key`` unless one is there; return the stored one."""
+    def record_once(
+        self, key: str, cents: int, result: ChargeResult, *, stack_escrow_of: str = ""
+    ) -> ChargeResult:
+        """Store ``result`` for ``key`` unless one is there; return the stored one.
+
+        ``stack_escrow_of``: an acceptor whose held bills an approved charge stacks into
+        the cash box, in the same transaction, so a crash never leaves bills both paid
+        and "held" (to be handed back)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -68,11 +89,72 @@ class ProcessorJournal:
                         dt.datetime.now(dt.UTC).isoformat(),
                     ),
                 )
+                if stack_escrow_of and result.approved:
+                    self._settle_escrow(stack_escrow_of, ESCROW_STACKED, key)
                 self._db.execute("COMMIT")
                 return result
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    # ------------------------------------------------------------ cash escrow
+    def escrow_add(self, acceptor: str, cents: int) -> int:
+        """A bill went into ``acceptor``'s escrow; returns the cents held there now."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO cash_escrow (acceptor, cents, state, at) VALUES (?,?,?,?)",
+                (acceptor, cents, ESCROW_HELD, dt.datetime.now(dt.UTC).isoformat()),
+            )
+            return self._held(acceptor)
+
+    def escrow_held(self, acceptor: str) -> int:
+        """Cents in ``acceptor``'s escrow: bills in, neither paid nor handed back."""
+        with self._lock:
+            return self._held(acceptor)
+
+    def escrow_settle(self, acceptor: str, state: str) -> int:
+        """Every held bill of ``acceptor`` is now ``state``; returns their cents."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cents = self._held(acceptor)
+                self._settle_escrow(acceptor, state, None)
+                self._db.execute("COMMIT")
+                return cents
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def escrow_stuck(self) -> dict[str, int]:
+        """Cents jammed in each acceptor (staff must open it), by acceptor."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT acceptor, SUM(cents) FROM cash_escrow WHERE state = ? GROUP BY acceptor",
+                (ESCROW_STUCK,),
+            ).fetchall()
+        return {acceptor: int(cents) for acceptor, cents in rows}
+
+    def escrow_history(self, acceptor: str) -> list[tuple[int, str]]:
+        """(cents, state) of every bill that went into ``acceptor``, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT cents, state FROM cash_escrow WHERE acceptor = ? ORDER BY id", (acceptor,)
+            ).fetchall()
+        return [(int(cents), str(state)) for cents, state in rows]
+
+    def _held(self, acceptor: str) -> int:
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(cents), 0) FROM cash_escrow WHERE acceptor = ? AND state = ?",
+            (acceptor, ESCROW_HELD),
+        ).fetchone()
+        return int(row[0])
+
+    def _settle_escrow(self, acceptor: str, state: str, key: str | None) -> None:
+        self._db.execute(
+            "UPDATE cash_escrow SET state = ?, key = ?, settled_at = ? "
+            "WHERE acceptor = ? AND state = ?",
+            (state, key, dt.datetime.now(dt.UTC).isoformat(), acceptor, ESCROW_HELD),
+        )
 
     def get(self, key: str) -> ChargeResult | None:
         with self._lock:

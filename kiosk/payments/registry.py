@@ -39,8 +39,12 @@ def bank_debit(settings: Settings, routing: str, account_number: str) -> BankDeb
 
 
 def cash_acceptor(settings: Settings) -> CashAcceptorSimulator:
+    """This kiosk's bill acceptor: one per kiosk, named by the kiosk's id, so bills a
+    crash left in its escrow are found again when the kiosk starts."""
     return CashAcceptorSimulator(
-        processor_journal(settings), gives_change=settings.cash_gives_change
+        processor_journal(settings),
+        gives_change=settings.cash_gives_change,
+        acceptor=f"{settings.kiosk_id}-cash",
     )
 
 

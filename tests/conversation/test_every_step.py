@@ -755,9 +755,9 @@ def test_bills_put_in_come_back_when_nothing_is_paid(driver, services, register)
         _menu(d, register, "pay")
         d.say("1")
         d.choose("cash")
-        assert ("Put in so far", "$0.00") in d.prompt.details
+        assert ("Inserted", "$0.00") in d.prompt.details
         d.say("20")
-        assert ("Put in so far", "$20.00") in d.prompt.details
+        assert ("Inserted", "$20.00") in d.prompt.details
         d.say("done")
         assert d.prompt.id == "pay_review"
         for action in leave:
@@ -766,6 +766,68 @@ def test_bills_put_in_come_back_when_nothing_is_paid(driver, services, register)
         assert not missing_facts(d.prompt, register, (2000,), words=("take",)), d.prompt.render(
             register
         )
+        # and they really came back out: the acceptor's escrow record says returned
+        acceptor = services.cash_acceptor()
+        assert acceptor.escrow_cents == 0
+        assert acceptor.journal.escrow_history(acceptor.acceptor)[-1] == (2000, "returned")
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_bills_that_will_not_come_back_are_said_and_a_worker_called(driver, services, register):
+    """Issue 16: a jam when the bills should come back out is told as it is (how much,
+    stuck, a worker is coming), never as "take your bills"; staff get a request with the
+    amount, and the acceptor's record says stuck."""
+    from kiosk.devtools import faults
+    from kiosk.payments.cash import CashNotReturned
+    from kiosk.store.models import ServiceRequest
+
+    def jam() -> None:
+        raise CashNotReturned(0, "a bill jammed in the slot")
+
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    d.say("1")
+    d.choose("cash")
+    d.say("20", "10")
+    assert ("Inserted", "$30.00") in d.prompt.details
+    d.say("done")
+    d.say("no")
+    faults.inject("cash.eject", jam)
+    try:
+        d.choose("cancel")
+    finally:
+        faults.clear_injections()
+    assert d.prompt.id == "menu"
+    said = d.prompt.render(register)
+    assert not missing_facts(d.prompt, register, (3000,), words=("stuck", "worker")), said
+    assert "take your" not in said.lower()
+    request = _newest(services, ServiceRequest)
+    assert request.contact_preference == "associate_now" and "$30.00" in request.reason
+    acceptor = services.cash_acceptor()
+    assert acceptor.journal.escrow_stuck() == {acceptor.acceptor: 3000}
+
+
+@pytest.mark.parametrize("leave", ["start over", "timeout", "person then finish"])
+def test_no_session_ends_with_bills_in_escrow(driver, services, leave):
+    """However the session ends (start over, the time running out, a detour to a person
+    and then finishing), the bills put in come back out and that is said."""
+    d = driver()
+    d.sign_in("ava")
+    d.choose("pay")
+    d.say("1")
+    d.choose("cash")
+    d.say("50")
+    if leave == "start over":
+        d.say("start over")
+    elif leave == "timeout":
+        d.conversation.expire()
+    else:
+        d.say("person")
+        d.choose("associate_now")
+        d.choose("finish")
+    assert "$50.00" in d.prompt.render(Register.STANDARD), d.prompt.render(Register.STANDARD)
+    assert services.cash_acceptor().escrow_cents == 0
 
 
 def _emails(services) -> list[str]:  # type: ignore[no-untyped-def]

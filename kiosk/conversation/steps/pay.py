@@ -29,7 +29,11 @@ from kiosk.conversation.steps.base import (
     prompt,
     step,
 )
-from kiosk.conversation.steps.service_state import payment_not_sent, payment_started
+from kiosk.conversation.steps.service_state import (
+    payment_not_sent,
+    payment_started,
+    return_bills,
+)
 from kiosk.conversation.wording import join, w
 from kiosk.errors import (
     InvalidAmount,
@@ -198,12 +202,13 @@ def pay_method(ctx: Context) -> Prompt:
 def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["pay_method"] = answer.choice
     ctx.values.pop("payment_key", None)
-    if answer.choice == "bank":
-        return Go(StepId.BANK_ROUTING)
     if answer.choice == "cash":
-        ctx.values["cash_inserted"] = 0
+        ctx.values["cash_inserted"] = ctx.services.cash_acceptor().escrow_cents
         return Go(StepId.CASH_INSERT)
-    return Go(StepId.PAY_REVIEW)
+    back = _bills_back(ctx)  # bills put in before, and now another way: they come back
+    if answer.choice == "bank":
+        return Go(StepId.BANK_ROUTING, notice=back)
+    return Go(StepId.PAY_REVIEW, notice=back)
 
 
 @step(StepId.BANK_ROUTING, PAY, 2)
@@ -282,9 +287,11 @@ def cash_insert(ctx: Context) -> Prompt:
             "Use 1, 5, 10, 20, 50 or 100 dollar bills. No change is given.",
         ),
         big_value=format_cents(inserted),
+        # "Inserted" last: the large screen's big figure (the same amount) comes right
+        # under it, so it is never read as the amount still to go.
         details=(
-            ("Put in so far", format_cents(inserted)),
             ("Still to put in", format_cents(left)),
+            ("Inserted", format_cents(inserted)),
         ),
     )
 
@@ -307,7 +314,7 @@ def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
             "The machine takes 1, 5, 10, 20, 50 and 100 dollar bills.",
             "Use 1, 5, 10, 20, 50 or 100 dollar bills.",
         )
-    ctx.values["cash_inserted"] = int(ctx.values.get("cash_inserted", 0)) + cents
+    ctx.values["cash_inserted"] = ctx.services.cash_acceptor().insert(cents)  # into escrow
     return Go(
         StepId.PAY_REVIEW if ctx.values["cash_inserted"] >= _amount(ctx) else StepId.CASH_INSERT
     )
@@ -461,9 +468,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
             )
             method = ctx.services.bank_debit(ctx.values["bank_routing"], ctx.values["bank_account"])
         elif method_name == "cash":
-            acceptor = ctx.services.cash_acceptor()
-            acceptor.inserted_cents = int(ctx.values.get("cash_inserted", 0))
-            method = acceptor
+            method = ctx.services.cash_acceptor()  # the bills in its escrow
         else:
             method = ctx.services.card_terminal()
         payment_started(ctx)
@@ -475,6 +480,8 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
             reconnect=bool(ctx.values.get("pay_reconnect")),
         )
     except PaymentDeclined as error:
+        if method_name == "cash":  # what is still in escrow (an over-amount went back)
+            ctx.values["cash_inserted"] = ctx.services.cash_acceptor().escrow_cents
         payment_not_sent(ctx)
         _take_back_plan(ctx)
         ctx.values.pop("payment_key", None)
@@ -556,16 +563,7 @@ def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
 
 def _bills_back(ctx: Context) -> Wording | None:
     """Bills put in for a payment that is not made come back out: say so, and how much."""
-    inserted = int(ctx.values.pop("cash_inserted", 0) or 0)
-    if ctx.values.get("pay_method") != "cash" or not inserted:
-        return None
-    return w(
-        f"Your {format_cents(inserted)} in bills is coming back out of the bill slot. "
-        "Please take it.",
-        f"Take your {format_cents(inserted)} from the bill slot.",
-        tty_text=f"TAKE YOUR {format_cents(inserted)} IN BILLS FROM THE SLOT",
-        go_ahead=False,
-    )
+    return return_bills(ctx)
 
 
 def _nothing_paid(ctx: Context) -> Wording:
@@ -846,7 +844,7 @@ def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
         "amount": StepId.PAY_OTHER,
         "person": StepId.PERSON_CONTACT,
     }
-    return Go(targets[answer.choice or "method"])
+    return Go(targets[answer.choice or "method"], notice=_bills_back(ctx))
 
 
 @step(StepId.PAY_UNKNOWN, PAY, 4)

@@ -54,20 +54,60 @@ def money_status(ctx: Context) -> Wording:
             tty_text=f"YOUR PAYMENT WAS RECEIVED. CONFIRMATION {number}",
         )
     nothing = w("Nothing was charged.", "We took no money.", tty_text="NOTHING CHARGED")
-    inserted = int(ctx.values.get("cash_inserted", 0) or 0)
-    if ctx.values.get("pay_method") == "cash" and inserted > 0:  # bills in, no payment made
-        from kiosk.money import format_cents
+    bills = return_bills(ctx)  # bills in, no payment made: they come back out
+    return join(nothing, bills) if bills is not None else nothing
 
-        amount = format_cents(inserted)
-        return join(
-            nothing,
-            w(
-                f"Your {amount} in bills is coming back out of the bill slot. Please take it.",
-                f"Take your {amount} from the bill slot.",
-                tty_text=f"TAKE YOUR {amount} IN BILLS FROM THE SLOT",
-            ),
+
+def return_bills(ctx: Context) -> Wording | None:
+    """Hand back the bills put in for a payment that is not being made, and say what
+    really happened to them: how much came back out of the slot, or that they are stuck
+    and a store worker was called (the jam is logged and recorded for staff). None when
+    no bills are in."""
+    from kiosk.money import format_cents
+    from kiosk.payments.cash import CashNotReturned
+
+    if not int(ctx.values.pop("cash_inserted", 0) or 0):
+        return None
+    try:
+        returned = ctx.services.cash_acceptor().eject()
+    except CashNotReturned as jam:
+        _call_worker_for_jam(ctx, jam.cents)
+        amount = format_cents(jam.cents)
+        return w(
+            f"Your {amount} in bills is stuck in the bill slot and could not come back out. "
+            "It is not lost: a store worker has been called to give it back to you. "
+            "Please wait here.",
+            f"Your {amount} is stuck in the machine. A worker is coming to give it back. "
+            "Please wait here.",
+            tty_text=f"YOUR {amount} IN BILLS IS STUCK IN THE SLOT. A WORKER IS COMING TO "
+            "GIVE IT BACK. PLS WAIT HERE",
+            go_ahead=False,
         )
-    return nothing
+    if not returned:
+        return None
+    amount = format_cents(returned)
+    return w(
+        f"Your {amount} in bills is coming back out of the bill slot. Please take it.",
+        f"Take your {amount} from the bill slot.",
+        tty_text=f"TAKE YOUR {amount} IN BILLS FROM THE SLOT",
+        go_ahead=False,
+    )
+
+
+def _call_worker_for_jam(ctx: Context, cents: int) -> None:
+    """Ask a store worker to the kiosk for bills stuck in the acceptor (recorded with the
+    amount, so staff know what to give back); the acceptor has logged the jam already."""
+    import logging
+
+    from kiosk.money import format_cents
+
+    account = ctx.customer.account_number if ctx.customer else None
+    try:
+        ctx.services.representative.request(
+            account, "associate_now", f"cash jam: {format_cents(cents)} stuck in the bill slot"
+        )
+    except Exception:  # the store may be what failed: the acceptor's log still has it
+        logging.getLogger(__name__).exception("calling a worker for a cash jam failed")
 
 
 def balance_caveat(ctx: Context) -> Wording | None:

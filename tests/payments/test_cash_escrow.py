@@ -1,0 +1,131 @@
+"""The cash acceptor's escrow (issue 16): bills that pay nothing come back out, a jam is
+said and recorded truthfully, and a crash with bills in escrow leaves a true record."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from payment_kit import AVA
+from sqlalchemy import select
+
+from kiosk.devtools import faults
+from kiosk.payments.cash import CashAcceptorSimulator, CashNotReturned, hand_back_stranded
+from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.service import PaymentService
+from kiosk.store.models import PaymentAttempt
+from kiosk.store.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _no_left_over_faults() -> Iterator[None]:
+    yield
+    faults.clear_injections()
+
+
+def jam() -> None:
+    raise CashNotReturned(0, "a bill jammed in the slot")
+
+
+def test_eject_hands_back_the_escrow_and_says_how_much(journal: ProcessorJournal) -> None:
+    cash = CashAcceptorSimulator(journal)
+    assert cash.eject() == 0  # nothing in: nothing to hand back
+    cash.insert(2000)
+    assert cash.insert(2000) == 4000
+    assert cash.eject() == 4000
+    assert cash.escrow_cents == 0
+    assert journal.escrow_history(cash.acceptor) == [(2000, "returned"), (2000, "returned")]
+    assert journal.approved_charges() == {}
+
+
+def test_a_jam_is_raised_recorded_and_logged_for_staff(
+    journal: ProcessorJournal, caplog: pytest.LogCaptureFixture
+) -> None:
+    cash = CashAcceptorSimulator(journal)
+    cash.insert(5000)
+    faults.inject("cash.eject", jam)
+    with caplog.at_level(logging.ERROR), pytest.raises(CashNotReturned) as caught:
+        cash.eject()
+    assert caught.value.cents == 5000 and "jammed" in caught.value.reason
+    assert journal.escrow_history(cash.acceptor) == [(5000, "stuck")]
+    assert journal.escrow_stuck() == {cash.acceptor: 5000}
+    assert cash.escrow_cents == 0  # never counted toward the next customer's payment
+    assert any("$50.00 could not be returned" in r.getMessage() for r in caplog.records)
+
+
+def test_a_payment_stacks_its_bills_in_the_same_record_as_the_charge(
+    sqlite_store: Store, journal: ProcessorJournal
+) -> None:
+    cash = CashAcceptorSimulator(journal)
+    for bill in (5000, 2000, 1000, 500):
+        cash.insert(bill)
+    PaymentService(sqlite_store).pay(AVA, 8500, cash, "k-escrow-paid")
+    assert [state for _, state in journal.escrow_history(cash.acceptor)] == ["stacked"] * 4
+    assert cash.eject() == 0  # a paid bill never comes back out
+    assert journal.approved_charges() == {"k-escrow-paid": 8500}
+
+
+_CHILD = """
+import os, signal, sys
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.services import Services
+from kiosk.settings import Settings
+from kiosk.store.store import open_store
+
+store = open_store(Settings(database_url=sys.argv[1], kiosk_id="TEST-KIOSK"))
+conversation = Conversation(Services(store))
+for answer in ("1", "40152270", "72201", "2468", "2", "1", "2", "20", "20"):
+    conversation.answer(answer)  # sign in, pay $84.99 in cash, put in two $20 bills
+assert conversation.prompt.id == "cash_insert", conversation.prompt.id
+os.kill(os.getpid(), signal.SIGKILL)  # a power cut: no finally, no cleanup
+"""
+
+
+def _attempts(store: Store) -> int:
+    with store.sessions() as session:
+        return len(list(session.scalars(select(PaymentAttempt))))
+
+
+@pytest.mark.parametrize("jammed", [False, True])
+def test_a_crash_with_bills_in_escrow_keeps_the_money_truthful(
+    sqlite_store: Store, caplog: pytest.LogCaptureFixture, jammed: bool
+) -> None:
+    """A kiosk killed with $40 in escrow: the acceptor's record says $40 held and no
+    charge, the kiosk's database has no payment; at start-up the bills go back out (or,
+    jammed, are recorded stuck), and staff are told either way."""
+    from kiosk.payments.registry import cash_acceptor, processor_journal
+
+    before = _attempts(sqlite_store)
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, sqlite_store.settings.database_url],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    settings = sqlite_store.settings
+    journal = processor_journal(settings)
+    acceptor = cash_acceptor(settings)
+    assert journal.escrow_history(acceptor.acceptor) == [(2000, "held"), (2000, "held")]
+    assert journal.approved_charges() == {}
+    assert _attempts(sqlite_store) == before  # nothing was paid, nothing is claimed
+    if jammed:
+        faults.inject("cash.eject", jam)
+    with caplog.at_level(logging.WARNING):
+        returned = hand_back_stranded(acceptor)
+    states = [state for _, state in journal.escrow_history(acceptor.acceptor)]
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    if jammed:
+        assert returned == 0 and states == ["stuck", "stuck"]
+        assert journal.escrow_stuck() == {acceptor.acceptor: 4000}
+        assert "$40.00 could not be returned" in logged and "staff" in logged
+    else:
+        assert returned == 4000 and states == ["returned", "returned"]
+        assert "$40.00 in bills was left in escrow" in logged
+    assert acceptor.escrow_cents == 0  # the next customer starts from nothing
