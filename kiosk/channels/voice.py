@@ -68,7 +68,7 @@ from kiosk.speech.asr import (
 from kiosk.speech.audio import AudioDeviceError
 from kiosk.speech.grammar import StepGrammar, build_grammar
 from kiosk.speech.tts import SynthesisError
-from kiosk.speech.vad import EndPointer, VadState
+from kiosk.speech.vad import EndPointer, SpeechDetector, VadState, make_detector
 from kiosk.speech.voice_output import RATES_WPM, SpeechSink
 
 __all__ = [
@@ -227,6 +227,9 @@ class VoiceChannel:
         self.stats = VoiceStats()
         self._pending: deque[str] = deque()
         self._carried: EndPointer | None = None  # an answer that began during a prompt
+        # The speech model of the end-pointer and of the pause watch, made once a session:
+        # making one holds the interpreter ~10 ms (on a phone line, every call's audio).
+        self._detectors: dict[str, SpeechDetector] = {}
         self._keys_closed = False
         self._respeak = False
         self._private_step = False  # the step waiting for an answer is private (the PIN)
@@ -375,9 +378,21 @@ class VoiceChannel:
         return block is not None and pointer.feed(block) is VadState.SPEAKING
 
     # ------------------------------------------------------------------ listening
+    def _detector(self, use: str, rate: int) -> SpeechDetector:
+        """The session's speech detector for ``use`` ("answer" or "pause"): both are fed
+        the same blocks at once, so each keeps its own model state."""
+        if use not in self._detectors:
+            self._detectors[use] = make_detector(rate)
+        return self._detectors[use]
+
     def _pointer(self) -> EndPointer:
         rate = self.microphone.rate if self.microphone is not None else 16_000
-        return EndPointer(rate=rate, trailing_silence=self.patience, no_speech_timeout=3600.0)
+        return EndPointer(
+            rate=rate,
+            trailing_silence=self.patience,
+            no_speech_timeout=3600.0,
+            detector=self._detector("answer", rate),
+        )
 
     def _poll_key(self, timeout: float) -> bool:
         if self._pending:
@@ -442,7 +457,8 @@ class VoiceChannel:
             # A complete answer can end at a short pause (an answer carried over from a
             # barge-in began before any watch, and waits for the patience).
             pause = self._early_pause(grammar) if early else 0.0
-            watch = PauseWatch(self.microphone.rate, pause) if pause else None
+            rate = self.microphone.rate
+            watch = PauseWatch(rate, pause, self._detector("pause", rate)) if pause else None
         self.captions.status("listening" if hearing else "waiting for the keypad")
         while True:
             if self._poll_key(0.0 if hearing else POLL):

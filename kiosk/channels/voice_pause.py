@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from kiosk.speech.grammar import StepGrammar
-from kiosk.speech.vad import EndPointer, VadState, find_speech, make_detector
+from kiosk.speech.vad import EndPointer, SpeechDetector, VadState, find_speech, make_detector
 
 __all__ = [
     "PHRASE_PAUSE",
@@ -49,14 +49,16 @@ class PauseWatch:
     (measured: a cut that starts elsewhere can turn "start" into "softer").
     """
 
-    def __init__(self, rate: int, pause: float) -> None:
+    def __init__(self, rate: int, pause: float, detector: SpeechDetector | None = None) -> None:
         self.rate = rate
         self.pause = pause
         self._blocks: list[np.ndarray] = []
         self._fed = 0  # samples fed so far
         self._start: int | None = None  # where the answer began, in samples
         self._handed_at: int | None = None  # samples fed at the last hand-over
-        self._detector = make_detector(rate)  # one model for every pause (loaded once)
+        # One model for every pause (loaded once; the channel passes its own, made once
+        # a session).
+        self._detector = detector or make_detector(rate)
         self._pointer = self._fresh()
 
     @property

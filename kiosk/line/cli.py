@@ -36,8 +36,10 @@ behind the PBX for more); one more is answered 486 Busy Here.
 "Person" on any step transfers the call (blind, SIP REFER) to --agent-uri
 (KIOSK_LINE_AGENT_URI) with X-Kiosk-Reason and X-Kiosk-Account-Last4 headers; without
 one, or when the transfer is refused or fails, the caller gets the callback offer.
-Real time: the media clock thread asks for SCHED_FIFO (needs CAP_SYS_NICE or an
-RLIMIT_RTPRIO, e.g. LimitRTPRIO= in a systemd unit; without it, it is logged).
+Real time: the media clock thread asks for SCHED_FIFO 20 and, once loaded, the line's
+other threads for SCHED_RR 10 (as `asterisk -p`; espeak-ng and the recognizers run in
+ordinary helper processes); needs CAP_SYS_NICE or an RLIMIT_RTPRIO, e.g. LimitRTPRIO=20
+in a systemd unit; without it, it is logged and the line runs at normal priority.
 Logs: one line per event on standard error, each with its call's SIP Call-ID; keys
 pressed are logged without their digit.
 """
@@ -89,7 +91,7 @@ def run_line(args: argparse.Namespace) -> int:
     from kiosk.runtime import KioskRuntime
 
     runtime = KioskRuntime.start()
-    server = LineServer(settings, _parts(runtime, settings))
+    server = LineServer(settings, _parts(runtime, settings), realtime=True)
     stop = threading.Event()
 
     def _stop(*_: object) -> None:
@@ -113,8 +115,8 @@ def run_line(args: argparse.Namespace) -> int:
 def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
     from kiosk.line.recognizer import ProcessRecognizer
     from kiosk.line.session import RecognizerPool, SessionParts
+    from kiosk.line.synthesizer import ProcessSynthesizer, Renderers
     from kiosk.speech.asr import RecognizerError
-    from kiosk.speech.tts import EspeakSynthesizer
 
     services = runtime.services
     kiosk_settings = services.settings
@@ -129,9 +131,12 @@ def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
             return None
 
     pool = RecognizerPool(recognizer, settings.max_calls)  # filled before the line listens
+    # espeak-ng started from helper processes, never from the line's (see
+    # kiosk.line.synthesizer).
+    renderers = Renderers(settings.max_calls)
     return SessionParts(
         services=services,
-        synthesizer_factory=EspeakSynthesizer,
+        synthesizer_factory=lambda: ProcessSynthesizer(renderers),
         recognizer_factory=recognizer,
         recognizers=pool,
         agent_uri=settings.agent_uri,

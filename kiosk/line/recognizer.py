@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import subprocess
 import sys
-import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
+from kiosk.line.child import Child, ChildGone, serve_requests
 from kiosk.speech.asr import ModelNotFoundError, Recognizer, RecognizerError
 from kiosk.speech.grammar import StepGrammar
 
@@ -42,48 +40,27 @@ def _serve(connection: Connection, engine: str | None, model_dir: str | None) ->
         return
     connection.send(("ready", recognizer.rate, recognizer.constrained))
     known = getattr(recognizer, "known_word", None)
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
+
+    def answer(request: tuple[str, Any]) -> tuple[str, object]:
         kind, payload = request
-        try:
-            if kind == "decode":
-                audio, grammar = payload
-                connection.send(("ok", recognizer.decode(audio, grammar)))
-            elif kind == "known":
-                connection.send(("ok", bool(known(payload)) if callable(known) else True))
-        except Exception as error:
-            connection.send(("error", f"{type(error).__name__}: {error}"))
+        if kind == "decode":
+            audio, grammar = payload
+            return ("ok", recognizer.decode(audio, grammar))
+        return ("ok", bool(known(payload)) if callable(known) else True)
+
+    serve_requests(connection, answer)
 
 
 class ProcessRecognizer(Recognizer):
     """A :class:`Recognizer` whose decoding runs in a child process (one call at a time)."""
 
     def __init__(self, engine: str | None, model_dir: str | None) -> None:
-        # A new interpreter, never a fork of the line (it would copy PJSIP's threads'
-        # locks); -P keeps the working directory off its import path (the repo's tty/
-        # folder would hide the standard library's tty module).
-        ours, theirs = socket.socketpair()
-        with theirs:
-            self._process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-P",
-                    "-m",
-                    __name__,
-                    str(theirs.fileno()),
-                    engine or "",
-                    model_dir or "",
-                ],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-            )
-        self._connection = Connection(ours.detach())
-        self._lock = threading.Lock()
+        self._child = Child(__name__, engine or "", model_dir or "")
         self._known: dict[str, bool] = {}
-        reply = self._receive()
+        try:
+            reply = self._child.receive()
+        except ChildGone as error:
+            raise RecognizerError(str(error)) from None
         if reply[0] == "missing":
             self.close()
             raise ModelNotFoundError(reply[1])
@@ -92,20 +69,11 @@ class ProcessRecognizer(Recognizer):
             raise RecognizerError(str(reply[1]))
         self.rate, self.constrained = int(reply[1]), bool(reply[2])
 
-    def _receive(self) -> tuple[Any, ...]:
-        try:
-            reply: tuple[Any, ...] = self._connection.recv()
-        except (EOFError, OSError) as error:
-            raise RecognizerError(f"the recognizer process ended ({error})") from None
-        return reply
-
     def _ask(self, kind: str, payload: object) -> Any:
-        with self._lock:
-            try:
-                self._connection.send((kind, payload))
-            except (OSError, ValueError) as error:
-                raise RecognizerError(f"the recognizer process is gone ({error})") from None
-            status, value = self._receive()
+        try:
+            status, value = self._child.ask((kind, payload))
+        except ChildGone as error:
+            raise RecognizerError(str(error)) from None
         if status != "ok":
             raise RecognizerError(str(value))
         return value
@@ -121,12 +89,7 @@ class ProcessRecognizer(Recognizer):
 
     def close(self) -> None:
         """End the child process (it ends by itself when the line does)."""
-        self._connection.close()
-        try:
-            self._process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=2)
+        self._child.close()
 
 
 def main(argv: list[str]) -> None:
