@@ -235,8 +235,8 @@ class Announcer:
         """What is said for a prompt, by verbosity: step, text, details, choices, keys."""
         verbosity = self.profile.verbosity
         parts: list[str] = []
-        if verbosity is not Verbosity.BRIEF and prompt.step and prompt.total_steps:
-            parts.append(f"Step {prompt.step} of {prompt.total_steps}.")
+        if verbosity is not Verbosity.BRIEF and prompt.step_label:
+            parts.append(f"{prompt.step_label}.")
         parts.append(prompt.render(Register.SPOKEN))
         parts.extend(f"{label}: {value}." for label, value in prompt.details)
         if verbosity is not Verbosity.BRIEF:

@@ -90,8 +90,8 @@ class LineReader:
 def format_prompt(prompt: Prompt, register: Register) -> str:
     """The prompt as plain text lines, in reading order."""
     lines: list[str] = []
-    if prompt.step and prompt.total_steps:
-        heading = f"Step {prompt.step} of {prompt.total_steps}: {prompt.task}"
+    if prompt.step_label:
+        heading = f"{prompt.step_label}: {prompt.task}"
         lines.append(heading.upper() if register == Register.TTY else heading)
     if prompt.error is not None:
         lines.append(
@@ -105,7 +105,8 @@ def format_prompt(prompt: Prompt, register: Register) -> str:
     text = prompt.text.in_register(register)
     if register == Register.TTY and prompt.choices:
         text = text.removesuffix(" GA")
-    lines.append(text)
+    if text:
+        lines.append(text)
     for choice in prompt.choices:
         words = choice.label.in_register(register)
         lines.append(

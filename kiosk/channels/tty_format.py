@@ -20,7 +20,7 @@ from kiosk.conversation.wording import tty_short
 SCREEN_ONLY_CHOICES = frozenset({"large", "contrast", "simple"})
 """Choices that change the screen or the wording register: nothing to a TTY."""
 
-_HEADING = re.compile(r"^STEP \d+ OF \d+: .+$")
+_HEADING = re.compile(r"^STEP \d+( OF \d+)?: .+$")
 _ROW = re.compile(r"^  (\S.*)$")
 _DETAIL = re.compile(r"^([^:]+): (.+)$")
 SKIPPED_ROWS = frozenset({"DATE"})

@@ -257,8 +257,8 @@ def prompt_speech(
     if prompt.notice is not None:
         head.append(_without_repeated_amount(spoken(prompt.notice.spoken)))
     step = ""
-    if full and prompt.step and prompt.total_steps:
-        step = f"Step {prompt.step} of {prompt.total_steps}."
+    if full and prompt.step_label:
+        step = f"{prompt.step_label}."
     text = _text(prompt, full)
     said = " ".join([prompt.render(Register.STANDARD), *head, text])
     rows = _unsaid_details(prompt, said)

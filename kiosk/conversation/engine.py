@@ -22,7 +22,7 @@ from kiosk.conversation.prompt import Answer, Command, Prompt, Register, Wording
 from kiosk.conversation.services import Services
 from kiosk.conversation.signals import AudioStep, Signal
 from kiosk.conversation.step_ids import START, StepId
-from kiosk.conversation.steps import STEPS, TASK_LENGTHS
+from kiosk.conversation.steps import STEPS, TASK_CONTINUES, TASK_LENGTHS
 from kiosk.conversation.steps.base import Go
 from kiosk.conversation.steps.service_state import money_status, return_bills
 from kiosk.conversation.wording import join, w
@@ -278,27 +278,43 @@ class Conversation:
             return self._build()
 
     def _numbering(self, step_id: StepId) -> tuple[int | None, int | None]:
-        """("Step n", "of m") counted along the way actually taken: a task joined part
-        way (a plan's payment starts at the method) counts from 1, and a branch that
-        skips a step (an extension has no parts to choose) does not jump a number."""
+        """("Step n", "of m") counted along the way actually taken, so a number never
+        jumps: a branch that skips a step (an extension has no parts to choose) does not
+        skip a number, and a task a flow goes on into (a plan's first payment, a
+        reconnection's payment) carries on the flow's numbers. A flow that can go on
+        into another task has no fixed length, so it shows no total ("Step 4")."""
         step = STEPS[step_id]
         if not step.task or not step.position:
             self.trail = []
             return None, None
         if not self.trail or STEPS[self.trail[-1]].task != step.task:
-            # Entering the task: count the steps of it that lead here (Back from a
-            # detour such as asking for a person keeps "Step 2 of 4"; none on a new start).
+            # Entering a task: the steps of this flow that lead here (Back from a detour
+            # such as asking for a person keeps "Step 2 of 4"; none on a new start).
             self.trail = []
+            following = step.task
             for earlier_id in reversed(self.history):
-                if STEPS[earlier_id].task != step.task:
+                task = STEPS[earlier_id].task
+                if not STEPS[earlier_id].position:
                     break
+                if task != following and following not in TASK_CONTINUES.get(task, ()):
+                    break
+                following = task
                 self.trail.insert(0, earlier_id)
-        earlier = {
-            STEPS[s].position for s in self.trail if (STEPS[s].position or 0) < step.position
-        }
         if step_id not in self.trail:
             self.trail.append(step_id)
-        number = len(earlier) + 1
+        segments: list[tuple[str, set[int]]] = []  # the trail's tasks, in order
+        for taken in self.trail:
+            task, position = STEPS[taken].task, STEPS[taken].position or 0
+            if segments and segments[-1][0] == task:
+                segments[-1][1].add(position)
+            else:
+                segments.append((task, {position}))
+        *before, (_, here) = segments
+        number = 1 + sum(len(positions) for _, positions in before)
+        number += len({p for p in here if p < step.position})
+        first = STEPS[self.trail[0]].task
+        if first in TASK_CONTINUES:
+            return number, None
         return number, number + TASK_LENGTHS.get(step.task, step.position) - step.position
 
     def _build(self) -> Prompt:

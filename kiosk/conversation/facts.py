@@ -204,15 +204,16 @@ def after_payment_wording(
     return None
 
 
-def account_notice(explanation: BillExplanation) -> Wording:
-    """The greeting's facts: the service's state first, then what is owed and when."""
+def account_notice(explanation: BillExplanation, greeting: Wording | None = None) -> Wording:
+    """The greeting, then its facts: the service's state first, then what is owed and
+    when (after a greeting that names the customer, the summary does not name them again)."""
     summary = w(
-        explanation.summary,
+        explanation.owed_text if greeting is not None else explanation.summary,
         _simple_summary(explanation),
         tty_text=tty_summary(explanation),
         go_ahead=False,
     )
-    return join(standing_wording(explanation.standing), summary)
+    return join(greeting, standing_wording(explanation.standing), summary)
 
 
 def _simple_summary(explanation: BillExplanation) -> str:

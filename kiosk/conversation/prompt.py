@@ -101,6 +101,16 @@ class Prompt:
     timed: bool = True  # False: a walk-up kiosk waits here untimed (the welcome)
     confirms_money: bool = False  # a yes here pays or commits money (the step's flag)
 
+    @property
+    def step_label(self) -> str:
+        """ "Step 2 of 4", or "Step 2" in a flow whose length is not known yet; "" outside
+        a numbered task. Every channel says the step this way."""
+        if not self.step:
+            return ""
+        return (
+            f"Step {self.step} of {self.total_steps}" if self.total_steps else f"Step {self.step}"
+        )
+
     def render(self, register: Register) -> str:
         """The prompt's text in one register, with notice and error before it."""
         parts = []

@@ -127,6 +127,17 @@ class BillExplanation:
     arrangement: ArrangementSummary | None
     disputes: tuple[DisputeSummary, ...]
     summary: str  # a short paragraph: what is owed, what is late, when it is due
+    first_name: str = ""  # the customer's, for a greeting before the facts
+
+    @property
+    def owed_text(self) -> str:
+        """The summary without the name in front ("You owe $84.99 in total..."): said
+        after a greeting that already named the customer."""
+        lead = f"{self.first_name}, "
+        if not self.first_name or not self.summary.startswith(lead):
+            return self.summary
+        rest = self.summary.removeprefix(lead)
+        return rest[:1].upper() + rest[1:]
 
 
 @dataclass(frozen=True)
@@ -222,6 +233,7 @@ class BillService:
                 arrangement=arrangement,
                 disputes=disputes,
                 summary=self._summary(account, owed, arrangement, due_dates),
+                first_name=account.customer.name.split()[0],
             )
             record(self.store, session, "bill.explained", "success", account)
         return explanation

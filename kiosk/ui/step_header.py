@@ -10,8 +10,8 @@ KIOSK_TITLE = "Bill payment kiosk"
 
 
 def header_text(prompt: Prompt) -> str:
-    if prompt.step and prompt.total_steps:
-        return f"Step {prompt.step} of {prompt.total_steps} — {prompt.task}"
+    if prompt.step_label:
+        return f"{prompt.step_label} — {prompt.task}"
     return prompt.task or KIOSK_TITLE
 
 

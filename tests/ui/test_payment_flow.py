@@ -11,6 +11,7 @@ from textual import events
 from textual.widgets import Digits
 
 from kiosk.accessibility.modes import Mode
+from kiosk.conversation.prompt import Register
 from kiosk.store.models import PaymentMethodKind
 from kiosk.ui.choices import ChoiceButton
 from kiosk.ui.details import DetailsTable
@@ -30,7 +31,7 @@ async def test_keypad_only_payment_in_every_mode(make_app, ui_store, mode: Mode)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
         assert app.session.prompt.id == "menu"
-        assert "Ava" in app.session.prompt.text.standard
+        assert "Ava" in app.session.prompt.render(Register.STANDARD)
         await press(pilot, PAY_KEY.get(mode, "2"))  # pay my bill
         assert app.session.prompt.id == "pay_amount"
         await press(pilot, "1")  # the full balance

@@ -204,7 +204,7 @@ def test_the_account_step_ends_once_the_account_or_phone_number_is_complete(
     print(f"waited {waited:.2f} s, end of speech -> answer {channel.stats.latencies[1]:.2f} s")
     if early:
         assert f"I heard {heard}. Is that right?" in said
-        assert "Ava, you owe" in said  # signed in: the engine took the number
+        assert "Hello, Ava. You owe" in said  # signed in: the engine took the number
         assert waited < 0.5
     else:
         assert waited > 0.9
@@ -353,7 +353,7 @@ def test_keyed_pin_is_never_said_or_captioned_even_in_the_headset(
     rig.channel(keys, clock=_fast_clock()).run()
     said = rig.said(HEADSET)
     assert said.count(KEYED_DIGIT) == 4, said
-    assert "Ava, you owe" in " ".join(said)  # signed in: the PIN was taken
+    assert "Hello, Ava. You owe" in " ".join(said)  # signed in: the PIN was taken
     printed = stream.getvalue()
     assert "[caption] (headset) digit" in printed
     spoken_pin = "two four six eight"

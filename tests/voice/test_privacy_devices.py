@@ -74,7 +74,7 @@ def test_private_details_only_on_the_headset(
         kiosk.key("headset on")
         time.sleep(0.3)
         record(2)
-        kiosk.until_text(deadline, "(headset) Ava, you owe")
+        kiosk.until_text(deadline, "(headset) Hello, Ava. You owe")
         time.sleep(4.0)  # let her hear some of it, then press 7 (I am done) over it
         kiosk.key("7")
         kiosk.until_text(deadline, "Goodbye")
@@ -89,7 +89,7 @@ def test_private_details_only_on_the_headset(
     assert "Please put on the headset to hear your account details" in before
     assert "Ava" not in before and "eighty-four" not in before
     assert before.count("[beep: key pressed]") == 4  # the PIN: a tone per digit
-    assert "(headset) Ava, you owe eighty-four dollars" in after
+    assert "(headset) Hello, Ava. You owe eighty-four dollars" in after
     assert "[caption] " not in after.replace("[caption] (headset)", ""), after
 
     audio = {key: recording.samples() for key, recording in recordings.items()}

@@ -24,6 +24,7 @@ from kiosk.conversation.steps.base import (
     prompt,
     step,
 )
+from kiosk.conversation.steps.pay import PAY
 from kiosk.conversation.wording import join, w
 from kiosk.errors import KioskError, NotEligible
 from kiosk.money import format_cents
@@ -194,7 +195,7 @@ def _make_offer(ctx: Context, parts: int | None) -> Outcome:
     return Go(StepId.PLAN_REVIEW)
 
 
-@step(StepId.PLAN_REVIEW, PLAN, 3, confirms_money=True)
+@step(StepId.PLAN_REVIEW, PLAN, 3, confirms_money=True, continues_into=(PAY,))
 def plan_review(ctx: Context) -> Prompt:
     offer = ctx.values["plan_offer"]
     rows = tuple(
@@ -446,7 +447,7 @@ def dispute_review_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 # ------------------------------------------------------------- reconnection
-@step(StepId.RECONNECT_QUOTE, RECONNECT, 1)
+@step(StepId.RECONNECT_QUOTE, RECONNECT, 1, continues_into=(PAY, PLAN))
 def reconnect_quote(ctx: Context) -> Prompt:
     info = ctx.services.reconnection.quote(ctx.account_number)
     ctx.values["reconnect_total"] = info.total_cents

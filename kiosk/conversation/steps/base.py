@@ -54,6 +54,10 @@ class Step:
 STEPS: dict[str, Step] = {}
 # How many positions each task has, for "Step 2 of 4".
 TASK_LENGTHS: dict[str, int] = {}
+# Tasks a task's flow may go on into ("Payment plan" -> "Pay your bill" for the plan's
+# first payment): the numbers run on, and such a flow shows no total, because its
+# length depends on the customer's choices.
+TASK_CONTINUES: dict[str, frozenset[str]] = {}
 
 
 def step(
@@ -64,8 +68,11 @@ def step(
     public: bool = False,
     timed: bool = True,
     confirms_money: bool = False,
+    continues_into: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
-    """Register a prompt builder and what the step is; pair it with :func:`handles`."""
+    """Register a prompt builder and what the step is; pair it with :func:`handles`.
+    ``continues_into``: other tasks this step can lead straight into (see
+    :data:`TASK_CONTINUES`)."""
 
     def register(build: Builder) -> Builder:
         STEPS[step_id] = Step(
@@ -80,6 +87,8 @@ def step(
         )
         if task and position:
             TASK_LENGTHS[task] = max(TASK_LENGTHS.get(task, 0), position)
+        if continues_into:
+            TASK_CONTINUES[task] = TASK_CONTINUES.get(task, frozenset()) | set(continues_into)
         return build
 
     return register

@@ -276,12 +276,10 @@ def menu(ctx: Context) -> Prompt:
                 ),
             )
     name = customer.first_name if customer else ""
+    # Greet first, then the facts (the service's state, what is owed), then the question.
+    greeting = w(f"Hello, {name}.", f"Hi {name}.", tty_text=f"HI {name}", go_ahead=False)
     return prompt(
-        w(
-            f"Hello, {name}. What would you like to do?",
-            f"Hi {name}. What do you want to do?",
-            tty_text=f"HI {name}.",
-        ),
+        w("What would you like to do?", "What do you want to do?", tty_text=""),
         AnswerKind.CHOICE,
         w(
             "Choose one by its number. Press 0 at any time for a person, "
@@ -290,7 +288,7 @@ def menu(ctx: Context) -> Prompt:
             tty_text="TYPE THE NUMBER. 0 FOR A PERSON",
         ),
         choices,
-        notice=_with_caveat(account_notice(explanation), balance_caveat(ctx)),
+        notice=_with_caveat(account_notice(explanation, greeting), balance_caveat(ctx)),
         sensitive=True,
     )
 
