@@ -13,6 +13,7 @@ from kiosk.channels.voice_input import QueueKeys, ScriptedUser, Turn
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
+from kiosk.speech.asr import Recognizer
 from kiosk.speech.tts import EspeakSynthesizer
 from kiosk.speech.voice_output import VoiceOutput
 from kiosk.tty.detect import TtyToneDetector
@@ -63,8 +64,11 @@ def test_speech_is_not_taken_for_a_tty(sqlite_store) -> None:
     assert not any(detector.feed(block) for block in blocks)
 
 
-class _NeverCalled:
+class _NeverCalled(Recognizer):
     """A recognizer that must not be reached: tones are not speech."""
+
+    def decode(self, audio, grammar):  # type: ignore[no-untyped-def]
+        raise AssertionError("TTY tones were sent to the speech recognizer")
 
     def recognize(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("TTY tones were sent to the speech recognizer")
