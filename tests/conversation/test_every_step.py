@@ -424,9 +424,17 @@ def test_reconnection_facts_in_every_register(driver, services, register):
     assert dict(d.prompt.details)["Reconnection fee"] == "$35.00, included"
     d.say("yes")
     assert d.prompt.id == "pay_result"
-    assert not missing_facts(d.prompt, register, (34500,), words=("24 hours",)), d.prompt.render(
-        register
+    attempt = _newest(services, PaymentAttempt)
+    assert attempt.state == AttemptState.SUCCEEDED and attempt.cents == 34500
+    facts = missing_facts(
+        d.prompt,
+        register,
+        (34500,),
+        (_today(services),),
+        (attempt.confirmation_number,),
+        words=("24 hours",),
     )
+    assert not facts, (facts, d.prompt.render(register))
 
 
 def test_spoken_amount_starting_a_sentence_has_a_capital():
@@ -479,6 +487,35 @@ def test_payment_facts_before_the_yes_and_after(driver, services, register):
 
 
 @pytest.mark.parametrize("register", REGISTERS)
+def test_cash_payment_facts_before_the_yes_and_after(driver, services, register):
+    """Ava pays $40.00 in two $20 bills: the review says the amount, cash and the
+    account; the result the amount, the date and the confirmation number."""
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    d.choose("other")
+    d.say("40.00")
+    d.choose("cash")
+    d.say("20")
+    assert not missing_facts(d.prompt, register, (2000,)), d.prompt.render(register)
+    d.say("20")
+    assert d.prompt.id == "pay_review"
+    facts = missing_facts(d.prompt, register, (4000,), words=("cash", "2270"))
+    assert not facts, (facts, d.prompt.render(register))
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    attempt = _newest(services, PaymentAttempt)
+    assert attempt.state == AttemptState.SUCCEEDED and attempt.cents == 4000
+    assert attempt.method == PaymentMethodKind.CASH
+    facts = missing_facts(
+        d.prompt, register, (4000,), (_today(services),), (attempt.confirmation_number,)
+    )
+    assert not facts, (facts, d.prompt.render(register))
+    acceptor = services.cash_acceptor()  # the bills went into the cash box with the charge
+    assert acceptor.journal.escrow_history(acceptor.acceptor) == [(2000, "stacked")] * 2
+
+
+@pytest.mark.parametrize("register", REGISTERS)
 def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
     """The debit authorization (amount, date, account ending, how to cancel) comes
     before the yes in every register, and the same words are kept with the payment."""
@@ -498,6 +535,15 @@ def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
     d.say("yes")
     assert d.prompt.id == "pay_result", d.prompt.render(register)
     attempt = _newest(services, PaymentAttempt)
+    facts = missing_facts(
+        d.prompt,
+        register,
+        (8499,),
+        (_today(services),),
+        (attempt.confirmation_number,),
+        words=("6789",),
+    )
+    assert not facts, (facts, d.prompt.render(register))  # the confirmation, after the yes
     kept = _newest(services, DebitAuthorization)
     assert kept.idempotency_key == attempt.idempotency_key
     assert kept.cents == attempt.cents == 8499 and kept.account_last4 == "6789"
@@ -537,6 +583,68 @@ def test_installment_plan_facts_before_the_yes_and_after(driver, services, regis
     attempt = _newest(services, PaymentAttempt)
     facts = missing_facts(d.prompt, register, cents, days, (reference, attempt.confirmation_number))
     assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_deferred_payment_facts_before_the_yes_and_after(driver, services, register):
+    """Ben's deferred payment: part now, the rest later: each amount and date before the
+    yes (plan review, the first payment's review), and with the plan's reference after."""
+    from kiosk.services.confirmation import reference_number
+    from kiosk.store.models import Arrangement, ArrangementState
+
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("deferred")
+    if d.prompt.id == "plan_parts":
+        d.say(d.prompt.choices[0].key)
+    assert d.prompt.id == "plan_review", d.prompt.id
+    offer = d.conversation.ctx.values["plan_offer"]
+    cents = tuple(p.cents for p in offer.parts)
+    days = tuple(p.due_on for p in offer.parts[1:])
+    assert len(cents) >= 2 and days
+    assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
+    d.say("yes")
+    d.choose("card")
+    assert d.prompt.id == "pay_review"
+    assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    plan = _newest(services, Arrangement)
+    assert plan.state == ArrangementState.ACTIVE
+    attempt = _newest(services, PaymentAttempt)
+    assert attempt.cents == cents[0]
+    numbers = (reference_number("plan", plan.id), attempt.confirmation_number)
+    facts = missing_facts(d.prompt, register, cents, days, numbers)
+    assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_a_declined_card_says_why_and_offers_another_way(driver, services, register):
+    """Issue 16: the simple register said only "it did not work", and "try again" paid the
+    same amount again. Every register says why; a decline that retrying cannot fix
+    (not enough money) offers another way or amount, not the same card again; a wrong
+    card PIN may be tried again, and a different amount is asked for afresh."""
+    for cents, why, retry in (("10.51", "not enough money", False), ("10.55", "pin", True)):
+        d = driver(register)
+        d.sign_in("ava")
+        _menu(d, register, "pay")
+        d.choose("other")
+        d.say(cents)
+        d.choose("card")
+        d.say("yes")
+        assert d.prompt.id == "pay_failed"
+        said = d.prompt.render(register).lower()
+        assert why in said and ("no money taken" in said or "no money" in said), said
+        offered = {c.value for c in d.prompt.choices}
+        assert {"method", "amount"} <= offered, offered
+        assert ("retry" in offered) == retry, offered
+        d.choose("amount")
+        assert d.prompt.id == "pay_other"
+        d.say("20.00")
+        d.choose("card")
+        assert d.prompt.id == "pay_review"
+        assert not missing_facts(d.prompt, register, (2000,)), d.prompt.render(register)
 
 
 @pytest.mark.parametrize("register", REGISTERS)

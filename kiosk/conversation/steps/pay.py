@@ -603,7 +603,7 @@ def pay_result(ctx: Context) -> Prompt:
         due = f", due {now.next_due_on:%B} {now.next_due_on.day}"
     paid = w(
         f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}.",
-        f"Thank you. You paid {format_cents(result.cents)} on {when}.",
+        f"Thank you. You paid {format_cents(result.cents)} by {paid_by} on {when}.",
         tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper().replace(' ENDING', '')} "
         f"ON {local:%B} {local.day}.",
         go_ahead=False,
