@@ -241,6 +241,11 @@ class KioskApp(App[int]):
         typing_field = in_entry and not focused.keypad_field  # type: ignore[union-attr]
         if key not in CLEAR_KEYS:
             self._clear_armed = False
+        more = self.kiosk_screen.more_key
+        if more is not None and key in (more, "pagedown"):
+            self.session.activity()
+            self.kiosk_screen.read_on()
+            return True
         if key == "f2":
             self.session.cycle_display()
             await self.render_prompt(self.entry_value())

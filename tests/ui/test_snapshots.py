@@ -6,41 +6,70 @@ deliberate change, and look at the SVGs before committing them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from kiosk.accessibility.modes import Mode
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.facts import grouped
+from kiosk.conversation.prompt import Prompt, Register
+from kiosk.conversation.services import Services
+from kiosk.ui.app import KioskApp
+from kiosk.ui.choices import ChoiceButton
+from kiosk.ui.step_view import StepView
 
-from .conftest import AVA, fill_entry, press, run_async
+from .conftest import AVA, press, run_async, succeeded_payments
 
-# Keys from the welcome screen to each step (standard menu: 2 = pay).
+# How each step is reached from the welcome: "@who" signs in, "=value" picks a choice by
+# its value (through "Other help" in the simple menu), anything else is typed. The steps
+# are reached through the conversation and drawn as after a key (the keys themselves are
+# tests/ui/test_payment_flow.py's): a picture of each costs a second, not five.
 STEPS: dict[str, tuple[str, ...]] = {
     "welcome": (),
-    "account": ("1",),
-    "pin": ("1", f"={AVA['account']}", f"={AVA['zip']}"),
-    "menu": ("1", f"={AVA['account']}", f"={AVA['zip']}", f"={AVA['pin']}"),
-    "pay_amount": ("1", f"={AVA['account']}", f"={AVA['zip']}", f"={AVA['pin']}", "2"),
-    "review": ("1", f"={AVA['account']}", f"={AVA['zip']}", f"={AVA['pin']}", "2", "1", "1"),
-    "result": ("1", f"={AVA['account']}", f"={AVA['zip']}", f"={AVA['pin']}", "2", "1", "1", "1"),
+    "account": ("=start",),
+    "pin": ("=start", AVA["account"], AVA["zip"]),
+    "menu": ("@ava",),
+    "pay_amount": ("@ava", "=pay"),
+    "review": ("@ava", "=pay", "1", "=card"),
+    "result": ("@ava", "=pay", "1", "=card", "yes"),
+    "bill": ("@ben", "=bill"),  # the longest text: read on with the "more" key
+    "plan_offers": ("@ben", "=plan"),
 }
 MODES = (Mode.STANDARD, Mode.LARGE, Mode.CONTRAST, Mode.SIMPLE)
+ACCOUNTS = {
+    "ava": (AVA["account"], AVA["zip"], AVA["pin"]),
+    "ben": ("40152271", "35203", "1357"),
+    "carmen": ("40152272", "27601", "8642"),
+}
 
 
-def keys_for(step: str, mode: Mode) -> tuple[str, ...]:
-    """The simple menu puts paying first (1), the others second (2)."""
-    keys = STEPS[step]
-    if mode is Mode.SIMPLE and len(keys) > 4:
-        keys = (*keys[:4], "1", *keys[5:])
-    return keys
+def _reach(conversation: Conversation, script: tuple[str, ...]) -> None:
+    for action in script:
+        if action.startswith("@"):
+            conversation.answer("1")
+            for answer in ACCOUNTS[action[1:]]:
+                conversation.answer(answer)
+        elif action.startswith("="):
+            keys = {c.value: c.key for c in conversation.prompt.choices}
+            if action[1:] not in keys and "more" in keys:  # the simple menu
+                conversation.answer(keys["more"])
+                keys = {c.value: c.key for c in conversation.prompt.choices}
+            conversation.answer(keys[action[1:]])
+        else:
+            conversation.answer(action)
 
 
-def walk(keys: tuple[str, ...]):
+def walk(script: tuple[str, ...]):
     async def run_before(pilot: Pilot) -> None:
-        for key in keys:
-            if key.startswith("="):
-                await fill_entry(pilot, key[1:])
-            else:
-                await press(pilot, key)
+        app = pilot.app
+        assert isinstance(app, KioskApp)
+        _reach(app.session.conversation, script)
+        app.session.settle()
+        await app.render_prompt()
+        await pilot.pause()
 
     return run_before
 
@@ -49,46 +78,88 @@ def walk(keys: tuple[str, ...]):
 @pytest.mark.parametrize("step", list(STEPS))
 def test_step_snapshot(snap_compare, make_app, mode: Mode, step: str) -> None:
     app = make_app(mode)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=walk(keys_for(step, mode)))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=walk(STEPS[step]))
 
 
-BEN = ("1", "=40152271", "=35203", "=1357")
-CROWDED = {  # the steps with the most to show: Ben's notice and menu, his plans, a result
-    "menu": BEN,
-    "plan_offers": (*BEN, "3"),
-    "bill": (*BEN, "1"),
-    "result": STEPS["result"],
-    "review": STEPS["review"],
+# The steps with the most to show, each in a fresh conversation on the same store (the
+# payment last: it changes what Ben owes). "@who" signs in; "=value" picks a choice by
+# its value, through "Other help" in the simple menu.
+CROWDED: dict[str, tuple[str, ...]] = {
+    "menu": ("@carmen",),  # suspended: eight options and the state of the service
+    "bill": ("@ben", "=bill"),  # two bills, a notice, why it changed
+    "plan_offers": ("@ben", "=plan"),
+    "pay_review": ("@ben", "=pay", "1", "=card"),
+    "pay_result": ("@ben", "=pay", "1", "=card", "yes"),
 }
+FACT = re.compile(
+    r"\$[\d,]+\.\d\d"  # amounts
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December) \d{1,2}"  # dates
+    r"|\b\d{3}(?: \d{3,4}){2}\b"  # confirmation and reference numbers, grouped
+    r"|ending \d{4}"  # card and account endings
+)
+REFERENCE = re.compile(r"\b\d{3}(?: \d{3,4}){2}\b")
+SCROLLBAR = "▁▂▃▄▅▆▇█▔"
+
+
+def screen_lines(app: KioskApp) -> list[str]:
+    """What the terminal shows, line by line, as text (the scrollbar's cells taken off)."""
+    return [
+        strip.text.rstrip().rstrip(SCROLLBAR) for strip in app.screen._compositor.render_strips()
+    ]
+
+
+def facts_of(prompt: Prompt, register: Register) -> set[str]:
+    """Every amount, date, reference number and card ending the step states."""
+    said = prompt.render(register) + "\n" + "\n".join(v for _, v in prompt.details)
+    return set(FACT.findall(" ".join(said.split())))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
 @pytest.mark.parametrize("mode", MODES, ids=[m.value for m in MODES])
-@pytest.mark.parametrize("step", list(CROWDED))
 @run_async
-async def test_every_option_is_on_screen(make_app, mode: Mode, step: str, size) -> None:
-    """Issue 16: at 80x24 and 100x30 in the large modes the options were below the
-    screen with only a dim scrollbar as a hint. Every option lies inside the visible
-    step area, without scrolling."""
-    from kiosk.ui.choices import ChoiceButton
-    from kiosk.ui.step_view import StepView
-
-    keys = CROWDED[step]
-    if mode is Mode.SIMPLE and step == "plan_offers":
-        keys = (*BEN, "3", "1")  # simple menu: 3 Other help, then 1 a payment plan
-    elif mode is Mode.SIMPLE and step == "bill":
-        keys = (*BEN, "2")
-    else:
-        keys = keys_for(step, mode) if step in STEPS else keys
+async def test_every_fact_and_option_is_on_screen(make_app, ui_store, mode: Mode, size) -> None:
+    """Issue 16: at 80x24 and 100x30 in the large modes, options and detail rows were
+    below the screen with only a dim scrollbar as a hint. On the steps with the most to
+    show, every option is on screen, and every amount, date and reference number the
+    step states is on screen too: at once, or on the next screenful that the printed
+    "more" line names the key for. A reference number is never split across lines."""
     app = make_app(mode)
+    register = app.profile.register
     async with app.run_test(size=size) as pilot:
-        await walk(keys)(pilot)
-        view = app.screen.query_one(StepView)
-        assert view.prompt.id == {"result": "pay_result", "review": "pay_review"}.get(step, step)
-        buttons = list(app.screen.query(ChoiceButton))
-        assert buttons
-        visible = view.region
-        for button in buttons:
-            assert visible.contains_region(button.region), (
-                f"{button.label} at {button.region} is outside {visible}"
-            )
+        for step, script in CROWDED.items():
+            conversation = Conversation(Services(ui_store), register)
+            _reach(conversation, script)
+            assert conversation.prompt.id == step, conversation.prompt.render(register)
+            app.session.conversation = conversation
+            await app.render_prompt()
+            await pilot.pause()
+            seen: list[str] = []
+            for _page in range(6):
+                lines = screen_lines(app)
+                seen.append(" ".join(" ".join(lines).split()))
+                view = app.screen.query_one(StepView)
+                for button in app.screen.query(ChoiceButton):
+                    assert view.region.contains_region(button.region), (step, str(button.label))
+                for number in REFERENCE.findall(" ".join(lines)):
+                    assert any(number in line for line in lines), (step, number, lines)
+                more = app.screen.query_one("#more", Static)
+                assert more.display == (view.max_scroll_y > 0), (step, lines)
+                if not more.display or "That is all" in str(more.render()):
+                    break
+                assert app.kiosk_screen.more_key is not None
+                assert f"press {app.kiosk_screen.more_key}" in " ".join(lines).replace(
+                    "press Down", "press down"
+                )
+                await press(pilot, app.kiosk_screen.more_key)
+            else:
+                raise AssertionError(f"{step}: the 'more' line never said that is all")
+            shown = " ".join(seen)
+            facts = facts_of(conversation.prompt, register)
+            assert facts, step
+            missing = sorted(fact for fact in facts if fact not in shown)
+            assert not missing, (step, missing, seen)
+    paid = max(succeeded_payments(ui_store), key=lambda attempt: attempt.id)  # Ben's, just now
+    assert paid.cents == 9500
+    confirmation = paid.confirmation_number
+    assert confirmation and grouped(confirmation) in shown
