@@ -39,7 +39,12 @@ class KioskRuntime:
 
     @classmethod
     def start(
-        cls, settings: Settings | None = None, *, background: bool = True, upkeep_now: bool = True
+        cls,
+        settings: Settings | None = None,
+        *,
+        background: bool = True,
+        upkeep_now: bool = True,
+        takes_cash: bool = True,
     ) -> KioskRuntime:
         """Start the kiosk's services.
 
@@ -50,7 +55,7 @@ class KioskRuntime:
         once the screen is up, so the two do not compete for the interpreter.
         """
         settings = settings or get_settings()
-        runtime = cls(Services.deferred(lambda: _open(settings), settings))
+        runtime = cls(Services.deferred(lambda: _open(settings), settings, takes_cash=takes_cash))
         runtime.started_at = datetime.now(UTC)
         if not background:
             runtime.services.store  # noqa: B018 - open it now
@@ -124,6 +129,8 @@ class KioskRuntime:
         """Bills a crash left in the acceptor's escrow go back out (logged for staff)."""
         from kiosk.payments.cash import hand_back_stranded
 
+        if not self.services.takes_cash:  # the phone line has no bill acceptor
+            return 0
         return hand_back_stranded(self.services.cash_acceptor())
 
     def _upkeep(self) -> None:

@@ -37,8 +37,15 @@ class Services:
     """
 
     def __init__(
-        self, store: Store | Callable[[], Store], settings: Settings | None = None
+        self,
+        store: Store | Callable[[], Store],
+        settings: Settings | None = None,
+        *,
+        takes_cash: bool = True,
     ) -> None:
+        # A walk-up kiosk has one bill acceptor; the phone line has none (its calls
+        # share these services, and no caller can put a bill in).
+        self.takes_cash = takes_cash
         if not callable(store):  # an open Store (imported lazily: it pulls in SQLAlchemy)
             self._store: Store | None = store
             self._open: Callable[[], Store] | None = None
@@ -51,8 +58,10 @@ class Services:
         self._lock = threading.Lock()
 
     @classmethod
-    def deferred(cls, open_store: Callable[[], Store], settings: Settings) -> Services:
-        return cls(open_store, settings)
+    def deferred(
+        cls, open_store: Callable[[], Store], settings: Settings, *, takes_cash: bool = True
+    ) -> Services:
+        return cls(open_store, settings, takes_cash=takes_cash)
 
     @property
     def store(self) -> Store:

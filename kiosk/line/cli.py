@@ -90,7 +90,7 @@ def run_line(args: argparse.Namespace) -> int:
     from kiosk.line.sip import LineServer
     from kiosk.runtime import KioskRuntime
 
-    runtime = KioskRuntime.start()
+    runtime = KioskRuntime.start(takes_cash=False)  # no caller can put a bill in
     server = LineServer(settings, _parts(runtime, settings), realtime=True)
     stop = threading.Event()
 

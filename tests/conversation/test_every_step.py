@@ -1017,3 +1017,17 @@ def test_the_greeting_comes_before_the_facts(driver, services, register, who, na
         state = said.upper().index("SERVICE")
         assert len(hello) < state < owed, said
     assert said.upper().count(name.upper()) == 1, said
+
+
+def test_the_phone_line_offers_no_cash(sqlite_store):
+    """The line's calls share one set of services and no caller can put a bill in: cash
+    is not offered there (so no call's escrow is another's), and card and bank renumber."""
+    from kiosk.conversation.engine import Conversation
+
+    conversation = Conversation(Services(sqlite_store, takes_cash=False))
+    for answer in ("1", "40152270", "72201", "2468", "2", "1"):
+        conversation.answer(answer)
+    assert conversation.prompt.id == "pay_method"
+    assert [(c.key, c.value) for c in conversation.prompt.choices] == [("1", "card"), ("2", "bank")]
+    assert "cash" not in conversation.prompt.help.standard.lower()
+    assert conversation.answer("2").id == "bank_routing"

@@ -174,6 +174,22 @@ def pay_other_answer(ctx: Context, answer: Answer) -> Outcome:
 def pay_method(ctx: Context) -> Prompt:
     fee = ctx.services.settings.card_fee_cents
     fee_note = f" Card payments have a {format_cents(fee)} fee." if fee else ""
+    methods = [
+        choice("card", "1", "Card", "Card", synonyms=("credit", "debit", "credit card"), icon="💳"),
+        choice("cash", "2", "Cash", "Cash", synonyms=("money", "bills"), icon="💵"),
+        choice("bank", "3", "Bank account", "Bank", synonyms=("check", "checking"), icon="🏦"),
+    ]
+    how = w(
+        "A card goes in the card reader below the screen. Cash goes in the bill slot. "
+        "For a bank account you need the numbers from a check.",
+        "Pick card, cash or bank.",
+    )
+    if not ctx.services.takes_cash:  # a phone call: no bill slot
+        methods = numbered([methods[0], methods[2]])
+        how = w(
+            "Pay by card, or from a bank account: you need the numbers from a check.",
+            "Pick card or bank.",
+        )
     return prompt(
         w(
             f"You are paying {format_cents(_amount(ctx))}. How do you want to pay?{fee_note}",
@@ -181,18 +197,8 @@ def pay_method(ctx: Context) -> Prompt:
             tty_text="PAY BY Q",
         ),
         AnswerKind.CHOICE,
-        w(
-            "A card goes in the card reader below the screen. Cash goes in the bill slot. "
-            "For a bank account you need the numbers from a check.",
-            "Pick card, cash or bank.",
-        ),
-        [
-            choice(
-                "card", "1", "Card", "Card", synonyms=("credit", "debit", "credit card"), icon="💳"
-            ),
-            choice("cash", "2", "Cash", "Cash", synonyms=("money", "bills"), icon="💵"),
-            choice("bank", "3", "Bank account", "Bank", synonyms=("check", "checking"), icon="🏦"),
-        ],
+        how,
+        methods,
         sensitive=True,
         big_value=format_cents(_amount(ctx)),
     )
