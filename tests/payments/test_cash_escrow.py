@@ -17,6 +17,7 @@ from sqlalchemy import select
 from kiosk.devtools import faults
 from kiosk.payments.cash import CashAcceptorSimulator, CashNotReturned, hand_back_stranded
 from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.payment_journal import PaymentJournal
 from kiosk.payments.service import PaymentService
 from kiosk.store.models import PaymentAttempt
 from kiosk.store.store import Store
@@ -115,6 +116,7 @@ def test_a_crash_with_bills_in_escrow_keeps_the_money_truthful(
     assert journal.escrow_history(acceptor.acceptor) == [(2000, "held"), (2000, "held")]
     assert journal.approved_charges() == {}
     assert _attempts(sqlite_store) == before  # nothing was paid, nothing is claimed
+    assert PaymentJournal.for_settings(settings).records() == {}  # the kiosk sent no payment
     if jammed:
         faults.inject("cash.eject", jam)
     with caplog.at_level(logging.WARNING):
