@@ -423,18 +423,7 @@ def test_reconnection_facts_in_every_register(driver, services, register):
     assert "with no fee" not in d.prompt.render(register).lower()
     assert dict(d.prompt.details)["Reconnection fee"] == "$35.00, included"
     d.say("yes")
-    assert d.prompt.id == "pay_result"
-    attempt = _newest(services, PaymentAttempt)
-    assert attempt.state == AttemptState.SUCCEEDED and attempt.cents == 34500
-    facts = missing_facts(
-        d.prompt,
-        register,
-        (34500,),
-        (_today(services),),
-        (attempt.confirmation_number,),
-        words=("24 hours",),
-    )
-    assert not facts, (facts, d.prompt.render(register))
+    _assert_paid_facts(d, services, register, 34500, words=("24 hours",))
 
 
 def test_spoken_amount_starting_a_sentence_has_a_capital():
@@ -462,6 +451,24 @@ def _newest(services, model):  # type: ignore[no-untyped-def]
         return session.scalar(select(model).order_by(model.id.desc()).limit(1))
 
 
+def _assert_paid_facts(d, services, register: Register, cents: int, words=()):  # type: ignore[no-untyped-def]
+    """The payment result says the amount, today's date and the newest attempt's
+    confirmation number (and ``words``); returns that attempt."""
+    assert d.prompt.id == "pay_result", d.prompt.render(register)
+    attempt = _newest(services, PaymentAttempt)
+    assert attempt.state == AttemptState.SUCCEEDED and attempt.cents == cents
+    facts = missing_facts(
+        d.prompt,
+        register,
+        (cents,),
+        (_today(services),),
+        (attempt.confirmation_number,),
+        words=tuple(words),
+    )
+    assert not facts, (facts, d.prompt.render(register))
+    return attempt
+
+
 @pytest.mark.parametrize("register", REGISTERS)
 def test_payment_facts_before_the_yes_and_after(driver, services, register):
     """Ava pays $84.99 by card: the review says the amount and account; the result the
@@ -477,13 +484,7 @@ def test_payment_facts_before_the_yes_and_after(driver, services, register):
         register
     )
     d.say("yes")
-    assert d.prompt.id == "pay_result"
-    attempt = _newest(services, PaymentAttempt)
-    assert attempt.state == AttemptState.SUCCEEDED
-    facts = missing_facts(
-        d.prompt, register, (8499,), (_today(services),), (attempt.confirmation_number,)
-    )
-    assert not facts, (facts, d.prompt.render(register))
+    _assert_paid_facts(d, services, register, 8499)
 
 
 @pytest.mark.parametrize("register", REGISTERS)
@@ -503,14 +504,8 @@ def test_cash_payment_facts_before_the_yes_and_after(driver, services, register)
     facts = missing_facts(d.prompt, register, (4000,), words=("cash", "2270"))
     assert not facts, (facts, d.prompt.render(register))
     d.say("yes")
-    assert d.prompt.id == "pay_result"
-    attempt = _newest(services, PaymentAttempt)
-    assert attempt.state == AttemptState.SUCCEEDED and attempt.cents == 4000
+    attempt = _assert_paid_facts(d, services, register, 4000)
     assert attempt.method == PaymentMethodKind.CASH
-    facts = missing_facts(
-        d.prompt, register, (4000,), (_today(services),), (attempt.confirmation_number,)
-    )
-    assert not facts, (facts, d.prompt.render(register))
     acceptor = services.cash_acceptor()  # the bills went into the cash box with the charge
     assert acceptor.journal.escrow_history(acceptor.acceptor) == [(2000, "stacked")] * 2
 
@@ -533,17 +528,7 @@ def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
         d.prompt, register, (8499,), (_today(services),), words=("6789", phone)
     ), d.prompt.render(register)
     d.say("yes")
-    assert d.prompt.id == "pay_result", d.prompt.render(register)
-    attempt = _newest(services, PaymentAttempt)
-    facts = missing_facts(
-        d.prompt,
-        register,
-        (8499,),
-        (_today(services),),
-        (attempt.confirmation_number,),
-        words=("6789",),
-    )
-    assert not facts, (facts, d.prompt.render(register))  # the confirmation, after the yes
+    attempt = _assert_paid_facts(d, services, register, 8499, words=("6789",))
     kept = _newest(services, DebitAuthorization)
     assert kept.idempotency_key == attempt.idempotency_key
     assert kept.cents == attempt.cents == 8499 and kept.account_last4 == "6789"
@@ -551,60 +536,31 @@ def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
     assert "000123456789" not in kept.text
 
 
+@pytest.mark.parametrize("kind", ["installment", "deferred"])
 @pytest.mark.parametrize("register", REGISTERS)
-def test_installment_plan_facts_before_the_yes_and_after(driver, services, register):
-    """Ben's installment plan: every part's amount and date before the yes (plan review
-    and the first payment's review), then the plan's reference number with them."""
+def test_payment_plan_facts_before_the_yes_and_after(driver, services, register, kind):
+    """Ben's installment plan (3 months) or deferred payment (part now, the rest later):
+    every part's amount and date before the yes (plan review and the first payment's
+    review); after it the same with the plan's reference and the payment's confirmation.
+    The plan is only an offer until its first payment is made."""
     from kiosk.services.confirmation import reference_number
     from kiosk.store.models import Arrangement, ArrangementState
 
     d = driver(register)
     d.sign_in("ben")
     _menu(d, register, "plan")
-    d.choose("installment")
-    d.choose("3")
-    assert d.prompt.id == "plan_review"
-    offer = d.conversation.ctx.values["plan_offer"]
-    cents = tuple(p.cents for p in offer.parts)
-    days = tuple(p.due_on for p in offer.parts[1:])
-    assert len(cents) == 4
-    assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
-    d.say("yes")
-    assert d.prompt.id == "pay_method"
-    assert _newest(services, Arrangement).state == ArrangementState.OFFERED
-    d.choose("card")
-    assert d.prompt.id == "pay_review"
-    assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
-    d.say("yes")
-    assert d.prompt.id == "pay_result"
-    plan = _newest(services, Arrangement)
-    assert plan.state == ArrangementState.ACTIVE
-    reference = reference_number("plan", plan.id)
-    attempt = _newest(services, PaymentAttempt)
-    facts = missing_facts(d.prompt, register, cents, days, (reference, attempt.confirmation_number))
-    assert not facts, (facts, d.prompt.render(register))
-
-
-@pytest.mark.parametrize("register", REGISTERS)
-def test_deferred_payment_facts_before_the_yes_and_after(driver, services, register):
-    """Ben's deferred payment: part now, the rest later: each amount and date before the
-    yes (plan review, the first payment's review), and with the plan's reference after."""
-    from kiosk.services.confirmation import reference_number
-    from kiosk.store.models import Arrangement, ArrangementState
-
-    d = driver(register)
-    d.sign_in("ben")
-    _menu(d, register, "plan")
-    d.choose("deferred")
+    d.choose(kind)
     if d.prompt.id == "plan_parts":
-        d.say(d.prompt.choices[0].key)
+        d.choose("3") if kind == "installment" else d.say(d.prompt.choices[0].key)
     assert d.prompt.id == "plan_review", d.prompt.id
     offer = d.conversation.ctx.values["plan_offer"]
     cents = tuple(p.cents for p in offer.parts)
     days = tuple(p.due_on for p in offer.parts[1:])
-    assert len(cents) >= 2 and days
+    assert len(cents) == (4 if kind == "installment" else 2) and days
     assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
     d.say("yes")
+    assert d.prompt.id == "pay_method"
+    assert _newest(services, Arrangement).state == ArrangementState.OFFERED
     d.choose("card")
     assert d.prompt.id == "pay_review"
     assert not missing_facts(d.prompt, register, cents, days), d.prompt.render(register)
