@@ -16,6 +16,7 @@ Digits are held only until the line is handed over; nothing here logs or echoes 
 from __future__ import annotations
 
 import queue
+import re
 import time
 from collections.abc import Callable
 
@@ -24,6 +25,15 @@ from kiosk.conversation.prompt import AnswerKind, Prompt
 ENTER = "#"
 STAR = "*"
 COLLECTING = (AnswerKind.DIGITS, AnswerKind.AMOUNT, AnswerKind.TEXT)
+_SEND_WITH_ENTER = re.compile(r"\b(press 0,? (?:and )?then|and press|then press) Enter\b")
+
+
+def phone_words(text: str) -> str:
+    """The kiosk's spoken words for a caller, whose phone has no Enter key: what is typed
+    into a number is sent with # ("type it and press the pound key"; "press 0, then the
+    pound key" for a person). Only sending a number is renamed: on a menu or a "next"
+    step # is more time, as on the kiosk's keypad, so "press Enter" there stays."""
+    return _SEND_WITH_ENTER.sub(r"\1 the pound key", text)
 
 
 class DtmfKeys:
@@ -102,4 +112,4 @@ class DtmfKeys:
         return typed
 
 
-__all__ = ["DtmfKeys"]
+__all__ = ["DtmfKeys", "phone_words"]

@@ -32,7 +32,7 @@ from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Prompt, Register
 from kiosk.conversation.services import Services
 from kiosk.line.audio import CallAudio, LineMicrophone, LineSpeaker
-from kiosk.line.keys import DtmfKeys
+from kiosk.line.keys import DtmfKeys, phone_words
 from kiosk.speech.voice_output import HEADSET, Utterance, VoiceOutput
 from kiosk.tty.detect import TtyToneDetector
 from kiosk.tty.modulator import modulate
@@ -93,6 +93,9 @@ class LineVoiceOutput(VoiceOutput):
 
     def echo_digit(self, digit: str, private: bool = True) -> Utterance:
         return Utterance("<tone>", HEADSET, True, self.volume, self.rate_wpm)
+
+    def _speak(self, text: str, private: bool) -> Utterance:
+        return super()._speak(phone_words(text), private)  # a phone's Enter is #
 
 
 @dataclass

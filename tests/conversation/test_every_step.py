@@ -788,6 +788,10 @@ def test_zero_asks_for_a_person_on_number_steps(driver, services, step):
         assert ("type 0 for a person" if register == Register.TTY else "press 0") in said, said
         if register != Register.TTY:  # a TTY line is always sent: "type 0" is the whole of it
             assert "enter" in said.split("press 0", 1)[1], said
+    from kiosk.line.keys import phone_words
+
+    # on a call (no Enter key) the same help names the key that sends: #
+    assert "then the pound key" in phone_words(d.prompt.help.spoken).lower()
     d.say("0")
     assert d.prompt.id == "person_contact"
     d.say("back")
@@ -798,10 +802,15 @@ def test_zero_asks_for_a_person_on_number_steps(driver, services, step):
 
 def test_the_person_key_on_the_phone_line_is_0_then_pound():
     """The phone shares the keypad map: on a number step 0 then # sends the 0 (a person),
-    as Enter does on the kiosk; on a menu 0 goes at once."""
+    as Enter does on the kiosk; on a menu 0 goes at once. Spoken on a call, "Enter" that
+    sends a number is "the pound key"; "press Enter" for next stays (# is more time)."""
     from kiosk.conversation.prompt import AnswerKind
     from kiosk.conversation.wording import w
-    from kiosk.line.keys import DtmfKeys
+    from kiosk.line.keys import DtmfKeys, phone_words
+
+    assert phone_words("Or type it and press Enter. Say next, or press Enter.") == (
+        "Or type it and press the pound key. Say next, or press Enter."
+    )
 
     step = Prompt(id="pay_other", text=w("Amount?"), kind=AnswerKind.AMOUNT, help=w("Help."))
     keys = DtmfKeys(lambda: step)
