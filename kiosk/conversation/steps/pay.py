@@ -211,7 +211,7 @@ def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "cash":
         ctx.values["cash_inserted"] = ctx.services.cash_acceptor().escrow_cents
         return Go(StepId.CASH_INSERT)
-    back = _bills_back(ctx)  # bills put in before, and now another way: they come back
+    back = return_bills(ctx)  # bills put in before, and now another way: they come back
     if answer.choice == "bank":
         return Go(StepId.BANK_ROUTING, notice=back)
     return Go(StepId.PAY_REVIEW, notice=back)
@@ -542,11 +542,25 @@ def _take_back_plan(ctx: Context) -> None:
 
 @step(StepId.PAY_CHANGE, PAY, 3)
 def pay_change(ctx: Context) -> Prompt:
-    return prompt(
+    inserted = int(ctx.values.get("cash_inserted", 0) or 0)
+    bills = (  # said before the choice: any of them hands the bills back
         w(
-            "What do you want to change?",
-            "What do you want to change?",
-            tty_text="WHAT TO CHANGE Q",
+            f"Your {format_cents(inserted)} in bills will come back out of the bill slot.",
+            f"You get your {format_cents(inserted)} back.",
+            tty_text=f"YOUR {format_cents(inserted)} IN BILLS WILL COME BACK.",
+            go_ahead=False,
+        )
+        if ctx.values.get("pay_method") == "cash" and inserted
+        else None
+    )
+    return prompt(
+        join(
+            bills,
+            w(
+                "What do you want to change?",
+                "What do you want to change?",
+                tty_text="WHAT TO CHANGE Q",
+            ),
         ),
         AnswerKind.CHOICE,
         w("Nothing has been charged.", "We took no money."),
@@ -561,20 +575,15 @@ def pay_change(ctx: Context) -> Prompt:
 @handles(StepId.PAY_CHANGE)
 def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "amount":
-        return Go(StepId.PAY_AMOUNT, notice=_bills_back(ctx))
+        return Go(StepId.PAY_AMOUNT, notice=return_bills(ctx))
     if answer.choice == "method":
-        return Go(StepId.PAY_METHOD, notice=_bills_back(ctx))
+        return Go(StepId.PAY_METHOD, notice=return_bills(ctx))
     return Go(StepId.MENU, clear_history=True, notice=_nothing_paid(ctx))
-
-
-def _bills_back(ctx: Context) -> Wording | None:
-    """Bills put in for a payment that is not made come back out: say so, and how much."""
-    return return_bills(ctx)
 
 
 def _nothing_paid(ctx: Context) -> Wording:
     """No payment was made: and so no plan started, and any bills put in come back."""
-    parts = [w("No payment was made.", "We took no money.", go_ahead=False), _bills_back(ctx)]
+    parts = [w("No payment was made.", "We took no money.", go_ahead=False), return_bills(ctx)]
     if ctx.values.pop("pay_plan_offer", None) is not None:
         ctx.values.pop("plan_started", None)
         parts.append(
@@ -850,7 +859,7 @@ def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
         "amount": StepId.PAY_OTHER,
         "person": StepId.PERSON_CONTACT,
     }
-    return Go(targets[answer.choice or "method"], notice=_bills_back(ctx))
+    return Go(targets[answer.choice or "method"], notice=return_bills(ctx))
 
 
 @step(StepId.PAY_UNKNOWN, PAY, 4)
