@@ -373,3 +373,41 @@ async def test_a_long_choice_is_shown_whole_at_80_columns(make_app, mode: Mode) 
             assert box.width * box.height >= len(label), (label, box)
         first = str(next(iter(app.screen.query(ChoiceButton))).label)
         assert "$345.00" in first and "back on" in first
+
+
+# --------------------------------------------------------------- captions
+SPOKEN_CONFIRMATION = "zero zero zero, zero zero zero, zero two one"
+
+
+@run_async
+async def test_captions_start_at_sentences_and_never_split_a_number(make_app) -> None:
+    """Issue 16: caption lines began in the middle of a sentence, in lower case, and the
+    confirmation number broke across lines at 120 columns (the bar wrapped the whole
+    utterance, and showed the older of two captions). The bar shows the newest caption
+    laid out by sentence; a number, in figures or read out, stays on one line at every
+    width."""
+    from kiosk.ui.captions import CaptionBar, caption_lines
+
+    app = make_app(speech_sink=RecordingSink(), speech=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        conversation = app.session.conversation
+        for answer in ("1", "40152271", "35203", "1357", "2", "1", "1", "yes"):
+            conversation.answer(answer)  # Ben pays $95.00 by card
+        await app.render_prompt()
+        await pilot.pause()
+        assert app.session.prompt.id == "pay_result"
+        bar = app.screen.query_one(CaptionBar)
+        rows = app.screen._compositor.render_strips()[bar.region.y : bar.region.bottom]
+        shown = [row.text.strip() for row in rows]
+        assert shown[0].startswith("🔊 Step 4 of 4. Thank you. We received ninety-five dollars")
+        assert shown[1] == f"Your confirmation number is {SPOKEN_CONFIRMATION}.", shown
+        said = app.captions.entries[-1].text
+    for width in range(60, 121, 4):  # the bar is 78 cells wide at 80 columns
+        lines = caption_lines(said, width)
+        assert all(len(line) <= width for line in lines), (width, lines)
+        assert " ".join(lines) == " ".join(said.split())
+        for number in (SPOKEN_CONFIRMATION, "000 000 021"):
+            assert any(number in line for line in lines), (width, number, lines)
+        for before, line in zip([".", *lines], lines, strict=False):
+            # a line starts a sentence, cased as one, unless the sentence before ran on
+            assert line[:1].isupper() or line[:1].isdigit() or before[-1:] not in ".?!", lines
