@@ -115,7 +115,7 @@ class KioskScreen(Screen[None]):
             view.scroll_to(
                 y=min(view.max_scroll_y, view.scroll_y + self._page(view)), animate=False
             )
-        self.call_after_refresh(self.update_more)
+        self.update_more()
 
     async def show(
         self,

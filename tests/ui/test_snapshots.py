@@ -63,6 +63,18 @@ def _reach(conversation: Conversation, script: tuple[str, ...]) -> None:
             conversation.answer(action)
 
 
+async def settled_more(pilot: Pilot, app: KioskApp) -> None:
+    """Wait for the step's layout and its "more" line (laid out after the step is drawn,
+    and once more after the line takes its row)."""
+    more = app.screen.query_one("#more", Static)
+    for _ in range(20):
+        await pilot.pause()
+        view = app.screen.query_one(StepView)
+        if more.display == (view.max_scroll_y > 0):
+            await pilot.pause()
+            return
+
+
 def walk(script: tuple[str, ...]):
     async def run_before(pilot: Pilot) -> None:
         app = pilot.app
@@ -70,7 +82,7 @@ def walk(script: tuple[str, ...]):
         _reach(app.session.conversation, script)
         app.session.settle()
         await app.render_prompt()
-        await pilot.pause()
+        await settled_more(pilot, app)
 
     return run_before
 
@@ -158,7 +170,7 @@ async def test_every_fact_and_option_is_on_screen(make_app, ui_store, mode: Mode
             assert conversation.prompt.id == step, conversation.prompt.render(register)
             app.session.conversation = conversation
             await app.render_prompt()
-            await pilot.pause()
+            await settled_more(pilot, app)
             seen: list[str] = []
             for _page in range(6):
                 lines = screen_lines(app)
