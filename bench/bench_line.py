@@ -191,7 +191,7 @@ def main() -> int:
                 stderr=subprocess.STDOUT,
             )
         )
-    end = time.monotonic() + 60
+    end = time.monotonic() + 240  # warm-up: a minute or more on a busy machine
     while time.monotonic() < end and not all(
         "line listening" in (work / f"line{n}.log").read_text() for n in range(len(ports))
     ):
@@ -209,6 +209,7 @@ def main() -> int:
     threads.append(
         threading.Thread(target=tty_call, args=(address(calls - 1), work, results[-1], args.snr))
     )
+    load_before = Path("/proc/loadavg").read_text().split()[0]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -224,8 +225,11 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             line.kill()
 
+    cores = Path("/proc/cpuinfo").read_text().count("processor")
+    load_after = Path("/proc/loadavg").read_text().split()[0]
     print(
-        f"{calls} simultaneous calls on {Path('/proc/cpuinfo').read_text().count('processor')} cores, {elapsed:.0f} s"
+        f"{calls} simultaneous calls on {cores} cores, {elapsed:.0f} s "
+        f"(load average {load_before} before, {load_after} after)"
     )
     print(
         f"{'call':<6} {'kind':<5} {'first sound ms':>14} {'max RTP gap ms':>18} {'packets':>8}  note"

@@ -8,6 +8,8 @@ the new program runs: on a busy machine, tens of milliseconds of every call's au
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -64,6 +66,13 @@ class Child:
             self._process.wait(timeout=2)
 
 
+def ordinary_priority() -> None:
+    """A helper process runs at ordinary priority, even when the line that started it
+    runs real-time (a decode or a synthesis must never keep the CPU from the line)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+
+
 def serve_requests(connection: Connection, answer: Any) -> None:
     """The child's loop: ``answer(request)`` for each request until the line closes it;
     an error is sent back as ("error", text) and the loop goes on."""
@@ -78,4 +87,4 @@ def serve_requests(connection: Connection, answer: Any) -> None:
             connection.send(("error", f"{type(error).__name__}: {error}"))
 
 
-__all__ = ["Child", "ChildGone", "serve_requests"]
+__all__ = ["Child", "ChildGone", "ordinary_priority", "serve_requests"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.line.child import Child, ChildGone, serve_requests
+from kiosk.line.child import Child, ChildGone, ordinary_priority, serve_requests
 from kiosk.speech.asr import ModelNotFoundError, Recognizer, RecognizerError
 from kiosk.speech.grammar import StepGrammar
 
@@ -95,6 +95,7 @@ class ProcessRecognizer(Recognizer):
 def main(argv: list[str]) -> None:
     """The child's entry: ``python -P -m kiosk.line.recognizer FD ENGINE MODEL_DIR``."""
     descriptor, engine, model_dir = int(argv[0]), argv[1], argv[2]
+    ordinary_priority()
     os.nice(NICE)  # behind the line's own process, whose media clock must never wait
     _serve(Connection(descriptor), engine or None, model_dir or None)
 

@@ -130,8 +130,7 @@ PROCESS_PRIORITY = 10  # SCHED_RR for the line's other threads, below the media 
 
 def _realtime_process() -> None:
     """Make every thread of the line round-robin real-time (below the media clock),
-    and every thread it starts later too; its child processes (espeak-ng, recognizers
-    made late) start as ordinary ones.
+    and every thread it starts later too (they inherit it).
 
     The media clock needs the interpreter for every call's frame, every 20 ms: when the
     thread holding it is an ordinary one, the system may run another process's work
@@ -139,7 +138,10 @@ def _realtime_process() -> None:
     every call's RTP at once), and the clock waits with it. Asterisk's ``-p`` runs the
     same way. Done after warm-up, so that the loading runs at ordinary priority.
     """
-    policy = os.SCHED_RR | getattr(os, "SCHED_RESET_ON_FORK", 0)
+    # Not SCHED_RESET_ON_FORK: Linux applies it to new threads too (each call's thread
+    # would start ordinary). The line's helper processes lower themselves instead
+    # (kiosk.line.child.ordinary_priority).
+    policy = os.SCHED_RR
     threads = (
         [int(tid) for tid in os.listdir("/proc/self/task")]
         if os.path.isdir("/proc/self/task")
@@ -152,6 +154,43 @@ def _realtime_process() -> None:
         log.info("line threads run real-time (SCHED_RR %d)", PROCESS_PRIORITY)
     except (OSError, AttributeError) as error:
         log.warning("line threads stay at normal priority: %s", error)
+    _lock_memory()
+
+
+MCL_CURRENT = 1  # mlockall(2): the pages mapped now
+PR_SET_THP_DISABLE = 41  # prctl(2)
+
+
+def _lock_memory() -> None:
+    """Keep the line's memory still, as real-time audio programs do.
+
+    Everything loaded is locked in memory (``mlockall``; needs CAP_IPC_LOCK or
+    LimitMEMLOCK=infinity, else it is logged): dropped pages of its code would be read
+    back from disk under the media clock. And transparent huge pages are off for the
+    line: the kernel's khugepaged merges a process's pages holding its memory map lock,
+    at the lowest priority; on a busy machine the media clock, asking for memory, waited
+    for it 100-500 ms in uninterruptible sleep (measured: ``vm_mmap_pgoff`` in the clock
+    thread's kernel stack while khugepaged ran), every call's RTP with it.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError as error:
+        log.warning("line memory not locked: %s", error)
+        return
+
+    def call(name: str, *args: int) -> None:
+        if getattr(libc, name)(*args) != 0:
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+
+    try:
+        call("mlockall", MCL_CURRENT)
+        log.info("line memory locked")
+    except (OSError, AttributeError) as error:
+        log.warning("line memory not locked (pages may be read back from disk): %s", error)
+    try:
+        call("prctl", PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    except (OSError, AttributeError) as error:
+        log.warning("transparent huge pages stay on for the line: %s", error)
 
 
 def _pjsua() -> Any:

@@ -15,8 +15,10 @@ import sys
 from multiprocessing.connection import Connection
 
 import numpy as np
+from scipy.signal import resample_poly
 
-from kiosk.line.child import Child, ChildGone, serve_requests
+from kiosk.line.audio import RATE
+from kiosk.line.child import Child, ChildGone, ordinary_priority, serve_requests
 from kiosk.speech.tts import EspeakSynthesizer, SpeechSynthesizer, SynthesisError
 
 
@@ -33,11 +35,15 @@ class Renderers:
                 raise SynthesisError(f"the speech renderer did not start: {error}") from None
             self._idle.put(child)
 
-    def render(self, text: str, rate_wpm: int, voice: str | None) -> tuple[np.ndarray, int]:
-        """espeak-ng's samples for ``text`` (full scale) and their rate."""
+    def render(
+        self, text: str, rate_wpm: int, voice: str | None, rate: int = RATE
+    ) -> tuple[np.ndarray, int]:
+        """espeak-ng's samples for ``text`` (full scale), resampled to ``rate`` there too:
+        a resampling here runs without the interpreter, but as a real-time thread of the
+        line it would keep the CPU from the thread that holds the interpreter."""
         child = self._idle.get()  # all busy: the call waits for the next one free
         try:
-            reply = child.ask((text, int(rate_wpm), voice))
+            reply = child.ask((text, int(rate_wpm), voice, rate))
         except ChildGone as error:
             raise SynthesisError(f"the speech renderer ended: {error}") from None
         finally:
@@ -54,22 +60,26 @@ class Renderers:
 class ProcessSynthesizer(SpeechSynthesizer):
     """espeak-ng through the line's renderers (a call's synthesizer)."""
 
-    def __init__(self, renderers: Renderers, voice: str | None = "en-us") -> None:
+    def __init__(self, renderers: Renderers, voice: str | None = "en-us", rate: int = RATE) -> None:
         super().__init__(voice=voice)
         self.renderers = renderers
+        self.rate = rate  # the samples' rate: the line's own
 
     def _render(self, text: str) -> tuple[np.ndarray, int]:
-        return self.renderers.render(text, self.rate_wpm, self.voice)
+        return self.renderers.render(text, self.rate_wpm, self.voice, self.rate)
 
 
-def _answer(request: tuple[str, int, str | None]) -> tuple[str, np.ndarray, int]:
-    text, rate_wpm, voice = request
-    audio, rate = EspeakSynthesizer(rate_wpm=rate_wpm, voice=voice).render_text(text)
+def _answer(request: tuple[str, int, str | None, int]) -> tuple[str, np.ndarray, int]:
+    text, rate_wpm, voice, rate = request
+    audio, made_at = EspeakSynthesizer(rate_wpm=rate_wpm, voice=voice).render_text(text)
+    if made_at != rate:
+        audio = resample_poly(audio, rate, made_at).astype(np.float32)
     return ("ok", audio, rate)
 
 
 def main(argv: list[str]) -> None:
     """The child's entry: ``python -P -m kiosk.line.synthesizer FD``."""
+    ordinary_priority()
     connection = Connection(int(argv[0]))
     connection.send(("ready",))
     serve_requests(connection, _answer)
