@@ -7,6 +7,7 @@ deliberate change, and look at the SVGs before committing them."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from textual.pilot import Pilot
@@ -14,15 +15,17 @@ from textual.widgets import Static
 
 from kiosk.accessibility.contrast import AA_TEXT, AAA_TEXT, contrast_ratio
 from kiosk.accessibility.modes import Mode
+from kiosk.clock import FixedClock
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.facts import grouped
 from kiosk.conversation.prompt import Prompt, Register
 from kiosk.conversation.services import Services
+from kiosk.store.store import open_store
 from kiosk.ui.app import KioskApp
 from kiosk.ui.choices import ChoiceButton
 from kiosk.ui.step_view import StepView
 
-from .conftest import AVA, press, run_async, succeeded_payments
+from .conftest import AVA, START, press, run_async, settings_for, succeeded_payments
 
 # How each step is reached from the welcome: "@who" signs in, "=value" picks a choice by
 # its value (through "Other help" in the simple menu), anything else is typed. The steps
@@ -44,6 +47,7 @@ ACCOUNTS = {
     "ava": (AVA["account"], AVA["zip"], AVA["pin"]),
     "ben": ("40152271", "35203", "1357"),
     "carmen": ("40152272", "27601", "8642"),
+    "emma": ("40152274", "73301", "1111"),
 }
 
 
@@ -55,6 +59,9 @@ def _reach(conversation: Conversation, script: tuple[str, ...]) -> None:
                 conversation.answer(answer)
         elif action.startswith("="):
             keys = {c.value: c.key for c in conversation.prompt.choices}
+            if action == "=person" and "person" not in keys:  # the simple menu: say it
+                conversation.answer("person")
+                continue
             if action[1:] not in keys and "more" in keys:  # the simple menu
                 conversation.answer(keys["more"])
                 keys = {c.value: c.key for c in conversation.prompt.choices}
@@ -143,6 +150,31 @@ def faint_cells(app: KioskApp, bar: float) -> list[tuple[str, float]]:
     return faint
 
 
+async def read_whole_step(pilot: Pilot, app: KioskApp, step: str, bar: float) -> str:
+    """Everything the step shows, reading on with the key its "more" line prints; on
+    every screenful each option lies inside the step area, a reference number sits on
+    one line, and every character is at ``bar`` contrast or more."""
+    seen: list[str] = []
+    for _page in range(6):
+        lines = screen_lines(app)
+        seen.append(" ".join(" ".join(lines).split()))
+        assert not faint_cells(app, bar), (step, faint_cells(app, bar))
+        view = app.screen.query_one(StepView)
+        for button in app.screen.query(ChoiceButton):
+            assert view.region.contains_region(button.region), (step, str(button.label))
+        for number in REFERENCE.findall(" ".join(lines)):
+            assert any(number in line for line in lines), (step, number, lines)
+        more = app.screen.query_one("#more", Static)
+        assert more.display == (view.max_scroll_y > 0), (step, lines)
+        if not more.display or "That is all" in str(more.render()):
+            return " ".join(seen)
+        key = app.kiosk_screen.more_key
+        assert key is not None
+        assert f"press {'Down' if key == 'down' else key}" in " ".join(lines), (step, lines)
+        await press(pilot, key)
+    raise AssertionError(f"{step}: the 'more' line never said that is all")
+
+
 def facts_of(prompt: Prompt, register: Register) -> set[str]:
     """Every amount, date, reference number and card ending the step states."""
     said = prompt.render(register) + "\n" + "\n".join(v for _, v in prompt.details)
@@ -171,33 +203,71 @@ async def test_every_fact_and_option_is_on_screen(make_app, ui_store, mode: Mode
             app.session.conversation = conversation
             await app.render_prompt()
             await settled_more(pilot, app)
-            seen: list[str] = []
-            for _page in range(6):
-                lines = screen_lines(app)
-                seen.append(" ".join(" ".join(lines).split()))
-                assert not faint_cells(app, bar), (step, faint_cells(app, bar))
-                view = app.screen.query_one(StepView)
-                for button in app.screen.query(ChoiceButton):
-                    assert view.region.contains_region(button.region), (step, str(button.label))
-                for number in REFERENCE.findall(" ".join(lines)):
-                    assert any(number in line for line in lines), (step, number, lines)
-                more = app.screen.query_one("#more", Static)
-                assert more.display == (view.max_scroll_y > 0), (step, lines)
-                if not more.display or "That is all" in str(more.render()):
-                    break
-                assert app.kiosk_screen.more_key is not None
-                assert f"press {app.kiosk_screen.more_key}" in " ".join(lines).replace(
-                    "press Down", "press down"
-                )
-                await press(pilot, app.kiosk_screen.more_key)
-            else:
-                raise AssertionError(f"{step}: the 'more' line never said that is all")
-            shown = " ".join(seen)
+            shown = await read_whole_step(pilot, app, step, bar)
             facts = facts_of(conversation.prompt, register)
             assert facts or step == "pay_other", step  # "How much?" states none
             missing = sorted(fact for fact in facts if fact not in shown)
-            assert not missing, (step, missing, seen)
+            assert not missing, (step, missing, shown)
     paid = max(succeeded_payments(ui_store), key=lambda attempt: attempt.id)  # Ben's, just now
     assert paid.cents == 9500
     confirmation = paid.confirmation_number
     assert confirmation and grouped(confirmation) in shown
+
+
+# Every other step, each from a fresh copy of the demo store (some commit something).
+EVERY_STEP: dict[str, tuple[str, ...]] = {
+    **{step: STEPS[step] for step in ("welcome", "account", "pin")},
+    "verify_zip": ("=start", AVA["account"]),
+    "bill": ("@carmen", "=bill"),
+    "pay_amount": ("@ben", "=pay"),
+    "pay_method": ("@ben", "=pay", "1"),
+    "bank_routing": ("@ben", "=pay", "1", "=bank"),
+    "bank_account": ("@ben", "=pay", "1", "=bank", "021000021"),
+    "cash_insert": ("@ben", "=pay", "1", "=cash"),
+    "pay_review": ("@ben", "=pay", "1", "=bank", "021000021", "123456789"),
+    "pay_change": ("@ben", "=pay", "1", "=card", "no"),
+    "pay_failed": ("@ava", "=pay", "=other", "10.05", "=card", "yes"),
+    "plan_parts": ("@ben", "=plan", "=installment"),
+    "plan_review": ("@ben", "=plan", "=installment", "3"),
+    "confirmed": ("@ben", "=plan", "=extension", "yes"),
+    "dispute_pick": ("@emma", "=dispute"),
+    "dispute_reason": ("@emma", "=dispute", "1"),
+    "dispute_review": ("@emma", "=dispute", "1", "1"),
+    "reconnect_quote": ("@carmen", "=reconnect"),
+    "assistance_info": ("@ava", "=assistance"),
+    "person_contact": ("@ava", "=person"),
+    "person_phone": ("@ava", "=person", "=voice"),
+    "person_review": ("@ava", "=person", "=voice", "5015550101"),
+    "person_done": ("@ava", "=person", "=voice", "5015550101", "yes"),
+    "anything_else": ("@ava", "=assistance", "=apply"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES, ids=[m.value for m in MODES])
+@run_async
+async def test_every_step_fits_80x24(make_app, template_db, tmp_path, mode: Mode) -> None:
+    """Every option of every step is on screen at 80x24, and every fact it states is on
+    screen or on a screenful the printed "more" key shows, in every mode."""
+    bar = AAA_TEXT if mode in LOW_VISION else AA_TEXT
+    app = make_app(mode)
+    register = app.profile.register
+    checked = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        for step, script in EVERY_STEP.items():
+            path = tmp_path / f"{step}.sqlite3"
+            shutil.copy(template_db, path)
+            store = open_store(settings_for(path), FixedClock(START))
+            try:
+                conversation = Conversation(Services(store), register)
+                _reach(conversation, script)
+                app.session.conversation = conversation
+                await app.render_prompt()
+                await settled_more(pilot, app)
+                shown = await read_whole_step(pilot, app, step, bar)
+                facts = facts_of(conversation.prompt, register)
+                missing = sorted(fact for fact in facts if fact not in shown)
+                assert not missing, (step, conversation.prompt.id, missing, shown)
+                checked.append(conversation.prompt.id)
+            finally:
+                store.dispose()
+    assert len(set(checked)) == len(EVERY_STEP), checked
