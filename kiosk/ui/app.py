@@ -378,7 +378,9 @@ class KioskApp(App[int]):
         return True
 
     def _meaning(self, key: str) -> str | None:
-        """What a number key does on this step: the choice it picks."""
+        """What a number key does on this step: the choice it picks, or reading on."""
+        if key == self.kiosk_screen.more_key:
+            return "Shows more of this step"
         for button in self.kiosk_screen.query(ChoiceButton):
             if button.raw == key:
                 return f"Picks {button.spoken.split(', ', 1)[-1]}"

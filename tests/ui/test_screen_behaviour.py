@@ -411,3 +411,24 @@ async def test_captions_start_at_sentences_and_never_split_a_number(make_app) ->
         for before, line in zip([".", *lines], lines, strict=False):
             # a line starts a sentence, cased as one, unless the sentence before ran on
             assert line[:1].isupper() or line[:1].isdigit() or before[-1:] not in ".?!", lines
+
+
+@run_async
+async def test_the_more_key_reads_on_and_is_described(make_app) -> None:
+    """A bill longer than the screen (80x24, large) prints which key shows the rest; 9
+    reads on without answering the step, and in describe-key mode 9 says so."""
+    app = make_app(Mode.LARGE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for answer in ("1", "40152271", "35203", "1357", "1"):
+            app.session.conversation.answer(answer)  # Ben's bill
+        await app.render_prompt()
+        for _ in range(10):
+            await pilot.pause()
+        assert app.session.prompt.id == "bill"
+        assert "▼ More to read: press 9 (1 of " in screen_text(app)
+        view = app.screen.query_one("#step")
+        await press(pilot, "9")
+        assert view.scroll_y > 0 and app.session.prompt.id == "bill"
+        assert app.session.prompt.error is None
+        await press(pilot, "f5", "9")
+        assert "Number 9. Shows more of this step." in screen_text(app)
