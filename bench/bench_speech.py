@@ -346,12 +346,11 @@ def resident_mb() -> float:
 
 
 def build_engine(name: str) -> Recognizer:
-    """The recognizer a task table runs: "pocketsphinx" (tuned) or "whisper" (tiny.en)."""
-    if name == "whisper":
-        from kiosk.speech.whisper import WhisperRecognizer
+    """The recognizer a task table runs: "pocketsphinx" (tuned), "whisper" (tiny.en),
+    "hybrid" (Whisper for menus and yes/no, pocketsphinx for digits and amounts)."""
+    from kiosk.channels.voice_devices import build_recognizer
 
-        return WhisperRecognizer()
-    return PocketsphinxRecognizer()
+    return build_recognizer(name, None)
 
 
 def task_tables(quick: bool, engines: tuple[str, ...] = ("pocketsphinx",)) -> None:
@@ -419,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--engines",
         default="pocketsphinx,whisper",
-        help="recognizers of the task tables, comma-separated (pocketsphinx, whisper)",
+        help="recognizers of the task tables, comma-separated (pocketsphinx, whisper, hybrid)",
     )
     args = parser.parse_args(argv)
     task_tables(args.quick, tuple(args.engines.split(",")))

@@ -338,11 +338,12 @@ def table(
 
 
 #: Thresholds the sweep tries, by engine (margins are in each engine's own units:
-#: pocketsphinx's log score per frame, Whisper's log probability per token).
+#: pocketsphinx's log score per frame, Whisper's log probability of the transcript).
 SWEEP_THRESHOLDS = {
     "pocketsphinx": (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 20.0, 25.0, math.inf),
-    "whisper": (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, math.inf),
+    "whisper": (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, math.inf),
 }
+SWEEP_THRESHOLDS["hybrid"] = SWEEP_THRESHOLDS["whisper"]  # its margins are Whisper's
 
 
 def sweep(

@@ -49,7 +49,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     voice = commands.add_parser("voice", help="speech only: talk and listen, keypad always works")
     voice.add_argument(
         "--engine",
-        choices=("pocketsphinx", "whisper", "vosk"),
+        choices=("pocketsphinx", "whisper", "hybrid", "vosk"),
         default=None,
         help="speech recognizer (default: the speech_engine setting)",
     )

@@ -230,9 +230,14 @@ class Settings(LayeredSettings):
     outbox_backoff_max_seconds: float = 3600.0
     outbox_lease_seconds: float = 120.0  # a claimed message is retried after this
 
-    # Speech
+    # Speech: speech_engine is "pocketsphinx", "whisper", "hybrid" (Whisper for menus and
+    # yes/no, pocketsphinx for digits and amounts: the best by bench_speech --tasks) or
+    # "vosk"; "" picks Vosk when a model is installed, else hybrid when Whisper's model
+    # is installed, else pocketsphinx. The phone line's 8 calls each run a recognizer:
+    # Whisper is too heavy for that (README), so the line has its own.
     vosk_model_dir: str = ""
     speech_engine: str = "pocketsphinx"
+    line_speech_engine: str = "pocketsphinx"
 
     # Logs (docs/operations.md): file = log_file (default kiosk.log in the data directory)
     # rotated at log_file_max_bytes keeping log_file_backups; stdout; journald (systemd).

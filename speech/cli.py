@@ -40,7 +40,7 @@ def add_say_and_recognize(subparsers: Any) -> None:
     recognize.add_argument("--length", type=int, default=None, help="digits expected (PIN 4)")
     recognize.add_argument(
         "--engine",
-        choices=("pocketsphinx", "whisper", "vosk"),
+        choices=("pocketsphinx", "whisper", "hybrid", "vosk"),
         default=None,
         help="speech recognizer (default: the speech_engine setting)",
     )

@@ -25,6 +25,7 @@ in CTranslate2 form) unless a directory is given.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from kiosk.speech.grammar import SpokenAnswer, StepGrammar, _is_key_phrase
 
 __all__ = [
     "WHISPER_CHOICE_MARGIN",
+    "ByKindRecognizer",
     "WHISPER_MONEY_MARGIN",
     "WhisperRecognizer",
     "bundled_model",
@@ -59,10 +61,16 @@ NO_SPEECH_PROBABILITY = 0.6
 NO_SPEECH_SCORE = -1.0
 
 #: Margins (log probability per token, heard answer minus the best other hypothesis)
-#: above which a risky choice / a paying "yes" is taken without a read-back; placed by
-#: bench/bench_speech.py's margin sweep (see :attr:`WhisperRecognizer.margins`).
-WHISPER_CHOICE_MARGIN = 1.0
-WHISPER_MONEY_MARGIN = 1.0
+#: above which a risky choice / a paying "yes" is taken without a read-back. Placed by
+#: bench/bench_speech.py's margin sweep (espeak-ng callers, clean / 10 dB white / babble
+#: 10 dB, tuned and held-out voices): a wrong risky choice reached 2.5 on a held-out
+#: voice (none above 3.0; 0.75 on the tuned ones), so at 3.0 nearly every risky choice
+#: is read back (62/64 right ones tuned, 56/60 held-out): Whisper's beam is often sure
+#: of a wrong menu item. A wrong "yes" (a caller's "hold on a second" at the payment
+#: review) reached 1.0-1.25; at 1.5 half the right paying yeses (19/36, 18/36) skip
+#: the keypad.
+WHISPER_CHOICE_MARGIN = 3.0
+WHISPER_MONEY_MARGIN = 1.5
 
 #: Punctuation Whisper may write between and after words (read as nothing).
 _PUNCTUATION = (".",)
@@ -93,6 +101,8 @@ class Hypothesis:
     text: str
     score: float
     answer: SpokenAnswer | None
+    #: The whole hypothesis' log probability (``score`` is per token).
+    total: float = 0.0
 
 
 class WhisperRecognizer(Recognizer):
@@ -204,14 +214,17 @@ class WhisperRecognizer(Recognizer):
     def margin(
         self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
     ) -> float | None:
-        """The heard answer's score minus the best N-best hypothesis that reads as
-        anything else (another answer, or none); when every hypothesis reads the same,
-        minus the last one's (the runner-up scored lower still, so the true margin is
-        at least this). The N-best list of the decode that heard ``result`` is reused.
+        """The heard answer's score minus the best other path: the better of the best
+        N-best hypothesis that reads as anything else, and the best hypothesis of a
+        second decode whose vocabulary leaves out the words only the heard answer has
+        (as pocketsphinx's margin leaves out its phrases; the beam's own list is mostly
+        the same words cased and stopped differently). The encoder's output is reused.
 
         Returns:
-            The margin in log probability per token; None for open answers (digits,
-            amounts: always read back) and for no answer.
+            The margin in log probability of the whole transcript (per token, a short
+            "." scored as well as a whole answer); None for open answers (digits,
+            amounts: always read back) and for no answer; ``inf`` when nothing else can
+            be written at all.
         """
         answer = result.answer
         if answer is None or answer.kind in ("digits", "amount") or result.score is None:
@@ -220,9 +233,14 @@ class WhisperRecognizer(Recognizer):
         samples = resample(to_mono_float(audio), rate, self.rate)
         hypotheses, _ = self.hypotheses(samples, grammar)
         heard = _phrase_value(grammar, answer)
-        others = [h.score for h in hypotheses if _reading(grammar, h.answer) != heard]
-        runner_up = max(others) if others else min(h.score for h in hypotheses)
-        return result.score - runner_up
+        others = [h.total for h in hypotheses if _reading(grammar, h.answer) != heard]
+        rest = {p: v for p, v in grammar.phrases.items() if v != heard}
+        if rest:
+            second, _ = self.hypotheses(samples, dataclasses.replace(grammar, phrases=rest))
+            others += [h.total for h in second[:1]]
+        if not others:
+            return math.inf
+        return hypotheses[0].total - max(others)
 
     # -- decoding ---------------------------------------------------------------------
 
@@ -255,7 +273,8 @@ class WhisperRecognizer(Recognizer):
         hypotheses = []
         for ids, score in zip(found.sequences_ids, found.scores, strict=True):
             text = self._tokenizer.decode(ids).strip()
-            hypotheses.append(Hypothesis(text, float(score), grammar.interpret(text)))
+            total = float(score) * (len(ids) + 1)  # the score is per token, the end too
+            hypotheses.append(Hypothesis(text, float(score), grammar.interpret(text), total))
         hypotheses.sort(key=lambda h: h.score, reverse=True)
         value = (hypotheses, float(found.no_speech_prob))
         if len(self._nbest) > 8:
@@ -333,3 +352,51 @@ def _reading(grammar: StepGrammar, answer: SpokenAnswer | None) -> str | None:
 
 def _audio_key(samples: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(samples).tobytes(), digest_size=16).hexdigest()
+
+
+class ByKindRecognizer(Recognizer):
+    """One engine for the closed answers (menus, yes/no, commands), another for the open
+    ones (digits, amounts), behind the one contract.
+
+    Measured (bench/bench_speech.py --tasks, the same callers): Whisper takes menus and
+    yes/no in store babble far better than pocketsphinx, and pocketsphinx takes digits
+    and amounts far better when it is quiet (Whisper drops a spoken "oh" and hears
+    "forty" as "fourteen"); so ``speech_engine = "hybrid"`` asks each what it does best.
+    Confirmation margins are the closed engine's (open answers are always read back).
+    """
+
+    def __init__(self, closed: Recognizer, open_answers: Recognizer) -> None:
+        self.closed = closed
+        self.open = open_answers
+        self.margins = closed.margins
+        self.constrained = closed.constrained
+
+    def engine_for(self, phrases: GrammarLike) -> Recognizer:
+        """The engine that hears this step."""
+        return self.open if _as_grammar(phrases).kind in ("digits", "amount") else self.closed
+
+    def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
+        """The step's engine's decode.
+
+        Returns:
+            (text heard, confidence 0..1) as that engine gives them.
+        Raises:
+            RecognizerError: when that engine fails.
+        """
+        return self.engine_for(grammar).decode(audio, grammar)
+
+    def recognize(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
+        """The step's engine's recognition (see :meth:`Recognizer.recognize`)."""
+        return self.engine_for(phrases).recognize(audio, rate, phrases)
+
+    def margin(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> float | None:
+        """The step's engine's N-best margin (see :meth:`Recognizer.margin`)."""
+        return self.engine_for(phrases).margin(audio, rate, phrases, result)
+
+    def finish_early(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike
+    ) -> RecognitionResult | None:
+        """The step's engine's early end of a complete digit answer."""
+        return self.engine_for(phrases).finish_early(audio, rate, phrases)

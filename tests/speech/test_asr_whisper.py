@@ -125,3 +125,20 @@ def test_a_missing_model_is_reported(tmp_path) -> None:
 
     with pytest.raises(ModelNotFoundError, match="Whisper model"):
         whisper.WhisperRecognizer(tmp_path)
+
+
+def test_hybrid_asks_pocketsphinx_for_digits_and_whisper_for_menus(recognizer) -> None:
+    """speech_engine = "hybrid": a ZIP said with "oh" (Whisper drops the "oh": measured
+    on the task bench) is heard by pocketsphinx; the menu by Whisper, whose margins it
+    carries."""
+    from kiosk.speech.asr import PocketsphinxRecognizer
+
+    hybrid = whisper.ByKindRecognizer(recognizer, PocketsphinxRecognizer())
+    zip_code = build_grammar("digits", length=5)
+    assert hybrid.engine_for(zip_code) is hybrid.open
+    heard = hybrid.recognize(_said("seven two two oh one"), RATE, zip_code)
+    assert heard.answer is not None and heard.answer.value == "72201"
+    menu = build_grammar("choice", MENU)
+    assert hybrid.engine_for(menu) is recognizer and hybrid.margins == recognizer.margins
+    heard = hybrid.recognize(_said("I'd like to set up a payment plan"), RATE, menu)
+    assert heard.answer is not None and heard.answer.value == "plan"
