@@ -14,10 +14,14 @@ them on the headset only (ADA 707.4, EN 5.1.3.9).
 from __future__ import annotations
 
 import enum
+import re
+import textwrap
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from rich.cells import cell_len
 
 from kiosk.accessibility.modes import RATE, VOLUME, Profile, Verbosity
 from kiosk.conversation.prompt import Prompt, Register
@@ -260,3 +264,39 @@ def is_personal(prompt: Prompt) -> bool:
     a step that forgets the flag still never reads an account's figures on the
     open speaker."""
     return prompt.sensitive or bool(prompt.details or prompt.big_value)
+
+
+# Caption layout -----------------------------------------------------------
+# A caption is laid out by sentence: a sentence starts a line (no line begins in the
+# middle of a sentence when a whole sentence fits), and a confirmation or reference
+# number, as figures ("000 000 021") or read out ("zero zero zero, zero zero zero, zero
+# two one"), never breaks across lines.
+NO_BREAK = "\u00a0"
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[\"“\[(]?[A-Z0-9])")
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_KEPT_TOGETHER = re.compile(
+    rf"\b\d{{3}}(?: \d{{3,4}})+\b"  # a number in its digit groups
+    rf"|\b{_DIGIT_WORD}(?:,? {_DIGIT_WORD}){{3,}}\b",  # the same number read out
+    re.IGNORECASE,
+)
+
+
+def sentences(text: str) -> list[str]:
+    """A caption's sentences, each cased as written (the wording starts them upper case)."""
+    return [part for part in _SENTENCE_END.split(" ".join(text.split())) if part]
+
+
+def caption_lines(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` cells: sentences packed whole, a line
+    begun at a sentence start wherever a sentence fits, numbers never split."""
+    width = max(width, 20)
+    lines: list[str] = []
+    for sentence in sentences(text):
+        kept = _KEPT_TOGETHER.sub(lambda m: m.group(0).replace(" ", NO_BREAK), sentence)
+        if lines and cell_len(lines[-1]) + 1 + cell_len(kept) <= width:
+            lines[-1] += " " + kept
+            continue
+        lines.extend(
+            textwrap.wrap(kept, width, break_long_words=False, break_on_hyphens=False) or [""]
+        )
+    return [line.replace(NO_BREAK, " ") for line in lines]

@@ -7,6 +7,7 @@ with the keypad.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,14 @@ from typing import ClassVar, TextIO
 
 import numpy as np
 
-from kiosk.accessibility.announcer import TONE_CAPTIONS, Caption, CaptionKind, CaptionLog, Tone
+from kiosk.accessibility.announcer import (
+    TONE_CAPTIONS,
+    Caption,
+    CaptionKind,
+    CaptionLog,
+    Tone,
+    caption_lines,
+)
 from kiosk.settings import LayeredSettings
 from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer, RecognizerError, VoskRecognizer
 from kiosk.speech.audio import Speaker
@@ -158,7 +166,21 @@ class CaptionPrinter:
     def add(self, text: str, kind: CaptionKind = CaptionKind.SPEECH, private: bool = False) -> None:
         caption = Caption(text, kind, private)
         self.log.add(caption)
-        self._print(f"[caption]{' (headset)' if private else ''} {text}")
+        lead = f"[caption]{' (headset)' if private else ''} "
+        width = self._terminal_width()
+        if width is None:  # a file or a pipe: one line a caption, for whoever reads it
+            self._print(lead + text)
+            return
+        # On a terminal, lines of whole sentences that never split a number (the
+        # terminal would cut "zero two one" off its confirmation number anywhere).
+        lines = caption_lines(text, width - len(lead))
+        self._print("\n".join([lead + lines[0], *(" " * len(lead) + line for line in lines[1:])]))
+
+    def _terminal_width(self) -> int | None:
+        isatty = getattr(self.stream, "isatty", None)
+        if self.stream is None or not callable(isatty) or not isatty():
+            return None
+        return shutil.get_terminal_size().columns
 
     def status(self, text: str) -> None:
         """A state line (listening, heard) for logs and test harnesses; not speech."""

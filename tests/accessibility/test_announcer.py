@@ -229,3 +229,34 @@ def test_focus_events_of_a_real_screen_drive_speech() -> None:
     assert sink.said[0].startswith("Step 1 of 3.")
     assert sink.said[-1] == "2. Hear my bill"
     assert "1. Pay my bill" not in sink.said
+
+
+def test_voice_captions_on_a_terminal_keep_sentences_and_numbers_whole(monkeypatch) -> None:
+    """Issue 16: ``kiosk voice`` printed each caption as one line, which a 120-column
+    terminal cut anywhere, the confirmation number included. On a terminal (a real
+    pseudo-terminal here) the printer lays a caption out by sentence, continuation lines
+    indented, numbers whole; to a pipe it stays one line a caption."""
+    import io
+    import os
+
+    from kiosk.channels.voice_devices import CaptionPrinter
+
+    said = (
+        "Thank you. We received ninety-five dollars paid by Visa ending 4242 on "
+        "November 25, 2026. Your confirmation number is zero zero zero, zero zero zero, "
+        "zero two one. Your balance is now one hundred and twenty dollars and forty cents."
+    )
+    monkeypatch.setenv("COLUMNS", "120")
+    leader, follower = os.openpty()
+    with os.fdopen(follower, "w", closefd=True) as terminal:
+        CaptionPrinter(stream=terminal).add(said, private=True)
+    printed = os.read(leader, 4096).decode().replace("\r\n", "\n").rstrip("\n").split("\n")
+    os.close(leader)
+    assert printed[0].startswith("[caption] (headset) Thank you. We received")
+    assert all(len(line) <= 120 for line in printed), printed
+    assert any("zero zero zero, zero zero zero, zero two one." in line for line in printed)
+    assert all(line.startswith(" " * 20) for line in printed[1:]), printed
+    assert " ".join(" ".join(printed).split()) == "[caption] (headset) " + said
+    piped = io.StringIO()
+    CaptionPrinter(stream=piped).add(said)
+    assert piped.getvalue() == f"[caption] {said}\n"

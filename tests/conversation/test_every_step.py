@@ -1001,3 +1001,35 @@ def test_the_phone_line_offers_no_cash(sqlite_store):
     assert [(c.key, c.value) for c in conversation.prompt.choices] == [("1", "card"), ("2", "bank")]
     assert "cash" not in conversation.prompt.help.standard.lower()
     assert conversation.answer("2").id == "bank_routing"
+
+
+def test_captions_are_cased_as_sentences(driver, services):
+    """Issue 16: voice captions began sentences in lower case. What the voice channel
+    says (and captions), brief and full, and what the screen's announcer says, starts
+    every sentence with a capital (or a figure, or a quote) on every step."""
+    from kiosk.accessibility.announcer import Announcer, CaptionLog
+    from kiosk.accessibility.modes import Profile
+    from kiosk.channels.voice_wording import prompt_speech
+
+    announcer = Announcer(Profile(), CaptionLog())
+    scripts = _scripts_to_steps(driver, services, set(STEPS))
+    prompts = [make().prompt for make in scripts.values()]
+    paid = driver(Register.SPOKEN)
+    paid.sign_in("ben")
+    paid.choose("pay")
+    paid.say("1")
+    paid.choose("card")
+    paid.say("yes")
+    prompts.append(paid.prompt)
+    assert paid.prompt.id == "pay_result"
+    lower = []
+    for prompt in prompts:
+        texts = [announcer.spoken_text(prompt)]
+        for verbosity in ("brief", "full"):
+            said = prompt_speech(prompt, verbosity)
+            texts += [said.private, said.public, said.question]
+        for text in texts:
+            for sentence in re.split(r"(?<=[.?!])\s+", " ".join(text.split())):
+                if sentence and not re.match(r"[A-Z0-9\"“\[(]", sentence):
+                    lower.append((prompt.id, sentence))
+    assert not lower, lower
