@@ -97,8 +97,9 @@ def _help_only(prompt: Prompt) -> bool:
 
 
 def _needless(label: str, value: str, text: str) -> bool:
-    """A detail row that repeats the text, is zero or none, or is today's date."""
-    value = value.upper()
+    """A detail row that repeats the text, is zero or none, or is today's date (compared
+    in the short words the text is sent in: "$143.60 ON JAN 4", not "JANUARY 4")."""
+    value = tty_short(value.upper())
     if value.replace(" ENDING", "") in text:  # "VISA ENDING 4242" said as "VISA 4242"
         return True
     amount = _AMOUNT.match(value)  # "RECONNECTION FEE: $35.00, INCLUDED" after "$35.00 ... FEE"

@@ -133,8 +133,13 @@ def parse(prompt: Prompt, raw: str, locale: str = "en_US") -> Answer | Invalid:
 
 
 def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
+    # A key first: "3" is the third choice even where another choice's value is "3"
+    # ("1 3 months 2 6 months 3 12 months": 3 took 3 months, not 12).
     for choice in prompt.choices:
-        if text == choice.key or text == choice.value:
+        if text == choice.key:
+            return Answer(choice=choice.value, raw=raw)
+    for choice in prompt.choices:
+        if text == choice.value:
             return Answer(choice=choice.value, raw=raw)
     names: dict[str, str] = {}
     for choice in prompt.choices:

@@ -83,6 +83,7 @@ class Standing:
     text: str
     past_due_cents: int = 0  # overdue, not held by a dispute or covered by a plan
     next_due_on: dt.date | None = None  # the first day something owed, not yet late, is due
+    next_due_cents: int = 0  # how much is due that day (on a plan: its next part)
 
     @property
     def at_risk(self) -> bool:
@@ -251,8 +252,23 @@ class BillService:
             standing = self._standing(
                 session, account, account_state.owed(session, account, today), today
             )
+            plan = account_state.active_plan(session, account.id)
+            if plan is not None:  # the plan says what is due when, not the bills' dates
+                parts = sorted(plan.installments, key=lambda part: part.sequence)
+                upcoming = next((p for p in parts if p.paid_cents < p.cents), None)
+                if upcoming is None:
+                    return replace(standing, next_due_on=None, next_due_cents=0)
+                return replace(
+                    standing,
+                    next_due_on=upcoming.due_on,
+                    next_due_cents=upcoming.cents - upcoming.paid_cents,
+                )
             due = self._due_dates(session, account, today)
-            return replace(standing, next_due_on=due[0][0] if due else None)
+            return replace(
+                standing,
+                next_due_on=due[0][0] if due else None,
+                next_due_cents=due[0][1] if due else 0,
+            )
 
     def email_on_file(self, account_number: str) -> str:
         """The account's email address, masked (a receipt goes there when asked for),

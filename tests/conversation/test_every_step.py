@@ -546,6 +546,7 @@ def test_payment_plan_facts_before_the_yes_and_after(driver, services, register,
     from kiosk.services.confirmation import reference_number
     from kiosk.store.models import Arrangement, ArrangementState
 
+    [(bill_due, _cents)] = services.bills.explain("40152271").due_dates
     d = driver(register)
     d.sign_in("ben")
     _menu(d, register, "plan")
@@ -573,6 +574,11 @@ def test_payment_plan_facts_before_the_yes_and_after(driver, services, register,
     numbers = (reference_number("plan", plan.id), attempt.confirmation_number)
     facts = missing_facts(d.prompt, register, cents, days, numbers)
     assert not facts, (facts, d.prompt.render(register))
+    # What is left is due by the plan: the bill's own due date said beside the plan
+    # ("balance $143.60, due December 17") contradicted it.
+    assert missing_facts(d.prompt, register, days=(bill_due,)), d.prompt.render(register)
+    if kind == "installment":  # only the next part is due next, not the whole balance
+        assert not missing_facts(d.prompt, register, (cents[1],), (days[0],))
 
 
 @pytest.mark.parametrize("register", REGISTERS)
@@ -1033,3 +1039,16 @@ def test_captions_are_cased_as_sentences(driver, services):
                 if sentence and not re.match(r"[A-Z0-9\"“\[(]", sentence):
                     lower.append((prompt.id, sentence))
     assert not lower, lower
+
+
+def test_a_key_picks_its_own_choice_even_when_another_choice_is_named_by_it(driver, services):
+    """The plan lengths are "1 3 months, 2 6 months, 3 12 months": pressing 3 chose the
+    3-month plan (its value is "3"), not the 12-month one the key shows."""
+    d = driver()
+    d.sign_in("ben")
+    d.choose("plan")
+    d.choose("installment")
+    assert [(c.key, c.value) for c in d.prompt.choices][:3] == [("1", "3"), ("2", "6"), ("3", "12")]
+    d.say("3")
+    assert d.prompt.id == "plan_review"
+    assert len(d.conversation.ctx.values["plan_offer"].parts) == 13  # today and 12 months

@@ -613,9 +613,13 @@ def pay_result(ctx: Context) -> Prompt:
     standing = after_payment_wording(
         result.cents, now, was_at_risk=bool(ctx.values.get("pay_was_at_risk"))
     )
-    due = ""  # the balance left, when none of it is late yet, and the day it is due
+    due = tty_due = ""  # the balance left, when none of it is late yet, and when it is due
     if result.new_balance_cents > 0 and not now.past_due_cents and now.next_due_on:
-        due = f", due {now.next_due_on:%B} {now.next_due_on.day}"
+        day = f"{now.next_due_on:%B} {now.next_due_on.day}"
+        due = tty_due = f", due {day}"
+        if 0 < now.next_due_cents < result.new_balance_cents:  # a plan's next part, say
+            due = f", with {format_cents(now.next_due_cents)} due {day}"
+            tty_due = f", {format_cents(now.next_due_cents)} DUE {day}"
     paid = w(
         f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}.",
         f"Thank you. You paid {format_cents(result.cents)} by {paid_by} on {when}.",
@@ -635,7 +639,7 @@ def pay_result(ctx: Context) -> Prompt:
     rest = w(
         f"Your balance is now {balance}{due}.{has_credit}",
         f"You now owe {balance}{due}." + (f" You have {credit} extra." if credit else ""),
-        tty_text=f"BALANCE {balance}{due}."
+        tty_text=f"BALANCE {balance}{tty_due}."
         + (f" CREDIT {credit}." if credit else "")
         + (" RECEIPT 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
     )
