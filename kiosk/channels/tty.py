@@ -115,9 +115,12 @@ class TtyChannel:
                 self.session.expire()  # line closed mid-session: wipe, charge nothing
                 return EXIT_LINE_CLOSED
             self.now += block.size / self.transport.rate
+            read_before = len(self.decoder.codes)
             for line in self.turns.add(self.decoder.feed(block), self.now):
                 if self._handle(line):
                     return EXIT_OK
+            if len(self.decoder.codes) > read_before:
+                self.turns.heard(self.now)
             paused = self.turns.poll(self.now)
             if paused is not None and self._handle(paused):
                 return EXIT_OK

@@ -71,6 +71,14 @@ class TurnAssembler:
                 self._last_at = None
         return lines
 
+    def heard(self, now: float) -> None:
+        """The decoder read a character at ``now`` that it has not handed out yet (it
+        holds a word until the word ends): the caller is still typing, so a pause that
+        ends the line starts later. Characters typed one by one, 0.2-2 s apart, came
+        out of the decoder in bunches up to 4 s apart, and a line ended mid-number."""
+        if self._last_at is not None:
+            self._last_at = max(self._last_at, now)
+
     def poll(self, now: float) -> str | None:
         """The line so far if the caller paused long enough (no GA); else None."""
         if self._last_at is None or not self._text.strip():

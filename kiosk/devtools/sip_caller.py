@@ -103,6 +103,11 @@ class RtpPeer:
         self._received: list[tuple[int, np.ndarray]] = []  # (rtp timestamp, samples)
         self._taken = 0
         self._outgoing: deque[np.ndarray] = deque()
+        # Line echo: the line's own audio comes back to it, ``echo_gain`` times as loud,
+        # ``echo_frames`` packets later (a 2-wire hybrid's reflection); 0: none.
+        self.echo_gain = 0.0
+        self.echo_frames = 2
+        self._echo: deque[np.ndarray] = deque(maxlen=64)
         self._events: deque[_Event] = deque()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -226,6 +231,15 @@ class RtpPeer:
                         self._queue_silence_frame()
                 continue
             samples = frame if frame is not None else np.zeros(FRAME, dtype=np.float32)
+            if self.echo_gain:
+                with self._lock:
+                    back = (
+                        self._echo[-self.echo_frames]
+                        if len(self._echo) >= self.echo_frames
+                        else None
+                    )
+                if back is not None:
+                    samples = np.clip(samples + self.echo_gain * back, -1.0, 1.0)
             encoded = ulaw_encode(samples) if self.codec == "PCMU" else alaw_encode(samples)
             self._send(self._packet(self.payload_type, encoded))
             self._ts += FRAME
@@ -267,6 +281,7 @@ class RtpPeer:
                         self.first_sound_at = now
                 self.arrivals.append(stamped if stamped is not None else now)
                 self._received.append((timestamp, samples))
+                self._echo.append(samples)
 
 
 def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float | None:

@@ -149,6 +149,9 @@ class SessionParts:
     inter_digit: float = 4.0
     barge_in: bool = False
     recognizers: RecognizerPool | None = None
+    # (call id, "caller" | "kiosk", text) of every TTY line, for a screen showing the call
+    # (bench/bench_line_tty.py counts the characters the line read wrong with it).
+    on_tty_text: Callable[[str, str, str], None] | None = None
 
 
 class CallSession:
@@ -260,7 +263,14 @@ class CallSession:
         self.audio.drop_input()  # what the detector heard was the caller saying hello
         self.audio.restart_clock()  # the channel's own clock starts now
         self.conversation.set_register(Register.TTY)
-        channel = TtyChannel(self.conversation, self.audio, TtyOptions())
+        shown = self.parts.on_tty_text
+        call_id = self.control.call_id
+        channel = TtyChannel(
+            self.conversation,
+            self.audio,
+            TtyOptions(),
+            on_text=None if shown is None else lambda side, text: shown(call_id, side, text),
+        )
         self.outcome.exit_code = channel.run()
 
     # ------------------------------------------------------------------ endings
