@@ -5,13 +5,15 @@ white noise at 10 dB SNR. The tuned recognizer (levers from the speech reference
 is compared with stock pocketsphinx settings measured in the same run.
 
     .venv/bin/python bench/bench_speech.py [--quick] [--misses] [--tasks]
+        [--engines pocketsphinx,whisper,hybrid]
 
 The issue-17 tables come first: the task level (bench/speech_tasks.py: simulated callers
 through the voice channel's confirm-by-risk rules, within two turns; tuned voices
 VOICES[:2] and the held-out ones, clean / 10 dB white / babble 10 dB), the margin sweep
 and the natural-phrasing corpus with out-of-grammar sentences; ``--tasks`` prints only
-those (about 10 minutes on an idle 2-core machine; ``--quick``: one voice of each, clean
-and babble).
+those (about 10 minutes per engine for pocketsphinx on an idle 2-core machine, Whisper
+about twice that; ``--quick``: one voice of each, clean and babble). ``--engines`` names
+the recognizers whose task tables are run, one after the other in the same process.
 
 Reading the figures: one clip is 1.4-3 points of a kind's score, and the engine's own
 randomness (the seed of the noise floor it adds, the noise tracker carried from the

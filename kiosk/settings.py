@@ -236,7 +236,7 @@ class Settings(LayeredSettings):
     # is installed, else pocketsphinx. The phone line's 8 calls each run a recognizer:
     # Whisper is too heavy for that (README), so the line has its own.
     vosk_model_dir: str = ""
-    speech_engine: str = "pocketsphinx"
+    speech_engine: str = ""
     line_speech_engine: str = "pocketsphinx"
 
     # Logs (docs/operations.md): file = log_file (default kiosk.log in the data directory)

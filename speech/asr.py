@@ -1,9 +1,10 @@
 """Speech recognition behind one contract, with per-step grammars.
 
-Two engines: pocketsphinx (English model inside its wheel; the embedded default) and
-Vosk (the production engine once a model directory is installed). Both take the step's
-grammar, so a step listening for "yes" or "no" cannot hear "pay my bill"; what they hear
-is then turned into the step's answer by :meth:`StepGrammar.interpret`.
+Engines: pocketsphinx (English model inside its wheel) and Vosk (once a model directory
+is installed) here; Whisper in speech/whisper.py (with pocketsphinx, "hybrid", the
+kiosk's default by bench_speech --tasks). Each takes the step's grammar, so a step
+listening for "yes" or "no" cannot hear "pay my bill"; what they hear is then turned into
+the step's answer by :meth:`StepGrammar.interpret`.
 """
 
 from __future__ import annotations

@@ -60,17 +60,18 @@ __all__ = [
 NO_SPEECH_PROBABILITY = 0.6
 NO_SPEECH_SCORE = -1.0
 
-#: Margins (log probability per token, heard answer minus the best other hypothesis)
-#: above which a risky choice / a paying "yes" is taken without a read-back. Placed by
-#: bench/bench_speech.py's margin sweep (espeak-ng callers, clean / 10 dB white / babble
-#: 10 dB, tuned and held-out voices): a wrong risky choice reached 2.5 on a held-out
-#: voice (none above 3.0; 0.75 on the tuned ones), so at 3.0 nearly every risky choice
-#: is read back (62/64 right ones tuned, 56/60 held-out): Whisper's beam is often sure
-#: of a wrong menu item. A wrong "yes" (a caller's "hold on a second" at the payment
-#: review) reached 1.0-1.25; at 1.5 half the right paying yeses (19/36, 18/36) skip
-#: the keypad.
+#: Margins (log probability of the whole transcript: the heard answer's minus the best
+#: other path's, :meth:`WhisperRecognizer.margin`) above which a risky choice / a
+#: paying "yes" is taken without a read-back / the keypad. Placed by
+#: bench/bench_speech.py --tasks (espeak-ng callers, clean / 10 dB white / babble 10 dB;
+#: every turn heard): the widest wrong risky choice was under 2.0 (tuned voices; 0.5
+#: held-out), so at 3.0 none is taken and 31/64 right ones (tuned; 33/60 held-out) skip
+#: the read-back. A wrong paying "yes" (a caller's "hold on a second" or "let me find my
+#: wallet" at the payment review, in babble) reached 2.5-3.0: at 4.0 none is taken, and
+#: nearly every right spoken yes (35/36, 36/36) is asked for the keypad's 1. Whisper's
+#: beam is sure of what it writes, right or wrong; the margin sorts little.
 WHISPER_CHOICE_MARGIN = 3.0
-WHISPER_MONEY_MARGIN = 1.5
+WHISPER_MONEY_MARGIN = 4.0
 
 #: Punctuation Whisper may write between and after words (read as nothing).
 _PUNCTUATION = (".",)
