@@ -424,7 +424,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     task_tables(args.quick, tuple(args.engines.split(",")))
-    natural_tables(PocketsphinxRecognizer(), VOICES[:2], (140, 180))
+    engines = args.engines.split(",")
+    for engine in engines if args.tasks else engines[:1]:
+        print(f"\n=== {engine}:", end="")
+        natural_tables(build_engine(engine), VOICES[:2], (140, 180))
     if args.tasks:
         return 0
     voices = VOICES[:2] if args.quick else VOICES[:4]
