@@ -6,6 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.settings import Settings
 
 MODES = ("standard", "large", "contrast", "simple")
 REGISTERS = ("standard", "simple", "tty")
@@ -114,7 +119,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply migrations")
     seed = db_commands.add_parser("seed", help="add the demo accounts to an empty database")
     seed.add_argument(
-        "--reset", action="store_true", help="delete the SQLite file first (demo only)"
+        "--reset",
+        action="store_true",
+        help="delete the SQLite file, its payment and audit journals first (demo only)",
     )
 
     config = commands.add_parser("config", help="settings: show them, or check the TOML file")
@@ -225,6 +232,22 @@ def _admin(args: argparse.Namespace) -> int:
         return fail("admin", unusable_message(error))
 
 
+def _history_of_the_database(settings: Settings) -> list[Path]:
+    """The files kept beside a database that tell its history: the payment journal (from
+    which reconcile re-creates lost payments), the simulated processor's journal and bill
+    escrow, and the audit chain's head file. A reset database starts without them, or the
+    old demo's payments come back into the new one and its audit chain reads as cut."""
+    from kiosk.payments.payment_journal import PaymentJournal
+    from kiosk.services.keys import audit_head_path
+    from kiosk.settings import data_dir
+
+    return [
+        PaymentJournal.for_settings(settings).path,
+        data_dir() / f"processor-{settings.kiosk_id}.sqlite3",
+        audit_head_path(settings),
+    ]
+
+
 def _db(args: argparse.Namespace) -> int:
     from kiosk.settings import get_settings
     from kiosk.store import migrate
@@ -239,10 +262,9 @@ def _db(args: argparse.Namespace) -> int:
         print("Schema upgraded." if ran else "Schema already up to date.")
         return 0
     if args.reset and url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        for path in (Path(url.removeprefix("sqlite:///")), *_history_of_the_database(settings)):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = open_store(settings, seed=False, create=True)  # asked for: create, migrate, seed
     try:
         seeded = seed_if_empty(store)
