@@ -11,10 +11,10 @@ tie it to the step instead:
   refused, never guessed).
 - **A prompt listing the step's answers** ("Pay my bill, hear my bill, ...") before the
   decode, as Whisper's previous-text context.
-- **The N-best list as the margin:** the beam keeps several hypotheses with their log
-  probability per token; the margin is the heard answer's score minus that of the best
-  hypothesis that reads as anything else (:meth:`WhisperRecognizer.margin`), in the
-  engine's own units, so it carries its own confirmation thresholds (:attr:`margins`).
+- **An N-best margin:** the heard transcript's log probability minus that of the best
+  other path (a hypothesis of the beam that reads as anything else, or the best one of a
+  second decode without the heard answer's words: :meth:`WhisperRecognizer.margin`), in
+  the engine's own units, so it carries its own confirmation thresholds (:attr:`margins`).
 
 Speech Whisper calls no speech (its no-speech probability over 0.6 with a weak score,
 its own rule), or that reads as no answer of the step, gives no answer.
@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,9 +161,8 @@ class WhisperRecognizer(Recognizer):
         self.model_dir = path
         self.beam = beam
         self.window = window
-        self._vocabulary_size = self._model.hf_tokenizer.get_vocab_size()
         self._suppressed: dict[tuple[str, ...], list[int]] = {}
-        self._encoded: tuple[str, Any, int] | None = None  # (audio key, output, frames)
+        self._encoded: tuple[str, Any] | None = None  # (audio key, encoder output)
         self._nbest: dict[tuple[str, str], tuple[list[Hypothesis], float]] = {}
 
     # -- the contract ---------------------------------------------------------------
@@ -192,8 +192,6 @@ class WhisperRecognizer(Recognizer):
         Raises:
             RecognizerError: when CTranslate2 fails.
         """
-        import time
-
         grammar = _as_grammar(phrases)
         started = time.perf_counter()
         samples = resample(to_mono_float(audio), rate, self.rate)
@@ -300,7 +298,7 @@ class WhisperRecognizer(Recognizer):
             output = self._model.model.encode(view, to_cpu=False)
         except (RuntimeError, ValueError) as error:
             raise RecognizerError(f"Whisper encoding failed: {error}") from error
-        self._encoded = (key, output, frames)
+        self._encoded = (key, output)
         return output
 
     def _prompt(self, grammar: StepGrammar) -> list[int]:
