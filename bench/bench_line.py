@@ -127,11 +127,50 @@ def tty_call(address: tuple[str, int], work: Path, result: CallResult, snr_db: f
         caller.close()
 
 
+def phone_band_table(voices: tuple[str, ...] = ("en-us", "en-us+f3")) -> None:
+    """Speech recognized through the line (G.711 at 8 kHz, 300-3400 Hz, the line's own
+    upsampling to 16 kHz) against the kiosk's 16 kHz path: the same utterances (the
+    speech bench's corpus: yes/no, menus, digits, amounts, commands), the same
+    recognizer (the default engine), in the same run."""
+    from bench_speech import corpus
+    from scipy.signal import butter, sosfilt
+
+    from kiosk.channels.tty_transport import ulaw_decode, ulaw_encode
+    from kiosk.channels.voice_devices import build_recognizer
+    from kiosk.line.audio import Upsampler, to_line_rate
+    from kiosk.speech.corpus import spoken_variants
+
+    recognizer = build_recognizer(None, None)
+    band = butter(4, (300.0, 3400.0), btype="bandpass", fs=8000, output="sos")
+    right: dict[tuple[str, str], list[bool]] = {}
+    for group, _label, grammar, text, value in corpus():
+        for clip in spoken_variants(text, voices=voices, rates=(160,)):
+            phone = ulaw_decode(ulaw_encode(sosfilt(band, to_line_rate(clip.audio, 16_000))))
+            upsampler = Upsampler()
+            line = np.concatenate(
+                [upsampler.feed(phone[i : i + 160]) for i in range(0, phone.size, 160)]
+            )
+            for path, audio in (("16 kHz kiosk", clip.audio), ("G.711 line", line)):
+                result = recognizer.recognize(audio, 16_000, grammar)
+                ok = result.answer is not None and result.answer.value == value
+                right.setdefault((group, path), []).append(ok)
+    groups = sorted({group for group, _ in right})
+    print(f"\nspeech through the line ({type(recognizer).__name__}, voices {', '.join(voices)})")
+    print(f"{'kind':<10} {'16 kHz kiosk':>14} {'G.711 line':>12}")
+    for group in groups:
+        cells = []
+        for path in ("16 kHz kiosk", "G.711 line"):
+            marks = right[(group, path)]
+            cells.append(f"{sum(marks)}/{len(marks)} {100 * sum(marks) / len(marks):3.0f}%")
+        print(f"{group:<10} {cells[0]:>14} {cells[1]:>12}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="4 calls instead of 8")
     parser.add_argument("--snr", type=float, default=0.0, help="TTY line SNR in dB")
     parser.add_argument("--keep", action="store_true", help="keep the lines' logs (printed path)")
+    parser.add_argument("--no-speech", action="store_true", help="skip the phone-band speech table")
     args = parser.parse_args()
     if not sipp_available() or shutil.which("espeak-ng") is None:
         print("bench_line: needs SIPp (sip-tester) and espeak-ng; skipped")
@@ -232,6 +271,8 @@ def main() -> int:
     ]
     for problem in problems[:10]:
         print("line:", problem)
+    if not args.no_speech:
+        phone_band_table()
     if args.keep:
         print("logs kept in", work)
     else:

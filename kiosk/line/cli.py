@@ -26,8 +26,10 @@ line (other users of the machine can read command lines):
   KIOSK_LINE_DOMAIN          its SIP domain (default: the registrar's host)
   KIOSK_LINE_PASSWORD_FILE   a file whose first line is the SIP password (preferred), or
   KIOSK_LINE_PASSWORD        the password itself
-Audio: G.711 mu-law (PCMU) and A-law (PCMA) at 8 kHz, 20 ms packets; keys by RFC 4733
-telephone-events, or SIP INFO (application/dtmf-relay) from phones that send those.
+Audio: G.711 mu-law (PCMU) and A-law (PCMA) at 8 kHz, 20 ms packets, offered in the
+order of --codecs (KIOSK_LINE_CODECS); keys by RFC 4733 telephone-events, or SIP INFO
+(application/dtmf-relay) from phones that send those. The jitter buffer never drops
+frames (a dropped frame corrupts a TTY character).
 Ports: SIP over UDP on --listen (KIOSK_LINE_LISTEN); RTP and RTCP from --rtp-ports
 (KIOSK_LINE_RTP_PORTS), two ports a call.
 Concurrency: at most --max-calls calls at once (KIOSK_LINE_MAX_CALLS, 1 to 4: the SIP
@@ -40,6 +42,11 @@ Real time: the media clock thread asks for SCHED_FIFO 20 and, once loaded, the l
 other threads for SCHED_RR 10 (as `asterisk -p`; espeak-ng and the recognizers run in
 ordinary helper processes); needs CAP_SYS_NICE or an RLIMIT_RTPRIO, e.g. LimitRTPRIO=20
 in a systemd unit; without it, it is logged and the line runs at normal priority.
+Its memory is locked once loaded (needs CAP_IPC_LOCK or LimitMEMLOCK=infinity, else
+logged) and transparent huge pages are off for it.
+Also: KIOSK_LINE_BARGE_IN (speech interrupts prompts, default off: lines echo),
+KIOSK_LINE_DETECT_SECONDS (listening for a TTY at answer, 1),
+KIOSK_LINE_INTER_DIGIT_SECONDS (a pause that ends a number typed without #, 4).
 Logs: one line per event on standard error, each with its call's SIP Call-ID; keys
 pressed are logged without their digit.
 """

@@ -83,6 +83,14 @@ def test_the_password_comes_from_a_file_not_the_command_line(tmp_path, capsys):
         "REFER",
     ):
         assert documented in shown
+    settings = [
+        name
+        for name, kind in LineSettings.__annotations__.items()
+        if not str(kind).startswith("ClassVar")
+    ]
+    assert len(settings) >= 13
+    for name in settings:  # every setting of the line, by its variable
+        assert f"KIOSK_LINE_{name.upper()}" in shown, name
 
 
 def test_a_bad_setting_stops_the_line_before_it_listens(capsys):
