@@ -21,8 +21,7 @@ BEN = "40152271"
 # (answer, typed by) in order, each ended by GA (minimodem's after a new line: it unshifts
 # on a space, so "GA" after a space and a number would reach the line as figures).
 ANSWERS = [
-    ("1", "modem"),  # start
-    (BEN, "minimodem"),
+    (BEN, "minimodem"),  # the line asks for it at once, after the caller's hello
     ("35203", "modem"),
     ("1357", "minimodem"),  # the PIN
     ("2", "modem"),  # pay my bill
