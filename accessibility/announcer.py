@@ -25,6 +25,7 @@ from rich.cells import cell_len
 
 from kiosk.accessibility.modes import RATE, VOLUME, Profile, Verbosity
 from kiosk.conversation.prompt import Prompt, Register
+from kiosk.conversation.wording import spoken
 
 
 class SpeechSink(Protocol):
@@ -241,11 +242,18 @@ class Announcer:
         parts: list[str] = []
         if verbosity is not Verbosity.BRIEF and prompt.step_label:
             parts.append(f"{prompt.step_label}.")
-        parts.append(prompt.render(Register.SPOKEN))
-        parts.extend(f"{label}: {value}." for label, value in prompt.details)
+        # Simple mode is heard in its own short words too (amounts read as words): a
+        # listener who chose it needs the simple wording as much as a reader does.
+        simple = self.profile.register is Register.SIMPLE
+        parts.append(
+            spoken(prompt.render(Register.SIMPLE)) if simple else prompt.render(Register.SPOKEN)
+        )
+        parts.extend(f"{label}: {spoken(value)}." for label, value in prompt.details)
         if verbosity is not Verbosity.BRIEF:
             parts.extend(
-                f"For {choice.label.spoken}, press {choice.key}." for choice in prompt.choices
+                f"For {spoken(choice.label.simple) if simple else choice.label.spoken}, "
+                f"press {choice.key}."
+                for choice in prompt.choices
             )
         if verbosity is Verbosity.DETAILED:
             parts.append("Press Help for help, or Back to go back.")
