@@ -10,7 +10,10 @@ every widget alike.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -56,8 +59,12 @@ HEADSET_OUT = "Headset removed. Private details will not be spoken."
 SPEECH_READY = "screen speech ready"  # logged once the output and the headset watch run
 
 
-class KioskApp(App[int]):
-    """The kiosk screen over one :class:`Services`."""
+class KioskApp(App[int], inherit_bindings=False):
+    """The kiosk screen over one :class:`Services`.
+
+    ``inherit_bindings=False``: Textual's own Ctrl+Q (quit) and Ctrl+C (how to quit)
+    are not kiosk keys: a customer's keyboard must never close the kiosk, least of all
+    with their bills in the slot. Staff stop it with SIGTERM (the service manager)."""
 
     CSS_PATH = "kiosk.tcss"
     TITLE = "Bill payment kiosk"
@@ -117,6 +124,19 @@ class KioskApp(App[int]):
             self.set_interval(TERMINAL_CHECK_SECONDS, self._exit_if_terminal_gone)
         if self._on_ready is not None:
             self.call_after_refresh(self._on_ready)
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on this loop
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit, 0)
+
+    async def on_unmount(self) -> None:
+        """The kiosk is stopping (SIGTERM, the terminal gone): the session ends as a
+        timed-out one does, so bills in the slot come back out and it is logged."""
+        try:
+            prompt = self.session.expire()
+        except Exception:  # stopping anyway: never hide the stop behind this
+            logging.getLogger(__name__).exception("ending the session at stop failed")
+            return
+        if prompt.notice is not None:
+            logging.getLogger(__name__).info("kiosk stopping: %s", prompt.notice.standard)
 
     def _exit_if_terminal_gone(self) -> None:
         """End the kiosk when its terminal hangs up (its window closed, ``make run``'s

@@ -432,3 +432,31 @@ async def test_the_more_key_reads_on_and_is_described(make_app) -> None:
         assert app.session.prompt.error is None
         await press(pilot, "f5", "9")
         assert "Number 9. Shows more of this step." in screen_text(app)
+
+
+@run_async
+async def test_no_customer_key_quits_and_a_stop_hands_the_bills_back(make_app) -> None:
+    """Textual's Ctrl+Q quit and Ctrl+C hint closed the kiosk from the customer's
+    keyboard with $70 in the bill slot (a tester's finding). No key quits now; when staff
+    stop the kiosk, the session ends as a timed-out one does and the bills come out."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2")  # pay
+        await press(pilot, "2")  # another amount
+        await type_entry(pilot, "50")
+        keys = {c.value: c.key for c in app.session.prompt.choices}
+        await press(pilot, keys["cash"])
+        assert app.session.prompt.id == "cash_insert"
+        await type_entry(pilot, "20")  # a $20 bill into escrow
+        acceptor = app.session.services.cash_acceptor()
+        assert acceptor.escrow_cents == 2000
+        for key in ("ctrl+q", "ctrl+c", "ctrl+d", "ctrl+backslash"):
+            await press(pilot, key)
+            assert app.is_running and app.return_code is None, key
+        assert app.session.prompt.id == "cash_insert"  # $30.00 still to go
+        assert acceptor.escrow_cents == 2000
+        assert "quit" not in " ".join(str(n.message) for n in app._notifications).lower()
+    # The test's exit is the staff's stop (SIGTERM calls the same App.exit).
+    assert acceptor.escrow_cents == 0
+    assert app.session.prompt.id == "end"
