@@ -224,7 +224,18 @@ def _simple_summary(explanation: BillExplanation) -> str:
     text = f"You owe {format_cents(explanation.balance_cents)}."
     if explanation.past_due_cents:
         text += f" {format_cents(explanation.past_due_cents)} of it is late."
-    return text
+    return text + simple_plan_next(explanation)
+
+
+def simple_plan_next(explanation: BillExplanation) -> str:
+    """The plan's next payment in simple words (" Your plan: pay $40.00 by December 10."),
+    or "": a plan customer's greeting and bill said only the balance, as if all of it
+    were due."""
+    arrangement = explanation.arrangement
+    if arrangement is None or arrangement.next_part_due_on is None:
+        return ""
+    day = arrangement.next_part_due_on
+    return f" Your plan: pay {format_cents(arrangement.next_part_cents)} by {day:%B} {day.day}."
 
 
 def tty_summary(explanation: BillExplanation) -> str:

@@ -1052,3 +1052,21 @@ def test_a_key_picks_its_own_choice_even_when_another_choice_is_named_by_it(driv
     d.say("3")
     assert d.prompt.id == "plan_review"
     assert len(d.conversation.ctx.values["plan_offer"].parts) == 13  # today and 12 months
+
+
+# ------------------------------------------------- plans and bills (billfix, issue 16)
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_greeting_says_the_next_plan_payment_in_every_register(driver, services, register):
+    """Dev is on an installment plan: the greeting says the balance and the plan's next
+    payment (amount and date) in every register. The simple greeting said only
+    "You owe $120.00", as if all of it were due."""
+    plan = services.bills.explain("40152273").arrangement
+    assert plan is not None and plan.next_part_due_on is not None
+    d = driver(register)
+    d.sign_in("dev")
+    facts = missing_facts(
+        d.prompt, register, (12000, plan.next_part_cents), (plan.next_part_due_on,)
+    )
+    assert not facts, (facts, d.prompt.render(register))
