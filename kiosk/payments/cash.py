@@ -11,7 +11,9 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import logging
+import os
 import uuid
+from pathlib import Path
 
 from kiosk.devtools.faults import crash_point
 from kiosk.errors import InvalidInput
@@ -33,6 +35,34 @@ HOW_TO_FIX_BY_CODE = {
 
 
 log = logging.getLogger(__name__)
+
+
+def _start_ticks(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, /proc/PID/stat field 22), or
+    None when no such process runs. With the pid it names one process: a pid reused
+    by a later process has another start time."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # the name in () may hold spaces
+    return fields[19]
+
+
+def process_owner(pid: int | None = None) -> str:
+    """The owner recorded with a bill put into escrow: "pid:start" of this process."""
+    pid = os.getpid() if pid is None else pid
+    return f"{pid}:{_start_ticks(pid) or '?'}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process that put bills into escrow still runs (its session may be
+    live: its bills are not stranded). "" (bills from before owners were kept) is dead."""
+    pid, _, start = owner.partition(":")
+    if not pid.isdigit():
+        return False
+    now = _start_ticks(int(pid))
+    return now is not None and (start == "?" or now == start)
 
 
 class CashNotReturned(Exception):
@@ -100,7 +130,9 @@ class CashAcceptorSimulator(CashAcceptor):
         self.journal = journal or ProcessorJournal()
         self.gives_change = gives_change
         self.acceptor = acceptor or f"cash-{uuid.uuid4().hex[:12]}"
+        self.owner = process_owner()  # bills put in here are this process's session's
         self.change_due_cents = 0
+        self._expected = 0  # cents this acceptor put into escrow and did not settle
 
     @property
     def description(self) -> str:
@@ -108,7 +140,7 @@ class CashAcceptorSimulator(CashAcceptor):
 
     @property
     def escrow_cents(self) -> int:
-        return self.journal.escrow_held(self.acceptor)
+        return self.journal.escrow_held(self.acceptor, self.owner)
 
     @property
     def inserted_cents(self) -> int:
@@ -127,7 +159,8 @@ class CashAcceptorSimulator(CashAcceptor):
                 "",
                 "Use $1, $5, $10, $20, $50 or $100 bills.",
             )
-        return self.journal.escrow_add(self.acceptor, bill_cents)
+        self._expected = self.journal.escrow_add(self.acceptor, bill_cents, self.owner)
+        return self._expected
 
     def eject(self) -> int:
         """Hand the escrowed bills back. Returns their cents (0 if none).
@@ -136,13 +169,18 @@ class CashAcceptorSimulator(CashAcceptor):
             CashNotReturned: a jam (the ``cash.eject`` fault point); the bills are
                 recorded as stuck, and logged for staff.
         """
-        held = self.escrow_cents
+        self._expected = 0
+        return self._eject_of(self.owner)
+
+    def _eject_of(self, owner: str) -> int:
+        """Hand back ``owner``'s held bills (a jam: recorded stuck, logged, raised)."""
+        held = self.journal.escrow_held(self.acceptor, owner)
         if not held:
             return 0
         try:
             crash_point("cash.eject")  # a test injects a jam here
         except CashNotReturned as jam:
-            self.journal.escrow_settle(self.acceptor, ESCROW_STUCK)
+            self.journal.escrow_settle(self.acceptor, ESCROW_STUCK, owner)
             log.error(
                 "cash acceptor %s: %s could not be returned (%s); staff must open the "
                 "acceptor and give it back",
@@ -151,7 +189,37 @@ class CashAcceptorSimulator(CashAcceptor):
                 jam.reason,
             )
             raise CashNotReturned(held, jam.reason) from None
-        return self.journal.escrow_settle(self.acceptor, ESCROW_RETURNED)
+        return self.journal.escrow_settle(self.acceptor, ESCROW_RETURNED, owner)
+
+    def stranded(self) -> dict[str, int]:
+        """Held cents by owner whose process is gone (a crash): nobody's session will
+        pay with them or hand them back. A live owner's bills are never in here."""
+        return {
+            owner: cents
+            for owner, cents in self.journal.escrow_held_by_owner(self.acceptor).items()
+            if owner != self.owner and not owner_alive(owner)
+        }
+
+    def hand_back_stranded(self) -> tuple[int, int]:
+        """Hand back every dead owner's bills. Returns (cents returned, cents stuck)."""
+        returned = stuck = 0
+        for owner in self.stranded():
+            try:
+                returned += self._eject_of(owner)
+            except CashNotReturned as jam:
+                stuck += jam.cents
+        return returned, stuck
+
+    def vanished(self) -> tuple[int, str]:
+        """Cents this acceptor put into escrow that are no longer held for it, though it
+        neither stacked nor handed them back (another process did), and what they
+        became ("returned" or "stuck"); (0, "") when none vanished."""
+        gone = self._expected - self.escrow_cents
+        if gone <= 0:
+            return 0, ""
+        states = [state for _, state in self.journal.escrow_history(self.acceptor, self.owner)]
+        fate = next((s for s in reversed(states) if s in (ESCROW_RETURNED, ESCROW_STUCK)), "")
+        return gone, fate
 
     def charge(self, cents: int, idempotency_key: str) -> ChargeResult:
         """Stack the escrowed bills as a payment of ``cents``.
@@ -164,6 +232,24 @@ class CashAcceptorSimulator(CashAcceptor):
         if recorded is not None:  # a retry: the bills were stacked the first time
             return recorded
         inserted = self.escrow_cents
+        gone, fate = self.vanished()
+        if gone:  # not this customer's doing: say what really became of the bills
+            self._expected = inserted
+            where = (
+                "is stuck in the machine"
+                if fate == ESCROW_STUCK
+                else "was handed back out of the bill slot"
+            )
+            return ChargeResult(
+                False,
+                decline_code="cash_gone",
+                decline_reason=(
+                    f"The {format_cents(gone)} in bills you put in is no longer held for "
+                    f"this payment: the machine's start-up check took it for an old "
+                    f"session's, and it {where}. We took no money."
+                ),
+                how_to_fix="If you do not have your bills back, please ask a store worker.",
+            )
         if inserted < cents:
             return ChargeResult(
                 False,
@@ -191,9 +277,10 @@ class CashAcceptorSimulator(CashAcceptor):
         result = ChargeResult(True, processor_ref=f"cash_{uuid.uuid4().hex[:20]}", brand="CASH")
         # Approved: the escrow is stacked into the cash box in the same transaction.
         recorded = self.journal.record_once(
-            idempotency_key, cents, result, stack_escrow_of=self.acceptor
+            idempotency_key, cents, result, stack_escrow_of=self.acceptor, escrow_owner=self.owner
         )
         if recorded.approved:
+            self._expected = 0
             self.change_due_cents = inserted - cents
         return recorded
 
@@ -208,23 +295,23 @@ class CashAcceptorSimulator(CashAcceptor):
 
 
 def hand_back_stranded(acceptor: CashAcceptor) -> int:
-    """At start-up: hand back the bills a crash left in escrow, and log it for staff.
+    """At start-up: hand back the bills a crashed kiosk process left in escrow, and log
+    it for staff.
 
     A payment stacks its bills in the same transaction as its charge, so bills still
-    held after a restart paid nothing: they are the customer's. Returns the cents
-    handed back (0 when none); a jam is recorded as stuck and logged by :meth:`eject`.
+    held by a process that is gone paid nothing: they are the customer's. Bills of a
+    process still running (another kiosk on the same data directory, mid-session) are
+    left alone. Returns the cents handed back (0 when none); a jam is recorded as stuck
+    and logged by :meth:`CashAcceptorSimulator.eject`.
     """
-    held = acceptor.escrow_cents
-    if not held:
+    if not isinstance(acceptor, CashAcceptorSimulator):
         return 0
-    try:
-        returned = acceptor.eject()
-    except CashNotReturned:
-        return 0
-    log.warning(
-        "cash acceptor: %s in bills was left in escrow by an interrupted session (no "
-        "payment was made with it) and was handed back out of the slot at start-up; "
-        "if nobody took it, staff should keep it for the customer",
-        format_cents(returned),
-    )
+    returned, _stuck = acceptor.hand_back_stranded()
+    if returned:
+        log.warning(
+            "cash acceptor: %s in bills was left in escrow by an interrupted session (no "
+            "payment was made with it) and was handed back out of the slot at start-up; "
+            "if nobody took it, staff should keep it for the customer",
+            format_cents(returned),
+        )
     return returned

@@ -33,13 +33,16 @@ CREATE TABLE IF NOT EXISTS cash_escrow (
     state TEXT NOT NULL,
     key TEXT,
     at TEXT NOT NULL,
-    settled_at TEXT
+    settled_at TEXT,
+    owner TEXT
 )
 """
 _COLUMNS = "approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
 ESCROW_HELD, ESCROW_STACKED, ESCROW_RETURNED, ESCROW_STUCK = "held", "stacked", "returned", "stuck"
 """A bill in the acceptor's escrow: held (waiting), stacked (paid into the cash box),
-returned (handed back out of the slot), stuck (jammed: staff must open the acceptor)."""
+returned (handed back out of the slot), stuck (jammed: staff must open the acceptor).
+``owner`` names the kiosk process whose session put the bill in (see
+:func:`kiosk.payments.cash.process_owner`): only bills of a dead owner are stranded."""
 
 
 class ProcessorJournal:
@@ -57,15 +60,24 @@ class ProcessorJournal:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(charges)")}
         if "at" not in columns:  # a journal from before list_since
             self._db.execute("ALTER TABLE charges ADD COLUMN at TEXT")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(cash_escrow)")}
+        if "owner" not in columns:  # a journal from before escrow owners
+            self._db.execute("ALTER TABLE cash_escrow ADD COLUMN owner TEXT")
 
     def record_once(
-        self, key: str, cents: int, result: ChargeResult, *, stack_escrow_of: str = ""
+        self,
+        key: str,
+        cents: int,
+        result: ChargeResult,
+        *,
+        stack_escrow_of: str = "",
+        escrow_owner: str | None = None,
     ) -> ChargeResult:
         """Store ``result`` for ``key`` unless one is there; return the stored one.
 
         ``stack_escrow_of``: an acceptor whose held bills an approved charge stacks into
         the cash box, in the same transaction, so a crash never leaves bills both paid
-        and "held" (to be handed back)."""
+        and "held" (to be handed back); only ``escrow_owner``'s bills when given."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -90,7 +102,7 @@ class ProcessorJournal:
                     ),
                 )
                 if stack_escrow_of and result.approved:
-                    self._settle_escrow(stack_escrow_of, ESCROW_STACKED, key)
+                    self._settle_escrow(stack_escrow_of, ESCROW_STACKED, key, escrow_owner)
                 self._db.execute("COMMIT")
                 return result
             except BaseException:
@@ -98,27 +110,40 @@ class ProcessorJournal:
                 raise
 
     # ------------------------------------------------------------ cash escrow
-    def escrow_add(self, acceptor: str, cents: int) -> int:
-        """A bill went into ``acceptor``'s escrow; returns the cents held there now."""
+    def escrow_add(self, acceptor: str, cents: int, owner: str | None = None) -> int:
+        """A bill went into ``acceptor``'s escrow for ``owner``; returns the cents held
+        there now for that owner (every owner's when None)."""
         with self._lock:
             self._db.execute(
-                "INSERT INTO cash_escrow (acceptor, cents, state, at) VALUES (?,?,?,?)",
-                (acceptor, cents, ESCROW_HELD, dt.datetime.now(dt.UTC).isoformat()),
+                "INSERT INTO cash_escrow (acceptor, cents, state, at, owner) VALUES (?,?,?,?,?)",
+                (acceptor, cents, ESCROW_HELD, dt.datetime.now(dt.UTC).isoformat(), owner),
             )
-            return self._held(acceptor)
+            return self._held(acceptor, owner)
 
-    def escrow_held(self, acceptor: str) -> int:
-        """Cents in ``acceptor``'s escrow: bills in, neither paid nor handed back."""
+    def escrow_held(self, acceptor: str, owner: str | None = None) -> int:
+        """Cents in ``acceptor``'s escrow: bills in, neither paid nor handed back
+        (``owner``'s only when given)."""
         with self._lock:
-            return self._held(acceptor)
+            return self._held(acceptor, owner)
 
-    def escrow_settle(self, acceptor: str, state: str) -> int:
-        """Every held bill of ``acceptor`` is now ``state``; returns their cents."""
+    def escrow_held_by_owner(self, acceptor: str) -> dict[str, int]:
+        """Held cents of ``acceptor`` by owner ("" for bills from before owners were kept)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT COALESCE(owner, ''), SUM(cents) FROM cash_escrow "
+                "WHERE acceptor = ? AND state = ? GROUP BY COALESCE(owner, '')",
+                (acceptor, ESCROW_HELD),
+            ).fetchall()
+        return {str(owner): int(cents) for owner, cents in rows}
+
+    def escrow_settle(self, acceptor: str, state: str, owner: str | None = None) -> int:
+        """Every held bill of ``acceptor`` (``owner``'s only when given; "" = bills with
+        no owner on record) is now ``state``; returns their cents."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                cents = self._held(acceptor)
-                self._settle_escrow(acceptor, state, None)
+                cents = self._held(acceptor, owner)
+                self._settle_escrow(acceptor, state, None, owner)
                 self._db.execute("COMMIT")
                 return cents
             except BaseException:
@@ -134,26 +159,41 @@ class ProcessorJournal:
             ).fetchall()
         return {acceptor: int(cents) for acceptor, cents in rows}
 
-    def escrow_history(self, acceptor: str) -> list[tuple[int, str]]:
-        """(cents, state) of every bill that went into ``acceptor``, oldest first."""
+    def escrow_history(self, acceptor: str, owner: str | None = None) -> list[tuple[int, str]]:
+        """(cents, state) of every bill that went into ``acceptor`` (``owner``'s only
+        when given), oldest first."""
+        whose, values = self._whose(owner)
         with self._lock:
             rows = self._db.execute(
-                "SELECT cents, state FROM cash_escrow WHERE acceptor = ? ORDER BY id", (acceptor,)
+                "SELECT cents, state FROM cash_escrow WHERE acceptor = ?" + whose + " ORDER BY id",
+                (acceptor, *values),
             ).fetchall()
         return [(int(cents), str(state)) for cents, state in rows]
 
-    def _held(self, acceptor: str) -> int:
+    @staticmethod
+    def _whose(owner: str | None) -> tuple[str, tuple[str, ...]]:
+        """The SQL condition (and its values) for ``owner``'s bills; "" matches none on record."""
+        if owner is None:
+            return "", ()
+        return " AND COALESCE(owner, '') = ?", (owner,)
+
+    def _held(self, acceptor: str, owner: str | None = None) -> int:
+        whose, values = self._whose(owner)
         row = self._db.execute(
-            "SELECT COALESCE(SUM(cents), 0) FROM cash_escrow WHERE acceptor = ? AND state = ?",
-            (acceptor, ESCROW_HELD),
+            "SELECT COALESCE(SUM(cents), 0) FROM cash_escrow WHERE acceptor = ? AND state = ?"
+            + whose,
+            (acceptor, ESCROW_HELD, *values),
         ).fetchone()
         return int(row[0])
 
-    def _settle_escrow(self, acceptor: str, state: str, key: str | None) -> None:
+    def _settle_escrow(
+        self, acceptor: str, state: str, key: str | None, owner: str | None = None
+    ) -> None:
+        whose, values = self._whose(owner)
         self._db.execute(
             "UPDATE cash_escrow SET state = ?, key = ?, settled_at = ? "
-            "WHERE acceptor = ? AND state = ?",
-            (state, key, dt.datetime.now(dt.UTC).isoformat(), acceptor, ESCROW_HELD),
+            "WHERE acceptor = ? AND state = ?" + whose,
+            (state, key, dt.datetime.now(dt.UTC).isoformat(), acceptor, ESCROW_HELD, *values),
         )
 
     def get(self, key: str) -> ChargeResult | None:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from payment_kit import AVA
@@ -131,3 +132,91 @@ def test_a_crash_with_bills_in_escrow_keeps_the_money_truthful(
         assert returned == 4000 and states == ["returned", "returned"]
         assert "$40.00 in bills was left in escrow" in logged
     assert acceptor.escrow_cents == 0  # the next customer starts from nothing
+
+
+_LIVE = """
+import sys
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import Register
+from kiosk.conversation.services import Services
+from kiosk.settings import Settings
+from kiosk.store.store import open_store
+
+store = open_store(Settings(database_url=sys.argv[1], kiosk_id="TEST-KIOSK"))
+conversation = Conversation(Services(store))
+for answer in ("1", "40152270", "72201", "2468", "2", "2", "20.00", "2", "20"):
+    conversation.answer(answer)  # sign in, pay $20.00 in cash, put in a $20 bill
+print(conversation.prompt.id, flush=True)  # the $20 is held in escrow, the session live
+sys.stdin.readline()  # another kiosk process starts meanwhile
+conversation.answer("yes")
+said = conversation.prompt.render(Register.STANDARD).replace(chr(10), " ")
+print(conversation.prompt.id, said, flush=True)
+"""
+
+
+def _kiosk_env(store: Store) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(
+        KIOSK_DATA_DIR=os.environ["KIOSK_DATA_DIR"],
+        KIOSK_DATABASE_URL=store.settings.database_url,
+        KIOSK_CONFIG=os.path.join(os.environ["KIOSK_DATA_DIR"], "absent.toml"),
+        KIOSK_KIOSK_ID=store.settings.kiosk_id,
+    )
+    return env
+
+
+def test_a_second_kiosk_process_leaves_a_live_sessions_bills_alone(sqlite_store: Store) -> None:
+    """A live session holds $20 in escrow while a second ``kiosk text`` starts on the same
+    data directory: its start-up upkeep must not hand the $20 back (the owner lives), and
+    the live session's yes pays $20.00 with those bills. Found by a tester: the second
+    process marked the bills 'returned' and the customer's yes said "Only $0.00 was put in"."""
+    from kiosk.payments.registry import cash_acceptor, processor_journal
+
+    env = _kiosk_env(sqlite_store)
+    live = subprocess.Popen(
+        [sys.executable, "-c", _LIVE, sqlite_store.settings.database_url],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert live.stdout is not None and live.stdin is not None
+        assert live.stdout.readline().strip() == "pay_review"
+        journal = processor_journal(sqlite_store.settings)
+        acceptor = cash_acceptor(sqlite_store.settings).acceptor
+        assert journal.escrow_history(acceptor) == [(2000, "held")]
+        second = subprocess.run(
+            [str(Path(sys.executable).parent / "kiosk"), "text"],
+            input="7\n",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Welcome" in second.stdout, second.stdout + second.stderr
+        assert journal.escrow_history(acceptor) == [(2000, "held")]  # still the customer's
+        live.stdin.write("\n")
+        live.stdin.flush()
+        said = live.stdout.readline()
+        assert said.startswith("pay_result"), said + live.stderr.read()
+        assert "$20.00" in said and "did not go through" not in said
+        assert journal.escrow_history(acceptor) == [(2000, "stacked")]
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_bills_taken_from_a_live_session_are_said_truthfully(journal: ProcessorJournal) -> None:
+    """Should bills vanish from a live session's escrow anyway (settled by another process),
+    the yes says what became of them instead of "Only $0.00 was put in"."""
+    cash = CashAcceptorSimulator(journal)
+    cash.insert(2000)
+    journal.escrow_settle(cash.acceptor, "returned")  # another process handed them back
+    result = cash.charge(2000, "k-gone")
+    assert not result.approved and result.decline_code == "cash_gone"
+    reason = result.decline_reason or ""
+    assert "$20.00" in reason and "handed back out of the bill slot" in reason, reason
+    assert "No money" in reason or "took no money" in reason
+    assert journal.approved_charges() == {}

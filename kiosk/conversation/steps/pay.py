@@ -814,6 +814,10 @@ SIMPLE_DECLINES = {
     "issuer_unavailable": ("The card's bank did not answer.", "BANK DID NOT ANSWER"),
     "not_enough_cash": ("Not enough bills were put in.", "NOT ENOUGH BILLS"),
     "cash_over_amount": ("You put in more than the amount.", "MORE CASH THAN AMOUNT"),
+    "cash_gone": (
+        "Your bills are no longer held for this payment. We took no money.",
+        "BILLS NOT HELD",
+    ),
 }
 RETRY_HELPS = frozenset({"incorrect_pin", "issuer_unavailable"})
 """Declines where trying the same card and amount again can work; for the others
