@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.services import account_state
+from kiosk.services import account_state, ledger
 from kiosk.services.arrangements import ArrangementSummary, summarize_arrangement
 from kiosk.services.common import find_account, money, record, short_date
 from kiosk.services.disputes import DisputeSummary, summarize_dispute
@@ -91,6 +91,15 @@ class Standing:
         return self.needed_cents > 0 and self.status in (
             ServiceStatus.NOTICE,
             ServiceStatus.SUSPENDED,
+        )
+
+    def reconnected_by(self, cents: int) -> bool:
+        """Whether paying ``cents`` turns service back on: on a suspended account, any
+        payment that covers the past due and the fee does, however the amount was
+        chosen (another amount, bills past the amount), never only the reconnection
+        option."""
+        return (
+            self.status == ServiceStatus.SUSPENDED and self.at_risk and cents >= self.needed_cents
         )
 
 
@@ -269,6 +278,19 @@ class BillService:
                 next_due_on=due[0][0] if due else None,
                 next_due_cents=due[0][1] if due else 0,
             )
+
+    def credit_after(self, account_number: str, cents: int, *, fee_cents: int = 0) -> int:
+        """The credit a payment of ``cents`` (with ``fee_cents`` charged first) would leave
+        on the account: 0 when all of it pays what is owed. Told before the yes when bills
+        past the amount chosen are kept.
+
+        Raises:
+            NotFound: no such account.
+        """
+        with self.store.sessions() as session:
+            account = find_account(session, account_number)
+            owed = ledger.balance_cents(session, account.id) + fee_cents
+        return max(0, cents - max(0, owed))
 
     def email_on_file(self, account_number: str) -> str:
         """The account's email address, masked (a receipt goes there when asked for),

@@ -131,6 +131,8 @@ def _shortfall(ctx: Context) -> Wording | None:
         return None  # a plan's first payment: the plan keeps the service on
     standing = ctx.services.bills.standing(ctx.account_number)
     ctx.values["pay_was_at_risk"] = standing.at_risk
+    if standing.reconnected_by(_amount(ctx)):
+        ctx.values["pay_reconnect"] = True  # enough to turn service on: it does, fee and all
     return shortfall_wording(
         _amount(ctx),
         standing,
@@ -358,14 +360,26 @@ def pay_review(ctx: Context) -> Prompt:
     extra = ""
     if method == "cash":
         inserted = int(ctx.values.get("cash_inserted", 0))
-        if inserted > cents:
-            extra = f" You put in {format_cents(inserted)}; {format_cents(inserted - cents)} more becomes credit on your account."
+        if inserted > cents:  # bills past the amount chosen are all paid in: no change
             cents = inserted
             ctx.values["pay_cents"] = inserted
+    standing = ctx.services.bills.standing(ctx.account_number)
+    if ctx.values.get("pay_plan_offer") is None and standing.reconnected_by(cents):
+        ctx.values["pay_reconnect"] = True  # bills past the amount chosen can cover it
+    if method == "cash" and int(ctx.values.get("cash_inserted", 0)) >= cents:
+        credit = ctx.services.bills.credit_after(
+            ctx.account_number,
+            cents,
+            fee_cents=standing.fee_cents if ctx.values.get("pay_reconnect") else 0,
+        )
+        if credit:
+            extra = (
+                f" You put in {format_cents(cents)}; {format_cents(credit)} of it becomes "
+                "credit on your account."
+            )
     how = {"card": "card", "bank": "bank", "cash": "cash"}.get(method, method)
     # Names the fee as its detail row does ("Card fee"), so speech does not read it twice.
     fee_text = f"The {how} fee is {format_cents(fee)}." if fee else f"There is no {how} fee."
-    standing = ctx.services.bills.standing(ctx.account_number)
     reconnect = tty_reconnect = ""
     reconnect_fee = 0
     if ctx.values.get("pay_reconnect"):
