@@ -170,9 +170,11 @@ def shortfall_wording(
 
 
 def after_payment_wording(
-    paid_cents: int, standing: Standing, *, was_at_risk: bool
+    paid_cents: int, standing: Standing, *, was_at_risk: bool, cutoff_on: dt.date | None = None
 ) -> Wording | None:
-    """Where the service stands once a payment is in: kept on, coming back, or still short."""
+    """Where the service stands once a payment is in: kept on, coming back, or still short.
+    ``cutoff_on`` is the disconnection day the payment (or the plan it started) stopped:
+    said once, so the customer knows that date no longer applies."""
     paid = format_cents(paid_cents)
     if standing.status == NOTICE and standing.at_risk and standing.cutoff_on:
         rest = format_cents(standing.needed_cents)
@@ -194,6 +196,14 @@ def after_payment_wording(
         )
     if standing.status == RECONNECT_PENDING:
         return standing_wording(standing)
+    if was_at_risk and cutoff_on is not None:
+        day = short_date(cutoff_on)
+        return w(
+            f"Your service stays on: the disconnection on {day} is stopped.",
+            f"Your service stays on. It will not be cut off on {day}.",
+            tty_text=f"SERVICE STAYS ON. NO CUT OFF {day}",
+            go_ahead=False,
+        )
     if was_at_risk:
         return w(
             "Your service stays on: the disconnection is stopped.",

@@ -1070,3 +1070,41 @@ def test_greeting_says_the_next_plan_payment_in_every_register(driver, services,
         d.prompt, register, (12000, plan.next_part_cents), (plan.next_part_due_on,)
     )
     assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_after_a_plan_starts_the_plan_says_what_is_due_next(driver, services, register):
+    """Ben (disconnection notice) sets up an installment plan and pays its first part:
+    the result says once that the cut-off day no longer applies; from then on the
+    menu and the bill say the plan's next part and its date, never the bill's own due
+    date the plan overrides (the simple bill said "Pay by December 17")."""
+    cutoff = _account(services, "40152271").disconnection_on
+    [(bill_due, _cents)] = services.bills.explain("40152271").due_dates
+    assert cutoff is not None
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("installment")
+    d.choose("3")
+    d.say("yes")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result", d.prompt.render(register)
+    facts = missing_facts(d.prompt, register, days=(cutoff,), words=("stays on",))
+    assert not facts, (facts, d.prompt.render(register))
+    plan = services.bills.explain("40152271").arrangement
+    assert plan is not None and plan.next_part_due_on is not None
+    next_part = (plan.next_part_cents,)
+    d.choose("none")
+    d.say("yes")
+    assert d.prompt.id == "menu"
+    for step in ("menu", "bill"):
+        if step == "bill":
+            d.choose("bill")
+        assert d.prompt.id == step
+        said = d.prompt.render(register)
+        assert not missing_facts(d.prompt, register, next_part, (plan.next_part_due_on,)), said
+        stale = [
+            day for day in (bill_due, cutoff) if not missing_facts(d.prompt, register, days=(day,))
+        ]
+        assert not stale, (stale, said)

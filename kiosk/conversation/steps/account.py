@@ -9,6 +9,7 @@ from kiosk.conversation.facts import (
     bill_changes,
     number_wording,
     short_date,
+    simple_plan_next,
     standing_wording,
     tty_summary,
 )
@@ -87,6 +88,9 @@ def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
     text = f"You owe {owed}."
     if explanation.past_due_cents:
         text += f" {format_cents(explanation.past_due_cents)} of it is late."
+    plan_next = simple_plan_next(explanation)
+    if plan_next:  # the plan says what is due when; the bill's own date no longer applies
+        return text + plan_next
     if explanation.due_on:
         text += f" Pay by {explanation.due_on:%B} {explanation.due_on.day}."
     return text

@@ -127,10 +127,11 @@ def pay_amount_answer(ctx: Context, answer: Answer) -> Outcome:
 def _shortfall(ctx: Context) -> Wording | None:
     """What the amount chosen does not do (stop a disconnection, turn service on, clear
     the past due), told before the method and again in the review; None if nothing."""
-    if ctx.values.get("pay_plan_offer") is not None:
-        return None  # a plan's first payment: the plan keeps the service on
     standing = ctx.services.bills.standing(ctx.account_number)
     ctx.values["pay_was_at_risk"] = standing.at_risk
+    ctx.values["pay_cutoff_on"] = standing.cutoff_on
+    if ctx.values.get("pay_plan_offer") is not None:
+        return None  # a plan's first payment: the plan keeps the service on
     if standing.reconnected_by(_amount(ctx)):
         ctx.values["pay_reconnect"] = True  # enough to turn service on: it does, fee and all
     return shortfall_wording(
@@ -625,7 +626,10 @@ def pay_result(ctx: Context) -> Prompt:
     credit = format_cents(-result.new_balance_cents) if result.new_balance_cents < 0 else ""
     now = ctx.services.bills.standing(ctx.account_number)
     standing = after_payment_wording(
-        result.cents, now, was_at_risk=bool(ctx.values.get("pay_was_at_risk"))
+        result.cents,
+        now,
+        was_at_risk=bool(ctx.values.get("pay_was_at_risk")),
+        cutoff_on=ctx.values.get("pay_cutoff_on"),
     )
     due = tty_due = ""  # the balance left, when none of it is late yet, and when it is due
     if result.new_balance_cents > 0 and not now.past_due_cents and now.next_due_on:
