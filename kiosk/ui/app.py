@@ -165,6 +165,7 @@ class KioskApp(App[int], inherit_bindings=False):
         """Show the session's prompt: new widgets, focus on the first control, speech."""
         prompt = self.session.prompt
         self.apply_mode()
+        kept = entry_value is None  # an answer from an earlier visit (Back), not typing in progress
         if entry_value is None:
             entry_value = "" if prompt.private else prompt.entered
         view = await self.kiosk_screen.show(
@@ -184,6 +185,8 @@ class KioskApp(App[int], inherit_bindings=False):
             first.focus()
             if isinstance(first, EntryInput):
                 first.cursor_position = len(first.value)
+                if kept and first.value:
+                    first.select_all()  # the first key typed replaces it: "2" + "20" is 20, not 220
         else:
             self.set_focus(None)
         self.last_render_done = time.perf_counter()

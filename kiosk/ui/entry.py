@@ -40,7 +40,9 @@ class EntryInput(Input):
             restrict=RESTRICT.get(prompt.kind),
             max_length=prompt.digits_length or 0,
             id="entry",
-            select_on_focus=False,  # a correction adds to what was typed, never replaces it
+            # Focus alone never selects: after an error a correction adds to what was typed.
+            # A value kept from an earlier visit (Back) is selected by the app instead.
+            select_on_focus=False,
         )
         self.cursor_blink = False  # a steady cursor: easier to find, nothing flashes
         self.keypad_field = prompt.kind in RESTRICT

@@ -206,6 +206,46 @@ async def test_back_keeps_what_was_typed(make_app) -> None:
         assert app.screen.query_one(EntryInput).value == "20"
 
 
+@run_async
+async def test_typing_over_a_value_kept_by_back_replaces_it(make_app) -> None:
+    """A kept "2" and a new "20" must make $20.00, never $220.00 (tester's 3 of 3)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2", "2")  # pay, another amount
+        await type_entry(pilot, "2")
+        assert app.session.prompt.id == "pay_method"
+        await press(pilot, "escape")
+        entry = app.screen.query_one(EntryInput)
+        assert entry.value == "2" and entry.selected_text == "2"  # shown, and chosen to replace
+        await type_entry(pilot, "20")
+        assert app.session.prompt.id == "pay_method"
+        said = screen_text(app)
+        assert "$20.00" in said and "$220.00" not in said
+        await press(pilot, "escape")  # the kept "20" can also be corrected, key by key
+        await press(pilot, "end", "backspace", "5", "enter")
+        assert app.session.prompt.id == "pay_method" and "$25.00" in screen_text(app)
+
+
+@run_async
+async def test_a_kept_routing_number_is_replaced_by_new_typing(make_app) -> None:
+    """A full kept field took no more keys at all: retyping the number did nothing."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2", "1")  # pay, the full amount
+        bank = next(c for c in app.session.prompt.choices if c.value == "bank")
+        await press(pilot, bank.key)
+        await type_entry(pilot, "011000015")  # a real routing number, but not the customer's
+        assert app.session.prompt.id == "bank_account"
+        await press(pilot, "escape")
+        entry = app.screen.query_one(EntryInput)
+        assert (entry.value, entry.selected_text) == ("011000015", "011000015")
+        await type_entry(pilot, "021000021")
+        assert app.session.prompt.id == "bank_account"
+        assert app.session.conversation.ctx.values["bank_routing"] == "021000021"
+
+
 # ------------------------------------------------------- speech, privacy
 @run_async
 async def test_speech_follows_focus_and_pins_are_never_spoken(make_app) -> None:
