@@ -511,6 +511,25 @@ def test_cash_payment_facts_before_the_yes_and_after(driver, services, register)
 
 
 @pytest.mark.parametrize("register", REGISTERS)
+def test_cash_overpayment_credit_is_said_before_the_yes(driver, services, register):
+    """Ava owes $84.99 and puts in $90.00: the review says $90.00 and the $5.01 that
+    becomes credit in every register (the simple and TTY texts left the credit out)."""
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    full = next(c for c in d.prompt.choices if "84.99" in c.label.standard)
+    d.say(full.key)
+    d.choose("cash")
+    d.say("50", "20", "20")
+    assert d.prompt.id == "pay_review"
+    facts = missing_facts(d.prompt, register, (9000, 501), words=("cash", "2270"))
+    assert not facts, (facts, d.prompt.render(register))
+    assert "credit" in d.prompt.render(register).lower()
+    d.say("yes")
+    _assert_paid_facts(d, services, register, 9000)
+
+
+@pytest.mark.parametrize("register", REGISTERS)
 def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
     """The debit authorization (amount, date, account ending, how to cancel) comes
     before the yes in every register, and the same words are kept with the payment."""

@@ -358,7 +358,7 @@ def pay_review(ctx: Context) -> Prompt:
     cents = _amount(ctx)
     method = ctx.values.get("pay_method", "card")
     fee = ctx.services.payments.fee_for_kind(method)
-    extra = ""
+    extra = simple_extra = tty_extra = ""
     if method == "cash":
         inserted = int(ctx.values.get("cash_inserted", 0))
         if inserted > cents:  # bills past the amount chosen are all paid in: no change
@@ -373,11 +373,15 @@ def pay_review(ctx: Context) -> Prompt:
             cents,
             fee_cents=standing.fee_cents if ctx.values.get("pay_reconnect") else 0,
         )
-        if credit:
+        if credit:  # a fact of this payment: said before the yes in every register
             extra = (
                 f" You put in {format_cents(cents)}; {format_cents(credit)} of it becomes "
                 "credit on your account."
             )
+            simple_extra = (
+                f" {format_cents(credit)} of it is extra. It becomes credit on your account."
+            )
+            tty_extra = f" {format_cents(credit)} BECOMES CREDIT."
     how = {"card": "card", "bank": "bank", "cash": "cash"}.get(method, method)
     # Names the fee as its detail row does ("Card fee"), so speech does not read it twice.
     fee_text = f"The {how} fee is {format_cents(fee)}." if fee else f"There is no {how} fee."
@@ -404,9 +408,9 @@ def pay_review(ctx: Context) -> Prompt:
         f"for account ending {account}. {fee_text}{extra}{reconnect} "
         f"Is this right?{card_step}",
         f"You will pay {format_cents(cents)} by {_method_words(ctx)} for account ending "
-        f"{account}.{reconnect} Is this right?",
+        f"{account}.{simple_extra}{reconnect} Is this right?",
         tty_text=f"{tty_reconnect} PAY {format_cents(cents)} BY "
-        f"{_method_words(ctx).upper()}, ACCT ENDING {account} Q Y OR N",
+        f"{_method_words(ctx).upper()}, ACCT ENDING {account}.{tty_extra} Q Y OR N",
     )
     details = [
         ("Amount", format_cents(cents)),
