@@ -710,6 +710,39 @@ def test_dispute_facts_before_the_yes_and_after(driver, services, register):
 
 
 @pytest.mark.parametrize("register", REGISTERS)
+def test_a_paid_charge_is_not_offered_for_dispute_as_nothing(driver, services, register):
+    """Emma has paid her whole bill: the list shows Internet's real $55.00 as paid, and
+    picking it says so (and what to do instead) before any review; nothing is opened.
+    The review used to say "charge of $0.00" and only the yes said it was paid."""
+    from kiosk.store.models import Dispute
+
+    payer = driver()
+    payer.sign_in("emma")
+    payer.choose("pay")
+    payer.say(next(c for c in payer.prompt.choices if "129.98" in c.label.standard).key)
+    payer.choose("card")
+    payer.say("yes")
+    assert payer.prompt.id == "pay_result", payer.prompt.render(Register.STANDARD)
+
+    d = driver(register)
+    d.sign_in("emma")
+    _menu(d, register, "dispute")
+    internet = next(c for c in d.prompt.choices if "Internet" in c.label.standard)
+    assert (
+        "$55.00" in internet.label.standard
+        and "paid" in internet.label.in_register(register).lower()
+    )
+    d.say(internet.key)
+    assert d.prompt.id == "dispute_pick", d.prompt.render(register)
+    said = d.prompt.render(register)
+    assert not missing_facts(d.prompt, register, (5500,), words=("paid",)), said
+    assert "$0.00" not in said and "person" in said.lower()
+    with services.store.sessions() as session:
+        held = select(Dispute).where(Dispute.line_item_id == int(internet.value))
+        assert session.scalars(held).all() == []
+
+
+@pytest.mark.parametrize("register", REGISTERS)
 def test_call_back_facts_before_the_yes_and_after(driver, services, register):
     from kiosk.services.confirmation import reference_number
     from kiosk.store.models import ServiceRequest

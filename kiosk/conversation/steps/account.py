@@ -316,14 +316,15 @@ def dispute_pick(ctx: Context) -> Prompt:
         page = 0
     shown = lines[page * per_page : (page + 1) * per_page]
     ctx.values["dispute_lines"] = {
-        str(line.line_item_id): (line.description, line.open_cents) for line in lines
+        str(line.line_item_id): (line.description, line.open_cents, line.cents) for line in lines
     }
     choices = [
         choice(
             str(line.line_item_id),
             "",
-            f"{line.description}, {format_cents(line.cents)}",
-            f"{line.description}",
+            f"{line.description}, {format_cents(line.cents)}"
+            + (", already paid" if line.open_cents <= 0 else ""),
+            f"{line.description}" + (" (paid)" if line.open_cents <= 0 else ""),
             icon="?",
         )
         for line in shown
@@ -354,6 +355,22 @@ def dispute_pick_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "more":
         ctx.values["dispute_page"] = int(ctx.values.get("dispute_page", 0)) + 1
         return Go(StepId.DISPUTE_PICK)
+    description, open_cents, cents = ctx.values.get("dispute_lines", {}).get(
+        answer.choice or "", ("this charge", 0, 0)
+    )
+    if open_cents <= 0:
+        # Said before any review: a dispute holds what is unpaid, so a paid charge
+        # has nothing to hold (the disputes service refuses it the same way).
+        amount = format_cents(cents)
+        return invalid(
+            f"The {description} charge of {amount} is already paid. A dispute only holds "
+            "an unpaid charge, so it would change nothing here. For a refund, ask for a "
+            "person, or choose another charge.",
+            f"The {description} charge of {amount} is paid. We cannot hold it. "
+            "Ask for a person about a refund, or pick another charge.",
+            f"{description} CHARGE {amount} IS ALREADY PAID. NOTHING TO HOLD. FOR A REFUND "
+            "ASK FOR A PERSON, OR PICK ANOTHER CHARGE",
+        )
     ctx.values["dispute_line"] = int(answer.choice or 0)
     return Go(StepId.DISPUTE_REASON)
 
@@ -392,21 +409,25 @@ def dispute_reason_answer(ctx: Context, answer: Answer) -> Outcome:
 
 @step(StepId.DISPUTE_REVIEW, DISPUTE, 3)
 def dispute_review(ctx: Context) -> Prompt:
-    description, cents = ctx.values.get("dispute_lines", {}).get(
-        str(ctx.values.get("dispute_line")), ("this charge", 0)
+    description, cents, total = ctx.values.get("dispute_lines", {}).get(
+        str(ctx.values.get("dispute_line")), ("this charge", 0, 0)
     )
     reason = ctx.values.get("dispute_reason", "")
     today = ctx.services.store.clock.now().date()
     due = short_date(today + dt.timedelta(days=ctx.services.settings.dispute_decision_days))
     amount = format_cents(cents)
+    # A part-paid charge: its real amount, and the unpaid part that is held.
+    charge = amount if cents == total else f"{format_cents(total)} ({amount} of it unpaid)"
+    tty_charge = amount if cents == total else f"{format_cents(total)}, {amount} UNPAID"
     return prompt(
         w(
-            f"You are questioning the {description} charge of {amount}. Your reason: {reason}. "
+            f"You are questioning the {description} charge of {charge}. Your reason: {reason}. "
             f"While we check it, you do not have to pay the {amount}, and we will answer by "
             f"{due}. Send it?",
-            f"We will check the {description} charge of {amount}. You do not pay it for now. "
-            f"We will answer by {due}. Send it?",
-            tty_text=f"QUESTION {description} CHARGE {amount}. ON HOLD, ANSWER BY {due}. SEND IT Q",
+            f"We will check the {description} charge of {charge}. You do not pay {amount} "
+            f"for now. We will answer by {due}. Send it?",
+            tty_text=f"QUESTION {description} CHARGE {tty_charge}. {amount} ON HOLD, ANSWER BY "
+            f"{due}. SEND IT Q",
         ),
         AnswerKind.YES_NO,
         w("Press 1 to send, or 2 to stop.", "Press 1 to send. Press 2 to stop."),
