@@ -142,3 +142,13 @@ def test_hybrid_asks_pocketsphinx_for_digits_and_whisper_for_menus(recognizer) -
     assert hybrid.engine_for(menu) is recognizer and hybrid.margins == recognizer.margins
     heard = hybrid.recognize(_said("I'd like to set up a payment plan"), RATE, menu)
     assert heard.answer is not None and heard.answer.value == "plan"
+
+
+def test_a_sentence_forced_onto_the_menu_is_no_answer(recognizer) -> None:
+    """The step's words can spell something out of any sentence ("can you help me want
+    to go over my bill"); a free decode that explains the speech far better shows it."""
+    menu = build_grammar("choice", MENU)
+    heard = recognizer.recognize(_said("can you tell me what the weather is like"), RATE, menu)
+    assert heard.answer is None, heard
+    heard = recognizer.recognize(_said("I want to pay my bill please"), RATE, menu)
+    assert heard.answer is not None and heard.answer.value == "pay"
