@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from kiosk.accessibility.timing import CallableClock
 from kiosk.channels.tty_format import render_tty
 from kiosk.channels.tty_transcript import (
+    ASK_AGAIN,
     CONSENT_QUESTION,
     KEPT,
     NOT_KEPT,
     Transcript,
+    answers_ahead,
     consents,
+    declines,
     mask_digits,
 )
 from kiosk.channels.tty_transport import Transport, TransportError
@@ -86,6 +89,7 @@ class TtyChannel:
         self._heard_until = 0.0  # our transmission (and its echo) ends here
         self._on_text = on_text  # ("kiosk" | "caller", text) for a screen showing the call
         self._asking_consent = self.options.transcript is not None
+        self._asked_again = False  # a non-Y/N answer to the consent question is asked once more
         self.transcript: Transcript | None = None
 
     # ------------------------------------------------------------------ run
@@ -135,8 +139,8 @@ class TtyChannel:
         if turn.kind == TurnKind.EMPTY:
             return False
         if self._asking_consent and turn.kind in (TurnKind.ANSWER, TurnKind.GARBLED):
-            self._settle_consent(turn.text)
-            return False
+            if not self._settle_consent(turn.text):
+                return False
         if turn.kind == TurnKind.GARBLED:
             self._send(PLEASE_REPEAT)
             return False
@@ -161,15 +165,28 @@ class TtyChannel:
         self._send_prompt(self.conversation.prompt)
         return False
 
-    def _settle_consent(self, text: str) -> None:
-        """The caller's answer to the transcript question; anything but yes is no."""
-        self._asking_consent = False
+    def _settle_consent(self, text: str) -> bool:
+        """The caller's answer to the transcript question. True when ``text`` is also
+        the answer to the first step (the caller typed their account number ahead).
+
+        Y keeps a copy and N keeps none. Numbers mean the caller skipped the question:
+        no copy (one is kept only on a clear yes), and the numbers answer the account
+        question instead of being lost. Anything else asks once more, then is a no."""
         if self.options.transcript is not None and consents(text):
+            self._asking_consent = False
             self.transcript = Transcript(self.options.transcript)
             self._send(KEPT)
-        else:
+        elif declines(text) or answers_ahead(text) or self._asked_again:
+            self._asking_consent = False
             self._send(NOT_KEPT)
+            if answers_ahead(text):
+                return True
+        else:
+            self._asked_again = True
+            self._send(ASK_AGAIN)
+            return False
         self._send_prompt(self.conversation.prompt)
+        return False
 
     def _record(self, side: str, text: str) -> None:
         if self._on_text is not None:

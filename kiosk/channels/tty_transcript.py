@@ -12,15 +12,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-CONSENT_QUESTION = "KEEP A COPY OF THIS CALL IN A FILE Q TYPE Y OR N GA"
+# The service's name first: a caller must know who asks before being asked anything.
+CONSENT_QUESTION = (
+    "BILL PAY. FIRST: KEEP A COPY OF THIS CALL IN A FILE Q TYPE Y FOR YES OR N FOR NO GA"
+)
+ASK_AGAIN = "PLS TYPE Y OR N. KEEP A COPY OF THIS CALL IN A FILE Q GA"
 KEPT = "OK. A COPY WILL BE KEPT."
 NOT_KEPT = "OK. NO COPY WILL BE KEPT."
 _YES = frozenset({"Y", "YES", "YES PLS", "YES PLEASE", "OK", "Y PLS"})
+_NO = frozenset({"N", "NO", "NO PLS", "NO THANKS", "NO THX", "N PLS", "NOPE"})
+
+
+def _words(text: str) -> str:
+    return " ".join(text.upper().replace("?", " ").replace(".", " ").split())
 
 
 def consents(text: str) -> bool:
-    """True only for a clear yes; anything else (N, noise, a question) is a no."""
-    return " ".join(text.upper().replace("?", " ").replace(".", " ").split()) in _YES
+    """True only for a clear yes: a copy is never kept on anything less."""
+    return _words(text) in _YES
+
+
+def declines(text: str) -> bool:
+    """A clear no (N, NO, NO THANKS)."""
+    return _words(text) in _NO
+
+
+def answers_ahead(text: str) -> bool:
+    """The caller typed numbers (an account or phone number): they skipped the question
+    and answered the next one, so the line is kept for it rather than lost."""
+    return any(ch.isdigit() for ch in text)
 
 
 def mask_digits(text: str) -> str:

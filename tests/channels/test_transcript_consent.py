@@ -9,7 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.channels.tty import TtyChannel, TtyOptions
-from kiosk.channels.tty_transcript import CONSENT_QUESTION, consents, mask_digits
+from kiosk.channels.tty_transcript import (
+    ASK_AGAIN,
+    CONSENT_QUESTION,
+    consents,
+    declines,
+    mask_digits,
+)
 from kiosk.cli import build_parser
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
@@ -47,6 +53,28 @@ def test_no_or_anything_else_keeps_nothing(sqlite_store: Store, tmp_path: Path) 
     assert not path.exists()
 
 
+def test_the_question_comes_after_bill_pay_and_says_what_to_type(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """A caller who types the account number at once keeps it: no copy (only a clear Y
+    keeps one), and the number answers the account question (the ZIP code is asked next)."""
+    path = tmp_path / "call.txt"
+    caller = _session(sqlite_store, ["40152270 GA", "SK"], path)
+    first = caller.heard[0].strip()
+    assert first.startswith("BILL PAY") and "TYPE Y FOR YES OR N FOR NO" in first
+    assert "NO COPY" in caller.heard[1]
+    assert "ZIP" in caller.heard[2] and "ACCT OR PHONE" not in caller.heard[2]
+    assert not path.exists()
+
+
+def test_a_word_that_is_not_y_or_n_is_asked_again(sqlite_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "call.txt"
+    caller = _session(sqlite_store, ["WHAT FILE GA", "Y GA", "SK"], path)
+    assert caller.heard[1].strip() == ASK_AGAIN
+    assert "A COPY WILL BE KEPT" in caller.heard[2]
+    assert path.exists()
+
+
 def test_without_a_transcript_file_nothing_is_asked(sqlite_store: Store, tmp_path: Path) -> None:
     caller = _session(sqlite_store, ["SK"], None)
     assert caller.heard[0].startswith("BILL PAY")
@@ -56,6 +84,7 @@ def test_without_a_transcript_file_nothing_is_asked(sqlite_store: Store, tmp_pat
 def test_consent_words_and_masking() -> None:
     assert consents("Y") and consents("yes") and consents("YES PLS")
     assert not consents("N") and not consents("Y N") and not consents("") and not consents("WHY")
+    assert declines("n") and declines("NO THANKS") and not declines("40152270")
     assert mask_digits("PIN 2468 CARD 4417") == "PIN **** CARD ****"
 
 
