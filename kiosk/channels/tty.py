@@ -138,9 +138,9 @@ class TtyChannel:
         turn = read_turn(line)
         if turn.kind == TurnKind.EMPTY:
             return False
-        if self._asking_consent and turn.kind in (TurnKind.ANSWER, TurnKind.GARBLED):
-            if not self._settle_consent(turn.text):
-                return False
+        consent_answer = turn.kind in (TurnKind.ANSWER, TurnKind.GARBLED)
+        if self._asking_consent and consent_answer and not self._settle_consent(turn.text):
+            return False  # settled (or asked again); True: the line also answers the first step
         if turn.kind == TurnKind.GARBLED:
             self._send(PLEASE_REPEAT)
             return False
