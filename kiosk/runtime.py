@@ -17,6 +17,7 @@ from kiosk.conversation.services import Services
 from kiosk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from kiosk.payments.cash import HandedBack
     from kiosk.receipts import DeliveryRouter
     from kiosk.store.store import Store
 
@@ -36,6 +37,7 @@ class KioskRuntime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     started_at: datetime | None = None  # attempts from before this were left by a crash
+    _handed_back: HandedBack | None = None  # what start-up did with stranded bills
 
     @classmethod
     def start(
@@ -57,6 +59,10 @@ class KioskRuntime:
         settings = settings or get_settings()
         runtime = cls(Services.deferred(lambda: _open(settings), settings, takes_cash=takes_cash))
         runtime.started_at = datetime.now(UTC)
+        try:  # before any greeting, so the first prompt can say what came out
+            runtime.return_stranded_cash()
+        except Exception:  # never keep the kiosk from starting
+            log.exception("returning cash left in escrow failed")
         if not background:
             runtime.services.store  # noqa: B018 - open it now
         elif upkeep_now:
@@ -125,19 +131,34 @@ class KioskRuntime:
                 raise
             log.error("outbox pass skipped, the store failed: %s", str(error).splitlines()[0][:200])
 
-    def return_stranded_cash(self) -> int:
-        """Bills a crash left in the acceptor's escrow go back out (logged for staff)."""
-        from kiosk.payments.cash import hand_back_stranded
+    def return_stranded_cash(self) -> HandedBack:
+        """Bills a crashed kiosk process left in the acceptor's escrow go back out (logged).
+
+        The first customer prompt says what came out (it may not be theirs), and the
+        upkeep asks a store worker to see to it (:meth:`call_worker_for_stranded_cash`).
+        """
+        from kiosk.payments.cash import HandedBack, hand_back_stranded
 
         if not self.services.takes_cash:  # the phone line has no bill acceptor
-            return 0
-        return hand_back_stranded(self.services.cash_acceptor())
+            return HandedBack()
+        handed = hand_back_stranded(self.services.cash_acceptor())
+        self.services.cash_from_earlier += handed.returned_cents
+        self._handed_back = handed
+        return handed
+
+    def call_worker_for_stranded_cash(self) -> None:
+        """A staff request (as for a jam) with what the start-up hand-back did: bills
+        that came out of the slot with nobody there, or bills stuck in it."""
+        handed = self._handed_back
+        if handed:
+            self.services.representative.request(None, "associate_now", handed.staff_reason)
+            self._handed_back = None
 
     def _upkeep(self) -> None:
         try:
-            self.return_stranded_cash()
-        except Exception:  # never take the kiosk down from the background
-            log.exception("returning cash left in escrow failed")
+            self.call_worker_for_stranded_cash()
+        except Exception:  # the acceptor's log line still has it
+            log.exception("calling a worker for cash left in escrow failed")
         try:
             self.services.store  # noqa: B018 - open the database first
             self.reconcile_own_payments()
@@ -162,6 +183,10 @@ class KioskRuntime:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        try:  # a session shorter than the upkeep's start: the worker is still called
+            self.call_worker_for_stranded_cash()
+        except Exception:
+            log.exception("calling a worker for cash left in escrow failed")
         self.services.close()
 
 

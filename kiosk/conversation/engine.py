@@ -24,7 +24,7 @@ from kiosk.conversation.signals import AudioStep, Signal
 from kiosk.conversation.step_ids import START, StepId
 from kiosk.conversation.steps import STEPS, TASK_CONTINUES, TASK_LENGTHS
 from kiosk.conversation.steps.base import Go
-from kiosk.conversation.steps.service_state import money_status, return_bills
+from kiosk.conversation.steps.service_state import cash_from_earlier, money_status, return_bills
 from kiosk.conversation.wording import join, w
 from kiosk.store.health import is_store_failure
 
@@ -56,6 +56,11 @@ class Conversation:
         self.finished = False
         self._prompt = self._build()
         self._past_tty_welcome()
+        earlier = cash_from_earlier(self.ctx)  # bills a crashed session left came out
+        if earlier is not None:
+            self._prompt = dataclasses.replace(
+                self._prompt, notice=join(earlier, self._prompt.notice)
+            )
 
     # ------------------------------------------------------------ public API
     @property

@@ -56,6 +56,15 @@ class Services:
             self._store, self._open = None, store
             self.settings = settings
         self._lock = threading.Lock()
+        # Bills a crashed session left in escrow, handed back at start-up: the first
+        # customer prompt says so once (the runtime sets it, a Conversation takes it).
+        self.cash_from_earlier: int = 0
+
+    def take_cash_from_earlier(self) -> int:
+        """The cents handed back at start-up not yet told to anyone (0 after the first call)."""
+        with self._lock:
+            cents, self.cash_from_earlier = self.cash_from_earlier, 0
+        return cents
 
     @classmethod
     def deferred(

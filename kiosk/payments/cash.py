@@ -13,12 +13,13 @@ import datetime as dt
 import logging
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.devtools.faults import crash_point
 from kiosk.errors import InvalidInput
 from kiosk.money import format_cents
-from kiosk.payments.journal import ESCROW_RETURNED, ESCROW_STUCK, ProcessorJournal
+from kiosk.payments.journal import ESCROW_RETURNED, ESCROW_STUCK, STRANDED, ProcessorJournal
 from kiosk.payments.methods import ChargeResult, PaymentMethod, ProcessorCharge
 from kiosk.store.models import PaymentMethodKind
 
@@ -76,6 +77,34 @@ class CashNotReturned(Exception):
         super().__init__(f"{format_cents(cents)} could not be returned: {reason}")
         self.cents = cents
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class HandedBack:
+    """What the start-up hand-back did with bills a crashed session left in escrow:
+    cents that came out of the slot (nobody may be there to take them) and cents stuck."""
+
+    returned_cents: int = 0
+    stuck_cents: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.returned_cents or self.stuck_cents)
+
+    @property
+    def staff_reason(self) -> str:
+        """What a store worker is asked to see to (the staff request's reason)."""
+        said = []
+        if self.returned_cents:
+            said.append(
+                f"{format_cents(self.returned_cents)} in bills from an interrupted session "
+                "came out of the bill slot at start-up: keep it for its owner"
+            )
+        if self.stuck_cents:
+            said.append(
+                f"cash jam: {format_cents(self.stuck_cents)} from an interrupted session "
+                "stuck in the bill slot"
+            )
+        return "; ".join(said)
 
 
 class CashAcceptor(PaymentMethod):
@@ -172,7 +201,7 @@ class CashAcceptorSimulator(CashAcceptor):
         self._expected = 0
         return self._eject_of(self.owner)
 
-    def _eject_of(self, owner: str) -> int:
+    def _eject_of(self, owner: str, why: str | None = None) -> int:
         """Hand back ``owner``'s held bills (a jam: recorded stuck, logged, raised)."""
         held = self.journal.escrow_held(self.acceptor, owner)
         if not held:
@@ -180,7 +209,7 @@ class CashAcceptorSimulator(CashAcceptor):
         try:
             crash_point("cash.eject")  # a test injects a jam here
         except CashNotReturned as jam:
-            self.journal.escrow_settle(self.acceptor, ESCROW_STUCK, owner)
+            self.journal.escrow_settle(self.acceptor, ESCROW_STUCK, owner, why)
             log.error(
                 "cash acceptor %s: %s could not be returned (%s); staff must open the "
                 "acceptor and give it back",
@@ -189,7 +218,7 @@ class CashAcceptorSimulator(CashAcceptor):
                 jam.reason,
             )
             raise CashNotReturned(held, jam.reason) from None
-        return self.journal.escrow_settle(self.acceptor, ESCROW_RETURNED, owner)
+        return self.journal.escrow_settle(self.acceptor, ESCROW_RETURNED, owner, why)
 
     def stranded(self) -> dict[str, int]:
         """Held cents by owner whose process is gone (a crash): nobody's session will
@@ -200,15 +229,15 @@ class CashAcceptorSimulator(CashAcceptor):
             if owner != self.owner and not owner_alive(owner)
         }
 
-    def hand_back_stranded(self) -> tuple[int, int]:
-        """Hand back every dead owner's bills. Returns (cents returned, cents stuck)."""
+    def hand_back_stranded(self) -> HandedBack:
+        """Hand back every dead owner's bills (recorded as settled by the start-up)."""
         returned = stuck = 0
         for owner in self.stranded():
             try:
-                returned += self._eject_of(owner)
+                returned += self._eject_of(owner, STRANDED)
             except CashNotReturned as jam:
                 stuck += jam.cents
-        return returned, stuck
+        return HandedBack(returned, stuck)
 
     def vanished(self) -> tuple[int, str]:
         """Cents this acceptor put into escrow that are no longer held for it, though it
@@ -294,24 +323,23 @@ class CashAcceptorSimulator(CashAcceptor):
         self.journal.record_once(idempotency_key, 0, ChargeResult(False, decline_code="voided"))
 
 
-def hand_back_stranded(acceptor: CashAcceptor) -> int:
+def hand_back_stranded(acceptor: CashAcceptor) -> HandedBack:
     """At start-up: hand back the bills a crashed kiosk process left in escrow, and log
     it for staff.
 
     A payment stacks its bills in the same transaction as its charge, so bills still
     held by a process that is gone paid nothing: they are the customer's. Bills of a
     process still running (another kiosk on the same data directory, mid-session) are
-    left alone. Returns the cents handed back (0 when none); a jam is recorded as stuck
-    and logged by :meth:`CashAcceptorSimulator.eject`.
+    left alone. A jam is recorded as stuck and logged by the acceptor.
     """
     if not isinstance(acceptor, CashAcceptorSimulator):
-        return 0
-    returned, _stuck = acceptor.hand_back_stranded()
-    if returned:
+        return HandedBack()
+    handed = acceptor.hand_back_stranded()
+    if handed.returned_cents:
         log.warning(
             "cash acceptor: %s in bills was left in escrow by an interrupted session (no "
             "payment was made with it) and was handed back out of the slot at start-up; "
             "if nobody took it, staff should keep it for the customer",
-            format_cents(returned),
+            format_cents(handed.returned_cents),
         )
-    return returned
+    return handed

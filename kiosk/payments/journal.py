@@ -37,10 +37,12 @@ CREATE TABLE IF NOT EXISTS cash_escrow (
     owner TEXT
 )
 """
+STRANDED = "stranded"  # the key of bills a start-up hand-back settled
 _COLUMNS = "approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
 ESCROW_HELD, ESCROW_STACKED, ESCROW_RETURNED, ESCROW_STUCK = "held", "stacked", "returned", "stuck"
 """A bill in the acceptor's escrow: held (waiting), stacked (paid into the cash box),
 returned (handed back out of the slot), stuck (jammed: staff must open the acceptor).
+A bill settled by the start-up hand-back has ``key`` = ``STRANDED``.
 ``owner`` names the kiosk process whose session put the bill in (see
 :func:`kiosk.payments.cash.process_owner`): only bills of a dead owner are stranded."""
 
@@ -136,14 +138,17 @@ class ProcessorJournal:
             ).fetchall()
         return {str(owner): int(cents) for owner, cents in rows}
 
-    def escrow_settle(self, acceptor: str, state: str, owner: str | None = None) -> int:
+    def escrow_settle(
+        self, acceptor: str, state: str, owner: str | None = None, why: str | None = None
+    ) -> int:
         """Every held bill of ``acceptor`` (``owner``'s only when given; "" = bills with
-        no owner on record) is now ``state``; returns their cents."""
+        no owner on record) is now ``state``; returns their cents. ``why`` is kept in
+        the bill's key column (``STRANDED``: settled by the start-up hand-back)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 cents = self._held(acceptor, owner)
-                self._settle_escrow(acceptor, state, None, owner)
+                self._settle_escrow(acceptor, state, why, owner)
                 self._db.execute("COMMIT")
                 return cents
             except BaseException:

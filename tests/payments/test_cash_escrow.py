@@ -15,6 +15,9 @@ import pytest
 from payment_kit import AVA
 from sqlalchemy import select
 
+from kiosk.conversation.engine import Conversation
+from kiosk.conversation.prompt import Register
+from kiosk.conversation.services import Services
 from kiosk.devtools import faults
 from kiosk.payments.cash import CashAcceptorSimulator, CashNotReturned, hand_back_stranded
 from kiosk.payments.journal import ProcessorJournal
@@ -121,7 +124,7 @@ def test_a_crash_with_bills_in_escrow_keeps_the_money_truthful(
     if jammed:
         faults.inject("cash.eject", jam)
     with caplog.at_level(logging.WARNING):
-        returned = hand_back_stranded(acceptor)
+        returned = hand_back_stranded(acceptor).returned_cents
     states = [state for _, state in journal.escrow_history(acceptor.acceptor)]
     logged = " ".join(r.getMessage() for r in caplog.records)
     if jammed:
@@ -220,3 +223,64 @@ def test_bills_taken_from_a_live_session_are_said_truthfully(journal: ProcessorJ
     assert "$20.00" in reason and "handed back out of the bill slot" in reason, reason
     assert "No money" in reason or "took no money" in reason
     assert journal.approved_charges() == {}
+
+
+def _service_requests(store: Store) -> list[str]:
+    from kiosk.store.models import ServiceRequest
+
+    with store.sessions() as session:
+        return [
+            r.reason for r in session.scalars(select(ServiceRequest).order_by(ServiceRequest.id))
+        ]
+
+
+def test_bills_handed_back_at_start_up_are_told_and_a_worker_called(sqlite_store: Store) -> None:
+    """A kiosk killed with $40 in escrow restarts as a real ``kiosk text``: the bills come
+    out at start-up, its first prompt (the welcome) says so and whose they may be, and a
+    store worker is asked to see to it with the amount. Found by a tester: the bills came
+    out with nothing on the screen, only a line in kiosk.log."""
+    env = _kiosk_env(sqlite_store)
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, sqlite_store.settings.database_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    before = _service_requests(sqlite_store)
+    restarted = subprocess.run(
+        [str(Path(sys.executable).parent / "kiosk"), "text"],
+        input="",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    welcome = restarted.stdout.split("> ")[0]
+    assert "Welcome" in welcome, restarted.stdout + restarted.stderr
+    assert (
+        "$40.00 in bills from an earlier session came out of the bill slot. "
+        "If it is not yours, please give it to a store worker." in welcome
+    ), welcome
+    asked = _service_requests(sqlite_store)[len(before) :]
+    assert len(asked) == 1 and "$40.00" in asked[0] and "came out of the bill slot" in asked[0]
+
+
+@pytest.mark.parametrize("register", list(Register))
+def test_the_first_prompt_says_bills_from_an_earlier_session_once(
+    sqlite_store: Store, register: Register
+) -> None:
+    """In every register with a bill acceptor (a TTY's first prompt is the account question)."""
+    services = Services(sqlite_store)
+    services.cash_from_earlier = 1000
+    first = Conversation(services, register).prompt.render(register)
+    words = {
+        Register.STANDARD: "$10.00 in bills from an earlier session came out of the bill slot",
+        Register.SPOKEN: "Ten dollars in bills from an earlier session came out of the bill slot",
+        Register.SIMPLE: "$10.00 from before came out of the bill slot",
+        Register.TTY: "$10.00 IN BILLS FROM AN EARLIER SESSION CAME OUT OF THE SLOT",
+    }[register]
+    assert words in first and "store worker" in first.lower(), first
+    again = Conversation(services, register).prompt.render(register)
+    assert "earlier session" not in again and "from before" not in again  # told once

@@ -94,6 +94,26 @@ def return_bills(ctx: Context) -> Wording | None:
     )
 
 
+def cash_from_earlier(ctx: Context) -> Wording | None:
+    """Once, on the first prompt after a start-up that handed back bills a crashed
+    session left in escrow: say they came out, and whose they may be."""
+    from kiosk.money import format_cents
+
+    cents = ctx.services.take_cash_from_earlier()
+    if not cents:
+        return None
+    amount = format_cents(cents)
+    return w(
+        f"{amount} in bills from an earlier session came out of the bill slot. "
+        "If it is not yours, please give it to a store worker.",
+        f"{amount} from before came out of the bill slot. "
+        "If it is not yours, give it to a store worker.",
+        tty_text=f"{amount} IN BILLS FROM AN EARLIER SESSION CAME OUT OF THE SLOT. "
+        "IF NOT YOURS PLS GIVE IT TO A STORE WORKER",
+        go_ahead=False,
+    )
+
+
 def _call_worker_for_jam(ctx: Context, cents: int) -> None:
     """Ask a store worker to the kiosk for bills stuck in the acceptor (recorded with the
     amount, so staff know what to give back); the acceptor has logged the jam already."""
