@@ -116,6 +116,18 @@ class PaymentSummary:
 
 
 @dataclass(frozen=True)
+class PaidRow:
+    """A row of the itemised bill that takes money off: a payment, or what was paid or
+    credited on the lines shown, or a credit on the account. With the lines' full
+    amounts the rows add up to the balance (the bill listed $180.40 of charges over
+    "You owe $143.60" after a partial payment, the payment nowhere)."""
+
+    label: str  # "Paid December 5", "Paid or credited", "Credit on account"
+    cents: int  # taken off the charges above it; negative adds to them
+    on: dt.date | None = None  # the payment's day, when the row is one payment
+
+
+@dataclass(frozen=True)
 class BillExplanation:
     account_last4: str
     name: str
@@ -138,6 +150,7 @@ class BillExplanation:
     disputes: tuple[DisputeSummary, ...]
     summary: str  # a short paragraph: what is owed, what is late, when it is due
     first_name: str = ""  # the customer's, for a greeting before the facts
+    paid_rows: tuple[PaidRow, ...] = ()  # lines' cents minus these = balance_cents
 
     @property
     def owed_text(self) -> str:
@@ -222,6 +235,8 @@ class BillService:
                 else None
             )
             standing = self._standing(session, account, owed, today)
+            lines = tuple(self._lines(session, account))
+            payments = tuple(self._payments(session, account))
             explanation = BillExplanation(
                 account_last4=account.number[-4:],
                 name=account.customer.name,
@@ -238,12 +253,13 @@ class BillService:
                 due_dates=due_dates,
                 disconnection_on=account.disconnection_on,
                 days_until_disconnection=days_left,
-                lines=tuple(self._lines(session, account)),
-                payments=tuple(self._payments(session, account)),
+                lines=lines,
+                payments=payments,
                 arrangement=arrangement,
                 disputes=disputes,
                 summary=self._summary(account, owed, arrangement, due_dates),
                 first_name=account.customer.name.split()[0],
+                paid_rows=self._paid_rows(lines, payments, owed.balance_cents),
             )
             record(self.store, session, "bill.explained", "success", account)
         return explanation
@@ -411,16 +427,48 @@ class BillService:
         disputed = self._disputed_items(session, account)
         result: list[LineExplanation] = []
         for index, bill in enumerate(bills):
+            if index > 0 and not any(item.id in open_by_item for item in bill.items):
+                continue  # older bills: only those with something still unpaid, whole,
+                # so a payment row beside them adds up (a paid line vanished, not its payment)
             for item in bill.items:
                 line = open_by_item.get(item.id)
-                if index > 0 and line is None:
-                    continue  # older bills: only what is still unpaid
                 result.append(
-                    self._line(item, bill, line.open_cents if line else 0, item.id in disputed)
+                    self._line(
+                        item, bill, line.open_cents if line else 0, item.id in disputed, index > 0
+                    )
                 )
         return result
 
-    def _line(self, item: LineItem, bill: Bill, open_cents: int, disputed: bool) -> LineExplanation:
+    @staticmethod
+    def _paid_rows(
+        lines: tuple[LineExplanation, ...], payments: tuple[PaymentSummary, ...], balance: int
+    ) -> tuple[PaidRow, ...]:
+        """What takes the lines' full amounts down to the balance: the newest payments
+        when they account for it exactly, else what was paid or credited on these lines
+        and any credit (or other charge) on the account."""
+        taken = sum(line.cents for line in lines) - balance
+        if taken == 0:
+            return ()
+        total = 0
+        for count, payment in enumerate(payments, 1):
+            total += payment.cents
+            if total == taken:
+                return tuple(
+                    PaidRow(f"Paid {short_date(p.at.date())}", p.cents, p.at.date())
+                    for p in payments[:count]
+                )
+            if total > taken:
+                break
+        settled = sum(line.cents - line.open_cents for line in lines)
+        rows = [PaidRow("Paid or credited", settled)] if settled else []
+        rest = taken - settled  # what the ledger holds beyond the lines shown
+        if rest:
+            rows.append(PaidRow("Credit on account" if rest > 0 else "Other charges", rest))
+        return tuple(rows)
+
+    def _line(
+        self, item: LineItem, bill: Bill, open_cents: int, disputed: bool, older: bool = False
+    ) -> LineExplanation:
         what = WHAT_IT_IS.get(item.category, item.description.lower())
         reason = item.change_reason.rstrip(".")
         if item.previous_cents is None:
@@ -438,6 +486,8 @@ class BillService:
         text = f"{item.description}, {self._money(item.cents)}: {what}."
         if bill.due_on < self._today() and open_cents:
             text = f"From the bill for {bill.period_label}, unpaid: " + text
+        elif older:  # a paid line of an older bill shown beside its unpaid ones
+            text = f"From the bill for {bill.period_label}: " + text
         if why:
             text += f" {why}"
         if disputed:

@@ -1160,3 +1160,51 @@ def test_after_a_plan_starts_the_plan_says_what_is_due_next(driver, services, re
             day for day in (bill_due, cutoff) if not missing_facts(d.prompt, register, days=(day,))
         ]
         assert not stale, (stale, said)
+
+
+def _row_cents(value: str) -> int:
+    """A bill row's value ("$35.00", "-$71.80", "$5.00 (held)") in signed cents."""
+    match = re.fullmatch(r"(-?)\$([\d,]+)\.(\d\d)( \(held\))?", value)
+    assert match, value
+    cents = int(match.group(2).replace(",", "")) * 100 + int(match.group(3))
+    return -cents if match.group(1) else cents
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_bill_rows_add_up_to_what_is_owed_after_a_partial_payment(driver, services, register):
+    """Ben pays $71.80 of his $215.40: the bill's rows add up to the $143.60 he owes,
+    with a row for the payment, and every register says the payment and its day. The
+    rows summed to $180.40 (a paid line of last month's bill gone, the payment nowhere)
+    and only the standard text named the payment."""
+    d = driver(register)
+    d.sign_in("ben")
+    before = services.bills.explain("40152271").balance_cents
+    _menu(d, register, "pay")
+    d.choose("other")
+    d.say("71.80")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result", d.prompt.render(register)
+    d.choose("none")
+    d.say("yes")
+    _menu(d, register, "bill")
+    assert d.prompt.id == "bill"
+    owed = services.bills.explain("40152271").balance_cents
+    assert owed == before - 7180
+    rows = dict(d.prompt.details)
+    assert sum(_row_cents(value) for value in rows.values()) == owed, d.prompt.details
+    paid_on = _today(services)
+    assert rows[f"Paid {paid_on:%B} {paid_on.day}"] == "-$71.80", d.prompt.details
+    facts = missing_facts(d.prompt, register, (owed, 7180), (paid_on,))
+    assert not facts, (facts, d.prompt.render(register))
+
+
+@pytest.mark.parametrize("who", ["ava", "ben", "carmen", "dev", "emma"])
+def test_bill_rows_add_up_for_every_demo_account(driver, services, who):
+    """Each demo account's bill rows add up to what it owes (plans, credits and
+    disputes included)."""
+    d = driver()
+    d.sign_in(who)
+    _menu(d, Register.STANDARD, "bill")
+    owed = services.bills.explain(d.conversation.ctx.account_number).balance_cents
+    assert sum(_row_cents(value) for _label, value in d.prompt.details) == owed, d.prompt.details

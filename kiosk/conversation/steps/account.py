@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from kiosk.conversation.context import Context
 from kiosk.conversation.facts import (
@@ -30,6 +31,9 @@ from kiosk.conversation.wording import join, w
 from kiosk.errors import KioskError, NotEligible
 from kiosk.money import format_cents
 
+if TYPE_CHECKING:
+    from kiosk.services.billing import BillExplanation
+
 PLAN = "Payment plan"
 DISPUTE = "Question a charge"
 RECONNECT = "Turn service back on"
@@ -53,6 +57,9 @@ def bill(ctx: Context) -> Prompt:
             f"{format_cents(line.cents)}{' (held)' if line.disputed else ''}",
         )
         for line in explanation.lines
+    ) + tuple(  # payments and credits, so the rows add up to what is owed
+        (row.label, f"-{format_cents(row.cents)}" if row.cents > 0 else format_cents(-row.cents))
+        for row in explanation.paid_rows
     )
     why = " ".join(line.text for line in explanation.lines)
     payments = " ".join(p.text for p in explanation.payments[:2])
@@ -63,8 +70,8 @@ def bill(ctx: Context) -> Prompt:
         standing_wording(explanation.standing),
         w(
             standard,
-            _simple_bill(explanation),
-            tty_text=tty_summary(explanation),
+            _simple_bill(explanation) + "".join(f" {p}." for p in _paid(explanation)),
+            tty_text=". ".join((tty_summary(explanation), *_paid(explanation))),
             go_ahead=False,
         ),
         bill_changes(explanation),
@@ -81,6 +88,14 @@ def bill(ctx: Context) -> Prompt:
         sensitive=True,
         big_value=format_cents(max(explanation.balance_cents, 0)),
     )
+
+
+def _paid(explanation: BillExplanation) -> list[str]:
+    """The bill's payment rows as short sentences ("Paid December 5: $71.80"), for the
+    simple and TTY texts (the standard text lists recent payments in full)."""
+    return [
+        f"{row.label}: {format_cents(row.cents)}" for row in explanation.paid_rows if row.cents > 0
+    ]
 
 
 def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
