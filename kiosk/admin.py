@@ -154,7 +154,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from kiosk.payments.recovery import recover
-    from kiosk.payments.registry import reconciliation_methods
+    from kiosk.payments.registry import cash_acceptor, reconciliation_methods
     from kiosk.payments.service import PaymentService
     from kiosk.store.models import AttemptState, PaymentAttempt
 
@@ -178,8 +178,14 @@ def _reconcile(args: argparse.Namespace) -> int:
     if unknown:
         problems.append(f"{unknown} payment(s) still UNKNOWN: ask the processor, then run again")
     lines = [f"{outcome}: {count}" for outcome, count in sorted(settled.items())]
+    escrow = cash_acceptor(store.settings).escrow_report()
+    lines += escrow.lines()
+    problems += escrow.problems()
     text = "\n".join(lines + [f"PROBLEM: {p}" for p in problems]) or "Nothing to reconcile."
-    _emit(args, {"settled": settled, "unknown": unknown, "problems": problems}, text)
+    done: dict[str, object] = {"settled": settled, "unknown": unknown, "problems": problems}
+    if escrow:
+        done["escrow"] = escrow.as_dict()
+    _emit(args, done, text)
     _record_admin(
         store, "admin.reconcile", "failure" if problems else "success", unknown=unknown, **settled
     )

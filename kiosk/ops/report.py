@@ -7,6 +7,7 @@ form fits a 42-column receipt, so the same lines print on the kiosk's printer.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import asdict, dataclass, field
@@ -64,6 +65,10 @@ class DailyReport:
     outbox_failed: int  # messages given up on (all days): receipts nobody got
     outbox_pending: int
     audit_heads: list[ChainHead] = field(default_factory=list)
+    # This kiosk's bill acceptor that day: bills a crashed session left, handed back out
+    # of the slot at start-up (staff keep them for their owner), and bills that jammed.
+    cash_returned_at_start_up_cents: int = 0
+    cash_stuck_cents: int = 0
 
     @property
     def total(self) -> Totals:
@@ -88,9 +93,15 @@ def day_bounds(day: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def build_report(store: Store, day: dt.date) -> DailyReport:
+    from kiosk.payments.registry import processor_journal
+
     start, end = day_bounds(day, store.settings.timezone)
     with store.sessions() as session:
-        return _build(session, store.settings.timezone, day, start, end)
+        report = _build(session, store.settings.timezone, day, start, end)
+    returned, stuck = processor_journal(store.settings).escrow_day(start, end)
+    return dataclasses.replace(
+        report, cash_returned_at_start_up_cents=returned, cash_stuck_cents=stuck
+    )
 
 
 def _build(
@@ -181,6 +192,10 @@ def report_lines(report: DailyReport) -> list[str]:
         lines.append(row(f"  {method} ({totals.count})", format_cents(totals.cents)))
     lines.append(row(f"  total ({report.total.count})", format_cents(report.total.cents)))
     lines.append(row("Cash in the acceptor", format_cents(report.cash_in_acceptor_cents)))
+    lines.append(
+        row("Bills handed back at start-up", format_cents(report.cash_returned_at_start_up_cents))
+    )
+    lines.append(row("Bills stuck in the acceptor", format_cents(report.cash_stuck_cents)))
     lines.append(row("Declined", str(sum(report.declines.values()))))
     lines += [row(f"  {code}", str(count)) for code, count in report.declines.items()]
     lines.append(row("Open or unknown (this day)", str(report.open_attempts)))
@@ -206,6 +221,10 @@ def report_csv(report: DailyReport) -> str:
         writer.writerow([day, "payments", method, totals.count, totals.cents])
     writer.writerow([day, "payments", "total", report.total.count, report.total.cents])
     writer.writerow([day, "cash_in_acceptor", "cash", "", report.cash_in_acceptor_cents])
+    writer.writerow(
+        [day, "cash_escrow", "returned_at_start_up", "", report.cash_returned_at_start_up_cents]
+    )
+    writer.writerow([day, "cash_escrow", "stuck", "", report.cash_stuck_cents])
     for code, count in report.declines.items():
         writer.writerow([day, "declines", code, count, ""])
     writer.writerow([day, "open_attempts", "this_day", report.open_attempts, ""])

@@ -107,6 +107,43 @@ class HandedBack:
         return "; ".join(said)
 
 
+@dataclass(frozen=True)
+class EscrowReport:
+    """Bills in an acceptor that staff must know of (``kiosk admin reconcile``): held by
+    a kiosk process that is gone (the next start-up hands them back) and stuck (a jam:
+    staff open the acceptor and give them back)."""
+
+    acceptor: str
+    stranded_cents: int = 0
+    stuck_cents: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.stranded_cents or self.stuck_cents)
+
+    def lines(self) -> list[str]:
+        if not self.stranded_cents:
+            return []
+        return [
+            f"cash held by an interrupted session in {self.acceptor}: "
+            f"{format_cents(self.stranded_cents)} (the kiosk's next start hands it back)"
+        ]
+
+    def problems(self) -> list[str]:
+        if not self.stuck_cents:
+            return []
+        return [
+            f"{format_cents(self.stuck_cents)} in bills stuck in {self.acceptor}: open the "
+            "acceptor and give it back to its owner"
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "acceptor": self.acceptor,
+            "stranded_cents": self.stranded_cents,
+            "stuck_cents": self.stuck_cents,
+        }
+
+
 class CashAcceptor(PaymentMethod):
     """The contract of a bill acceptor with an escrow, on top of :class:`PaymentMethod`:
     bills go in (:meth:`insert`) and wait in escrow; :meth:`charge` stacks them into the
@@ -228,6 +265,14 @@ class CashAcceptorSimulator(CashAcceptor):
             for owner, cents in self.journal.escrow_held_by_owner(self.acceptor).items()
             if owner != self.owner and not owner_alive(owner)
         }
+
+    def escrow_report(self) -> EscrowReport:
+        """What staff must know of in this acceptor: a dead process's held bills, and stuck ones."""
+        return EscrowReport(
+            self.acceptor,
+            sum(self.stranded().values()),
+            self.journal.escrow_stuck().get(self.acceptor, 0),
+        )
 
     def hand_back_stranded(self) -> HandedBack:
         """Hand back every dead owner's bills (recorded as settled by the start-up)."""

@@ -164,6 +164,24 @@ class ProcessorJournal:
             ).fetchall()
         return {acceptor: int(cents) for acceptor, cents in rows}
 
+    def escrow_day(self, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+        """(cents handed back by a start-up, cents that jammed) with bills settled in
+        [start, end): for the end-of-day report."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(CASE WHEN state = ? AND key = ? THEN cents END), 0), "
+                "COALESCE(SUM(CASE WHEN state = ? THEN cents END), 0) "
+                "FROM cash_escrow WHERE settled_at >= ? AND settled_at < ?",
+                (
+                    ESCROW_RETURNED,
+                    STRANDED,
+                    ESCROW_STUCK,
+                    start.astimezone(dt.UTC).isoformat(),
+                    end.astimezone(dt.UTC).isoformat(),
+                ),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def escrow_history(self, acceptor: str, owner: str | None = None) -> list[tuple[int, str]]:
         """(cents, state) of every bill that went into ``acceptor`` (``owner``'s only
         when given), oldest first."""

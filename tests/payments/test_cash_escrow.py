@@ -3,6 +3,7 @@ said and recorded truthfully, and a crash with bills in escrow leaves a true rec
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -284,3 +285,47 @@ def test_the_first_prompt_says_bills_from_an_earlier_session_once(
     assert words in first and "store worker" in first.lower(), first
     again = Conversation(services, register).prompt.render(register)
     assert "earlier session" not in again and "from before" not in again  # told once
+
+
+def _admin(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "kiosk"), "admin", *args],
+        env=_kiosk_env(store),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_staff_tools_show_bills_left_handed_back_and_stuck(sqlite_store: Store) -> None:
+    """``kiosk admin reconcile`` lists bills held by a dead kiosk process and stuck bills
+    (exit 1 while any are stuck); ``kiosk admin report`` says what start-up handed back
+    and what jammed that day. Found by a tester: reconcile said "Nothing to reconcile."
+    and the report had no line for either."""
+    from kiosk.payments.registry import cash_acceptor, processor_journal
+
+    journal = processor_journal(sqlite_store.settings)
+    acceptor = cash_acceptor(sqlite_store.settings)
+    gone = "0:0"  # no process has pid 0: the session that put these in is gone
+    journal.escrow_add(acceptor.acceptor, 2000, gone)
+    left = _admin(sqlite_store, "reconcile")
+    assert left.returncode == 0, left.stdout + left.stderr
+    assert "$20.00" in left.stdout and "interrupted session" in left.stdout, left.stdout
+
+    assert hand_back_stranded(acceptor).returned_cents == 2000  # the next start-up
+    journal.escrow_add(acceptor.acceptor, 5000, gone)
+    faults.inject("cash.eject", jam)
+    assert hand_back_stranded(acceptor).stuck_cents == 5000
+    stuck = _admin(sqlite_store, "reconcile", "--json")
+    assert stuck.returncode == 1, stuck.stdout + stuck.stderr
+    done = json.loads(stuck.stdout)
+    assert done["escrow"]["stuck_cents"] == 5000 and done["escrow"]["stranded_cents"] == 0
+    assert any("$50.00 in bills stuck" in p for p in done["problems"]), done
+
+    report = _admin(sqlite_store, "report")
+    assert report.returncode == 0, report.stdout + report.stderr
+    lines = report.stdout.splitlines()
+    handed = [line for line in lines if line.startswith("Bills handed back at start-up")]
+    jammed = [line for line in lines if line.startswith("Bills stuck in the acceptor")]
+    assert handed and handed[0].endswith("$20.00"), report.stdout
+    assert jammed and jammed[0].endswith("$50.00"), report.stdout
