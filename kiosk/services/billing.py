@@ -601,7 +601,13 @@ class BillService:
                 balance_cents=owed.balance_cents,
                 past_due_cents=owed.past_due_cents,
                 due_now_cents=owed.due_now_cents,
-                next_due_on=due_dates[0][0] if due_dates else None,
+                next_due_on=(
+                    arrangement.next_part_due_on  # the plan says when, not the bills' dates
+                    if arrangement is not None and arrangement.kind != ArrangementKind.EXTENSION
+                    else due_dates[0][0]
+                    if due_dates
+                    else None
+                ),
                 arrangement=arrangement,
                 disputes=disputes,
                 text_lines=tuple(lines),

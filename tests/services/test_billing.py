@@ -73,6 +73,8 @@ def test_dev_statement_shows_plan(store: Store) -> None:
     statement = BillService(store).statement(DEV)
     assert statement.arrangement is not None
     assert statement.arrangement.next_part_cents == 4000
+    # the plan's next part is what is due next, not the bills' own date it overrides
+    assert statement.next_due_on == statement.arrangement.next_part_due_on is not None
     assert any("installment plan" in line for line in statement.text_lines)
     assert statement.entries[-1].balance_after_cents == statement.balance_cents == 12000
 
