@@ -201,6 +201,7 @@ class VoiceChannel:
         money_margin: float | None = None,
     ) -> None:
         self.conversation = conversation
+        conversation.ctx.services.back_how = "say go back"
         # The session's timer runs on the channel's clock (a test's runs fast).
         self.session = Session(
             conversation.ctx.services, conversation=conversation, clock=CallableClock(clock)

@@ -46,6 +46,9 @@ class Services:
         # A walk-up kiosk has one bill acceptor; the phone line has none (its calls
         # share these services, and no caller can put a bill in).
         self.takes_cash = takes_cash
+        # How this channel goes back a step, for messages that must name it: the
+        # screen's key is Esc (its star is Repeat), the voice channel's is "go back".
+        self.back_how = "type back"
         if not callable(store):  # an open Store (imported lazily: it pulls in SQLAlchemy)
             self._store: Store | None = store
             self._open: Callable[[], Store] | None = None

@@ -85,6 +85,7 @@ class KioskApp(App[int], inherit_bindings=False):
     ) -> None:
         super().__init__()
         self._on_ready = on_ready  # called once the first screen is drawn
+        services.back_how = "press Esc"  # the key bar's Back (star is Repeat here)
         self.clock = clock or MonotonicClock()
         self.profile = Profile(start_mode=mode)
         self.profile.speech = speech

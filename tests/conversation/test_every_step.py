@@ -530,6 +530,22 @@ def test_cash_overpayment_credit_is_said_before_the_yes(driver, services, regist
 
 
 @pytest.mark.parametrize("register", REGISTERS)
+def test_done_with_no_bills_says_how_this_channel_goes_back(driver, register):
+    """Typed channels go back by typing back (star is the phone's, which takes no cash)."""
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    d.say(next(c for c in d.prompt.choices if "84.99" in c.label.standard).key)
+    d.choose("cash")
+    d.say("done")
+    said = d.prompt.render(register)
+    assert d.prompt.id == "cash_insert" and "type back" in said.lower(), said
+    assert "star" not in said.lower()
+    d.say("back")
+    assert d.prompt.id == "pay_method"
+
+
+@pytest.mark.parametrize("register", REGISTERS)
 def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
     """The debit authorization (amount, date, account ending, how to cancel) comes
     before the yes in every register, and the same words are kept with the payment."""

@@ -246,6 +246,23 @@ async def test_a_kept_routing_number_is_replaced_by_new_typing(make_app) -> None
         assert app.session.conversation.ctx.values["bank_routing"] == "021000021"
 
 
+@run_async
+async def test_done_with_no_bills_names_the_screens_own_back_key(make_app) -> None:
+    """It said "press star to go back"; on the screen star is Repeat and Esc is Back."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2", "1")  # pay, the full amount
+        cash = next(c for c in app.session.prompt.choices if c.value == "cash")
+        await press(pilot, cash.key)
+        assert app.session.prompt.id == "cash_insert"
+        await press(pilot, "d", "o", "n", "e", "enter")
+        error = str(app.screen.query_one("#error", Static).render())
+        assert "press Esc to go back" in error and "star" not in error
+        await press(pilot, "escape")  # and Esc does go back
+        assert app.session.prompt.id == "pay_method"
+
+
 # ------------------------------------------------------- speech, privacy
 @run_async
 async def test_speech_follows_focus_and_pins_are_never_spoken(make_app) -> None:

@@ -332,7 +332,12 @@ def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
 def cash_done(ctx: Context) -> Outcome:
     inserted = int(ctx.values.get("cash_inserted", 0))
     if inserted <= 0:
-        return invalid("No bills are in yet. Put in a bill, or press star to go back.")
+        back = ctx.services.back_how  # the channel's own back (star is Repeat on the screen)
+        return invalid(
+            f"No bills are in yet. Put in a bill, or {back} to go back.",
+            f"No bills are in yet. Put in a bill, or {back} to go back.",
+            "NO BILLS IN YET. PUT IN A BILL, OR TYPE BACK TO GO BACK",
+        )
     if ctx.values.get("pay_plan_offer") is not None and inserted < _amount(ctx):
         short = format_cents(_amount(ctx) - inserted)
         return invalid(
