@@ -234,7 +234,15 @@ def _simple_summary(explanation: BillExplanation) -> str:
     text = f"You owe {format_cents(explanation.balance_cents)}."
     if explanation.past_due_cents:
         text += f" {format_cents(explanation.past_due_cents)} of it is late."
-    return text + simple_plan_next(explanation)
+    plan_next = simple_plan_next(explanation)
+    arrangement = explanation.arrangement
+    on_plan = arrangement is not None and arrangement.kind != "extension"  # no models import
+    if plan_next or on_plan or not explanation.due_dates:
+        return text + plan_next
+    day, cents = explanation.due_dates[0]  # when the rest is due, as standard and TTY say
+    if cents == explanation.balance_cents:
+        return text + f" Pay by {day:%B} {day.day}."
+    return text + f" Pay {format_cents(cents)} by {day:%B} {day.day}."
 
 
 def simple_plan_next(explanation: BillExplanation) -> str:

@@ -1224,3 +1224,14 @@ def test_bill_rows_add_up_for_every_demo_account(driver, services, who):
     _menu(d, Register.STANDARD, "bill")
     owed = services.bills.explain(d.conversation.ctx.account_number).balance_cents
     assert sum(_row_cents(value) for _label, value in d.prompt.details) == owed, d.prompt.details
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_greeting_says_when_the_bill_is_due_in_every_register(driver, services, register):
+    """Ava (no plan): the greeting says what she owes and by when in every register; the
+    simple greeting said only "You owe $84.99"."""
+    [(due_on, cents)] = services.bills.explain("40152270").due_dates
+    d = driver(register)
+    d.sign_in("ava")
+    facts = missing_facts(d.prompt, register, (cents,), (due_on,))
+    assert not facts, (facts, d.prompt.render(register))
