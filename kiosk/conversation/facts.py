@@ -219,14 +219,16 @@ def account_notice(explanation: BillExplanation, greeting: Wording | None = None
     when (after a greeting that names the customer, the summary does not name them again)."""
     summary = w(
         explanation.owed_text if greeting is not None else explanation.summary,
-        _simple_summary(explanation),
+        simple_summary(explanation),
         tty_text=tty_summary(explanation),
         go_ahead=False,
     )
     return join(greeting, standing_wording(explanation.standing), summary)
 
 
-def _simple_summary(explanation: BillExplanation) -> str:
+def simple_summary(explanation: BillExplanation) -> str:
+    """What is owed and when, in the simple register: the greeting and the bill say the
+    same (the bill said "Pay by December 17" of $215.40 of which $120.40 was due then)."""
     if explanation.balance_cents <= 0:
         credit = -explanation.balance_cents
         extra = f" You have {format_cents(credit)} extra." if credit else ""

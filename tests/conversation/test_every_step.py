@@ -1235,3 +1235,15 @@ def test_greeting_says_when_the_bill_is_due_in_every_register(driver, services, 
     d.sign_in("ava")
     facts = missing_facts(d.prompt, register, (cents,), (due_on,))
     assert not facts, (facts, d.prompt.render(register))
+
+
+def test_the_simple_bill_says_what_is_due_when_as_the_greeting_does(driver) -> None:  # type: ignore[no-untyped-def]
+    """Ben's simple bill said "You owe $215.40. $95.00 of it is late. Pay by December 17."
+    (as if all of it were due then) while his greeting said "Pay $120.40 by December 17"."""
+    d = driver(Register.SIMPLE)
+    menu = d.sign_in("ben")
+    bill = d.choose("bill")
+    due = re.search(r"Pay \$120\.40 by (\w+ \d+)\.", menu.render(Register.SIMPLE))
+    assert due, menu.render(Register.SIMPLE)
+    assert f"Pay $120.40 by {due.group(1)}." in bill.render(Register.SIMPLE)
+    assert f"late. Pay by {due.group(1)}" not in bill.render(Register.SIMPLE)

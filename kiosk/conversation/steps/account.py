@@ -10,7 +10,7 @@ from kiosk.conversation.facts import (
     bill_changes,
     number_wording,
     short_date,
-    simple_plan_next,
+    simple_summary,
     standing_wording,
     tty_summary,
 )
@@ -70,7 +70,7 @@ def bill(ctx: Context) -> Prompt:
         standing_wording(explanation.standing),
         w(
             standard,
-            _simple_bill(explanation) + "".join(f" {p}." for p in _paid(explanation)),
+            simple_summary(explanation) + "".join(f" {p}." for p in _paid(explanation)),
             tty_text=". ".join((tty_summary(explanation), *_paid(explanation))),
             go_ahead=False,
         ),
@@ -96,19 +96,6 @@ def _paid(explanation: BillExplanation) -> list[str]:
     return [
         f"{row.label}: {format_cents(row.cents)}" for row in explanation.paid_rows if row.cents > 0
     ]
-
-
-def _simple_bill(explanation) -> str:  # type: ignore[no-untyped-def]
-    owed = format_cents(max(explanation.balance_cents, 0))
-    text = f"You owe {owed}."
-    if explanation.past_due_cents:
-        text += f" {format_cents(explanation.past_due_cents)} of it is late."
-    plan_next = simple_plan_next(explanation)
-    if plan_next:  # the plan says what is due when; the bill's own date no longer applies
-        return text + plan_next
-    if explanation.due_on:
-        text += f" Pay by {explanation.due_on:%B} {explanation.due_on.day}."
-    return text
 
 
 @handles(StepId.BILL)
