@@ -7,6 +7,7 @@ a widget of the next.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Digits, Static
@@ -44,6 +45,13 @@ class StepView(VerticalScroll):
         self.icons = icons
         self.entry_value = entry_value
         self.can_focus = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The view's height changed (the screen's "more" line took a row, say): the
+        screen counts the pages again once laid out, so "1 of 3" is never "1 of 2"."""
+        update_more = getattr(self.screen, "update_more", None)
+        if callable(update_more):
+            self.screen.call_after_refresh(update_more)
 
     def compose(self) -> ComposeResult:
         prompt, register = self.prompt, self.register

@@ -74,12 +74,14 @@ async def settled_more(pilot: Pilot, app: KioskApp) -> None:
     """Wait for the step's layout and its "more" line (laid out after the step is drawn,
     and once more after the line takes its row)."""
     more = app.screen.query_one("#more", Static)
-    for _ in range(20):
+    shown = None
+    for _ in range(40):
         await pilot.pause()
         view = app.screen.query_one(StepView)
-        if more.display == (view.max_scroll_y > 0):
-            await pilot.pause()
-            return
+        now = (more.display, str(more.render()), view.max_scroll_y)
+        if more.display == (view.max_scroll_y > 0) and now == shown:
+            return  # the same line and layout twice running: settled
+        shown = now
 
 
 def walk(script: tuple[str, ...]):
