@@ -1,18 +1,25 @@
 """Which payment methods this kiosk has, built from settings.
 
 The simulators of the demo kiosk share one processor journal file in the data
-directory, like one acquirer behind the card terminal, the bank debit and the
-cash acceptor; so the reconciler, even in another process, can look up any key.
+directory, like one acquirer behind the card terminal, the phone line's keyed
+(card-not-present) cards, the bank debit and the cash acceptor; so the reconciler,
+even in another process, can look up any key.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kiosk.payments.bank import BankDebitSimulator
 from kiosk.payments.card_terminal import CardTerminalSimulator
 from kiosk.payments.cash import CashAcceptorSimulator
 from kiosk.payments.journal import ProcessorJournal
+from kiosk.payments.keyed_card import KeyedCard, KeyedCardSimulator
 from kiosk.payments.methods import PaymentMethod
 from kiosk.settings import Settings, data_dir
+
+if TYPE_CHECKING:
+    from kiosk.clock import Clock
 
 _journals: dict[str, ProcessorJournal] = {}
 
@@ -36,6 +43,18 @@ def card_terminal(settings: Settings) -> CardTerminalSimulator:
 
 def bank_debit(settings: Settings, routing: str, account_number: str) -> BankDebitSimulator:
     return BankDebitSimulator(routing, account_number, processor_journal(settings))
+
+
+def keyed_card(settings: Settings, card: KeyedCard, clock: Clock) -> KeyedCardSimulator:
+    """A card-not-present charge of one keyed card (the phone line's card payments),
+    checked against ``clock`` (the kiosk's) in the store's time zone."""
+    return KeyedCardSimulator(
+        card,
+        processor_journal(settings),
+        clock=clock,
+        timezone=settings.timezone,
+        delay_seconds=settings.terminal_delay_seconds,
+    )
 
 
 def cash_acceptor(settings: Settings) -> CashAcceptorSimulator:

@@ -948,8 +948,9 @@ def _describe(error: BaseException) -> str:
 
 def _how_to_fix(decline_code: str) -> str:
     from kiosk.payments.card_terminal import DECLINES_BY_CENTS, ISSUER_UNAVAILABLE, VOIDED
+    from kiosk.payments.keyed_card import KEYED_DECLINES
 
-    for decline in (*DECLINES_BY_CENTS.values(), ISSUER_UNAVAILABLE, VOIDED):
+    for decline in (*DECLINES_BY_CENTS.values(), ISSUER_UNAVAILABLE, VOIDED, *KEYED_DECLINES):
         if decline.code == decline_code:
             return decline.how_to_fix
     from kiosk.payments.cash import HOW_TO_FIX_BY_CODE
