@@ -131,6 +131,11 @@ def parse_amount(text: str) -> int:
     figures = _MONEY_FIGURES.match(clean.replace(" ", ""))
     if figures:
         return _cents(int(figures.group(1)), _cent_digits(figures.group(2)), text)
+    said = [word for word in clean.split() if word not in _FILLERS]
+    if len(said) > 1 and all(word in DIGIT_WORDS for word in said):
+        # "one five zero", "one oh two": a digit string is not an amount, and reading it
+        # as one ($1.50? $150? $1.02?) would be a guess.
+        raise AmountParseError(f"{text!r}: digits said one by one are not an amount")
     clean = re.sub(r"\b(a|an)\b (hundred|thousand)", r"one \2", clean)
     decimal = _DECIMAL.match(clean)
     if decimal:  # "forty two point five oh": the cents are said digit by digit
@@ -214,10 +219,15 @@ def _amount_from_tokens(tokens: list[str], original: str) -> int:
         return _cents(int(figure), 0, original)
     if any("." in f for f in figures):
         raise AmountParseError(f"{original!r}: unclear amount")
-    if len(figures) == 3 and figures[1] == "0" and units[1] is None and int(figures[2]) < 10:
+    oh_pair = len(figures) == 3 and figures[1] == "0" and units[1] is None
+    if oh_pair and int(figures[2]) < 10:
         figures, units = [figures[0], figures[2]], [units[0], units[2]]  # "forty two oh five"
     if len(figures) != 2 or units[0] == "cents" or units[1] == "dollars":
         raise AmountParseError(f"{original!r}: not one amount")
+    if units[1] is None and not oh_pair and int(figures[1]) < 10:
+        # "forty two five": cents after the dollars are said as a pair ("fifty", "oh
+        # five"); one digit there would be a guess ($42.05? $42.50?).
+        raise AmountParseError(f"{original!r}: cents are said as two digits")
     return _cents(int(figures[0]), int(figures[1]), original)
 
 

@@ -80,6 +80,14 @@ def test_parse_amount(spoken: str, cents: int) -> None:
         "forty two point five oh six",
         "point five",
         "forty two point",
+        # Digit strings are not amounts: "one five zero" was read as $1.02 (issue 16's
+        # follow-up); "one two" as $1.02 and "forty two five" as $42.05 by guess.
+        "one five zero",
+        "one oh two",
+        "one two",
+        "um five oh five",
+        "forty two five",
+        "one five zero dollars",
     ],
 )
 def test_parse_amount_rejects_nonsense(spoken: str) -> None:
