@@ -47,6 +47,7 @@ class CallResult:
     max_gap_ms: float | None = None
     gap_at: float = 0.0  # s after the call's first packet
     packets: int = 0
+    gaps_ms: np.ndarray | None = None  # every gap between two of the line's packets
     note: str = ""
 
 
@@ -67,6 +68,7 @@ def _measure(caller: SippCaller, result: CallResult) -> None:
     gap = _gaps(rtp.arrivals)
     if gap is not None:
         result.max_gap_ms, result.gap_at = gap
+        result.gaps_ms = np.diff(np.asarray(rtp.arrivals)) * 1000.0
     result.packets = len(rtp.arrivals)
 
 
@@ -250,12 +252,23 @@ def main() -> int:
         f"(load average {load_before} before, {load_after} after)"
     )
     print(
-        f"{'call':<6} {'kind':<5} {'first sound ms':>14} {'max RTP gap ms':>18} {'packets':>8}  note"
+        f"{'call':<6} {'kind':<5} {'first sound ms':>14} {'max RTP gap ms':>18} "
+        f"{'p99.9 ms':>8} {'packets':>8}  note"
     )
     for i, r in enumerate(results):
         first = f"{r.first_sound_ms:.0f}" if r.first_sound_ms is not None else "-"
         gap = f"{r.max_gap_ms:.1f} @{r.gap_at:.0f}s" if r.max_gap_ms is not None else "-"
-        print(f"{i + 1:<6} {r.kind:<5} {first:>14} {gap:>18} {r.packets:>8}  {r.note}")
+        tail = f"{np.percentile(r.gaps_ms, 99.9):.1f}" if r.gaps_ms is not None else "-"
+        print(f"{i + 1:<6} {r.kind:<5} {first:>14} {gap:>18} {tail:>8} {r.packets:>8}  {r.note}")
+    every = [r.gaps_ms for r in results if r.gaps_ms is not None]
+    if every:
+        pooled = np.concatenate(every)
+        p50, p99, p999 = np.percentile(pooled, (50, 99, 99.9))
+        print(
+            f"gaps between packets, all calls ({pooled.size}): median {p50:.1f} ms, "
+            f"p99 {p99:.1f}, p99.9 {p999:.1f}, over 30 ms {int((pooled > 30).sum())}, "
+            f"over 40 ms {int((pooled > 40).sum())}"
+        )
     gaps = [r.max_gap_ms for r in results if r.max_gap_ms is not None]
     firsts = [r.first_sound_ms for r in results if r.first_sound_ms is not None]
     if gaps and firsts:

@@ -42,8 +42,8 @@ Real time: the media clock thread asks for SCHED_FIFO 20 and, once loaded, the l
 other threads for SCHED_RR 10 (as `asterisk -p`; espeak-ng and the recognizers run in
 ordinary helper processes); needs CAP_SYS_NICE or an RLIMIT_RTPRIO, e.g. LimitRTPRIO=20
 in a systemd unit; without it, it is logged and the line runs at normal priority.
-Its memory is locked once loaded (needs CAP_IPC_LOCK or LimitMEMLOCK=infinity, else
-logged) and transparent huge pages are off for it.
+Its memory is locked once loaded, each page as it is touched (needs CAP_IPC_LOCK or
+LimitMEMLOCK=infinity, else logged) and transparent huge pages are off for it.
 Also: KIOSK_LINE_BARGE_IN (speech interrupts prompts, default off: lines echo),
 KIOSK_LINE_DETECT_SECONDS (listening for a TTY at answer, 1),
 KIOSK_LINE_INTER_DIGIT_SECONDS (a pause that ends a number typed without #, 4).

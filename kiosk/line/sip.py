@@ -158,6 +158,7 @@ def _realtime_process() -> None:
 
 
 MCL_CURRENT = 1  # mlockall(2): the pages mapped now
+MCL_ONFAULT = 4  # ... and the rest of those mappings only as they are touched (Linux 4.4)
 PR_SET_THP_DISABLE = 41  # prctl(2)
 
 
@@ -166,7 +167,13 @@ def _lock_memory() -> None:
 
     Everything loaded is locked in memory (``mlockall``; needs CAP_IPC_LOCK or
     LimitMEMLOCK=infinity, else it is logged): dropped pages of its code would be read
-    back from disk under the media clock. And transparent huge pages are off for the
+    back from disk under the media clock. Locked on fault (``MCL_ONFAULT``), not all at
+    once: with a plain lock, the kernel fills every page of a locked mapping the moment
+    it grows, and the malloc arenas grow by ``mprotect`` when a call's thread allocates,
+    holding the interpreter: measured in bench_line, 25-60 ms of page clearing inside
+    ``mprotect`` at each call's start, every call's RTP stopped behind it (perf: clock
+    gaps of 33-63 ms, the call thread in ``populate_vma_page_range``). A kernel without
+    ``MCL_ONFAULT`` gets no lock rather than that. And transparent huge pages are off for the
     line: the kernel's khugepaged merges a process's pages holding its memory map lock,
     at the lowest priority; on a busy machine the media clock, asking for memory, waited
     for it 100-500 ms in uninterruptible sleep (measured: ``vm_mmap_pgoff`` in the clock
@@ -183,8 +190,8 @@ def _lock_memory() -> None:
             raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
 
     try:
-        call("mlockall", MCL_CURRENT)
-        log.info("line memory locked")
+        call("mlockall", MCL_CURRENT | MCL_ONFAULT)
+        log.info("line memory locked (on fault)")
     except (OSError, AttributeError) as error:
         log.warning("line memory not locked (pages may be read back from disk): %s", error)
     try:

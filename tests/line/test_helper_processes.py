@@ -82,3 +82,46 @@ def test_the_lines_threads_run_real_time_and_its_helpers_do_not():
     assert done.returncode == 0, done.stderr
     main, new, child = (int(value) for value in done.stdout.split())
     assert (main, new, child) == (os.SCHED_RR, os.SCHED_RR, os.SCHED_OTHER)
+
+
+MEMORY_LOCK = """
+import ctypes, mmap
+from kiosk.line.sip import _lock_memory
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+size = 16 << 20
+# Reserved before the lock, opened for writing after it: how a malloc arena grows.
+address = libc.mmap(None, size, 0, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
+_lock_memory()
+locked = next(line for line in open("/proc/self/status") if line.startswith("VmLck"))
+assert libc.mprotect(ctypes.c_void_p(address), ctypes.c_size_t(size), mmap.PROT_READ | mmap.PROT_WRITE) == 0
+(ctypes.c_char * 1).from_address(address).value = b"x"  # one page touched
+
+def field(name):
+    lines = open("/proc/self/smaps").read().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{address:x}-"))
+    for line in lines[start + 1:]:
+        if line.startswith(name + ":"):
+            return int(line.split()[1])
+
+print(int(locked.split()[1]), field("Rss"), field("Locked"))
+"""
+
+
+def test_the_lines_memory_is_locked_page_by_page_as_it_is_touched():
+    """Memory the line opens after its lock is locked as it is touched, not filled at
+    once: a growing malloc arena filled under the interpreter stopped every call's audio
+    (tens of milliseconds at each call's start, see kiosk.line.sip._lock_memory)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", MEMORY_LOCK], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    locked_kb, rss_kb, locked_here_kb = (int(value) for value in done.stdout.split())
+    if locked_kb == 0:
+        pytest.skip("memory locking is not allowed here (CAP_IPC_LOCK)")
+    assert rss_kb <= 8, f"{rss_kb} kB of 16 MB filled when it was opened"
+    assert 4 <= locked_here_kb <= 8  # the page touched, locked
