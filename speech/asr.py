@@ -93,6 +93,15 @@ CARRIER_GAP_SHARE = 0.1
 #: 5 -> 126/132, 118/132, 4/40 (the answers alone, before carriers: 121, 107, 5/40).
 CARRIER_GARBAGE_MARGIN = 5.0
 
+#: How far below a free phone loop's decode of the same speech (log score per frame) an
+#: amount heard on an amount step may score and still be taken. The grammar decoder
+#: forces any sound onto some amount: white noise alone was "a hundred", "two hundred",
+#: "a thousand" (8 seeds, see tests/speech). Speech that is an amount scores near the
+#: phone loop (espeak-ng, 4 voices x 140/180 wpm, 5 amounts: -5.9 to +2.9; at 10 dB
+#: white noise down to -13.8), noise forced onto an amount far below it (-10.3 to
+#: -19.1). Below the bound the amount is "not caught" and asked again, never guessed.
+AMOUNT_LOOP_MARGIN = -7.0
+
 #: Unit-variance noise, scaled into the dither the recognizer adds (reproducible).
 _NOISE = np.random.default_rng(7).normal(0.0, 1.0, ASR_RATE * 60).astype(np.float32)
 
@@ -399,8 +408,9 @@ class PocketsphinxRecognizer(Recognizer):
         level: float | None = 0.1,
         dither: float = 3e-3,
         carrier_garbage: float = CARRIER_GARBAGE_WEIGHT,
+        amount_loop_margin: float | None = AMOUNT_LOOP_MARGIN,
     ) -> None:
-        from pocketsphinx import Decoder
+        from pocketsphinx import Decoder, get_model_path
 
         options: dict[str, Any] = {
             "bestpath": False,
@@ -419,6 +429,9 @@ class PocketsphinxRecognizer(Recognizer):
         self.warps = tuple(warps) or (1.0,)
         self._decoder = Decoder(**options)
         self._decoder.add_word(*HELP_VARIANT, True)
+        self.amount_loop_margin = amount_loop_margin
+        phones = Path(get_model_path()) / "en-us" / "en-us-phone.lm.bin"
+        self._decoder.add_allphone_file(_PHONE_LOOP, str(phones))
         self._searches: dict[str, str] = {}
         self._grammars: dict[str, StepGrammar] = {}
 
@@ -510,6 +523,8 @@ class PocketsphinxRecognizer(Recognizer):
             return "", 0.0, None  # a sentence forced onto a short phrase: out of grammar
         if self._help_not_key(text, grammar, pcm):
             text, per_frame = "help", None  # its score is the key word's
+        if self._amount_not_speech(text, best, grammar, pcm):
+            return "", 0.0, None  # noise forced onto an amount: not caught, asked again
         # Not calibrated: the score per frame ranks hypotheses of one utterance only
         # (see :meth:`Recognizer.margin` for the margin that is used).
         return text, 1.0, per_frame
@@ -589,6 +604,30 @@ class PocketsphinxRecognizer(Recognizer):
         # No path at all (-inf): every other answer fell outside the search's wide beams.
         return float(max(self._best(self._search_for(each), pcm)[1] for each in searches))
 
+    def amount_margin(self, audio: np.ndarray, rate: int, grammar: StepGrammar) -> float | None:
+        """The amount heard in ``audio`` scored against a free phone loop (log score per
+        frame; None: no amount heard). For measuring :data:`AMOUNT_LOOP_MARGIN`."""
+        samples = self.prepare(resample(to_mono_float(audio), rate, self.rate))
+        pcm = _pcm16(samples)
+        text, best = self._best(self._search_for(grammar.bare()), pcm)
+        if grammar.has_carriers:
+            text, best = self._with_carriers(grammar, samples, text, best)
+        answer = grammar.interpret(text) if text else None
+        if answer is None or answer.kind != "amount":
+            return None
+        return best - self._best(_PHONE_LOOP, pcm)[1]
+
+    def _amount_not_speech(self, text: str, score: float, grammar: StepGrammar, pcm: bytes) -> bool:
+        """Whether an amount heard on an amount step fits the sound far worse than free
+        phones do (:data:`AMOUNT_LOOP_MARGIN`): noise forced onto the grammar."""
+        if self.amount_loop_margin is None or grammar.kind != "amount":
+            return False
+        answer = grammar.interpret(text)
+        if answer is None or answer.kind != "amount":
+            return False
+        loop = self._best(_PHONE_LOOP, pcm)[1]
+        return score - loop < self.amount_loop_margin
+
     def _help_not_key(self, text: str, grammar: StepGrammar, pcm: bytes) -> bool:
         """Whether a bare key word heard on a menu that takes "help" was "help" after all.
 
@@ -612,6 +651,9 @@ class PocketsphinxRecognizer(Recognizer):
         heard, _ = self._best(self._search_for(second), pcm)
         return heard in ("help", variant)
 
+
+#: The search name of the free phone loop (:data:`AMOUNT_LOOP_MARGIN`).
+_PHONE_LOOP = "phone_loop"
 
 #: Key words a menu may hear bare ("two" for key 2).
 _KEY_WORDS = frozenset(DIGIT_VOCABULARY)
