@@ -47,6 +47,7 @@ class KioskRuntime:
         background: bool = True,
         upkeep_now: bool = True,
         takes_cash: bool = True,
+        keyed_card: bool = False,
     ) -> KioskRuntime:
         """Start the kiosk's services.
 
@@ -57,7 +58,11 @@ class KioskRuntime:
         once the screen is up, so the two do not compete for the interpreter.
         """
         settings = settings or get_settings()
-        runtime = cls(Services.deferred(lambda: _open(settings), settings, takes_cash=takes_cash))
+        runtime = cls(
+            Services.deferred(
+                lambda: _open(settings), settings, takes_cash=takes_cash, keyed_card=keyed_card
+            )
+        )
         runtime.started_at = datetime.now(UTC)
         try:  # before any greeting, so the first prompt can say what came out
             runtime.return_stranded_cash()

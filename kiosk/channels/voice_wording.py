@@ -86,6 +86,8 @@ VOICE_TEXT: dict[str, tuple[str, str]] = {
 BRIEF_CUTS: dict[str, tuple[str, ...]] = {
     "pay_method": (r"You are paying [^.]*\.\s*",),
     "pay_review": (r"Please check\.\s*",),
+    # A keyed card ("paid with your Visa ending 4242": the phone line) is said all the
+    # same: its caller gets no printed receipt.
     "pay_result": (r" paid by [^.]*(?=\.)",),
 }
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.payments.cash import CashAcceptorSimulator
+    from kiosk.payments.keyed_card import KeyedCard
     from kiosk.payments.methods import PaymentMethod
     from kiosk.payments.service import PaymentService
     from kiosk.services.arrangements import ArrangementService
@@ -42,10 +43,14 @@ class Services:
         settings: Settings | None = None,
         *,
         takes_cash: bool = True,
+        keyed_card: bool = False,
     ) -> None:
         # A walk-up kiosk has one bill acceptor; the phone line has none (its calls
         # share these services, and no caller can put a bill in).
         self.takes_cash = takes_cash
+        # A walk-up kiosk has a card reader; on the phone line the card is not present:
+        # the caller keys its number, expiry and security code (card-not-present).
+        self.keyed_card = keyed_card
         # How this channel goes back a step, for messages that must name it: the
         # screen's key is Esc (its star is Repeat), the voice channel's is "go back".
         self.back_how = "type back"
@@ -71,9 +76,14 @@ class Services:
 
     @classmethod
     def deferred(
-        cls, open_store: Callable[[], Store], settings: Settings, *, takes_cash: bool = True
+        cls,
+        open_store: Callable[[], Store],
+        settings: Settings,
+        *,
+        takes_cash: bool = True,
+        keyed_card: bool = False,
     ) -> Services:
-        return cls(open_store, settings, takes_cash=takes_cash)
+        return cls(open_store, settings, takes_cash=takes_cash, keyed_card=keyed_card)
 
     @property
     def store(self) -> Store:
@@ -183,6 +193,12 @@ class Services:
         from kiosk.payments.registry import card_terminal
 
         return card_terminal(self.store.settings)
+
+    def keyed_card_method(self, card: KeyedCard) -> PaymentMethod:
+        """A card-not-present charge of ``card``, checked against the kiosk's clock."""
+        from kiosk.payments.registry import keyed_card
+
+        return keyed_card(self.store.settings, card, self.store.clock)
 
     def bank_debit(self, routing: str, account_number: str) -> PaymentMethod:
         from kiosk.payments.registry import bank_debit

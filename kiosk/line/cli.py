@@ -35,6 +35,9 @@ Ports: SIP over UDP on --listen (KIOSK_LINE_LISTEN); RTP and RTCP from --rtp-por
 Concurrency: at most --max-calls calls at once (KIOSK_LINE_MAX_CALLS, 1 to 4: the SIP
 stack's wheel holds 4 calls a process; run more `kiosk line` processes on other ports
 behind the PBX for more); one more is answered 486 Busy Here.
+Cards are card-not-present: the caller keys the card number, the expiry (MMYY) and
+the security code on the phone's keypad, never by voice; none of them is spoken back,
+logged or stored (only the brand and last 4 are kept). No cash is offered.
 "Person" on any step transfers the call (blind, SIP REFER) to --agent-uri
 (KIOSK_LINE_AGENT_URI) with X-Kiosk-Reason and X-Kiosk-Account-Last4 headers; without
 one, or when the transfer is refused or fails, the caller gets the callback offer.
@@ -97,7 +100,8 @@ def run_line(args: argparse.Namespace) -> int:
     from kiosk.line.sip import LineServer
     from kiosk.runtime import KioskRuntime
 
-    runtime = KioskRuntime.start(takes_cash=False)  # no caller can put a bill in
+    # No caller can put a bill in, and the card is not present: the caller keys it.
+    runtime = KioskRuntime.start(takes_cash=False, keyed_card=True)
     server = LineServer(settings, _parts(runtime, settings), realtime=True)
     stop = threading.Event()
 

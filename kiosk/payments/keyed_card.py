@@ -140,6 +140,28 @@ class KeyedCard:
     __str__ = __repr__
 
 
+@dataclass(repr=False)
+class CardEntry:
+    """A keyed card as the customer enters it, part by part; the conversation holds it
+    in memory until the charge and drops it then. ``repr`` is masked."""
+
+    number: CardNumber | None = None
+    exp_month: int = 0
+    exp_year: int = 0
+    security_code: str = ""
+
+    def card(self) -> KeyedCard | None:
+        """The whole card, or None while a part is missing."""
+        if self.number is None or not self.exp_month or not self.security_code:
+            return None
+        return KeyedCard(self.number, self.exp_month, self.exp_year, self.security_code)
+
+    def __repr__(self) -> str:
+        return f"CardEntry({self.number.description if self.number else 'no number yet'})"
+
+    __str__ = __repr__
+
+
 def read_card_number(text: str) -> CardNumber:
     """Check a keyed card number: digits, its brand's length, the Luhn check digit, a
     brand taken here.

@@ -123,6 +123,20 @@ def walk_every_step(driver, services, register: Register) -> list[Prompt]:
     d.choose("finish")
     run(d)
 
+    services.keyed_card = True  # the phone line's card: keyed, not present
+    try:
+        d = driver(register)
+        d.sign_in("ava")
+        d.choose("pay")
+        d.say("1")
+        d.choose("card")
+        d.say("4242424242424241")  # fails the check digit
+        d.say("4242424242424242", "1026", "1228", "12", "737")  # expired; code too short
+        assert d.prompt.id == "pay_review", d.prompt.id
+        run(d)
+    finally:
+        services.keyed_card = False
+
     _block_account(services, "40152270")
     d = driver(register)
     d.sign_in("ava")

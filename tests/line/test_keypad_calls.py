@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
@@ -194,3 +195,62 @@ def test_a_voice_caller_answers_by_speech(line, tmp_path):
     assert asked, said
     outcome = line.outcome(caller.call_id)
     assert outcome is not None and outcome.channel == "voice"
+
+
+def test_a_keys_only_caller_pays_by_keyed_card_and_hears_brand_last_4_and_confirmation(
+    line, tmp_path, caplog
+):
+    """Card-not-present on the line: the card's number, expiry and security code are keyed
+    (DTMF), never said back nor logged nor stored; the review and the confirmation name
+    the card as "Visa ending 4242"."""
+    from kiosk.settings import data_dir
+
+    card, expiry, code = "4242424242424242", "1230", "737"
+    caplog.set_level(logging.DEBUG)
+    services = line.server.parts.services
+    services.takes_cash, services.keyed_card = False, True  # as `kiosk line` runs
+    dev = "40152273"  # no other call here pays Dev's bill: his amounts stay as seeded
+    before = len(_attempts(line.store, dev))
+    caller = line.call(tmp_path)
+    try:
+        # Sign in, pay, his plan's next $40.00, card; then the card, typed ahead like the
+        # rest: the number ends with #, the expiry and the code at their length; 1 is yes.
+        _press(caller, "1", dev + "#", "50309#", "9753#", "2", "1", "1")
+        _press(caller, card + "#", expiry, code, "1")
+        assert _wait_for(lambda: len(_attempts(line.store, dev)) > before, 90)
+        assert _wait_for(lambda: _attempts(line.store, dev)[-1].state == AttemptState.SUCCEEDED, 30)
+        heard_from = len(caller.rtp.received())
+        assert caller.rtp.wait_quiet(1.5, timeout=60)  # the confirmation is read out whole
+        _press(caller, "4", "2")  # no more receipts; nothing else: goodbye
+        assert caller.wait(60) == 0
+    finally:
+        services.takes_cash, services.keyed_card = True, False
+        caller.close()
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and outcome.channel == "voice"
+    paid = _attempts(line.store, dev)[-1]
+    assert (paid.brand, paid.last4, paid.cents) == ("VISA", "4242", 4000)
+    spoken = " ".join(outcome.captions)
+    review = spoken.index("Is this right?")
+    assert "Visa ending 4242" in spoken[:review] and "forty dollars" in spoken[:review]
+    assert "card reader" not in spoken
+    number = paid.confirmation_number
+    assert number and digits_to_words(number) in spoken[review:]
+    assert "Visa ending 4242" in spoken[review:]
+    after = caller.rtp.received()[heard_from:]
+    assert np.sqrt(np.mean(after**2)) > 0.01 and after.size > 3 * 8000
+    # Nothing of the card but its brand and last 4: not said, not logged, not stored.
+    for secret in (card, digits_to_words(card), digits_to_words(code), digits_to_words(expiry)):
+        assert secret not in spoken
+    logged = "\n".join(f"{record.getMessage()} {vars(record)!r}" for record in caplog.records)
+    assert card not in logged and "key pressed" in logged
+    files = [
+        Path(str(line.store.engine.url.database)),
+        services.payments.journal.path,
+        *data_dir().iterdir(),  # the processor journal of this test
+    ]
+    files += [path.with_name(path.name + "-wal") for path in files]
+    assert any(path.name.startswith("processor-") for path in files)
+    for path in files:
+        if path.exists():
+            assert card.encode() not in path.read_bytes(), path

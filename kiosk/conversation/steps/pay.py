@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from kiosk.conversation.answers import Invalid
 from kiosk.conversation.context import Context
 from kiosk.conversation.facts import (
     after_payment_wording,
@@ -46,6 +48,9 @@ from kiosk.errors import (
 )
 from kiosk.money import format_cents
 
+if TYPE_CHECKING:
+    from kiosk.payments.keyed_card import CardEntry
+
 log = logging.getLogger(__name__)
 PAY = "Pay your bill"
 ON_FILE_KEY = "1"
@@ -69,6 +74,7 @@ def _amount(ctx: Context) -> int:
 # ------------------------------------------------------------------- amount
 @step(StepId.PAY_AMOUNT, PAY, 1)
 def pay_amount(ctx: Context) -> Prompt:
+    ctx.values.pop(KEYED, None)  # a card keyed for another amount is keyed again
     options = ctx.services.bills.payment_options(ctx.account_number)
     ctx.values["pay_options"] = {str(i): (o.cents, o.reconnect) for i, o in enumerate(options, 1)}
     choices = [
@@ -193,6 +199,12 @@ def pay_method(ctx: Context) -> Prompt:
             "Pay by card, or from a bank account: you need the numbers from a check.",
             "Pick card or bank.",
         )
+    if ctx.services.keyed_card:  # no card reader: the card's numbers are keyed in
+        how = w(
+            "For a card, you type its number, expiry date and security code on the keypad. "
+            "For a bank account you need the numbers from a check.",
+            "For a card, you type its numbers. Pick card or bank.",
+        )
     return prompt(
         w(
             f"You are paying {format_cents(_amount(ctx))}. How do you want to pay?{fee_note}",
@@ -211,13 +223,146 @@ def pay_method(ctx: Context) -> Prompt:
 def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["pay_method"] = answer.choice
     ctx.values.pop("payment_key", None)
+    ctx.values.pop(KEYED, None)
     if answer.choice == "cash":
         ctx.values["cash_inserted"] = ctx.services.cash_acceptor().escrow_cents
         return Go(StepId.CASH_INSERT)
     back = return_bills(ctx)  # bills put in before, and now another way: they come back
     if answer.choice == "bank":
         return Go(StepId.BANK_ROUTING, notice=back)
+    if ctx.services.keyed_card:
+        _entry(ctx)
+        return Go(StepId.CARD_NUMBER, notice=back)
     return Go(StepId.PAY_REVIEW, notice=back)
+
+
+# ------------------------------------------------------------ keyed card
+KEYED = "keyed_card"
+"""The card being keyed (card-not-present): a :class:`CardEntry`, in memory only until
+the charge. Its number, expiry and code are never shown, said back, logged or stored."""
+
+
+def _entry(ctx: Context) -> CardEntry:
+    from kiosk.payments.keyed_card import CardEntry
+
+    entry = ctx.values.get(KEYED)
+    if not isinstance(entry, CardEntry):
+        entry = ctx.values[KEYED] = CardEntry()
+    return entry
+
+
+def _refused(error: InvalidInput) -> Invalid:
+    """A keyed entry refused: what is wrong and what to do; the entry is not kept."""
+    return invalid(error.message, error.message)
+
+
+@step(StepId.CARD_NUMBER, PAY, 2)
+def card_number(ctx: Context) -> Prompt:
+    from kiosk.payments.keyed_card import ACCEPTED_NAMES
+
+    return prompt(
+        w(
+            "Type the card number, the long number on the front of the card, then press Enter.",
+            "Type the long number on the front of your card, then press Enter.",
+            tty_text="TYPE THE CARD NUMBER",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            f"It has 15 or 16 numbers. We take {ACCEPTED_NAMES}. We keep only the last 4.",
+            "It is on the front of the card. We keep only the last 4.",
+        ),
+        private=True,
+    )
+
+
+@handles(StepId.CARD_NUMBER)
+def card_number_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.payments.keyed_card import read_card_number
+
+    try:
+        number = read_card_number(answer.digits or "")
+    except InvalidInput as error:
+        return _refused(error)
+    entry = _entry(ctx)
+    entry.number, entry.exp_month, entry.exp_year, entry.security_code = number, 0, 0, ""
+    return Go(StepId.CARD_EXPIRY)
+
+
+@step(StepId.CARD_EXPIRY, PAY, 2)
+def card_expiry(ctx: Context) -> Prompt:
+    from kiosk.payments.keyed_card import EXPIRY_EXAMPLE
+
+    return prompt(
+        w(
+            "Type the card's expiry date: 2 numbers for the month, then 2 for the year.",
+            "Type the month and year the card ends, as 4 numbers.",
+            tty_text="TYPE EXPIRY DATE AS MMYY",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            f"It is on the front of the card. {EXPIRY_EXAMPLE}",
+            f"Look on the front of the card. {EXPIRY_EXAMPLE}",
+        ),
+        digits_length=4,
+        private=True,
+    )
+
+
+@handles(StepId.CARD_EXPIRY)
+def card_expiry_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.payments.keyed_card import read_expiry
+
+    zone = ZoneInfo(ctx.services.settings.timezone)
+    today = ctx.services.store.clock.now().astimezone(zone).date()
+    try:
+        month, year = read_expiry(answer.digits or "", today)
+    except InvalidInput as error:
+        return _refused(error)
+    entry = _entry(ctx)
+    if entry.number is None:  # pragma: no cover - the number step comes first
+        return Go(StepId.CARD_NUMBER)
+    entry.exp_month, entry.exp_year = month, year
+    return Go(StepId.CARD_CODE)
+
+
+@step(StepId.CARD_CODE, PAY, 2)
+def card_code(ctx: Context) -> Prompt:
+    number = _entry(ctx).number
+    amex = number is not None and number.code_length == 4
+    where = (
+        "the 4 numbers on the front of the card, above the card number"
+        if amex
+        else "the 3 numbers on the back of the card, by the signature"
+    )
+    return prompt(
+        w(
+            f"Type the card's security code: {where}.",
+            f"Type the {4 if amex else 3} numbers on the {'front' if amex else 'back'} "
+            "of the card.",
+            tty_text=f"TYPE THE {4 if amex else 3} NUMBER SECURITY CODE",
+        ),
+        AnswerKind.DIGITS,
+        w(
+            "We use it for this payment only and never keep it.",
+            "We never keep it.",
+        ),
+        digits_length=4 if amex else 3,
+        private=True,
+    )
+
+
+@handles(StepId.CARD_CODE)
+def card_code_answer(ctx: Context, answer: Answer) -> Outcome:
+    from kiosk.payments.keyed_card import read_security_code
+
+    entry = _entry(ctx)
+    if entry.number is None:  # pragma: no cover - the number step comes first
+        return Go(StepId.CARD_NUMBER)
+    try:
+        entry.security_code = read_security_code(answer.digits or "", entry.number)
+    except InvalidInput as error:
+        return _refused(error)
+    return Go(StepId.PAY_REVIEW)
 
 
 @step(StepId.BANK_ROUTING, PAY, 2)
@@ -355,6 +500,10 @@ def _method_words(ctx: Context) -> str:
         return f"bank account ending {str(ctx.values.get('bank_account', ''))[-4:]}"
     if method == "cash":
         return "cash"
+    entry = ctx.values.get(KEYED)
+    number = getattr(entry, "number", None)  # a CardEntry's, once keyed
+    if number is not None:
+        return str(number.description)  # "Visa ending 4242": never more of the card
     return "card"
 
 
@@ -406,7 +555,10 @@ def pay_review(ctx: Context) -> Prompt:
             f"INCLUDES {format_cents(reconnect_fee)} RECONNECT FEE. " if reconnect_fee else ""
         ) + f"SERVICE BACK ON WITHIN {standing.back_on_hours} HOURS."
     account = ctx.account_number[-4:]
-    card_step = " Then use the card reader." if method == "card" else ""
+    # A card reader only when the card is present (the phone line keys it instead).
+    card_step = (
+        " Then use the card reader." if method == "card" and not ctx.services.keyed_card else ""
+    )
     before = join(_shortfall(ctx), _plan_terms(ctx), _debit_authorization(ctx, cents))
     review = w(
         f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
@@ -499,6 +651,13 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
             method = ctx.services.bank_debit(ctx.values["bank_routing"], ctx.values["bank_account"])
         elif method_name == "cash":
             method = ctx.services.cash_acceptor()  # the bills in its escrow
+        elif ctx.services.keyed_card:
+            entry = ctx.values.pop(KEYED, None)  # held no longer than this charge
+            card = entry.card() if entry is not None else None
+            if card is None:  # keyed again after a decline, or never whole
+                ctx.values.pop("payment_key", None)
+                return Go(StepId.CARD_NUMBER)
+            method = ctx.services.keyed_card_method(card)
         else:
             method = ctx.services.card_terminal()
         payment_started(ctx)
@@ -598,6 +757,7 @@ def pay_change(ctx: Context) -> Prompt:
 
 @handles(StepId.PAY_CHANGE)
 def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
+    ctx.values.pop(KEYED, None)  # changing anything means keying the card again
     if answer.choice == "amount":
         return Go(StepId.PAY_AMOUNT, notice=return_bills(ctx))
     if answer.choice == "method":
@@ -647,9 +807,12 @@ def pay_result(ctx: Context) -> Prompt:
         if 0 < now.next_due_cents < result.new_balance_cents:  # a plan's next part, say
             due = f", with {format_cents(now.next_due_cents)} due {day}"
             tty_due = f", {format_cents(now.next_due_cents)} DUE {day}"
+    # A keyed card is said "with your Visa ending 4242", even in brief speech (which
+    # leaves "paid by ..." to the printed receipt): a caller has no printed receipt.
+    by = "with your" if ctx.services.keyed_card and result.last4 else "by"
     paid = w(
-        f"Thank you. We received {format_cents(result.cents)} paid by {paid_by} on {when}.",
-        f"Thank you. You paid {format_cents(result.cents)} by {paid_by} on {when}.",
+        f"Thank you. We received {format_cents(result.cents)} paid {by} {paid_by} on {when}.",
+        f"Thank you. You paid {format_cents(result.cents)} {by} {paid_by} on {when}.",
         tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper().replace(' ENDING', '')} "
         f"ON {local:%B} {local.day}.",
         go_ahead=False,
@@ -838,6 +1001,8 @@ SIMPLE_DECLINES = {
     "insufficient_funds": ("There is not enough money on the card.", "NOT ENOUGH MONEY ON CARD"),
     "expired_card": ("The card is too old. It has expired.", "CARD EXPIRED"),
     "incorrect_pin": ("The card PIN was wrong.", "CARD PIN WRONG"),
+    "incorrect_cvc": ("The card's security code was wrong.", "SECURITY CODE WRONG"),
+    "invalid_card": ("The card details were not right.", "CARD DETAILS WRONG"),
     "issuer_unavailable": ("The card's bank did not answer.", "BANK DID NOT ANSWER"),
     "not_enough_cash": ("Not enough bills were put in.", "NOT ENOUGH BILLS"),
     "cash_over_amount": ("You put in more than the amount.", "MORE CASH THAN AMOUNT"),
@@ -846,7 +1011,7 @@ SIMPLE_DECLINES = {
         "BILLS NOT HELD",
     ),
 }
-RETRY_HELPS = frozenset({"incorrect_pin", "issuer_unavailable"})
+RETRY_HELPS = frozenset({"incorrect_pin", "incorrect_cvc", "invalid_card", "issuer_unavailable"})
 """Declines where trying the same card and amount again can work; for the others
 (no money, expired, bank said no) the way forward is another way or another amount."""
 
@@ -861,7 +1026,9 @@ def pay_failed(ctx: Context) -> Prompt:
     ]
     if ctx.values.get("pay_plan_offer") is None:  # a plan's first part has a set amount
         choices.append(choice("amount", "", "Pay a different amount", "Other amount", icon="$"))
-    if code in RETRY_HELPS:
+    if code in RETRY_HELPS and ctx.services.keyed_card:  # the card was not kept
+        choices.insert(0, choice("retry", "", "Type the card again", "Type it again", icon="↻"))
+    elif code in RETRY_HELPS:
         choices.insert(0, choice("retry", "", "Try the same card again", "Try again", icon="↻"))
     choices += [
         choice("person", "", "Talk to a person", "Get a person", icon="☎"),
@@ -888,8 +1055,9 @@ def pay_failed(ctx: Context) -> Prompt:
 def pay_failed_answer(ctx: Context, answer: Answer) -> Outcome:
     if answer.choice == "menu":
         return Go(StepId.MENU, clear_history=True, notice=_nothing_paid(ctx))
+    keyed = ctx.services.keyed_card and ctx.values.get("pay_method") == "card"
     targets = {
-        "retry": StepId.PAY_REVIEW,
+        "retry": StepId.CARD_NUMBER if keyed else StepId.PAY_REVIEW,
         "method": StepId.PAY_METHOD,
         "amount": StepId.PAY_OTHER,
         "person": StepId.PERSON_CONTACT,
