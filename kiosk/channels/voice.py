@@ -89,6 +89,11 @@ PIN_BY_KEYPAD = (
     "For your privacy I do not take a PIN by voice here, as others could hear it. "
     "Please type it on the keypad and press Enter."
 )
+NUMBER_BY_KEYPAD = (
+    "For your privacy I do not take this number by voice here, as others could hear it. "
+    "Please type it on the keypad and press Enter."
+)
+"""Said for a private number other than the PIN (a card's, a bank account's)."""
 PIN_BY_HEADSET = "Your headset has a microphone, so you can also say it quietly."
 YES_BY_KEY = "I think you said yes. To be sure, please press 1 for yes, or 2 for no."
 MONEY_YES_BY_KEY = (
@@ -559,7 +564,8 @@ class VoiceChannel:
         while True:
             heard = self._listen(grammar, self._deadline(), not prompt.confirms_money, secret)
             if heard.kind == "secret":
-                self._say(PIN_BY_KEYPAD)  # never decoded, never read back
+                # Never decoded, never read back; a card's numbers are no PIN.
+                self._say(PIN_BY_KEYPAD if prompt.id == "verify_pin" else NUMBER_BY_KEYPAD)
                 continue
             if heard.kind == "timeout":
                 tick = self.session.tick()

@@ -492,6 +492,38 @@ def test_a_yes_that_moves_money_not_heard_surely_waits_for_the_keypad(
     assert [p.cents for p in paid] == [8499]
 
 
+def test_a_keyed_card_number_said_aloud_is_never_taken(
+    sqlite_store, synthesizer, recognizer, user_voice
+) -> None:
+    """Card-not-present (the phone line's card): a card number said aloud is not decoded;
+    the caller is told to type it, not a PIN, and the typed one is taken."""
+    rig = Rig(sqlite_store, synthesizer, headset=False)
+    rig.conversation.ctx.services.keyed_card = True
+    seen = rig.engine_inputs()
+    card = "4242424242424242"
+    user = ScriptedUser(
+        [
+            Turn(key="1"),
+            Turn(key=AVA["account"]),
+            Turn(key=AVA["zip"]),
+            Turn(key=AVA["pin"]),
+            Turn(key="2"),  # pay
+            Turn(key="1"),  # the full balance
+            Turn(key="1"),  # card
+            say(user_voice, "four two four two four two four two"),
+            Turn(key=card),
+            Turn(key="cancel"),
+        ]
+    )
+    channel = rig.channel(user, recognizer=recognizer, microphone=user)
+    channel.run()
+    said = " ".join(rig.said())
+    asked = said[said.index("Type the card number") :]
+    assert "I do not take this number by voice here" in asked and "PIN" not in asked
+    assert seen[-2:] == [card, "cancel"] and channel.stats.spoken_answers == 0
+    assert card not in said
+
+
 def test_a_pin_said_in_the_open_is_never_taken(
     sqlite_store, synthesizer, recognizer, user_voice
 ) -> None:
