@@ -38,6 +38,20 @@ class InvalidAmount(InvalidInput):
     code = "invalid_amount"
 
 
+class BillPastLimit(InvalidAmount):
+    """A bill that would take the cash put in past the most the account may be paid: the
+    acceptor hands it straight back. ``room_cents`` is what may still go in."""
+
+    code = "bill_past_limit"
+
+    def __init__(
+        self, what: str, why: str = "", how_to_fix: str = "", *, bill_cents: int, room_cents: int
+    ) -> None:
+        super().__init__(what, why, how_to_fix)
+        self.bill_cents = bill_cents
+        self.room_cents = room_cents
+
+
 class UnknownAccount(KioskError):
     code = "unknown_account"
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.devtools.faults import crash_point
 from kiosk.errors import (
+    BillPastLimit,
     InvalidAmount,
     KioskError,
     NotFound,
@@ -36,6 +37,7 @@ from kiosk.errors import (
 from kiosk.logging import get_logger
 from kiosk.money import format_cents
 from kiosk.payments import statements
+from kiosk.payments.cash import CashAcceptor
 from kiosk.payments.methods import ChargeOutcomeUnknown, ChargeResult, PaymentMethod
 from kiosk.payments.payment_journal import PaymentJournal
 from kiosk.services import account_state, audit, ledger
@@ -138,20 +140,11 @@ class PaymentService:
             )
         if balance is None:
             balance = ledger.balance_cents(db, account_id)
-        fee = self.settings.reconnection_fee_cents if reconnect else 0
-        # The credit left after paying may not exceed the overpayment limit; a credit
-        # already on the account counts towards it.
-        limit = balance + fee + self.settings.overpayment_limit_cents
+        limit = self._most_payable(balance, reconnect)
         if cents > limit:
-            owed = (
-                f"The balance is {format_cents(balance)}"
-                if balance >= 0
-                else f"The account already has {format_cents(-balance)} of credit"
-            )
             raise InvalidAmount(
                 f"{format_cents(cents)} is more than this account can take.",
-                f"{owed}, and the credit on an account can be at most "
-                f"{format_cents(self.settings.overpayment_limit_cents)}.",
+                self._why_limit(balance),
                 f"Enter {format_cents(limit)} or less."
                 if limit > 0
                 else "No payment is needed now.",
@@ -169,6 +162,73 @@ class PaymentService:
                     f"plus the {format_cents(quote.fee_cents)} reconnection fee.",
                     f"Pay {format_cents(quote.total_cents)}, or ask for a payment plan.",
                 )
+
+    def _most_payable(self, balance: int, reconnect: bool) -> int:
+        """The most one payment may be: the credit left after paying may not exceed the
+        overpayment limit (a credit already on the account counts towards it)."""
+        fee = self.settings.reconnection_fee_cents if reconnect else 0
+        return balance + fee + self.settings.overpayment_limit_cents
+
+    def _why_limit(self, balance: int) -> str:
+        owed = (
+            f"The balance is {format_cents(balance)}"
+            if balance >= 0
+            else f"The account already has {format_cents(-balance)} of credit"
+        )
+        return (
+            f"{owed}, and the credit on an account can be at most "
+            f"{format_cents(self.settings.overpayment_limit_cents)}."
+        )
+
+    def most_payable(self, account_number: str, *, reconnect: bool = False) -> int:
+        """The most one payment may be now (see :meth:`check_amount`).
+
+        Raises:
+            NotFound: no such account.
+        """
+        with self.store.sessions() as session:
+            account_id = find_account_id(session, account_number)
+            return self._most_payable(ledger.balance_cents(session, account_id), reconnect)
+
+    def accept_bill(
+        self,
+        account_number: str,
+        acceptor: CashAcceptor,
+        bill_cents: int,
+        *,
+        reconnect: bool = False,
+    ) -> int:
+        """Take one bill into ``acceptor``'s escrow, unless it would take what was put in
+        past the most this account may be paid (:meth:`most_payable`): then the bill is
+        handed straight back at the slot and nothing is held for it, instead of being
+        held until the review refuses the payment.
+
+        Returns:
+            The cents in escrow now.
+
+        Raises:
+            BillPastLimit: the bill would pass the limit; says the most that may still go in.
+            InvalidInput: the acceptor does not take that note.
+            NotFound: no such account.
+        """
+        inserted = acceptor.escrow_cents
+        with self.store.sessions() as session:
+            account_id = find_account_id(session, account_number)
+            balance = ledger.balance_cents(session, account_id)
+        limit = self._most_payable(balance, reconnect)
+        if inserted + bill_cents > limit:
+            room = max(0, limit - inserted)
+            raise BillPastLimit(
+                f"We gave back the bill of {format_cents(bill_cents)}: it would make "
+                f"{format_cents(inserted + bill_cents)}, more than this account can take.",
+                self._why_limit(balance),
+                f"You can put in at most {format_cents(room)} more."
+                if room
+                else "No more bills can go in.",
+                bill_cents=bill_cents,
+                room_cents=room,
+            )
+        return acceptor.insert(bill_cents)
 
     def reconnection_quote(self, account_number: str) -> ReconnectionQuote:
         with self.store.sessions() as session:

@@ -38,6 +38,7 @@ from kiosk.conversation.steps.service_state import (
 )
 from kiosk.conversation.wording import join, w
 from kiosk.errors import (
+    BillPastLimit,
     InvalidAmount,
     InvalidInput,
     KioskError,
@@ -468,7 +469,22 @@ def cash_insert_answer(ctx: Context, answer: Answer) -> Outcome:
             "The machine takes 1, 5, 10, 20, 50 and 100 dollar bills.",
             "Use 1, 5, 10, 20, 50 or 100 dollar bills.",
         )
-    ctx.values["cash_inserted"] = ctx.services.cash_acceptor().insert(cents)  # into escrow
+    try:  # into escrow, unless it would pass what the account may be paid
+        ctx.values["cash_inserted"] = ctx.services.payments.accept_bill(
+            ctx.account_number,
+            ctx.services.cash_acceptor(),
+            cents,
+            reconnect=bool(ctx.values.get("pay_reconnect")),
+        )
+    except BillPastLimit as error:  # the bill was handed back at the slot
+        room = error.room_cents
+        return invalid(
+            error.message,
+            f"We gave back your bill of {format_cents(cents)}. It is too much for this account. "
+            + (error.how_to_fix if room else "No more bills can go in. Type done to pay."),
+            f"{format_cents(cents)} BILL GIVEN BACK, TOO MUCH FOR THIS ACCT. "
+            + (f"MOST YOU CAN PUT IN IS {format_cents(room)} MORE" if room else "TYPE DONE"),
+        )
     return Go(
         StepId.PAY_REVIEW if ctx.values["cash_inserted"] >= _amount(ctx) else StepId.CASH_INSERT
     )
