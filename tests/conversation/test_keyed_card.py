@@ -244,3 +244,26 @@ def test_the_kiosk_card_reader_flow_is_unchanged(services):
     d.say("yes")
     assert d.prompt.id == "pay_result" and " paid by Visa ending 4242 " in d.prompt.text.standard
     assert "Visa ending" not in prompt_speech(d.prompt).full  # brief: on the receipt
+
+
+@pytest.mark.parametrize("step", ["card_number", "card_expiry", "card_code"])
+def test_global_commands_on_the_card_steps_and_cancel_drops_the_card(keyed, step):
+    """Help, repeat and more time keep the step; person and back return to it; cancel
+    goes to the menu, says nothing was charged, and the keyed card is forgotten."""
+    d = _to_card_number(keyed, Register.STANDARD)
+    for typed in {"card_number": (), "card_expiry": (VISA,), "card_code": (VISA, EXPIRY)}[step]:
+        d.say(typed)
+    assert d.prompt.id == step
+    before = d.prompt.text.standard
+    for word in ("help", "repeat", "more time"):
+        d.say(word)
+        assert d.prompt.id == step and d.prompt.text.standard == before
+    d.say("person")
+    assert d.prompt.id == "person_contact"
+    d.say("back")
+    assert d.prompt.id == step and not d.prompt.entered
+    d.say("cancel")
+    assert d.prompt.id == "menu" and "Nothing was charged" in d.prompt.notice.standard
+    assert "keyed_card" not in d.conversation.ctx.values
+    assert _attempts(keyed, "40152270") == []
+    _assert_kept_nowhere(d)

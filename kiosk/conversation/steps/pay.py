@@ -32,6 +32,8 @@ from kiosk.conversation.steps.base import (
     step,
 )
 from kiosk.conversation.steps.service_state import (
+    KEYED_CARD,
+    forget_card,
     payment_not_sent,
     payment_started,
     return_bills,
@@ -75,7 +77,7 @@ def _amount(ctx: Context) -> int:
 # ------------------------------------------------------------------- amount
 @step(StepId.PAY_AMOUNT, PAY, 1)
 def pay_amount(ctx: Context) -> Prompt:
-    ctx.values.pop(KEYED, None)  # a card keyed for another amount is keyed again
+    forget_card(ctx)  # a card keyed for another amount is keyed again
     options = ctx.services.bills.payment_options(ctx.account_number)
     ctx.values["pay_options"] = {str(i): (o.cents, o.reconnect) for i, o in enumerate(options, 1)}
     choices = [
@@ -224,7 +226,7 @@ def pay_method(ctx: Context) -> Prompt:
 def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values["pay_method"] = answer.choice
     ctx.values.pop("payment_key", None)
-    ctx.values.pop(KEYED, None)
+    forget_card(ctx)
     if answer.choice == "cash":
         ctx.values["cash_inserted"] = ctx.services.cash_acceptor().escrow_cents
         return Go(StepId.CASH_INSERT)
@@ -238,17 +240,12 @@ def pay_method_answer(ctx: Context, answer: Answer) -> Outcome:
 
 
 # ------------------------------------------------------------ keyed card
-KEYED = "keyed_card"
-"""The card being keyed (card-not-present): a :class:`CardEntry`, in memory only until
-the charge. Its number, expiry and code are never shown, said back, logged or stored."""
-
-
 def _entry(ctx: Context) -> CardEntry:
     from kiosk.payments.keyed_card import CardEntry
 
-    entry = ctx.values.get(KEYED)
+    entry = ctx.values.get(KEYED_CARD)
     if not isinstance(entry, CardEntry):
-        entry = ctx.values[KEYED] = CardEntry()
+        entry = ctx.values[KEYED_CARD] = CardEntry()
     return entry
 
 
@@ -516,7 +513,7 @@ def _method_words(ctx: Context) -> str:
         return f"bank account ending {str(ctx.values.get('bank_account', ''))[-4:]}"
     if method == "cash":
         return "cash"
-    entry = ctx.values.get(KEYED)
+    entry = ctx.values.get(KEYED_CARD)
     number = getattr(entry, "number", None)  # a CardEntry's, once keyed
     if number is not None:
         return str(number.description)  # "Visa ending 4242": never more of the card
@@ -668,7 +665,7 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         elif method_name == "cash":
             method = ctx.services.cash_acceptor()  # the bills in its escrow
         elif ctx.services.keyed_card:
-            entry = ctx.values.pop(KEYED, None)  # held no longer than this charge
+            entry = ctx.values.pop(KEYED_CARD, None)  # held no longer than this charge
             card = entry.card() if entry is not None else None
             if card is None:  # keyed again after a decline, or never whole
                 ctx.values.pop("payment_key", None)
@@ -773,7 +770,7 @@ def pay_change(ctx: Context) -> Prompt:
 
 @handles(StepId.PAY_CHANGE)
 def pay_change_answer(ctx: Context, answer: Answer) -> Outcome:
-    ctx.values.pop(KEYED, None)  # changing anything means keying the card again
+    forget_card(ctx)  # changing anything means keying the card again
     if answer.choice == "amount":
         return Go(StepId.PAY_AMOUNT, notice=return_bills(ctx))
     if answer.choice == "method":

@@ -16,6 +16,16 @@ from kiosk.conversation.wording import join, w
 OUT_OF_SERVICE = StepId.OUT_OF_SERVICE
 
 
+KEYED_CARD = "keyed_card"
+"""The card being keyed (card-not-present): a ``CardEntry``, in memory only until the
+charge. Its number, expiry and code are never shown, said back, logged or stored."""
+
+
+def forget_card(ctx: Context) -> None:
+    """Drop a keyed card: charged, or the customer left the payment (menu, new amount)."""
+    ctx.values.pop(KEYED_CARD, None)
+
+
 def payment_started(ctx: Context) -> None:
     """Call just before a payment is handed to the payment core: from now on the
     kiosk may not say "nothing was charged" in this session unless the payment

@@ -11,7 +11,7 @@ from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Register, Word
 from kiosk.conversation.signals import DisplayMode
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
-from kiosk.conversation.steps.service_state import balance_caveat
+from kiosk.conversation.steps.service_state import balance_caveat, forget_card
 from kiosk.conversation.wording import join, w
 from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
 
@@ -190,6 +190,7 @@ def locked_answer(ctx: Context, answer: Answer) -> Outcome:
 # --------------------------------------------------------------------- menu
 @step(StepId.MENU)
 def menu(ctx: Context) -> Prompt:
+    forget_card(ctx)  # a card keyed for a payment left unfinished (cancel) is dropped
     customer = ctx.customer
     explanation = ctx.services.bills.explain(ctx.account_number)
     suspended = explanation.status.value == "suspended"
