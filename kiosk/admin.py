@@ -34,6 +34,26 @@ def add_admin_subcommands(commands: Any) -> None:
     )
     reconcile.set_defaults(handler=_reconcile)
 
+    cleared = commands.add_parser(
+        "cash-cleared",
+        help="record a cash jam cleared: the acceptor was opened and the stuck bills found",
+    )
+    cleared.add_argument(
+        "jam", type=_jam_number, metavar="JAM", help="the jam's number (reconcile lists them)"
+    )
+    cleared.add_argument(
+        "--by", required=True, type=_staff_name, help="who opened the acceptor (name or staff id)"
+    )
+    cleared.add_argument(
+        "--found",
+        required=True,
+        type=_found_amount,
+        metavar="AMOUNT",
+        help="the cash found in the acceptor for this jam, e.g. 50.00 (0 if none)",
+    )
+    cleared.add_argument("--json", action="store_true", help="one JSON object for machines")
+    cleared.set_defaults(handler=_cash_cleared)
+
     check = commands.add_parser(
         "ledger-check", help="every entry balances; balances match postings"
     )
@@ -60,6 +80,36 @@ def add_admin_subcommands(commands: Any) -> None:
     outbox = commands.add_parser("outbox", help="receipts and notifications waiting or failed")
     outbox.add_argument("--json", action="store_true", help="one JSON list for machines")
     outbox.set_defaults(handler=_outbox)
+
+
+def _jam_number(text: str) -> int:
+    """An argparse type: a jam's number as ``kiosk admin reconcile`` prints it."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a jam number; kiosk admin reconcile lists them (jam 7)"
+        )
+    return int(text)
+
+
+def _staff_name(text: str) -> str:
+    """An argparse type: who cleared a jam (kept in the audit log), never empty."""
+    name = " ".join(text.split())
+    if not name or len(name) > 80 or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            "give the name or staff id of who opened the acceptor, e.g. --by 'Pat Lee'"
+        )
+    return name
+
+
+def _found_amount(text: str) -> int:
+    """An argparse type: the cash found, as typed money ("50.00", "0")."""
+    from kiosk.errors import InvalidAmount
+    from kiosk.money import parse_amount
+
+    try:
+        return parse_amount(text)
+    except InvalidAmount as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def _open() -> Store:
@@ -190,6 +240,69 @@ def _reconcile(args: argparse.Namespace) -> int:
         store, "admin.reconcile", "failure" if problems else "success", unknown=unknown, **settled
     )
     return 1 if problems else 0
+
+
+def _cash_cleared(args: argparse.Namespace) -> int:
+    """Record a jam cleared (who, when, how much found), audited; reconcile then passes
+    it. An unknown jam (exit 2) or one cleared before (exit 1) changes nothing."""
+    from kiosk.exits import EXIT_FAILED, EXIT_USAGE, fail
+    from kiosk.money import format_cents
+    from kiosk.payments.journal import JamAlreadyCleared, JamNotFound
+    from kiosk.payments.registry import cash_acceptor
+
+    store = _open()
+    acceptor = cash_acceptor(store.settings)
+    try:
+        jam = acceptor.clear_jam(args.jam, args.by, args.found)
+    except JamNotFound:
+        _record_admin(store, "admin.cash_cleared", "failure", jam=args.jam, by=args.by)
+        return fail(
+            "admin cash-cleared",
+            f"no cash jam {args.jam} in {acceptor.acceptor}; kiosk admin reconcile lists "
+            "the stuck ones with their numbers",
+            EXIT_USAGE,
+        )
+    except JamAlreadyCleared as error:
+        done = error.jam
+        _record_admin(store, "admin.cash_cleared", "failure", jam=args.jam, by=args.by)
+        return fail(
+            "admin cash-cleared",
+            f"cash jam {done.jam} was already cleared by {done.cleared_by} at "
+            f"{done.cleared_at} UTC ({format_cents(done.found_cents or 0)} found); "
+            "nothing changed",
+            EXIT_FAILED,
+        )
+    found = jam.found_cents or 0
+    gap = found - jam.cents
+    record = {
+        "jam": jam.jam,
+        "acceptor": jam.acceptor,
+        "stuck_cents": jam.cents,
+        "found_cents": found,
+        "cleared_by": jam.cleared_by,
+        "cleared_at": jam.cleared_at,
+    }
+    text = (
+        f"Cash jam {jam.jam} cleared by {jam.cleared_by} at {jam.cleared_at} UTC: "
+        f"{format_cents(jam.cents)} was stuck, {format_cents(found)} found."
+    )
+    if gap:
+        text += (
+            f" {format_cents(abs(gap))} {'less' if gap < 0 else 'more'} than was stuck: "
+            "tell the store manager (it is in the audit log)."
+        )
+    _emit(args, record, text)
+    _record_admin(
+        store,
+        "admin.cash_cleared",
+        "success",
+        jam=jam.jam,
+        acceptor=jam.acceptor,
+        by=jam.cleared_by,
+        stuck_cents=jam.cents,
+        found_cents=found,
+    )
+    return 0
 
 
 def _ledger_check(args: argparse.Namespace) -> int:

@@ -19,7 +19,14 @@ from pathlib import Path
 from kiosk.devtools.faults import crash_point
 from kiosk.errors import InvalidInput
 from kiosk.money import format_cents
-from kiosk.payments.journal import ESCROW_RETURNED, ESCROW_STUCK, STRANDED, ProcessorJournal
+from kiosk.payments.journal import (
+    ESCROW_RETURNED,
+    ESCROW_STUCK,
+    STRANDED,
+    Jam,
+    JamNotFound,
+    ProcessorJournal,
+)
 from kiosk.payments.methods import ChargeResult, PaymentMethod, ProcessorCharge
 from kiosk.store.models import PaymentMethodKind
 
@@ -111,11 +118,13 @@ class HandedBack:
 class EscrowReport:
     """Bills in an acceptor that staff must know of (``kiosk admin reconcile``): held by
     a kiosk process that is gone (the next start-up hands them back) and stuck (a jam:
-    staff open the acceptor and give them back)."""
+    staff open the acceptor, give them back, and record it with ``kiosk admin
+    cash-cleared``)."""
 
     acceptor: str
     stranded_cents: int = 0
     stuck_cents: int = 0
+    jams: tuple[Jam, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.stranded_cents or self.stuck_cents)
@@ -129,11 +138,12 @@ class EscrowReport:
         ]
 
     def problems(self) -> list[str]:
-        if not self.stuck_cents:
-            return []
         return [
-            f"{format_cents(self.stuck_cents)} in bills stuck in {self.acceptor}: open the "
-            "acceptor and give it back to its owner"
+            f"{format_cents(jam.cents)} in bills stuck in {self.acceptor} since "
+            f"{jam.since[:16].replace('T', ' ')} UTC (jam {jam.jam}): open the acceptor, give "
+            f"it back to its owner, then run: kiosk admin cash-cleared {jam.jam} --by NAME "
+            "--found AMOUNT"
+            for jam in self.jams
         ]
 
     def as_dict(self) -> dict[str, object]:
@@ -141,6 +151,7 @@ class EscrowReport:
             "acceptor": self.acceptor,
             "stranded_cents": self.stranded_cents,
             "stuck_cents": self.stuck_cents,
+            "jams": [{"jam": jam.jam, "cents": jam.cents, "since": jam.since} for jam in self.jams],
         }
 
 
@@ -268,11 +279,26 @@ class CashAcceptorSimulator(CashAcceptor):
 
     def escrow_report(self) -> EscrowReport:
         """What staff must know of in this acceptor: a dead process's held bills, and stuck ones."""
+        jams = tuple(jam for jam in self.journal.escrow_jams() if jam.acceptor == self.acceptor)
         return EscrowReport(
             self.acceptor,
             sum(self.stranded().values()),
-            self.journal.escrow_stuck().get(self.acceptor, 0),
+            sum(jam.cents for jam in jams),
+            jams,
         )
+
+    def clear_jam(self, jam: int, cleared_by: str, found_cents: int) -> Jam:
+        """Record that staff opened the acceptor on jam ``jam`` (a number ``kiosk admin
+        reconcile`` lists) and found ``found_cents``; its bills are then no longer stuck.
+
+        Raises:
+            JamNotFound: no jam of this acceptor has that number.
+            JamAlreadyCleared: it was cleared before (nothing changes).
+        """
+        known = {each.jam: each for each in self.journal.escrow_jams(cleared=True)}
+        if jam not in known or known[jam].acceptor != self.acceptor:
+            raise JamNotFound(f"no cash jam {jam} in {self.acceptor}")
+        return self.journal.escrow_clear_jam(jam, cleared_by, found_cents)
 
     def hand_back_stranded(self) -> HandedBack:
         """Hand back every dead owner's bills (recorded as settled by the start-up)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kiosk.payments.methods import ChargeResult, ProcessorCharge
@@ -37,6 +37,16 @@ CREATE TABLE IF NOT EXISTS cash_escrow (
     owner TEXT
 )
 """
+_JAMS_CLEARED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cash_jams_cleared (
+    jam INTEGER PRIMARY KEY,
+    acceptor TEXT NOT NULL,
+    stuck_cents INTEGER NOT NULL,
+    found_cents INTEGER NOT NULL,
+    cleared_by TEXT NOT NULL,
+    cleared_at TEXT NOT NULL
+)
+"""
 STRANDED = "stranded"  # the key of bills a start-up hand-back settled
 _COLUMNS = "approved, processor_ref, brand, last4, decline_code, decline_reason, how_to_fix"
 ESCROW_HELD, ESCROW_STACKED, ESCROW_RETURNED, ESCROW_STUCK = "held", "stacked", "returned", "stuck"
@@ -45,6 +55,37 @@ returned (handed back out of the slot), stuck (jammed: staff must open the accep
 A bill settled by the start-up hand-back has ``key`` = ``STRANDED``.
 ``owner`` names the kiosk process whose session put the bill in (see
 :func:`kiosk.payments.cash.process_owner`): only bills of a dead owner are stranded."""
+
+
+@dataclass(frozen=True)
+class Jam:
+    """Bills that jammed together (one hand-back that failed): ``jam`` is the number
+    staff quote (its first bill's row), ``since`` when it jammed; ``cleared_by``,
+    ``cleared_at`` and ``found_cents`` once staff opened the acceptor."""
+
+    jam: int
+    acceptor: str
+    cents: int
+    since: str
+    cleared_by: str = ""
+    cleared_at: str = ""
+    found_cents: int | None = None
+
+    @property
+    def cleared(self) -> bool:
+        return bool(self.cleared_at)
+
+
+class JamNotFound(LookupError):
+    """No jam has that number."""
+
+
+class JamAlreadyCleared(ValueError):
+    """The jam was cleared before; ``jam`` says by whom and when."""
+
+    def __init__(self, jam: Jam) -> None:
+        super().__init__(f"cash jam {jam.jam} was already cleared")
+        self.jam = jam
 
 
 class ProcessorJournal:
@@ -65,6 +106,9 @@ class ProcessorJournal:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(cash_escrow)")}
         if "owner" not in columns:  # a journal from before escrow owners
             self._db.execute("ALTER TABLE cash_escrow ADD COLUMN owner TEXT")
+        if "jam" not in columns:  # a journal from before jams were cleared by staff
+            self._db.execute("ALTER TABLE cash_escrow ADD COLUMN jam INTEGER")
+        self._db.execute(_JAMS_CLEARED_SCHEMA)
 
     def record_once(
         self,
@@ -156,13 +200,61 @@ class ProcessorJournal:
                 raise
 
     def escrow_stuck(self) -> dict[str, int]:
-        """Cents jammed in each acceptor (staff must open it), by acceptor."""
+        """Cents jammed in each acceptor and not yet cleared by staff, by acceptor."""
+        stuck: dict[str, int] = {}
+        for jam in self.escrow_jams():
+            stuck[jam.acceptor] = stuck.get(jam.acceptor, 0) + jam.cents
+        return stuck
+
+    def escrow_jams(self, *, cleared: bool = False) -> list[Jam]:
+        """The jams not yet cleared, oldest first (every jam, cleared ones too, when
+        ``cleared``). The bills of one jam are those one failed hand-back left stuck."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT acceptor, SUM(cents) FROM cash_escrow WHERE state = ? GROUP BY acceptor",
-                (ESCROW_STUCK,),
-            ).fetchall()
-        return {acceptor: int(cents) for acceptor, cents in rows}
+            return [jam for jam in self._jams() if cleared or not jam.cleared]
+
+    def escrow_clear_jam(self, jam: int, cleared_by: str, found_cents: int) -> Jam:
+        """Record jam ``jam`` cleared: staff opened the acceptor and found ``found_cents``.
+
+        Raises:
+            JamNotFound: no jam has that number.
+            JamAlreadyCleared: it was cleared before (nothing changes).
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                found = next((each for each in self._jams() if each.jam == jam), None)
+                if found is None:
+                    raise JamNotFound(f"no cash jam {jam}")
+                if found.cleared:
+                    raise JamAlreadyCleared(found)
+                at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                self._db.execute(
+                    "UPDATE cash_escrow SET jam = ? WHERE state = ? AND acceptor = ? "
+                    "AND settled_at = ? AND jam IS NULL",
+                    (jam, ESCROW_STUCK, found.acceptor, found.since),
+                )
+                self._db.execute(
+                    "INSERT INTO cash_jams_cleared VALUES (?,?,?,?,?,?)",
+                    (jam, found.acceptor, found.cents, found_cents, cleared_by, at),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return Jam(jam, found.acceptor, found.cents, found.since, cleared_by, at, found_cents)
+
+    def _jams(self) -> list[Jam]:
+        rows = self._db.execute(
+            "SELECT MIN(e.id), e.acceptor, SUM(e.cents), e.settled_at, "
+            "c.cleared_by, c.cleared_at, c.found_cents FROM cash_escrow e "
+            "LEFT JOIN cash_jams_cleared c ON c.jam = e.jam WHERE e.state = ? "
+            "GROUP BY e.acceptor, e.settled_at, e.jam ORDER BY MIN(e.id)",
+            (ESCROW_STUCK,),
+        ).fetchall()
+        return [
+            Jam(int(first), acceptor, int(cents), since, by or "", at or "", found)
+            for first, acceptor, cents, since, by, at, found in rows
+        ]
 
     def escrow_day(self, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
         """(cents handed back by a start-up, cents that jammed) with bills settled in

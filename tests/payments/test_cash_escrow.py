@@ -329,3 +329,73 @@ def test_staff_tools_show_bills_left_handed_back_and_stuck(sqlite_store: Store) 
     jammed = [line for line in lines if line.startswith("Bills stuck in the acceptor")]
     assert handed and handed[0].endswith("$20.00"), report.stdout
     assert jammed and jammed[0].endswith("$50.00"), report.stdout
+
+
+def test_staff_record_a_jam_cleared_and_reconcile_passes(sqlite_store: Store) -> None:
+    """``kiosk admin cash-cleared JAM --by NAME --found AMOUNT`` records who opened the
+    acceptor, when and what was found (audited); reconcile, which exits 1 while bills are
+    stuck, then exits 0. An unknown jam, one cleared before, or a bad amount or name is
+    refused with a specific message and changes nothing. Found after issue 16: there was
+    no way to clear a jam except editing the table."""
+    from kiosk.payments.registry import cash_acceptor, processor_journal
+    from kiosk.store.models import AuditEntry
+
+    journal = processor_journal(sqlite_store.settings)
+    acceptor = cash_acceptor(sqlite_store.settings)
+    for bills in ([2000, 1000], [500]):  # two jams: $30.00, then $5.00
+        for bill in bills:
+            acceptor.insert(bill)
+        faults.inject("cash.eject", jam)
+        with pytest.raises(CashNotReturned):
+            acceptor.eject()
+    first, second = (each.jam for each in journal.escrow_jams())
+    stuck = _admin(sqlite_store, "reconcile")
+    assert stuck.returncode == 1, stuck.stdout + stuck.stderr
+    assert f"(jam {first})" in stuck.stdout and "$30.00 in bills stuck" in stuck.stdout
+    assert f"kiosk admin cash-cleared {second} --by NAME --found AMOUNT" in stuck.stdout
+
+    for args, code, said in [
+        (["999", "--by", "Pat", "--found", "30"], 2, "no cash jam 999"),
+        ([str(first), "--by", "Pat", "--found", "thirty"], 2, "argument --found"),
+        ([str(first), "--by", "  ", "--found", "30"], 2, "name or staff id"),
+        ([str(first), "--found", "30"], 2, "--by"),
+        (["seven", "--by", "Pat", "--found", "30"], 2, "not a jam number"),
+    ]:
+        refused = _admin(sqlite_store, "cash-cleared", *args)
+        assert refused.returncode == code, refused.stdout + refused.stderr
+        assert said in refused.stderr, refused.stderr
+        assert "kiosk admin cash-cleared: error:" in refused.stderr, refused.stderr
+    assert journal.escrow_stuck() == {acceptor.acceptor: 3500}  # nothing changed
+
+    done = _admin(sqlite_store, "cash-cleared", str(first), "--by", "Pat Lee", "--found", "30.00")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Cash jam {first} cleared by Pat Lee" in done.stdout
+    assert "$30.00 was stuck, $30.00 found." in done.stdout
+    still = _admin(sqlite_store, "reconcile")
+    assert still.returncode == 1 and f"(jam {second})" in still.stdout
+    assert f"(jam {first})" not in still.stdout
+
+    short = _admin(
+        sqlite_store, "cash-cleared", str(second), "--by", "Pat", "--found", "0", "--json"
+    )
+    assert short.returncode == 0, short.stdout + short.stderr
+    record = json.loads(short.stdout)
+    assert record["stuck_cents"] == 500 and record["found_cents"] == 0
+    assert record["cleared_by"] == "Pat" and record["cleared_at"]
+
+    again = _admin(sqlite_store, "cash-cleared", str(first), "--by", "Sam", "--found", "30")
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert f"cash jam {first} was already cleared by Pat Lee" in again.stderr
+    assert "nothing changed" in again.stderr
+    passed = _admin(sqlite_store, "reconcile", "--json")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "stuck" not in " ".join(json.loads(passed.stdout)["problems"])
+
+    with sqlite_store.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "admin.cash_cleared")
+        ).all()
+    outcomes = [(entry.outcome, entry.detail.get("jam")) for entry in entries]
+    assert outcomes.count(("success", first)) == 1 and ("failure", 999) in outcomes
+    cleared = next(e for e in entries if e.outcome == "success" and e.detail["jam"] == first)
+    assert cleared.detail["by"] == "Pat Lee" and cleared.detail["found_cents"] == 3000
