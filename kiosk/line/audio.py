@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -143,14 +144,25 @@ def to_line_rate(audio: np.ndarray, rate: int) -> np.ndarray:
 
 
 class LineSpeaker(StreamingSpeaker):
-    """The voice channel's output on the call: speech goes into :class:`CallAudio`."""
+    """The voice channel's output on the call: speech goes into :class:`CallAudio`.
 
-    def __init__(self, audio: CallAudio) -> None:
+    ``while_playing`` runs each time the channel asks whether speech still plays (every
+    20 ms while it waits): the call's microphone hears the caller's audio that came
+    meanwhile (:meth:`LineMicrophone.begin_listening`), a block or two at a time, not a
+    whole prompt's worth when the channel listens again (a 30 s prompt: about a second
+    of CPU at once, in a real-time thread, which the system then stops for its share of
+    the CPU while it holds the interpreter: 50 ms with every call's audio in bench_line).
+    """
+
+    def __init__(self, audio: CallAudio, while_playing: Callable[[], None] | None = None) -> None:
         super().__init__(OutputDevice("line"))
         self.audio = audio
+        self.while_playing = while_playing
 
     @property
     def is_playing(self) -> bool:
+        if self.while_playing is not None:
+            self.while_playing()
         return self.audio.pending_seconds > 0.0
 
     def play(self, audio: np.ndarray, rate: int, blocking: bool = False) -> None:
@@ -206,7 +218,12 @@ class LineMicrophone:
 
     def begin_listening(self) -> None:
         """Drop what came while the kiosk spoke, but let the TTY detector hear it: a TTY
-        caller may type over a spoken prompt."""
+        caller may type over a spoken prompt. Once the call is over there is no one to
+        hear: it is dropped unheard (seconds of it, after a long prompt, took the line's
+        real-time thread a second of CPU and stopped every call's audio)."""
+        if self.audio.closed:
+            self.audio.drop_input()
+            return
         while (block := self.audio.read_block(0)) is not None:
             upsampled = self._upsampler.feed(block)
             if self.tty_detector is not None:

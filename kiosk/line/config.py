@@ -13,9 +13,11 @@ from kiosk.settings import LayeredSettings
 
 CODECS = {"pcmu": "PCMU/8000/1", "pcma": "PCMA/8000/1"}
 STACK_CALL_LIMIT = 4
-"""Calls one process can hold: the pjsua2-python 2.15.1 wheel is built with PJSIP's
-small-footprint limit (measured: the 5th call is refused "too many calls" whatever
-``maxCalls`` says). More lines: run more ``kiosk line`` processes on other ports."""
+"""Calls one process can hold: the pjsua2-python 2.15.1 wheel is compiled with
+``PJSUA_MAX_CALLS`` = 4, and PJSIP cuts ``maxCalls`` down to it (``maxCalls`` = 12 reads
+back as ``pjsua_call_get_max_count()`` = 4; the 5th call is refused "too many calls").
+No other installable build has both more calls and ``AudioMediaPort`` (README, "The
+pay-by-phone line"). More lines: run more ``kiosk line`` processes on other ports."""
 
 
 class LineSettingsError(ValueError):

@@ -229,7 +229,11 @@ class CallSession:
                 pool.give(recognizer)
 
     def _voice_with(self, recognizer: object | None) -> int:
-        speaker = LineSpeaker(self.audio)
+        microphone = LineMicrophone(self.audio) if recognizer is not None else None
+        # The caller's audio is heard while the kiosk speaks (see LineSpeaker); with
+        # barge-in the channel reads it itself then.
+        keep_up = microphone.begin_listening if microphone and not self.parts.barge_in else None
+        speaker = LineSpeaker(self.audio, while_playing=keep_up)
         printer = CaptionPrinter(log=self.captions)
         output = LineVoiceOutput(
             self.parts.synthesizer_factory(),  # type: ignore[arg-type]
@@ -238,7 +242,6 @@ class CallSession:
             on_caption=printer,
         )
         output.headset_present = True  # the handset is private: only the caller hears it
-        microphone = LineMicrophone(self.audio) if recognizer is not None else None
         detector = TtyToneDetector(LineMicrophone.rate)
         if microphone is not None:
             microphone.tty_detector = detector
