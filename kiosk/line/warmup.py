@@ -62,6 +62,10 @@ def warm_up(parts: SessionParts) -> float:
     TtyToneDetector(16000).feed(np.zeros(320, dtype=np.float32))
     StreamingDecoder(8000).feed(tones)
     import kiosk.payments.recovery  # noqa: F401 - the upkeep thread's, every 30 s
+    from kiosk.payments.keyed_card import read_card_number
+    from kiosk.payments.registry import keyed_card  # noqa: F401 - a caller's card payment
+
+    read_card_number("4242424242424242")  # pydantic-extra-types' card checks, loaded
     import kiosk.receipts.email  # noqa: F401
     from kiosk.money import format_cents, parse_amount
     from kiosk.receipts.email import EmailMessage
