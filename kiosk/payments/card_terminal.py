@@ -29,6 +29,17 @@ class Decline:
     reason: str
     how_to_fix: str
 
+    def result(self, brand: str = "", last4: str = "") -> ChargeResult:
+        """The processor's answer declining a card (named by brand and last 4) this way."""
+        return ChargeResult(
+            approved=False,
+            brand=brand,
+            last4=last4,
+            decline_code=self.code,
+            decline_reason=self.reason,
+            how_to_fix=self.how_to_fix,
+        )
+
 
 # Sandbox convention: the cents of the amount pick the outcome.
 DECLINES_BY_CENTS: dict[int, Decline] = {
@@ -60,7 +71,23 @@ VOIDED = Decline(
 )
 
 
-class CardTerminalSimulator(PaymentMethod):
+class ProcessorRecords:
+    """A card simulator's processor side: keys looked up, listed and voided in its
+    processor journal (the terminal's and the keyed cards' acquirer)."""
+
+    journal: ProcessorJournal
+
+    def lookup(self, idempotency_key: str) -> ChargeResult | None:
+        return self.journal.get(idempotency_key)
+
+    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
+        return self.journal.list_since(since)
+
+    def void(self, idempotency_key: str) -> None:
+        self.journal.record_once(idempotency_key, 0, VOIDED.result())
+
+
+class CardTerminalSimulator(ProcessorRecords, PaymentMethod):
     """A card-present sandbox terminal.
 
     Args:
@@ -109,35 +136,10 @@ class CardTerminalSimulator(PaymentMethod):
         if cents % 100 == ISSUER_UNAVAILABLE_CENTS:
             decline = ISSUER_UNAVAILABLE
         if decline is not None:
-            return ChargeResult(
-                approved=False,
-                brand=self.brand,
-                last4=self.last4,
-                decline_code=decline.code,
-                decline_reason=decline.reason,
-                how_to_fix=decline.how_to_fix,
-            )
+            return decline.result(self.brand, self.last4)
         return ChargeResult(
             approved=True,
             processor_ref=f"tok_{uuid.uuid4().hex[:20]}",
             brand=self.brand,
             last4=self.last4,
-        )
-
-    def lookup(self, idempotency_key: str) -> ChargeResult | None:
-        return self.journal.get(idempotency_key)
-
-    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
-        return self.journal.list_since(since)
-
-    def void(self, idempotency_key: str) -> None:
-        self.journal.record_once(
-            idempotency_key,
-            0,
-            ChargeResult(
-                False,
-                decline_code=VOIDED.code,
-                decline_reason=VOIDED.reason,
-                how_to_fix=VOIDED.how_to_fix,
-            ),
         )

@@ -34,13 +34,17 @@ from pydantic_extra_types.payment import PaymentCardBrand, PaymentCardNumber
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import InvalidInput
-from kiosk.payments.card_terminal import DECLINES_BY_CENTS, ISSUER_UNAVAILABLE, VOIDED, Decline
+from kiosk.payments.card_terminal import (
+    DECLINES_BY_CENTS,
+    ISSUER_UNAVAILABLE,
+    Decline,
+    ProcessorRecords,
+)
 from kiosk.payments.journal import ProcessorJournal
 from kiosk.payments.methods import (
     ChargeOutcomeUnknown,
     ChargeResult,
     PaymentMethod,
-    ProcessorCharge,
 )
 from kiosk.store.models import PaymentMethodKind
 
@@ -301,7 +305,8 @@ class CardNotPresent(PaymentMethod):
     """The contract of a card-not-present (keyed) card processor, on top of
     :class:`PaymentMethod`: the card's number, expiry and security code are sent with
     the charge. A method is made for one keyed card, or for none: a reconciler's,
-    which only looks keys up (:meth:`lookup`, :meth:`list_since`) and voids them."""
+    which only looks keys up (:meth:`lookup`, :meth:`list_since`, whichever card a key
+    was sent with) and voids them."""
 
     kind = PaymentMethodKind.CARD
 
@@ -326,19 +331,8 @@ class CardNotPresent(PaymentMethod):
             InvalidInput: the method has no card (a reconciler's); nothing was sent.
         """
 
-    @abc.abstractmethod
-    def lookup(self, idempotency_key: str) -> ChargeResult | None:
-        """What happened to a key, whichever card it was sent with.
 
-        Returns:
-            The recorded answer, or None if the processor never charged it.
-
-        Raises:
-            ChargeOutcomeUnknown: the processor cannot be reached now.
-        """
-
-
-class KeyedCardSimulator(CardNotPresent):
+class KeyedCardSimulator(ProcessorRecords, CardNotPresent):
     """A card-not-present sandbox over the shared processor journal.
 
     Args:
@@ -392,35 +386,10 @@ class KeyedCardSimulator(CardNotPresent):
         if card.number.digits == NO_ANSWER_NUMBER:
             decline = ISSUER_UNAVAILABLE
         if decline is not None:
-            return ChargeResult(
-                approved=False,
-                brand=card.brand,
-                last4=card.last4,
-                decline_code=decline.code,
-                decline_reason=decline.reason,
-                how_to_fix=decline.how_to_fix,
-            )
+            return decline.result(card.brand, card.last4)
         return ChargeResult(
             approved=True,
             processor_ref=f"cnp_{uuid.uuid4().hex[:20]}",
             brand=card.brand,
             last4=card.last4,
-        )
-
-    def lookup(self, idempotency_key: str) -> ChargeResult | None:
-        return self.journal.get(idempotency_key)
-
-    def list_since(self, since: dt.datetime) -> list[ProcessorCharge]:
-        return self.journal.list_since(since)
-
-    def void(self, idempotency_key: str) -> None:
-        self.journal.record_once(
-            idempotency_key,
-            0,
-            ChargeResult(
-                False,
-                decline_code=VOIDED.code,
-                decline_reason=VOIDED.reason,
-                how_to_fix=VOIDED.how_to_fix,
-            ),
         )
