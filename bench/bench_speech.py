@@ -338,6 +338,14 @@ class TimedRecognizer(Recognizer):
     ) -> float | None:
         return self.inner.margin(audio, rate, phrases, result)
 
+    def other_reading(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> RecognitionResult | None:
+        started = time.perf_counter()
+        other = self.inner.other_reading(audio, rate, phrases, result)
+        self.seconds.append(time.perf_counter() - started)
+        return other
+
 
 def resident_mb() -> float:
     """This process's resident memory now (VmRSS), in MB."""
@@ -349,9 +357,16 @@ def resident_mb() -> float:
 
 def build_engine(name: str) -> Recognizer:
     """The recognizer a task table runs: "pocketsphinx" (tuned), "whisper" (tiny.en),
-    "hybrid" (Whisper for menus and yes/no, pocketsphinx for digits and amounts)."""
+    "hybrid" (Whisper for menus and yes/no, pocketsphinx for digits and amounts, with
+    Whisper's enhanced second reading), "hybrid-single" (the same without it)."""
     from kiosk.channels.voice_devices import build_recognizer
+    from kiosk.speech.whisper import ByKindRecognizer
 
+    if name == "hybrid-single":
+        recognizer = build_recognizer("hybrid", None)
+        assert isinstance(recognizer, ByKindRecognizer)
+        recognizer.second_reading = False
+        return recognizer
     return build_recognizer(name, None)
 
 
@@ -420,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--engines",
         default="pocketsphinx,whisper",
-        help="recognizers of the task tables, comma-separated (pocketsphinx, whisper, hybrid)",
+        help="recognizers of the task tables, comma-separated (pocketsphinx, whisper, hybrid,"
+        " hybrid-single)",
     )
     args = parser.parse_args(argv)
     task_tables(args.quick, tuple(args.engines.split(",")))

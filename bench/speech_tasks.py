@@ -7,7 +7,8 @@ it with the step's real grammar; the kiosk then acts as the voice channel does
 takes the answer, reads it back ("Dispute the Internet charge? Say yes or press 1"), or
 for a "yes" that moves money asks for the keypad's 1. Digits and amounts are always read
 back. The caller answers a read-back truthfully, by voice (that yes/no is recognized
-too); after a "no" the kiosk offers the next-best hypothesis once. A miss or a refused
+too); after a "no" the kiosk offers the next-best hypothesis once (for digits and
+amounts: the recognizer's other reading, :meth:`Recognizer.other_reading`). A miss or a refused
 read-back ends the turn; the second turn is the answer said again, a little slower
 (20 wpm), with fresh noise. A caller told to use the keypad uses it.
 
@@ -160,6 +161,10 @@ def hear(
         heard.margin = recognizer.margin(audio, ASR_RATE, grammar, result)
         if not heard.right and prompt.kind is AnswerKind.CHOICE:
             heard.next_best = _next_best(recognizer, prompt, grammar, audio, result)
+    if result.answer.kind in ("digits", "amount") and not heard.right:
+        other = recognizer.other_reading(audio, ASR_RATE, grammar, result)
+        if other is not None and other.answer is not None:
+            heard.next_best = engine_text(prompt, other.answer)
     return heard
 
 
@@ -200,9 +205,13 @@ def play(caller: Caller, prompt: Prompt, choice_margin: float, money_margin: flo
         if turn.line is None:
             continue
         if caller.kind in ("digits", "amount"):  # read back; the review or sign-in follows
-            if confirmed(turn.right, commits=False):
-                out.taken, out.wrong_confirmed = turn.right, not turn.right
-                return out
+            for reading in (turn.line, turn.next_best):  # after a "no": the other reading
+                if reading is None:
+                    continue
+                if confirmed(reading == caller.want, commits=False):
+                    out.taken = reading == caller.want
+                    out.wrong_confirmed = not out.taken
+                    return out
             continue
         margins = {"choice": choice_margin, "money": money_margin}
         check = _check(prompt, turn, margins)

@@ -286,6 +286,13 @@ class Recognizer(abc.ABC):
         other = self.best_score(audio, rate, dataclasses.replace(grammar, phrases=rest))
         return None if other is None else result.score - other
 
+    def other_reading(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> RecognitionResult | None:
+        """Another reading of the same speech, offered after a "no" to the read-back of
+        ``result`` (digits, amounts); None when the engine has none that differs."""
+        return None
+
     def best_score(self, audio: np.ndarray, rate: int, grammar: StepGrammar) -> float | None:
         """The log score per frame of the best path through ``grammar``, whether or not
         it reads as an answer (-inf: no path; None: no scores from this engine)."""

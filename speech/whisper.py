@@ -31,7 +31,7 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -384,24 +384,38 @@ def _audio_key(samples: np.ndarray) -> str:
 
 class ByKindRecognizer(Recognizer):
     """One engine for the closed answers (menus, yes/no, commands), another for the open
-    ones (digits, amounts), behind the one contract.
+    ones (digits, amounts), behind the one contract; the closed engine gives the open
+    answers a second reading.
 
     Measured (bench/bench_speech.py --tasks, the same callers): Whisper takes menus and
     yes/no in store babble far better than pocketsphinx, and pocketsphinx takes digits
     and amounts far better when it is quiet (Whisper drops a spoken "oh" and hears
     "forty" as "fourteen"); so ``speech_engine = "hybrid"`` asks each what it does best.
+    In noise the two miss different digits and amounts, so with ``second_reading`` the
+    closed engine hears them too, after ``enhancer`` (DeepFilterNet: it lifts Whisper's
+    digits in noise, not pocketsphinx's): its reading is taken when the open engine
+    heard none, and offered after a "no" when it differs (:meth:`other_reading`).
     Confirmation margins are the closed engine's (open answers are always read back).
     """
 
-    def __init__(self, closed: Recognizer, open_answers: Recognizer) -> None:
+    def __init__(
+        self,
+        closed: Recognizer,
+        open_answers: Recognizer,
+        *,
+        second_reading: bool = True,
+        enhancer: Enhancer | None = None,
+    ) -> None:
         self.closed = closed
         self.open = open_answers
+        self.second_reading = second_reading
+        self.enhancer = enhancer
         self.margins = closed.margins
         self.constrained = closed.constrained
 
     def engine_for(self, phrases: GrammarLike) -> Recognizer:
         """The engine that hears this step."""
-        return self.open if _as_grammar(phrases).kind in ("digits", "amount") else self.closed
+        return self.open if _is_open(phrases) else self.closed
 
     def decode(self, audio: np.ndarray, grammar: StepGrammar) -> tuple[str, float]:
         """The step's engine's decode.
@@ -414,8 +428,38 @@ class ByKindRecognizer(Recognizer):
         return self.engine_for(grammar).decode(audio, grammar)
 
     def recognize(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
-        """The step's engine's recognition (see :meth:`Recognizer.recognize`)."""
-        return self.engine_for(phrases).recognize(audio, rate, phrases)
+        """The step's engine's recognition (see :meth:`Recognizer.recognize`); for an
+        open answer the open engine missed, the closed engine's reading."""
+        result = self.engine_for(phrases).recognize(audio, rate, phrases)
+        if result.answer is None and _is_open(phrases) and self.second_reading:
+            second = self._second(audio, rate, phrases)
+            if second.answer is not None:
+                return second
+        return result
+
+    def other_reading(
+        self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
+    ) -> RecognitionResult | None:
+        """The closed engine's reading of an open answer, when it differs from ``result``.
+
+        Returns:
+            That reading; None for closed answers, when it reads the same, or reads
+            nothing.
+        Raises:
+            RecognizerError: when the closed engine fails.
+        """
+        if not (_is_open(phrases) and self.second_reading) or result.answer is None:
+            return None
+        second = self._second(audio, rate, phrases)
+        if second.answer is None or second.answer.value == result.answer.value:
+            return None
+        return second
+
+    def _second(self, audio: np.ndarray, rate: int, phrases: GrammarLike) -> RecognitionResult:
+        samples = resample(to_mono_float(audio), rate, self.closed.rate)
+        if self.enhancer is not None:
+            samples = self.enhancer.enhance(samples, self.closed.rate)
+        return self.closed.recognize(samples, self.closed.rate, phrases)
 
     def margin(
         self, audio: np.ndarray, rate: int, phrases: GrammarLike, result: RecognitionResult
@@ -428,3 +472,13 @@ class ByKindRecognizer(Recognizer):
     ) -> RecognitionResult | None:
         """The step's engine's early end of a complete digit answer."""
         return self.engine_for(phrases).finish_early(audio, rate, phrases)
+
+
+class Enhancer(Protocol):
+    """A speech-enhancement front end (:class:`kiosk.speech.enhance.DeepFilter`)."""
+
+    def enhance(self, audio: np.ndarray, rate: int) -> np.ndarray: ...
+
+
+def _is_open(phrases: GrammarLike) -> bool:
+    return _as_grammar(phrases).kind in ("digits", "amount")

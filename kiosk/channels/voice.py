@@ -588,7 +588,14 @@ class VoiceChannel:
             text = engine_text(prompt, result.answer)
             self._count_latency(heard, grammar.kind)
             if result.answer.kind == "digits":
-                confirmed = self._confirm_digits(prompt, text)
+                confirmed = self._confirm_digits(prompt, text, grammar, heard)
+                if confirmed is None:
+                    continue
+                return confirmed
+            if result.answer.kind == "amount" and self._other_reading(prompt, grammar, heard):
+                # The engines disagree: read it back here, where a "no" can offer the
+                # other reading (an amount both heard alike goes on to the review).
+                confirmed = self._confirm_digits(prompt, text, grammar, heard)
                 if confirmed is None:
                     continue
                 return confirmed
@@ -677,14 +684,19 @@ class VoiceChannel:
                     self._wait_speech(interruptible=False, limit=TONE_WAIT)
         return line
 
-    def _confirm_digits(self, prompt: Prompt, digits: str) -> str | None:
-        """Read back digits heard by speech; the engine gets them only after a yes.
+    def _confirm_digits(
+        self, prompt: Prompt, digits: str, grammar: StepGrammar, heard: _Heard
+    ) -> str | None:
+        """Read back digits (or an amount) heard by speech; the engine gets them only
+        after a yes. After a "no", the recognizer's other reading of the same speech
+        (:meth:`Recognizer.other_reading`), if it has one, is read back once.
 
         Returns the digits, a keypad entry typed instead, or None to listen again.
         """
         self.stats.confirmations += 1
         secret = prompt.private and not self.output.headset_present
         yes_no = build_grammar("yesno")
+        other = None if prompt.private else heard
         for _ in range(3):
             question, taught = readback_question(digits, secret, self.verbosity, self._taught)
             self._taught |= taught
@@ -709,8 +721,13 @@ class VoiceChannel:
                 self.stats.spoken_answers += 1
                 if answer.value:
                     return digits
-                self._say_again(prompt)
-                return None
+                following = self._other_reading(prompt, grammar, other) if other else None
+                if following is None:
+                    self._say_again(prompt)
+                    return None
+                digits, other = following, None
+                self.stats.confirmations += 1
+                continue
             if answer.value != "repeat":
                 return engine_text(prompt, answer)
         self._say_again(prompt)
@@ -779,6 +796,23 @@ class VoiceChannel:
         if result.answer is None:
             return None
         return _choice_for(prompt, str(result.answer.value))
+
+    def _other_reading(self, prompt: Prompt, grammar: StepGrammar, heard: _Heard) -> str | None:
+        """The recognizer's other reading of the digits or amount heard, as the engine's
+        input (None: it has none that differs)."""
+        if heard.audio is None or heard.result is None or self.recognizer is None:
+            return None
+        assert self.microphone is not None
+        try:
+            other = self.recognizer.other_reading(
+                heard.audio, self.microphone.rate, grammar, heard.result
+            )
+        except RecognizerError as error:
+            log.warning("recognizer failed: %s", error)
+            return None
+        if other is None or other.answer is None:
+            return None
+        return engine_text(prompt, other.answer)
 
     def _say_again(self, prompt: Prompt) -> None:
         if prompt.kind is AnswerKind.DIGITS:

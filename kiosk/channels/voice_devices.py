@@ -7,11 +7,12 @@ with the keypad.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar, TextIO
+from typing import TYPE_CHECKING, ClassVar, TextIO
 
 import numpy as np
 
@@ -27,6 +28,11 @@ from kiosk.settings import LayeredSettings
 from kiosk.speech.asr import PocketsphinxRecognizer, Recognizer, RecognizerError, VoskRecognizer
 from kiosk.speech.audio import Speaker
 from kiosk.speech.voice_output import HEADSET, Utterance
+
+if TYPE_CHECKING:
+    from kiosk.speech.whisper import Enhancer
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CaptionPrinter",
@@ -125,13 +131,27 @@ def build_recognizer(engine: str | None, model_dir: str | Path | None) -> Recogn
         whisper = WhisperRecognizer()
         if chosen == "whisper":
             return whisper
-        return ByKindRecognizer(whisper, build_recognizer("pocketsphinx", None))
+        return ByKindRecognizer(
+            whisper, build_recognizer("pocketsphinx", None), enhancer=_enhancer()
+        )
     if chosen == "pocketsphinx":
         try:
             return PocketsphinxRecognizer()
         except (RuntimeError, ImportError) as error:
             raise RecognizerError(f"pocketsphinx cannot start: {error}") from error
     raise RecognizerError(f"unknown speech engine {chosen!r}")
+
+
+def _enhancer() -> Enhancer | None:
+    """DeepFilterNet for Whisper's second reading of digits and amounts; None (and a
+    warning) when its wheel is missing: the second reading is then made unenhanced."""
+    from kiosk.speech.enhance import DeepFilter, EnhancerError
+
+    try:
+        return DeepFilter()
+    except EnhancerError as error:
+        log.warning("no speech enhancement: %s", error)
+        return None
 
 
 def _default_engine() -> str:

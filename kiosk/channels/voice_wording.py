@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from kiosk.accessibility.announcer import is_personal
 from kiosk.conversation.prompt import AnswerKind, Choice, Prompt, Register
 from kiosk.conversation.wording import spoken
+from kiosk.money import format_cents
 from kiosk.speech.grammar import normalise
 from kiosk.speech.numbers import digits_to_words
 
@@ -324,7 +325,11 @@ def not_caught(prompt: Prompt, known: KeyWord | None = None) -> str:
 
 
 def readback(digits: str, private: bool) -> str:
-    """The confirmation question for digits heard by speech (never the PIN aloud)."""
+    """The confirmation question for digits heard by speech (never the PIN aloud), or
+    for an amount ("40.00", as the engine gets it)."""
+    if "." in digits:
+        dollars, cents = digits.split(".")
+        return f"I heard {format_cents(int(dollars) * 100 + int(cents))}. Is that right?"
     if private:
         return f"I heard {len(digits)} numbers. Is that right?"
     return f"I heard {_grouped(digits)}. Is that right?"

