@@ -248,7 +248,7 @@ class Announcer:
         parts.append(
             spoken(prompt.render(Register.SIMPLE)) if simple else prompt.render(Register.SPOKEN)
         )
-        parts.extend(f"{label}: {spoken(value)}." for label, value in prompt.details)
+        parts.extend(sentence for _, _, sentence in prompt.spoken_details())
         if verbosity is not Verbosity.BRIEF:
             parts.extend(
                 f"For {spoken(choice.label.simple) if simple else choice.label.spoken}, "

@@ -217,8 +217,8 @@ def _unsaid_details(prompt: Prompt, said: str) -> list[str]:
     """Detail rows the question does not already say (by value or by their label)."""
     lowered = said.lower()
     return [
-        f"{label}: {spoken(value)}."
-        for label, value in prompt.details
+        sentence
+        for label, value, sentence in prompt.spoken_details()
         if value not in said and spoken(value) not in said and label.lower() not in lowered
     ]
 

@@ -96,6 +96,9 @@ class Prompt:
     timeout_seconds: float | None = None  # response time allowed on this step
     end_of_session: bool = False  # the conversation is over after this prompt
     details: tuple[tuple[str, str], ...] = ()  # label/value rows (bill lines, review)
+    #: A row as speech says it, by row index, when "label: value" would not do (a
+    #: payment row "-$71.80" is "Paid seventy-one dollars ... on December 5").
+    details_said: tuple[tuple[int, str], ...] = ()
     big_value: str = ""  # an amount or confirmation number to show in large numerals
     entered: str = ""  # what the user entered here before (kept for Back); never private
     timed: bool = True  # False: a walk-up kiosk waits here untimed (the welcome)
@@ -110,6 +113,17 @@ class Prompt:
         return (
             f"Step {self.step} of {self.total_steps}" if self.total_steps else f"Step {self.step}"
         )
+
+    def spoken_details(self) -> list[tuple[str, str, str]]:
+        """Every detail row as (label, value, what speech says for it): the step's own
+        sentence for the row when it gave one, else "label: value." in spoken words."""
+        from kiosk.conversation.wording import spoken
+
+        said = dict(self.details_said)
+        return [
+            (label, value, spoken(said.get(index, f"{label}: {value}.")))
+            for index, (label, value) in enumerate(self.details)
+        ]
 
     def render(self, register: Register) -> str:
         """The prompt's text in one register, with notice and error before it."""

@@ -12,7 +12,7 @@ import re
 
 from kiosk.conversation.prompt import Wording
 
-_AMOUNT = re.compile(r"\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
+_AMOUNT = re.compile(r"(?<![\w$])([-\u2212]?)\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
 _TTY_SAFE = re.compile(r"[^A-Z0-9 \n\-?:$!'()\",./;]")
 _TTY_WORDS = {
     "#": " NUMBER ",
@@ -40,13 +40,17 @@ _MONTH_DAY = re.compile(
 
 def spoken(text: str) -> str:
     """Text for speech: "$42.50" becomes "forty-two dollars and fifty cents"; an amount
-    that starts a sentence starts with a capital (captions show this text)."""
+    that starts a sentence starts with a capital (captions show this text). A signed
+    amount ("-$20.00") is said "minus twenty dollars", never with a bare dash before the
+    words; a step that knows what the sign means says it better ("a credit of")."""
     from kiosk.speech.numbers import amount_to_words
 
     def to_words(match: re.Match[str]) -> str:
-        dollars = int(match.group(1).replace(",", ""))
-        cents = int(match.group(2) or 0)
+        dollars = int(match.group(2).replace(",", ""))
+        cents = int(match.group(3) or 0)
         words = amount_to_words(dollars * 100 + cents)
+        if match.group(1):
+            words = f"minus {words}"
         before = text[: match.start()].rstrip(" ")
         if not before or before[-1] in ".!?\n":  # a sentence starts with the amount
             words = words[:1].upper() + words[1:]

@@ -126,6 +126,21 @@ class PaidRow:
     cents: int  # taken off the charges above it; negative adds to them
     on: dt.date | None = None  # the payment's day, when the row is one payment
 
+    def said(self, amount: str) -> str:
+        """The row as a sentence, with ``amount`` (this row's amount, shown without a
+        sign): on screen the row is "-$71.80" so the column adds up, but speech said
+        that "-seventy-one dollars"; a payment is said as paid, a credit as a credit."""
+        if self.on is not None:
+            return f"Paid {amount} on {short_date(self.on)}."
+        if self.cents < 0:
+            return f"{self.label}: {amount} more."
+        if self.label == CREDIT_ROW:
+            return f"A credit of {amount} on your account."
+        return f"{amount} {self.label.lower()}."
+
+
+CREDIT_ROW = "Credit on account"
+
 
 @dataclass(frozen=True)
 class BillExplanation:
@@ -463,7 +478,7 @@ class BillService:
         rows = [PaidRow("Paid or credited", settled)] if settled else []
         rest = taken - settled  # what the ledger holds beyond the lines shown
         if rest:
-            rows.append(PaidRow("Credit on account" if rest > 0 else "Other charges", rest))
+            rows.append(PaidRow(CREDIT_ROW if rest > 0 else "Other charges", rest))
         return tuple(rows)
 
     def _line(

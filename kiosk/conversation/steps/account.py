@@ -61,6 +61,10 @@ def bill(ctx: Context) -> Prompt:
         (row.label, f"-{format_cents(row.cents)}" if row.cents > 0 else format_cents(-row.cents))
         for row in explanation.paid_rows
     )
+    said = tuple(  # speech says a payment as paid, a credit as a credit: never "-$20.00"
+        (len(explanation.lines) + index, row.said(format_cents(abs(row.cents))))
+        for index, row in enumerate(explanation.paid_rows)
+    )
     why = " ".join(line.text for line in explanation.lines)
     payments = " ".join(p.text for p in explanation.payments[:2])
     standard = f"{explanation.summary} {why}" + (
@@ -85,6 +89,7 @@ def bill(ctx: Context) -> Prompt:
         ),
         _back_to_menu_choices(),
         details=rows,
+        details_said=said,
         sensitive=True,
         big_value=format_cents(max(explanation.balance_cents, 0)),
     )
