@@ -66,3 +66,24 @@ def test_no_amount_is_spoken_with_a_bare_sign(text: str, words: str) -> None:
     """Every spoken path goes through ``spoken``: a signed amount that no step words
     better is at least said "minus", never a dash before the words."""
     assert spoken(text) == words
+
+
+def test_credit_and_other_rows_are_said_as_what_they_are() -> None:
+    """The bill's other money rows: a credit is "a credit of", never "minus"."""
+    import datetime as dt
+
+    from kiosk.services.billing import CREDIT_ROW, PaidRow
+
+    rows = [
+        (PaidRow("Paid December 5", 7180, dt.date(2026, 12, 5)), "$71.80"),
+        (PaidRow(CREDIT_ROW, 2000), "$20.00"),
+        (PaidRow("Paid or credited", 1500), "$15.00"),
+        (PaidRow("Other charges", -500), "$5.00"),
+    ]
+    said = [spoken(row.said(amount)) for row, amount in rows]
+    assert said == [
+        "Paid seventy-one dollars and eighty cents on December 5.",
+        "A credit of twenty dollars on your account.",
+        "Fifteen dollars paid or credited.",
+        "Other charges: five dollars more.",
+    ]
