@@ -48,6 +48,7 @@ class KioskRuntime:
         upkeep_now: bool = True,
         takes_cash: bool = True,
         keyed_card: bool = False,
+        has_printer: bool = True,
     ) -> KioskRuntime:
         """Start the kiosk's services.
 
@@ -60,7 +61,11 @@ class KioskRuntime:
         settings = settings or get_settings()
         runtime = cls(
             Services.deferred(
-                lambda: _open(settings), settings, takes_cash=takes_cash, keyed_card=keyed_card
+                lambda: _open(settings),
+                settings,
+                takes_cash=takes_cash,
+                keyed_card=keyed_card,
+                has_printer=has_printer,
             )
         )
         runtime.started_at = datetime.now(UTC)

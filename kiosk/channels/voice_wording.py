@@ -87,8 +87,8 @@ VOICE_TEXT: dict[str, tuple[str, str]] = {
 BRIEF_CUTS: dict[str, tuple[str, ...]] = {
     "pay_method": (r"You are paying [^.]*\.\s*",),
     "pay_review": (r"Please check\.\s*",),
-    # A keyed card ("paid with your Visa ending 4242": the phone line) is said all the
-    # same: its caller gets no printed receipt.
+    # Where there is no printer (the phone line) the result says "paid with your Visa
+    # ending 4242", which is kept: its caller gets no printed receipt.
     "pay_result": (r" paid by [^.]*(?=\.)",),
 }
 

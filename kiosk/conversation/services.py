@@ -44,6 +44,7 @@ class Services:
         *,
         takes_cash: bool = True,
         keyed_card: bool = False,
+        has_printer: bool = True,
     ) -> None:
         # A walk-up kiosk has one bill acceptor; the phone line has none (its calls
         # share these services, and no caller can put a bill in).
@@ -51,6 +52,7 @@ class Services:
         # A walk-up kiosk has a card reader; on the phone line the card is not present:
         # the caller keys its number, expiry and security code (card-not-present).
         self.keyed_card = keyed_card
+        self._has_printer = has_printer
         # How this channel goes back a step, for messages that must name it: the
         # screen's key is Esc (its star is Repeat), the voice channel's is "go back".
         self.back_how = "type back"
@@ -68,6 +70,19 @@ class Services:
         # customer prompt says so once (the runtime sets it, a Conversation takes it).
         self.cash_from_earlier: int = 0
 
+    @property
+    def has_printer(self) -> bool:
+        """A walk-up kiosk prints the receipt; a caller has no printer: a payment on the
+        line queues no paper receipt and its result offers email, a text message or
+        hearing the confirmation number again, never paper."""
+        return self._has_printer
+
+    @has_printer.setter
+    def has_printer(self, value: bool) -> None:
+        self._has_printer = value
+        if "payments" in self.__dict__:  # already built: it queues receipts by this too
+            self.payments.prints_receipts = value
+
     def take_cash_from_earlier(self) -> int:
         """The cents handed back at start-up not yet told to anyone (0 after the first call)."""
         with self._lock:
@@ -82,8 +97,15 @@ class Services:
         *,
         takes_cash: bool = True,
         keyed_card: bool = False,
+        has_printer: bool = True,
     ) -> Services:
-        return cls(open_store, settings, takes_cash=takes_cash, keyed_card=keyed_card)
+        return cls(
+            open_store,
+            settings,
+            takes_cash=takes_cash,
+            keyed_card=keyed_card,
+            has_printer=has_printer,
+        )
 
     @property
     def store(self) -> Store:
@@ -130,7 +152,7 @@ class Services:
     def payments(self) -> PaymentService:
         from kiosk.payments.service import PaymentService
 
-        return PaymentService(self.store)
+        return PaymentService(self.store, prints_receipts=self.has_printer)
 
     @cached_property
     def bills(self) -> BillService:

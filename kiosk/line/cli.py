@@ -100,8 +100,9 @@ def run_line(args: argparse.Namespace) -> int:
     from kiosk.line.sip import LineServer
     from kiosk.runtime import KioskRuntime
 
-    # No caller can put a bill in, and the card is not present: the caller keys it.
-    runtime = KioskRuntime.start(takes_cash=False, keyed_card=True)
+    # No caller can put a bill in or take a printed receipt, and the card is not
+    # present: the caller keys it.
+    runtime = KioskRuntime.start(takes_cash=False, keyed_card=True, has_printer=False)
     server = LineServer(settings, _parts(runtime, settings), realtime=True)
     stop = threading.Event()
 

@@ -97,8 +97,17 @@ class ReconnectionQuote:
 class PaymentService:
     """Takes payments for accounts through any :class:`PaymentMethod`."""
 
-    def __init__(self, store: Store, journal: PaymentJournal | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        journal: PaymentJournal | None = None,
+        *,
+        prints_receipts: bool = True,
+    ) -> None:
         self.store = store
+        # False where nobody can take a printed receipt (the phone line): a payment
+        # then queues none, so no kiosk printer ever prints a caller's receipt.
+        self.prints_receipts = prints_receipts
         self.settings = store.settings
         self.journal = journal or PaymentJournal.for_settings(store.settings)
 
@@ -635,6 +644,8 @@ class PaymentService:
         # Only the printed receipt goes by itself: an email or text message goes only
         # where the customer asks, on the result step (issue 16), never unasked.
         kinds = ["receipt.print", "statement.update"]
+        if not self.prints_receipts:
+            kinds.remove("receipt.print")
         if reconnected:
             kinds.append("service.reconnect")
         if flagged:

@@ -124,18 +124,21 @@ def walk_every_step(driver, services, register: Register) -> list[Prompt]:
     run(d)
 
     services.keyed_card = True  # the phone line's card: keyed, not present
+    services.has_printer = False  # and no printer: the result offers no paper
     try:
         d = driver(register)
-        d.sign_in("ava")
+        d.sign_in("dev")  # paid here: Ava's balance stays for the rest of the walk
         d.choose("pay")
         d.say("1")
         d.choose("card")
         d.say("4242424242424241")  # fails the check digit
         d.say("4242424242424242", "1026", "1228", "12", "737")  # expired; code too short
         assert d.prompt.id == "pay_review", d.prompt.id
+        d.say("yes")
+        assert d.prompt.id == "pay_result", d.prompt.id
         run(d)
     finally:
-        services.keyed_card = False
+        services.keyed_card, services.has_printer = False, True
 
     _block_account(services, "40152270")
     d = driver(register)

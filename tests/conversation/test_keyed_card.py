@@ -29,8 +29,8 @@ SECRETS = (VISA, AMEX, NO_FUNDS, BAD_CODE, "4242 4242 4242 4242")
 
 @pytest.fixture
 def keyed(sqlite_store: Store) -> Services:
-    """The phone line's services: no bill slot, no card reader."""
-    return Services(sqlite_store, takes_cash=False, keyed_card=True)
+    """The phone line's services: no bill slot, no card reader, no printer."""
+    return Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
 
 
 def _attempts(services: Services, number: str) -> list[PaymentAttempt]:

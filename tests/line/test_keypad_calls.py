@@ -208,7 +208,8 @@ def test_a_keys_only_caller_pays_by_keyed_card_and_hears_brand_last_4_and_confir
     card, expiry, code = "4242424242424242", "1230", "737"
     caplog.set_level(logging.DEBUG)
     services = line.server.parts.services
-    services.takes_cash, services.keyed_card = False, True  # as `kiosk line` runs
+    # as `kiosk line` runs: no bill slot, the card keyed, no printer
+    services.takes_cash, services.keyed_card, services.has_printer = False, True, False
     dev = "40152273"  # no other call here pays Dev's bill: his amounts stay as seeded
     before = len(_attempts(line.store, dev))
     caller = line.call(tmp_path)
@@ -224,7 +225,7 @@ def test_a_keys_only_caller_pays_by_keyed_card_and_hears_brand_last_4_and_confir
         _press(caller, "4", "2")  # no more receipts; nothing else: goodbye
         assert caller.wait(60) == 0
     finally:
-        services.takes_cash, services.keyed_card = True, False
+        services.takes_cash, services.keyed_card, services.has_printer = True, False, True
         caller.close()
     outcome = line.outcome(caller.call_id)
     assert outcome is not None and outcome.channel == "voice"

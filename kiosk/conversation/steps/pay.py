@@ -19,7 +19,7 @@ from kiosk.conversation.facts import (
     shortfall_wording,
     spoken_number,
 )
-from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Wording
+from kiosk.conversation.prompt import Answer, AnswerKind, Choice, Prompt, Wording
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import (
     Go,
@@ -715,7 +715,8 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
     ctx.values.pop("bank_account", None)
     ctx.values.pop("payment_key", None)
     ctx.values["pay_result"] = result
-    ctx.values["receipt_printed"] = _print_receipt(ctx, result.attempt_id)
+    if ctx.services.has_printer:  # on a call nothing was queued to print
+        ctx.values["receipt_printed"] = _print_receipt(ctx, result.attempt_id)
     return Go(StepId.PAY_RESULT, clear_history=True)
 
 
@@ -820,12 +821,15 @@ def pay_result(ctx: Context) -> Prompt:
         if 0 < now.next_due_cents < result.new_balance_cents:  # a plan's next part, say
             due = f", with {format_cents(now.next_due_cents)} due {day}"
             tty_due = f", {format_cents(now.next_due_cents)} DUE {day}"
-    # A keyed card is said "with your Visa ending 4242", even in brief speech (which
-    # leaves "paid by ..." to the printed receipt): a caller has no printed receipt.
-    by = "with your" if ctx.services.keyed_card and result.last4 else "by"
+    # With no printer (the phone line) the card or account is said "with your Visa
+    # ending 4242", even in brief speech, which leaves "paid by ..." to the printed receipt.
+    by = f"by {paid_by}"
+    if not ctx.services.has_printer:
+        paid_by = paid_by.replace("Bank ending", "bank account ending")  # "with your Bank"
+        by = f"with your {paid_by}"
     paid = w(
-        f"Thank you. We received {format_cents(result.cents)} paid {by} {paid_by} on {when}.",
-        f"Thank you. You paid {format_cents(result.cents)} {by} {paid_by} on {when}.",
+        f"Thank you. We received {format_cents(result.cents)} paid {by} on {when}.",
+        f"Thank you. You paid {format_cents(result.cents)} {by} on {when}.",
         tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper().replace(' ENDING', '')} "
         f"ON {local:%B} {local.day}.",
         go_ahead=False,
@@ -837,7 +841,7 @@ def pay_result(ctx: Context) -> Prompt:
         tty_text=f"CONFIRMATION {grouped(number)}.",
         go_ahead=False,
     )
-    printed = bool(ctx.values.get("receipt_printed", True))
+    printed = ctx.services.has_printer and bool(ctx.values.get("receipt_printed", True))
     has_credit = f" You have a credit of {credit}." if credit else ""
     rest = w(
         f"Your balance is now {balance}{due}.{has_credit}",
@@ -846,36 +850,11 @@ def pay_result(ctx: Context) -> Prompt:
         + (f" CREDIT {credit}." if credit else "")
         + (" RECEIPT 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
     )
-    not_printed = (
-        None
-        if printed
-        else w(
-            "Your receipt could not be printed: the printer is not working. It has been "
-            "canceled and will not print later. You can get it by email or text message.",
-            "The printer is not working. No paper receipt. You can get it by email or text.",
-            tty_text="RECEIPT DID NOT PRINT AND WILL NOT PRINT LATER. "
-            "RECEIPT BY 2 EMAIL 3 TEXT 4 NONE Q",
-        )
-    )
-    first = (
-        choice("print", "1", "Printed receipt only", "Paper only", icon="🖶")
-        if printed
-        else choice("print", "1", "No receipt", "No receipt", icon="✔")
-    )
+    first, receipt, receipt_help = _receipt_offer(ctx, printed)
     return prompt(
-        join(paid, number_text, _plan_started(ctx), standing, rest, not_printed),
+        join(paid, number_text, _plan_started(ctx), standing, rest, receipt),
         AnswerKind.CHOICE,
-        w(
-            "A receipt is printing now. You can also get it by email or text message. "
-            "Say repeat to hear the confirmation number again.",
-            "Your receipt is printing. Pick one more way, or none. Say repeat to hear it again.",
-        )
-        if printed
-        else w(
-            "The printer is not working, so there is no paper receipt. You can get it by "
-            "email or text message. Say repeat to hear the confirmation number again.",
-            "No paper receipt. Pick email or text, or none. Say repeat to hear it again.",
-        ),
+        receipt_help,
         [
             first,
             choice("email", "2", "Also by email", "Email", synonyms=("email",), icon="✉"),
@@ -888,6 +867,15 @@ def pay_result(ctx: Context) -> Prompt:
                 synonyms=("no", "none"),
                 icon="✔",
             ),
+        ]
+        if ctx.services.has_printer
+        else [
+            first,
+            choice("email", "2", "Receipt by email", "Email", synonyms=("email",), icon="✉"),
+            choice(
+                "sms", "3", "Receipt by text message", "Text", synonyms=("text", "sms"), icon="📱"
+            ),
+            choice("none", "4", "No receipt", "No thanks", synonyms=("no", "none"), icon="✔"),
         ],
         sensitive=True,
         big_value=grouped(number),
@@ -897,6 +885,60 @@ def pay_result(ctx: Context) -> Prompt:
             ("Date", when),
             ("Confirmation", grouped(number)),
             ("Credit balance", credit) if credit else ("New balance", balance),
+        ),
+    )
+
+
+def _receipt_offer(ctx: Context, printed: bool) -> tuple[Choice, Wording | None, Wording]:
+    """The result step's first choice, what it says of the receipt, and its help: the
+    printed receipt where there is a printer; on a call (no printer) paper is never
+    offered or claimed, and the first choice says the confirmation number again."""
+    if not ctx.services.has_printer:
+        return (
+            choice(
+                "again",
+                "1",
+                "Hear the confirmation number again",
+                "Hear it again",
+                synonyms=("hear it again",),
+                icon="↻",
+                tty_text="NUMBER AGAIN",
+            ),
+            w(
+                "You can get a receipt by email or text message.",
+                "You can get a receipt by email or text.",
+                tty_text="RECEIPT BY 2 EMAIL 3 TEXT 4 NONE, 1 NUMBER AGAIN Q",
+            ),
+            w(
+                "You can get a receipt by email or text message, or hear the confirmation "
+                "number again.",
+                "Pick email or text, or none. Or hear the number again.",
+            ),
+        )
+    if printed:
+        return (
+            choice("print", "1", "Printed receipt only", "Paper only", icon="🖶"),
+            None,
+            w(
+                "A receipt is printing now. You can also get it by email or text message. "
+                "Say repeat to hear the confirmation number again.",
+                "Your receipt is printing. Pick one more way, or none. "
+                "Say repeat to hear it again.",
+            ),
+        )
+    return (
+        choice("print", "1", "No receipt", "No receipt", icon="✔"),
+        w(
+            "Your receipt could not be printed: the printer is not working. It has been "
+            "canceled and will not print later. You can get it by email or text message.",
+            "The printer is not working. No paper receipt. You can get it by email or text.",
+            tty_text="RECEIPT DID NOT PRINT AND WILL NOT PRINT LATER. "
+            "RECEIPT BY 2 EMAIL 3 TEXT 4 NONE Q",
+        ),
+        w(
+            "The printer is not working, so there is no paper receipt. You can get it by "
+            "email or text message. Say repeat to hear the confirmation number again.",
+            "No paper receipt. Pick email or text, or none. Say repeat to hear it again.",
         ),
     )
 
@@ -919,6 +961,8 @@ def _plan_started(ctx: Context) -> Wording | None:
 
 @handles(StepId.PAY_RESULT)
 def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
+    if answer.choice == "again":  # the same result, said again (plan wording and all)
+        return Go(StepId.PAY_RESULT)
     ctx.values.pop("plan_started", None)
     ctx.values.pop("pay_plan_offer", None)
     if answer.choice == "email":
