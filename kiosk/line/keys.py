@@ -8,7 +8,10 @@ telephone menus do it, per step (the same keys mean the same on the kiosk's keyp
   step's fixed length is reached, or until the caller stops for ``inter_digit``
   seconds; ``*`` while digits are typed erases them and starts the number again;
 * an amount step reads ``*`` between digits as the decimal point ("84*99#" = 84.99);
-* ``*`` alone says the question again and ``#`` alone gives more time, as on the kiosk.
+* ``*`` alone says the question again and ``#`` alone gives more time, as on the kiosk;
+  but a ``#`` pressed just after a number that ended at its fixed length is that number's
+  own # (callers end every number with it) and is dropped, not taken as more time on
+  the next step.
 
 Digits are held only until the line is handed over; nothing here logs or echoes them.
 """
@@ -45,15 +48,16 @@ class DtmfKeys:
     def __init__(self, prompt: Callable[[], Prompt], inter_digit: float = 4.0) -> None:
         self._prompt = prompt
         self.inter_digit = inter_digit
-        self._presses: queue.Queue[str | None] = queue.Queue()
+        self._presses: queue.Queue[tuple[str, float] | None] = queue.Queue()  # key, when
         self._typed = ""
         self._last_press = 0.0
         self._closed = False
+        self._filled_at: float | None = None  # when the key that filled a number was pressed
 
     # SIP side
     def press(self, key: str) -> None:
         if key in "0123456789*#":
-            self._presses.put(key)
+            self._presses.put((key, time.monotonic()))
 
     def close(self) -> None:
         self._presses.put(None)
@@ -73,22 +77,28 @@ class DtmfKeys:
             if self._typed:
                 wait = min(wait, self._last_press + self.inter_digit - time.monotonic())
             try:
-                key = self._presses.get(timeout=wait) if wait > 0 else self._presses.get_nowait()
+                pressed = (
+                    self._presses.get(timeout=wait) if wait > 0 else self._presses.get_nowait()
+                )
             except queue.Empty:
                 if time.monotonic() >= end:
                     return None
                 continue
-            if key is None:
+            if pressed is None:
                 self._presses.put(None)
                 self._typed = ""
                 raise EOFError
-            line = self._add(key)
+            line = self._add(*pressed)
             if line is not None:
                 return line
 
-    def _add(self, key: str) -> str | None:
+    def _add(self, key: str, at: float) -> str | None:
+        """One key pressed at ``at`` (monotonic): a keypad line when it completes one."""
         prompt = self._prompt()
         self._last_press = time.monotonic()
+        filled_at, self._filled_at = self._filled_at, None
+        if key == ENTER and filled_at is not None and at - filled_at < self.inter_digit:
+            return None  # the # that ends a number which had already ended at its length
         if prompt.kind not in COLLECTING:
             self._typed = ""
             return key
@@ -104,6 +114,7 @@ class DtmfKeys:
             return None
         self._typed += key
         if prompt.digits_length and len(self._typed) >= prompt.digits_length:
+            self._filled_at = at
             return self._take()
         return None
 

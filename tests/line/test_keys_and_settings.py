@@ -96,3 +96,38 @@ def test_the_password_comes_from_a_file_not_the_command_line(tmp_path, capsys):
 def test_a_bad_setting_stops_the_line_before_it_listens(capsys):
     assert main(["line", "--listen", "nowhere"]) == 2
     assert "HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_hash_after_a_number_that_ended_at_its_length_is_not_more_time(sqlite_store):
+    """Callers end every number with #: the ZIP, PIN, expiry and security code end by
+    themselves at their length, and the # after them is theirs, not "more time" on the
+    next step. A # alone later still is more time."""
+    from kiosk.conversation.engine import Conversation
+    from kiosk.conversation.services import Services
+
+    line = Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
+    conversation = Conversation(line)
+    keys = DtmfKeys(lambda: conversation.prompt, inter_digit=3.0)
+    seen = []
+
+    def press(presses: str) -> None:
+        for key in presses:
+            keys.press(key)
+        while (typed := keys.poll(0.2)) is not None:
+            seen.append(conversation.answer(typed))
+
+    def choose(value: str) -> None:
+        press({c.value: c.key for c in conversation.prompt.choices}[value])
+
+    choose("start")
+    press("40152270#72201#2468#")  # the account number has no fixed length
+    assert conversation.prompt.id == "menu", conversation.prompt.id
+    choose("pay")
+    press("1")  # the full balance
+    choose("card")
+    press("4242424242424242#1228#737#")
+    assert conversation.prompt.id == "pay_review", conversation.prompt.id
+    assert conversation.extensions == 0
+    assert not [p.id for p in seen if p.notice and "more time" in p.notice.standard]
+    press("#")  # a # alone, with no number just before it: more time, as on the kiosk
+    assert conversation.extensions == 1
