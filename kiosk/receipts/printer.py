@@ -11,11 +11,14 @@ its printer is without code changes:
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import textwrap
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.receipts.errors import DeliveryError
@@ -34,6 +37,13 @@ def _escpos():  # type: ignore[no-untyped-def]
     Its printer-capabilities database takes most of a second to load; it caches
     a pickle only if told where, so we point it at the user's cache directory
     (by default it makes a new temporary folder on every import).
+
+    That cache is shared by every kiosk process on the machine, and python-escpos
+    writes it in place: a second process reading it mid-write got ``EOFError`` (seen
+    with two ``kiosk line`` processes starting together), and a process killed
+    mid-write left a torn pickle that failed every later import, so no receipt
+    would ever print. The import therefore runs under a file lock, and a cache
+    that does not load is removed and made again.
     """
     if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
         from platformdirs import user_cache_dir
@@ -41,8 +51,16 @@ def _escpos():  # type: ignore[no-untyped-def]
         cache = user_cache_dir("accessible-kiosk")
         os.makedirs(cache, exist_ok=True)
         os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = cache
-    import escpos.exceptions
-    import escpos.printer
+    cache = os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]
+    with open(os.path.join(cache, "capabilities.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            import escpos.printer
+        except (EOFError, pickle.UnpicklingError):
+            for torn in Path(cache).glob("*.capabilities.pickle"):
+                torn.unlink(missing_ok=True)
+            import escpos.printer
+        import escpos.exceptions
 
     return escpos.printer, escpos.exceptions
 

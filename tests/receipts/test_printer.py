@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +155,48 @@ def test_write_failure_is_reported_not_swallowed(receipt: Receipt) -> None:
     with pytest.raises(DeliveryError) as caught:
         EscposPrinter.from_url("file:/dev/full").print_receipt(receipt)
     assert caught.value.retryable and "No space left" in caught.value.why
+
+
+ESCPOS_IMPORT = (
+    "from kiosk.receipts.printer import EscposPrinter\n"
+    "printer = EscposPrinter.from_url('dummy:')\n"
+    "print('imported')\n"
+)
+
+
+def _import_escpos_in(cache: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "ESCPOS_CAPABILITIES_PICKLE_DIR": str(cache)}
+    return subprocess.Popen(
+        [sys.executable, "-c", ESCPOS_IMPORT],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_torn_capabilities_cache_is_made_again(tmp_path: Path) -> None:
+    """A kiosk killed while python-escpos wrote its cache left a torn pickle, newer
+    than the database it caches: every later start failed to import the printer."""
+    done = _import_escpos_in(tmp_path)
+    assert done.communicate(timeout=60)[0].strip() == "imported"
+    (cache,) = tmp_path.glob("*.capabilities.pickle")
+    cache.write_bytes(cache.read_bytes()[:100])  # cut off mid-write
+
+    again = _import_escpos_in(tmp_path)
+    out, err = again.communicate(timeout=60)
+    assert out.strip() == "imported", err[-500:]
+    with cache.open("rb") as made_again:
+        assert pickle.load(made_again)  # whole again
+
+
+def test_processes_starting_together_share_the_cache(tmp_path: Path) -> None:
+    """Two line processes starting at once: one read the cache while the other was
+    still writing it (EOFError, seen in the line bench)."""
+    for round_ in range(3):
+        cache = tmp_path / f"round-{round_}"
+        cache.mkdir()
+        starts = [_import_escpos_in(cache) for _ in range(4)]
+        for start in starts:
+            out, err = start.communicate(timeout=120)
+            assert out.strip() == "imported", err[-500:]
