@@ -216,6 +216,8 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
             )
         )
     compact = "".join(str(unicodedata.decimal(ch)) for ch in compact)
+    if length is not None and len(compact) != length and prompt.wrong_length is not None:
+        return Invalid(_counted(len(compact), prompt.wrong_length))
     if length is not None and len(compact) != length:
         return Invalid(
             w(
@@ -225,6 +227,17 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
             )
         )
     return Answer(digits=compact, raw=raw)
+
+
+def _counted(count: int, own: Wording) -> Wording:
+    """How many numbers an entry had, then the step's own words for what it takes."""
+    had = f"{count} number" + ("" if count == 1 else "s")
+    return w(
+        f"That has {had}. {own.standard}",
+        f"You typed {had}. {own.simple}",
+        spoken_text=f"That has {had}. {own.spoken}",
+        tty_text=f"GOT {had}. {own.tty.removesuffix(' GA')}",
+    )
 
 
 def _amount(prompt: Prompt, text: str, raw: str, locale: str = "en_US") -> Answer | Invalid:

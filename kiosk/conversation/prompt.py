@@ -88,6 +88,9 @@ class Prompt:
     private: bool = False  # masked on screen, never spoken on the open speaker
     sensitive: bool = False  # shows personal data (name, balance): spoken to the headset only
     digits_length: int | None = None  # exact length for DIGITS answers, if fixed
+    #: What a DIGITS answer of the wrong length is told, after how many it had: the
+    #: step's own words ("The expiry is 4 numbers: month then year"); else a count only.
+    wrong_length: Wording | None = None
     step: int | None = None  # "Step 2 of 4" within the current task
     total_steps: int | None = None
     task: str = ""  # the task this step belongs to, e.g. "Pay your bill"

@@ -58,6 +58,7 @@ ACCEPTED_BRANDS: dict[PaymentCardBrand, str] = {
 ACCEPTED_NAMES = "Visa, Mastercard, American Express and Discover"
 AGAIN = "Please key it again."
 EXPIRY_EXAMPLE = "For example, 0 8 2 7 for August 2027."
+EXPIRY_RULE = "The expiry is 4 numbers: month then year, like 0 8 2 7."
 YEARS_AHEAD = 20  # an expiry further off is a mistyped year (processors refuse it too)
 
 _DECLINES = {decline.code: decline for decline in DECLINES_BY_CENTS.values()}
@@ -231,9 +232,7 @@ def read_expiry(text: str, today: dt.date) -> tuple[int, int]:
     """
     digits = "".join(text.split()).replace("/", "").replace("-", "")
     if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
-        raise InvalidInput(
-            "Key the month and the year of the expiry date as 4 numbers.", "", EXPIRY_EXAMPLE
-        )
+        raise InvalidInput(EXPIRY_RULE, "", EXPIRY_EXAMPLE)
     month, year = int(digits[:2]), 2000 + int(digits[2:])
     check_expiry(month, year, today)
     return month, year
@@ -273,19 +272,21 @@ def read_security_code(text: str, number: CardNumber) -> str:
         InvalidInput: not numbers, or the wrong count for the card's brand.
     """
     digits = "".join(text.split())
+    if len(digits) != number.code_length or not (digits.isascii() and digits.isdigit()):
+        raise InvalidInput(*security_code_rule(number), AGAIN)
+    return digits
+
+
+def security_code_rule(number: CardNumber) -> tuple[str, str]:
+    """What the card's security code is, and where it is: 3 numbers on the back, or 4 on
+    the front of an American Express card."""
     need = number.code_length
     where = (
         "It is on the front of the card, above the card number."
         if need == 4
         else "It is on the back of the card, by the signature."
     )
-    if len(digits) != need or not (digits.isascii() and digits.isdigit()):
-        raise InvalidInput(
-            f"The security code of a {brand_name(number.brand)} card has {need} numbers.",
-            where,
-            AGAIN,
-        )
-    return digits
+    return f"The security code of a {brand_name(number.brand)} card has {need} numbers.", where
 
 
 def card_decline(card: KeyedCard, today: dt.date) -> Decline | None:

@@ -151,7 +151,7 @@ def test_refusals_say_what_is_wrong_and_change_nothing(keyed):
         ("1026", "That card has expired."),
         ("1326", "That is not a month."),
         ("0199", "That date is too far ahead."),
-        ("126", "It needs exactly 4."),
+        ("126", "That has 3 numbers. The expiry is 4 numbers: month then year, like 0 8 2 7."),
     ]:
         d.say(typed)
         assert d.prompt.id == "card_expiry" and says in d.prompt.error.standard, d.prompt.error
@@ -159,7 +159,8 @@ def test_refusals_say_what_is_wrong_and_change_nothing(keyed):
     d.say("1126")  # good through the end of this month (the kiosk clock: 2026-11-25)
     assert d.prompt.id == "card_code"
     d.say("12")
-    assert d.prompt.id == "card_code" and "It needs exactly 3." in d.prompt.error.standard
+    assert d.prompt.id == "card_code"
+    assert "The security code of a Visa card has 3 numbers." in d.prompt.error.standard
     assert d.conversation.ctx.values["keyed_card"].security_code == ""
     assert _attempts(keyed, "40152270") == []
     # Back goes to the step before, asking again: nothing keyed is shown back.

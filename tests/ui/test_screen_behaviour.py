@@ -181,7 +181,7 @@ async def test_invalid_entry_shows_reason_inline_and_keeps_focus_and_text(make_a
         await type_entry(pilot, "40152270")
         await type_entry(pilot, "722")
         error = app.screen.query_one("#error", Static)
-        assert "needs exactly 5" in str(error.render())
+        assert "has 3 numbers. A ZIP code has 5 numbers." in str(error.render())
         entry = app.screen.query_one(EntryInput)
         assert app.focused is entry and entry.value == "722"
         assert error.parent is entry.parent  # next to the field it is about

@@ -38,6 +38,7 @@ from kiosk.conversation.steps.service_state import (
     payment_started,
     return_bills,
 )
+from kiosk.conversation.steps.session import PHONE_LENGTH
 from kiosk.conversation.wording import join, w
 from kiosk.errors import (
     BillPastLimit,
@@ -288,7 +289,7 @@ def card_number_answer(ctx: Context, answer: Answer) -> Outcome:
 
 @step(StepId.CARD_EXPIRY, PAY, 2)
 def card_expiry(ctx: Context) -> Prompt:
-    from kiosk.payments.keyed_card import EXPIRY_EXAMPLE
+    from kiosk.payments.keyed_card import EXPIRY_EXAMPLE, EXPIRY_RULE
 
     return prompt(
         w(
@@ -302,6 +303,11 @@ def card_expiry(ctx: Context) -> Prompt:
             f"Look on the front of the card. {EXPIRY_EXAMPLE}",
         ),
         digits_length=4,
+        wrong_length=w(
+            EXPIRY_RULE,
+            "Type the month, then the year: 4 numbers, like 0 8 2 7.",
+            tty_text="EXPIRY IS 4 NUMBERS, MONTH THEN YEAR, LIKE 0827",
+        ),
         private=True,
     )
 
@@ -325,8 +331,12 @@ def card_expiry_answer(ctx: Context, answer: Answer) -> Outcome:
 
 @step(StepId.CARD_CODE, PAY, 2)
 def card_code(ctx: Context) -> Prompt:
+    from kiosk.payments.keyed_card import security_code_rule
+
     number = _entry(ctx).number
     amex = number is not None and number.code_length == 4
+    need = 4 if amex else 3
+    rule, at = security_code_rule(number) if number is not None else (f"It has {need}.", "")
     where = (
         "the 4 numbers on the front of the card, above the card number"
         if amex
@@ -344,7 +354,13 @@ def card_code(ctx: Context) -> Prompt:
             "We use it for this payment only and never keep it.",
             "We never keep it.",
         ),
-        digits_length=4 if amex else 3,
+        digits_length=need,
+        wrong_length=w(
+            f"{rule} {at}",
+            f"The security code has {need} numbers. It is on the "
+            f"{'front' if amex else 'back'} of the card.",
+            tty_text=f"SECURITY CODE HAS {need} NUMBERS",
+        ),
         private=True,
     )
 
@@ -377,6 +393,11 @@ def bank_routing(ctx: Context) -> Prompt:
             "Look at the bottom of a check.",
         ),
         digits_length=9,
+        wrong_length=w(
+            "A routing number has 9 numbers: the first 9 at the bottom left of a check.",
+            "A routing number has 9 numbers. It is at the bottom of a check.",
+            tty_text="ROUTING NUMBER HAS 9 NUMBERS, BOTTOM LEFT OF A CHECK",
+        ),
         entered=ctx.values.get("bank_routing", ""),
     )
 
@@ -1020,6 +1041,7 @@ def receipt_phone(ctx: Context) -> Prompt:
         AnswerKind.DIGITS,
         w("A phone number has 10 numbers.", "Type 10 numbers."),
         digits_length=10,
+        wrong_length=PHONE_LENGTH,
     )
 
 

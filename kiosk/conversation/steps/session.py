@@ -115,6 +115,11 @@ def verify_zip(ctx: Context) -> Prompt:
             tty_text="ZIP CODE OF YOUR SERVICE ADDRESS, 5 NUMBERS",
         ),
         digits_length=5,
+        wrong_length=w(
+            "A ZIP code has 5 numbers.",
+            "Your ZIP code has 5 numbers.",
+            tty_text="ZIP CODE HAS 5 NUMBERS",
+        ),
     )
 
 
@@ -140,6 +145,11 @@ def verify_pin(ctx: Context) -> Prompt:
             tty_text="THE 4 NUMBER ACCOUNT PIN, NOT YOUR CARD PIN. TYPE 0 FOR A PERSON",
         ),
         digits_length=4,
+        wrong_length=w(
+            "Your account PIN has 4 numbers.",
+            "Your PIN has 4 numbers.",
+            tty_text="YOUR ACCOUNT PIN HAS 4 NUMBERS",
+        ),
         private=True,
     )
 
@@ -385,6 +395,14 @@ def person_contact_answer(ctx: Context, answer: Answer) -> Outcome:
     return Go(StepId.PERSON_PHONE)
 
 
+PHONE_LENGTH = w(
+    "A phone number has 10 numbers, with the area code, for example 501 555 0101.",
+    "A phone number has 10 numbers, with the area code.",
+    tty_text="PHONE NUMBER HAS 10 NUMBERS WITH AREA CODE",
+)
+"""What a phone number of the wrong length is told (a callback, a text receipt)."""
+
+
 @step(StepId.PERSON_PHONE, "Talk to a person", 2, public=True)
 def person_phone(ctx: Context) -> Prompt:
     return prompt(
@@ -396,6 +414,7 @@ def person_phone(ctx: Context) -> Prompt:
         AnswerKind.DIGITS,
         w("A phone number has 10 numbers, for example 501 555 0101.", "Type 10 numbers."),
         digits_length=10,
+        wrong_length=PHONE_LENGTH,
     )
 
 
