@@ -4,6 +4,7 @@ project's demodulator at the caller's end."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -18,6 +19,7 @@ from kiosk.tty.wavio import read_wav
 from .test_keypad_calls import _attempts  # noqa: TID252 - the same store query
 
 BEN = "40152271"
+CARD, EXPIRY, CODE = "4242424242424242", "1230", "737"
 # (answer, typed by) in order, each ended by GA (minimodem's after a new line: it unshifts
 # on a space, so "GA" after a space and a number would reach the line as figures).
 ANSWERS = [
@@ -26,7 +28,10 @@ ANSWERS = [
     ("1357", "minimodem"),  # the PIN
     ("2", "modem"),  # pay my bill
     ("1", "modem"),  # the past-due amount
-    ("1", "modem"),  # card
+    ("1", "modem"),  # card: keyed, as on every call
+    (CARD, "minimodem"),
+    (EXPIRY, "modem"),
+    (CODE, "modem"),
 ]
 
 
@@ -51,10 +56,14 @@ def _last_message(heard: str, count: int) -> str:
 
 @pytest.mark.timeout(400)
 @pytest.mark.skipif(shutil.which("minimodem") is None, reason="minimodem is not installed")
-def test_a_tty_caller_pays_bens_past_due_amount(line, tmp_path):
-    """Signs in and pays by TTY through a real call; the amount is said before the yes
-    and the confirmation number after it; then the caller hangs up (the receipt and
-    "anything else" steps are the TTY channel's own tests)."""
+def test_a_tty_caller_pays_bens_past_due_amount_by_keyed_card(line, tmp_path):
+    """Signs in and pays by TTY through a real call, the card keyed as `kiosk line` takes
+    it (card-not-present; no bill slot, no printer): the amount and "VISA ENDING 4242" are
+    said before the yes, the confirmation number after it, no paper is offered, and the
+    card is never sent back; then the caller hangs up (the receipt and "anything else"
+    steps are the TTY channel's own tests)."""
+    services = line.server.parts.services
+    services.takes_cash, services.keyed_card, services.has_printer = False, True, False
     before = len(_attempts(line.store, BEN))
     caller = line.call(tmp_path)
     try:
@@ -69,19 +78,27 @@ def test_a_tty_caller_pays_bens_past_due_amount(line, tmp_path):
         heard = caller.wait_for_text("GA", turn + 1, timeout=90)
         confirm = _last_message(heard, turn + 1)
         assert "$95.00" in confirm and " Y" in confirm, confirm  # the amount, before the yes
+        assert "VISA ENDING 4242" in confirm, confirm
         time.sleep(0.5)
         caller.rtp.play(_typed("Y", "modem", tmp_path))
-        heard = caller.wait_for_text("GA", turn + 2, timeout=90)
+        # the result's "1 NBR AGAIN Q GA" holds "GA" twice
+        heard = caller.wait_for_text("GA", turn + 3, timeout=90)
         caller.hang_up()
         caller.wait(30)
     finally:
+        services.takes_cash, services.keyed_card, services.has_printer = True, False, True
         caller.close()
     attempts = _attempts(line.store, BEN)[before:]
     assert [(a.state, a.cents) for a in attempts] == [(AttemptState.SUCCEEDED, 9500)]
     number = attempts[0].confirmation_number
     grouped = " ".join(number[i : i + 3] for i in range(0, len(number), 3))
-    result = _last_message(heard, turn + 2)
+    result = heard[heard.index(confirm) + len(confirm) :]  # all after the review
     assert f"CONFIRMATION {grouped}" in result and "$95.00" in result, result
-    assert "1357" not in heard  # the PIN is never sent back
+    assert "PAID $95.00 BY VISA 4242" in result, result
+    assert "RECEIPT BY 2 EMAIL 3 TEXT 4 NONE, 1 NBR AGAIN" in result and "PRINT" not in heard
+    assert (attempts[0].brand, attempts[0].last4) == ("VISA", "4242")
+    assert "4242 4242" not in heard and CARD not in heard.replace(" ", "")
+    for secret in ("1357", EXPIRY, CODE):  # the PIN and the card are never sent back
+        assert not re.search(rf"\b{secret}\b", heard), secret
     outcome = line.outcome(caller.call_id)
     assert outcome is not None and outcome.channel == "tty"
