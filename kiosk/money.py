@@ -86,7 +86,11 @@ def parse_amount(text: str, locale: str = "en_US", currency: str = "USD") -> int
         )
     if len(fraction) > 2:
         raise InvalidAmount(
-            f'"{shown(cleaned)}" has more than 2 decimal places.', "Cents have two digits.", example
+            # Never quoted: on a phone line the entry is keys, which are never said back
+            # (a card number keyed here with a * would be read out whole).
+            f"That amount has more than 2 decimal places: {len(fraction)} numbers after the point.",
+            "Cents have two digits.",
+            example,
         )
     return int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
 

@@ -131,3 +131,13 @@ def test_split_parts_sum_differ_by_a_cent_larger_first(total: int, parts: int) -
 @given(cents=st.integers(min_value=0, max_value=10**11 - 1))
 def test_format_then_parse_round_trips(cents: int) -> None:
     assert parse_amount(format_cents(cents)) == cents
+
+
+def test_a_number_keyed_with_a_decimal_point_is_never_said_back() -> None:
+    """On the phone line * is the amount's point: a card number keyed at the amount step
+    ("4242*4242424242424242#") was read out whole in the refusal."""
+    keyed = "4242.4242424242424242"
+    with pytest.raises(InvalidAmount) as refused:
+        parse_amount(keyed)
+    said = " ".join(str(part) for part in vars(refused.value).values()) + str(refused.value)
+    assert "4242424242" not in said and "16 numbers after the point" in said
