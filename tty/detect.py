@@ -71,6 +71,12 @@ class TtyToneDetector:
             self.detected = True
         return self.detected
 
+    def tones_within(self, seconds: float) -> bool:
+        """True when a TTY tone sounded in the last ``seconds`` heard: a TTY may be in
+        the middle of its first characters, not yet enough to tell."""
+        recent = self._classes[-max(1, round(seconds / FRAME_S)) :]
+        return any(recent)
+
     def _classify(self, frames: np.ndarray) -> list[int]:
         power = np.abs(np.fft.rfft(frames * self._window, axis=1)) ** 2
         total = power[:, self._band].sum(axis=1)

@@ -100,6 +100,12 @@ class CallAudio:
         except queue.Empty:
             return
 
+    @property
+    def heard_seconds(self) -> float:
+        """Caller audio read so far (since :meth:`restart_clock`): the call's own clock,
+        which a busy machine cannot stretch the way it stretches wall time."""
+        return self._received / self.rate
+
     def restart_clock(self) -> None:
         """A new reader starts counting the caller's audio from zero (the TTY channel's
         clock, against which :meth:`write` says when the kiosk's sound ends)."""

@@ -1,8 +1,9 @@
 """One phone call's conversation: who is calling, then the voice or TTY channel.
 
 At answer the line sends a short Baudot "GA" at once (a TTY caller sees the line is
-live; a voice caller hears a chirp) and listens for ``detect_seconds``: Baudot tones
-(1400/1800 Hz with characters in them) mean a TTY, and the caller gets the TTY
+live; a voice caller hears a chirp) and listens for ``detect_seconds`` of the caller's
+audio (:mod:`kiosk.line.who_calls`): Baudot tones (1400/1800 Hz with characters in them)
+mean a TTY, and the caller gets the TTY
 channel over the same audio. Otherwise the spoken greeting starts, and the voice
 channel keeps listening for TTY tones all through the call (V.18 automoding's
 answering side, in short); keys (DTMF) work on every step.
@@ -33,13 +34,13 @@ from kiosk.conversation.prompt import Prompt, Register
 from kiosk.conversation.services import Services
 from kiosk.line.audio import CallAudio, LineMicrophone, LineSpeaker
 from kiosk.line.keys import DtmfKeys, phone_words
+from kiosk.line.who_calls import tty_answers
 from kiosk.speech.voice_output import HEADSET, Utterance, VoiceOutput
 from kiosk.tty.detect import TtyToneDetector
 from kiosk.tty.modulator import modulate
 
 log = logging.getLogger(__name__)
 
-GREETING_TTY = "GA"
 TRANSFER_SPOKEN = "Please hold. I am transferring you to a person now."
 TRANSFER_TTY = "HD PLS WAIT. TRANSFERRING YOU TO A PERSON"
 TRANSFER_FAILED_SPOKEN = "Sorry, no one can take your call right now."
@@ -204,18 +205,9 @@ class CallSession:
 
     def _tty_first(self) -> bool:
         """Send "GA" in Baudot and listen a moment: does a TTY answer?"""
-        detector = TtyToneDetector(self.audio.rate)
-        ends = self.audio.write(modulate(GREETING_TTY + "\n", rate=self.audio.out_rate))
-        deadline = time.monotonic() + ends + self.parts.detect_seconds
-        while time.monotonic() < deadline:
-            block = self.audio.read_block(0.1)
-            if block is None:
-                if self.audio.closed:
-                    return False
-                continue
-            if detector.feed(block):
-                log.info("call %s: TTY tones heard at answer", self.control.call_id)
-                return True
+        if tty_answers(self.audio, self.parts.detect_seconds):
+            log.info("call %s: TTY tones heard at answer", self.control.call_id)
+            return True
         return False
 
     def _run_voice(self) -> int:

@@ -19,7 +19,8 @@ import time
 import numpy as np
 
 from kiosk.conversation.prompt import Register
-from kiosk.line.session import GREETING_TTY, LineConversation, SessionParts
+from kiosk.line.session import LineConversation, SessionParts
+from kiosk.line.who_calls import GREETING_TTY
 
 log = logging.getLogger(__name__)
 
