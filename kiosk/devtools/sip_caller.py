@@ -14,8 +14,10 @@ SIP INFO.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
+import re
 import shutil
 import socket
 import struct
@@ -328,6 +330,7 @@ class SippCaller:
         self.invited_at: float | None = None
         self._tty: Any = None
         self._tty_text = ""
+        self._cseq = itertools.count(1000)
 
     @property
     def message_log(self) -> Path:
@@ -475,6 +478,28 @@ class SippCaller:
             time.sleep(0.1)
         return self.tty_text()
 
+    def send_in_dialog(
+        self, method: str, body: bytes = b"", content_type: str = "", timeout: float = 5.0
+    ) -> str:
+        """Send a request of our own inside the call's dialog, as the caller's phone
+        (hostile input: a malformed INFO, a re-INVITE moving the media); returns the
+        line's final status line ("" when none came). A re-INVITE's answer is ACKed.
+
+        Its CSeq is above SIPp's: SIPp's own in-dialog requests are not used after.
+        """
+        log = self.messages()
+        answered = re.search(r"^SIP/2\.0 200 OK.*?^To:.*?;tag=([^\s;>]+)", log, re.M | re.S)
+        if answered is None or self.process is None:
+            raise RuntimeError("the call is not answered yet")
+        dialog = (
+            f"From: <sip:caller@127.0.0.1:{self.sip_port}>;tag={self.process.pid}SIPpTag001\r\n"
+            f"To: <sip:{self.service}@{self.line[0]}:{self.line[1]}>;tag={answered.group(1)}\r\n"
+            f"Call-ID: {self.call_id}\r\n"
+        )
+        cseq = next(self._cseq)
+        contact = f"<sip:caller@127.0.0.1:{self.sip_port}>"  # SIPp's: it gets the BYE
+        return raw_sip(self.line, method, dialog, cseq, body, content_type, timeout, contact)
+
     def close(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -485,4 +510,58 @@ class SippCaller:
         self.rtp.stop()
 
 
-__all__ = ["RtpPeer", "SippCaller", "alaw_decode", "alaw_encode", "sipp_available"]
+def raw_sip(
+    line: tuple[str, int],
+    method: str,
+    dialog: str,
+    cseq: int,
+    body: bytes = b"",
+    content_type: str = "",
+    timeout: float = 5.0,
+    contact: str = "",
+) -> str:
+    """Send one SIP request from a socket of its own and return the final status line
+    ("" if none came within ``timeout``). ``dialog`` holds the From, To and Call-ID
+    header lines (a new Call-ID and no To tag: a new call). An INVITE's final answer is
+    ACKed (a 2xx in its dialog, anything else on its transaction). ``contact``: where
+    the line sends its own requests after (default: this socket)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(timeout)
+        port = sock.getsockname()[1]
+        branch = f"z9hG4bK{random.randrange(1 << 48):x}"
+        target = f"sip:line@{line[0]}:{line[1]}"
+
+        def request(name: str, number: int, payload: bytes, kind: str) -> bytes:
+            head = (
+                f"{name} {target} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch={branch}\r\n"
+                f"{dialog}CSeq: {number} {name}\r\n"
+                f"Contact: {contact or f'<sip:caller@127.0.0.1:{port}>'}\r\n"
+                "Max-Forwards: 70\r\n"
+                + (f"Content-Type: {kind}\r\n" if kind else "")
+                + f"Content-Length: {len(payload)}\r\n\r\n"
+            )
+            return head.encode() + payload
+
+        sock.sendto(request(method, cseq, body, content_type), line)
+        status = ""
+        try:
+            while not status:
+                reply = sock.recv(65535).decode(errors="replace")
+                first = reply.split("\r\n", 1)[0]
+                if not first.startswith("SIP/2.0 1"):
+                    status = first
+                    to_line = re.search(r"^To:[^\r\n]*", reply, re.M)
+                    if method == "INVITE" and to_line is not None:
+                        if first.startswith("SIP/2.0 2"):
+                            branch = f"z9hG4bK{random.randrange(1 << 48):x}"  # a new one
+                        start, end = re.search(r"^To:[^\r\n]*", dialog, re.M).span()  # type: ignore[union-attr]
+                        dialog = dialog[:start] + to_line.group(0) + dialog[end:]
+                        sock.sendto(request("ACK", cseq, b"", ""), line)
+        except (TimeoutError, OSError):
+            pass
+        return status
+
+
+__all__ = ["RtpPeer", "SippCaller", "alaw_decode", "alaw_encode", "raw_sip", "sipp_available"]

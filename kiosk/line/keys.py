@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from kiosk.conversation.prompt import AnswerKind, Prompt
 
+KEYS = "0123456789*#"
 ENTER = "#"
 STAR = "*"
 COLLECTING = (AnswerKind.DIGITS, AnswerKind.AMOUNT, AnswerKind.TEXT)
@@ -56,7 +57,9 @@ class DtmfKeys:
 
     # SIP side
     def press(self, key: str) -> None:
-        if key in "0123456789*#":
+        """One key from the SIP stack; anything else a phone (or a SIP INFO) sends as
+        its key, empty or several characters, is no key and is dropped."""
+        if len(key) == 1 and key in KEYS:
             self._presses.put((key, time.monotonic()))
 
     def close(self) -> None:

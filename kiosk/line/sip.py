@@ -559,19 +559,32 @@ def _call_class() -> Any:
 
         @_guarded
         def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
+            """The call's audio is (again) flowing: connect it to the call's port.
+
+            Called again after every re-INVITE (a PBX's session refresh or media
+            move, the caller's hold and resume): PJSIP may then make the call's
+            stream anew, on a new slot of its bridge, and a port connected only
+            once would leave the caller hearing silence and the line hearing
+            nothing for the rest of the call. Connecting again is harmless.
+            """
             info = self.getInfo()
             for index, media in enumerate(info.media):
                 if media.type != pj.PJMEDIA_TYPE_AUDIO:
                     continue
-                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE or self.port is not None:
+                if media.status != pj.PJSUA_CALL_MEDIA_ACTIVE or self.disconnected:
                     continue
                 call_audio = self.getAudioMedia(index)
-                port = self.server.take_port(Port)
-                port.audio = self.audio
-                call_audio.startTransmit(port)
-                port.startTransmit(call_audio)
-                self.port = port
-                self._start_conversation()
+                first = self.port is None
+                if self.port is None:
+                    self.port = self.server.take_port(Port)
+                    self.port.audio = self.audio
+                else:
+                    with call_context(self.sip_id):
+                        log.info("call media renewed (re-INVITE): audio connected again")
+                call_audio.startTransmit(self.port)
+                self.port.startTransmit(call_audio)
+                if first:
+                    self._start_conversation()
 
         @_guarded
         def onDtmfDigit(self, prm: Any) -> None:  # noqa: N802 - RFC 4733 and SIP INFO

@@ -30,6 +30,20 @@ def test_a_menu_takes_each_key_at_once():
     assert keys.poll(0.05) is None
 
 
+def test_only_a_phone_key_is_a_key():
+    """What a SIP INFO may carry as its "key" (the SIP stack passes it on as text): an
+    empty one, several characters, a letter; none is a key, on a menu or in a number."""
+    keys = DtmfKeys(lambda: _prompt(AnswerKind.CHOICE))
+    for junk in ("", "12", "1#", "A", "\r", "\x00", "\u0661"):
+        keys.press(junk)
+    assert keys.poll(0.05) is None
+    number = _keys(_prompt(AnswerKind.DIGITS), "")
+    for junk in ("", "12", "4015227", "0#"):
+        number.press(junk)
+    number.press("#")
+    assert number.poll(0.1) == "#"  # nothing was typed before it: more time
+
+
 def test_a_number_ends_at_hash_or_at_its_fixed_length():
     assert _keys(_prompt(AnswerKind.DIGITS), "40152270#").poll(0.1) == "40152270"
     pin = _keys(_prompt(AnswerKind.DIGITS, 4), "24681")
