@@ -132,6 +132,15 @@ def parse(prompt: Prompt, raw: str, locale: str = "en_US") -> Answer | Invalid:
     return parser(prompt, text, raw)
 
 
+def _said_back(raw: str) -> str:
+    """How a refused answer is named: quoted when it is a word or one key ("7" is not
+    one of the choices), "That" when it holds several numbers: keys typed at the wrong
+    step may be a card number or a PIN, and they are never said back."""
+    if sum(ch.isdigit() for ch in raw) > 1:
+        return "That"
+    return f'"{shown(raw)}"'
+
+
 def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     # A key first: "3" is the third choice even where another choice's value is "3"
     # ("1 3 months 2 6 months 3 12 months": 3 took 3 months, not 12).
@@ -160,7 +169,7 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     if len(all_keys) == 1:  # one choice: no list to pick from ("PLS TYPE ONE OF 1")
         return Invalid(
             w(
-                f'"{shown(raw)}" is not the choice here. Press or type {keys} for '
+                f"{_said_back(raw)} is not the choice here. Press or type {keys} for "
                 f"{example.split(' for ', 1)[-1]}.",
                 f"Please press {keys}.",
                 tty_text=f"PLS TYPE {keys}",
@@ -168,7 +177,7 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
         )
     return Invalid(
         w(
-            f'"{shown(raw)}" is not one of the choices. Press or type {keys}, for example {example}.',
+            f"{_said_back(raw)} is not one of the choices. Press or type {keys}, for example {example}.",
             f"Please pick a number from the list. For example {first.key if first else 1}.",
             tty_text=f"PLS TYPE {keys}",
         )
@@ -182,7 +191,7 @@ def _yes_no(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
         return Answer(yes=False, raw=raw)
     return Invalid(
         w(
-            f'"{shown(raw)}" is not yes or no. Press 1 or type yes, or press 2 or type no.',
+            f"{_said_back(raw)} is not yes or no. Press 1 or type yes, or press 2 or type no.",
             "Please press 1 for yes or 2 for no.",
             tty_text="PLS TYPE Y OR N",
         )

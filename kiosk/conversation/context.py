@@ -26,6 +26,13 @@ class Context:
         return self.register == Register.SIMPLE
 
     @property
+    def types_text(self) -> bool:
+        """Whether the customer can type words (an email address): a screen, a text
+        terminal or a TTY has a keyboard; speech alone (a phone call, the kiosk's voice
+        channel) has only number keys."""
+        return self.register is not Register.SPOKEN
+
+    @property
     def account_number(self) -> str:
         if self.customer is None:
             raise RuntimeError("no verified customer in this conversation")

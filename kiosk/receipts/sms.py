@@ -41,11 +41,10 @@ _HOW_TO_FIX = "Type the 10-digit number with its area code, like 201 555 0123"
 _RETRYABLE_HTTP = {408, 425, 429}
 
 
-def _invalid(text: str, why: str) -> InvalidContact:
-    shown = text.strip() if len(text.strip()) <= 30 else text.strip()[:27] + "..."
-    return InvalidContact(
-        f'The phone number "{shown}" cannot be used', why, _HOW_TO_FIX, field="phone"
-    )
+def _invalid(why: str) -> InvalidContact:
+    """What was typed is never said back: keys typed at the wrong step (a card number,
+    a PIN) would be read out, and the screen already shows the field."""
+    return InvalidContact("That phone number cannot be used", why, _HOW_TO_FIX, field="phone")
 
 
 def validate_phone(text: str, region: str = "US") -> str:
@@ -66,14 +65,12 @@ def validate_phone(text: str, region: str = "US") -> str:
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
-        raise _invalid(
-            text, _PARSE_REASONS.get(exc.error_type, "it is not a phone number")
-        ) from None
+        raise _invalid(_PARSE_REASONS.get(exc.error_type, "it is not a phone number")) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason in _LENGTH_REASONS:
-        raise _invalid(text, _LENGTH_REASONS[reason])
+        raise _invalid(_LENGTH_REASONS[reason])
     if not phonenumbers.is_valid_number(number):
-        raise _invalid(text, "there is no such phone number (check the area code)")
+        raise _invalid("there is no such phone number (check the area code)")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 

@@ -1034,15 +1034,18 @@ def test_an_email_receipt_goes_only_where_asked(driver, services, register):
     d.choose("card")
     d.say("yes")
     d.choose("email")
-    assert d.prompt.id == "receipt_email"
     # Issue 16: Baudot has no * or @, so a TTY read "B AT EXAMPLE.COM", as if that were
     # the address; speech read the stars away too. Each register now says what is hidden.
     on_file = {
         Register.TTY: "b(hidden) at example.com",
         Register.SPOKEN: "starting with b, the rest hidden, at example.com",
     }.get(register, "b***@example.com")
-    assert not missing_facts(d.prompt, register, words=(on_file, "1")), d.prompt.render(register)
-    d.say("1")
+    if register is not Register.SPOKEN:  # by keys alone it goes to the address on file
+        assert d.prompt.id == "receipt_email"
+        assert not missing_facts(d.prompt, register, words=(on_file, "1")), d.prompt.render(
+            register
+        )
+        d.say("1")
     assert d.prompt.id == "anything_else", d.prompt.render(register)
     assert not missing_facts(d.prompt, register, words=(on_file,)), d.prompt.render(register)
     assert " b at " not in d.prompt.render(register).lower()

@@ -871,11 +871,9 @@ def pay_result(ctx: Context) -> Prompt:
         + (f" CREDIT {credit}." if credit else "")
         + (" RECEIPT 1 PRINT 2 EMAIL 3 TEXT 4 NONE Q" if printed else ""),
     )
-    first, receipt, receipt_help = _receipt_offer(ctx, printed)
-    return prompt(
-        join(paid, number_text, _plan_started(ctx), standing, rest, receipt),
-        AnswerKind.CHOICE,
-        receipt_help,
+    by_email = _email_offered(ctx)
+    first, receipt, receipt_help = _receipt_offer(ctx, printed, by_email)
+    choices = (
         [
             first,
             choice("email", "2", "Also by email", "Email", synonyms=("email",), icon="✉"),
@@ -897,7 +895,15 @@ def pay_result(ctx: Context) -> Prompt:
                 "sms", "3", "Receipt by text message", "Text", synonyms=("text", "sms"), icon="📱"
             ),
             choice("none", "4", "No receipt", "No thanks", synonyms=("no", "none"), icon="✔"),
-        ],
+        ]
+    )
+    if not by_email:  # the keys are counted again: 1, 2, 3 with no gap
+        choices = numbered([c for c in choices if c.value != "email"])
+    return prompt(
+        join(paid, number_text, _plan_started(ctx), standing, rest, receipt),
+        AnswerKind.CHOICE,
+        receipt_help,
+        choices,
         sensitive=True,
         big_value=grouped(number),
         details=(
@@ -910,10 +916,23 @@ def pay_result(ctx: Context) -> Prompt:
     )
 
 
-def _receipt_offer(ctx: Context, printed: bool) -> tuple[Choice, Wording | None, Wording]:
+def _email_offered(ctx: Context) -> bool:
+    """Whether the result offers a receipt by email: where an address can be typed, or,
+    by speech alone (a call, the kiosk's voice channel: number keys only), when the
+    account has one on file, which it then goes to at once."""
+    return ctx.types_text or bool(ctx.services.bills.email_on_file(ctx.account_number))
+
+
+def _receipt_offer(
+    ctx: Context, printed: bool, by_email: bool = True
+) -> tuple[Choice, Wording | None, Wording]:
     """The result step's first choice, what it says of the receipt, and its help: the
     printed receipt where there is a printer; on a call (no printer) paper is never
-    offered or claimed, and the first choice says the confirmation number again."""
+    offered or claimed, and the first choice says the confirmation number again.
+    ``by_email``: email is offered too (else only a text message)."""
+    ways, simple_ways = (
+        ("email or text message", "email or text") if by_email else ("text message", "text")
+    )
     if not ctx.services.has_printer:
         return (
             choice(
@@ -926,14 +945,13 @@ def _receipt_offer(ctx: Context, printed: bool) -> tuple[Choice, Wording | None,
                 tty_text="NUMBER AGAIN",
             ),
             w(
-                "You can get a receipt by email or text message.",
-                "You can get a receipt by email or text.",
+                f"You can get a receipt by {ways}.",
+                f"You can get a receipt by {simple_ways}.",
                 tty_text="RECEIPT BY 2 EMAIL 3 TEXT 4 NONE, 1 NUMBER AGAIN Q",
             ),
             w(
-                "You can get a receipt by email or text message, or hear the confirmation "
-                "number again.",
-                "Pick email or text, or none. Or hear the number again.",
+                f"You can get a receipt by {ways}, or hear the confirmation number again.",
+                f"Pick {simple_ways}, or none. Or hear the number again.",
             ),
         )
     if printed:
@@ -941,7 +959,7 @@ def _receipt_offer(ctx: Context, printed: bool) -> tuple[Choice, Wording | None,
             choice("print", "1", "Printed receipt only", "Paper only", icon="🖶"),
             None,
             w(
-                "A receipt is printing now. You can also get it by email or text message. "
+                f"A receipt is printing now. You can also get it by {ways}. "
                 "Say repeat to hear the confirmation number again.",
                 "Your receipt is printing. Pick one more way, or none. "
                 "Say repeat to hear it again.",
@@ -951,15 +969,15 @@ def _receipt_offer(ctx: Context, printed: bool) -> tuple[Choice, Wording | None,
         choice("print", "1", "No receipt", "No receipt", icon="✔"),
         w(
             "Your receipt could not be printed: the printer is not working. It has been "
-            "canceled and will not print later. You can get it by email or text message.",
-            "The printer is not working. No paper receipt. You can get it by email or text.",
+            f"canceled and will not print later. You can get it by {ways}.",
+            f"The printer is not working. No paper receipt. You can get it by {simple_ways}.",
             tty_text="RECEIPT DID NOT PRINT AND WILL NOT PRINT LATER. "
             "RECEIPT BY 2 EMAIL 3 TEXT 4 NONE Q",
         ),
         w(
             "The printer is not working, so there is no paper receipt. You can get it by "
-            "email or text message. Say repeat to hear the confirmation number again.",
-            "No paper receipt. Pick email or text, or none. Say repeat to hear it again.",
+            f"{ways}. Say repeat to hear the confirmation number again.",
+            f"No paper receipt. Pick {simple_ways}, or none. Say repeat to hear it again.",
         ),
     )
 
@@ -986,6 +1004,8 @@ def pay_result_answer(ctx: Context, answer: Answer) -> Outcome:
         return Go(StepId.PAY_RESULT)
     ctx.values.pop("plan_started", None)
     ctx.values.pop("pay_plan_offer", None)
+    if answer.choice == "email" and not ctx.types_text:  # offered only with one on file
+        return _request_receipt(ctx, "email", "")
     if answer.choice == "email":
         return Go(StepId.RECEIPT_EMAIL)
     if answer.choice == "sms":
