@@ -26,6 +26,7 @@ import abc
 import datetime as dt
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,15 @@ ACCEPTED_BRANDS: dict[PaymentCardBrand, str] = {
 }
 """The brands taken, and the brand as the processor names it (kept with the payment)."""
 ACCEPTED_NAMES = "Visa, Mastercard, American Express and Discover"
+SHORTEST_NUMBER, LONGEST_NUMBER = 13, 19
+"""The card numbers the brands taken have (pydantic-extra-types' lengths by brand): Visa
+13, 16 or 19, Mastercard 16, American Express 15, Discover 16 to 19. Every message about
+a number's length says these, and a keyed number shorter than the shortest is not over:
+the phone line waits for more keys or # (``Prompt.min_digits``)."""
+NUMBER_RULE = (
+    f"A card number has {SHORTEST_NUMBER} to {LONGEST_NUMBER} numbers. "
+    "Most have 16; American Express has 15."
+)
 AGAIN = "Please key it again."
 EXPIRY_EXAMPLE = "For example, 0 8 2 7 for August 2027."
 EXPIRY_RULE = "The expiry is 4 numbers: month then year, like 0 8 2 7."
@@ -180,24 +190,25 @@ def read_card_number(text: str) -> CardNumber:
     digits = "".join(text.split()).replace("-", "")
     if not (digits.isascii() and digits.isdigit()):
         raise InvalidInput("A card number has only numbers in it.", "", AGAIN)
-    if len(digits) < 12:
+    if len(digits) < SHORTEST_NUMBER:
         raise InvalidInput(
-            f"That card number is too short: it has {len(digits)} numbers.",
-            "A card number has 15 or 16.",
-            AGAIN,
+            f"That card number is too short: it has {len(digits)} numbers.", NUMBER_RULE, AGAIN
         )
-    if len(digits) > 19:
+    if len(digits) > LONGEST_NUMBER:
         raise InvalidInput(
-            "That card number is too long.", "A card number has 15 or 16 numbers.", AGAIN
+            f"That card number is too long: it has {len(digits)} numbers.", NUMBER_RULE, AGAIN
         )
     try:
         brand = PaymentCardNumber.validate_brand(digits)  # the brand's own lengths
     except PydanticCustomError as error:
         context = error.context or {}
-        lengths = " or ".join(str(n) for n in context.get("required_length", ()))
-        named = str(context.get("brand", "card"))
+        named = context.get("brand")
+        if named not in ACCEPTED_BRANDS:  # its length does not matter: it is not taken
+            raise _not_taken() from None
         raise InvalidInput(
-            f"{named} card numbers have {lengths} numbers, and that has {len(digits)}.",
+            f"{brand_name(ACCEPTED_BRANDS[named])} card numbers have "
+            f"{_lengths(context.get('required_length', ()))} numbers, "
+            f"and that has {len(digits)}.",
             "",
             AGAIN,
         ) from None
@@ -206,12 +217,26 @@ def read_card_number(text: str) -> CardNumber:
     except PydanticCustomError:
         raise InvalidInput("That card number does not check out.", "", AGAIN) from None
     if brand not in ACCEPTED_BRANDS:
-        raise InvalidInput(
-            "We cannot take that kind of card.",
-            f"We take {ACCEPTED_NAMES}.",
-            "Please use one of those, or pay another way.",
-        )
+        raise _not_taken()
     return CardNumber(digits, ACCEPTED_BRANDS[brand])
+
+
+def _not_taken() -> InvalidInput:
+    return InvalidInput(
+        "We cannot take that kind of card.",
+        f"We take {ACCEPTED_NAMES}.",
+        "Please use one of those, or pay another way.",
+    )
+
+
+def _lengths(lengths: Sequence[int]) -> str:
+    """A brand's lengths as said: "15", "13, 16 or 19", "16 to 19" (a run of 3 or more)."""
+    ordered = sorted(lengths)
+    if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{ordered[0]} to {ordered[-1]}"
+    if len(ordered) <= 1:
+        return "".join(map(str, ordered))
+    return ", ".join(map(str, ordered[:-1])) + f" or {ordered[-1]}"
 
 
 class ExpiredCard(InvalidInput):

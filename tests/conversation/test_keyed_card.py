@@ -138,7 +138,7 @@ def test_refusals_say_what_is_wrong_and_change_nothing(keyed):
     refusals = [
         ("4242424242424241", "That card number does not check out. Please key it again."),
         ("42424242424", "That card number is too short: it has 11 numbers."),
-        ("424242424242424", "Visa card numbers have 13 or 16 or 19 numbers, and that has 15."),
+        ("424242424242424", "Visa card numbers have 13, 16 or 19 numbers, and that has 15."),
         ("3530111333300000", "We cannot take that kind of card."),
     ]
     for typed, says in refusals:

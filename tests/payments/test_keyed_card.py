@@ -76,7 +76,7 @@ def test_a_good_number_gives_its_brand_and_last_4(number: str, brand: str, code_
         ("4242424242424", "does not check out"),  # a 13-digit Visa, wrong check digit
         ("42424242424", "too short: it has 11 numbers"),
         ("42424242424242424242", "too long"),
-        ("424242424242424", "Visa card numbers have 13 or 16 or 19 numbers, and that has 15"),
+        ("424242424242424", "Visa card numbers have 13, 16 or 19 numbers, and that has 15"),
         ("3782822463100050", "American Express card numbers have 15 numbers"),
         ("3530111333300000", "We cannot take that kind of card"),  # JCB: not taken here
         ("4242-4242-abcd-4242", "only numbers"),

@@ -257,7 +257,12 @@ def _refused(error: InvalidInput) -> Invalid:
 
 @step(StepId.CARD_NUMBER, PAY, 2)
 def card_number(ctx: Context) -> Prompt:
-    from kiosk.payments.keyed_card import ACCEPTED_NAMES
+    from kiosk.payments.keyed_card import (
+        ACCEPTED_NAMES,
+        LONGEST_NUMBER,
+        NUMBER_RULE,
+        SHORTEST_NUMBER,
+    )
 
     return prompt(
         w(
@@ -267,8 +272,9 @@ def card_number(ctx: Context) -> Prompt:
         ),
         AnswerKind.DIGITS,
         w(
-            f"It has 15 or 16 numbers. We take {ACCEPTED_NAMES}. We keep only the last 4.",
-            "It is on the front of the card. We keep only the last 4.",
+            f"{NUMBER_RULE} We take {ACCEPTED_NAMES}. We keep only the last 4.",
+            "It is on the front of the card. "
+            f"It has {SHORTEST_NUMBER} to {LONGEST_NUMBER} numbers. We keep only the last 4.",
         ),
         private=True,
     )
