@@ -81,6 +81,14 @@ WHISPER_MONEY_MARGIN = 4.0
 #: above 4, 11 above 2.5; 4 at or under 0), natural phrasings -2.9 to 1.9.
 FREE_MARGIN = 2.5
 
+#: How much lower (log probability of the whole transcript) a hypothesis that is exactly
+#: one of the step's answers (carriers aside) may score than the best one, which reads
+#: as an answer only by fuzzy matching, and still be taken instead of it. Whisper's beam
+#: writes words of the step that make no answer ("i'd like to hear talk a payment plan"
+#: read as "pay", "i want to finish you a charge" as "finish") with the right answer
+#: just under it ("i'd like to set up a payment plan", 1.2 lower).
+WHOLE_SLACK = 1.5
+
 #: Punctuation Whisper may write between and after words (read as nothing).
 _PUNCTUATION = (".",)
 
@@ -143,6 +151,7 @@ class WhisperRecognizer(Recognizer):
         window: int = 3000,
         compute_type: str = "int8",
         free_margin: float | None = FREE_MARGIN,
+        whole_slack: float = WHOLE_SLACK,
     ) -> None:
         path = Path(model_dir) if model_dir else bundled_model()
         if path is None or not (path / "model.bin").exists():
@@ -172,6 +181,7 @@ class WhisperRecognizer(Recognizer):
         self.beam = beam
         self.window = window
         self.free_margin = free_margin
+        self.whole_slack = whole_slack
         self._suppressed: dict[tuple[str, ...], list[int]] = {}
         self._encoded: tuple[str, Any] | None = None  # (audio key, encoder output)
         self._nbest: dict[tuple[str, str], tuple[list[Hypothesis], float]] = {}
@@ -238,7 +248,8 @@ class WhisperRecognizer(Recognizer):
             The margin in log probability of the whole transcript (per token, a short
             "." scored as well as a whole answer); None for open answers (digits,
             amounts: always read back) and for no answer; ``inf`` when nothing else can
-            be written at all.
+            be written at all; 0 for an answer read by fuzzy matching (not an exact
+            phrase of the step, carriers aside: never sure enough).
         """
         answer = result.answer
         if answer is None or answer.kind in ("digits", "amount") or result.score is None:
@@ -246,6 +257,8 @@ class WhisperRecognizer(Recognizer):
         grammar = _as_grammar(phrases)
         samples = resample(to_mono_float(audio), rate, self.rate)
         hypotheses, _ = self.hypotheses(samples, grammar)
+        if not grammar.whole(hypotheses[0].text):
+            return 0.0  # read by fuzzy matching: never sure (:func:`_read`)
         heard = _phrase_value(grammar, answer)
         others = [h.total for h in hypotheses if _reading(grammar, h.answer) != heard]
         rest = {p: v for p, v in grammar.phrases.items() if v != heard}
@@ -290,8 +303,10 @@ class WhisperRecognizer(Recognizer):
         for ids, score in zip(found.sequences_ids, found.scores, strict=True):
             text = self._tokenizer.decode(ids).strip()
             total = float(score) * (len(ids) + 1)  # the score is per token, the end too
-            hypotheses.append(Hypothesis(text, float(score), grammar.interpret(text), total))
+            hypotheses.append(Hypothesis(text, float(score), _read(grammar, text), total))
         hypotheses.sort(key=lambda h: h.score, reverse=True)
+        if not free and grammar.kind in ("choice", "yesno"):
+            hypotheses = _whole_first(hypotheses, grammar, self.whole_slack)
         value = (hypotheses, float(found.no_speech_prob))
         if len(self._nbest) > 8:
             self._nbest.clear()
@@ -363,6 +378,55 @@ class WhisperRecognizer(Recognizer):
         suppressed = [i for i in range(text_tokens) if i not in allowed]
         self._suppressed[words] = suppressed
         return suppressed
+
+
+def _read(grammar: StepGrammar, text: str) -> SpokenAnswer | None:
+    """``text`` read as the step's answer (:meth:`StepGrammar.interpret`), except that a
+    menu answer that is no exact phrase goes to the value whose phrase shares the most
+    words with it, in order, when that is at least two and no other value shares as
+    many: Whisper writes the step's words around a misheard one ("i'd like to pay a
+    payment plan", "i want to finish you a charge", "option and fees please"), and the
+    fuzzy match favours a short phrase inside it ("pay", "finish", "option one")."""
+    answer = grammar.interpret(text)
+    if answer is None or answer.kind != "choice" or grammar.whole(text):
+        return answer
+    words = grammar.core(text).split()
+    best: dict[str, int] = {}
+    for phrase, value in grammar.phrases.items():
+        if not value.startswith("command:"):
+            best[value] = max(best.get(value, 0), _common_words(words, phrase.split()))
+    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return answer
+    return SpokenAnswer("choice", ranked[0][0], text)
+
+
+def _common_words(first: list[str], second: list[str]) -> int:
+    """The length of the longest common subsequence of two word lists."""
+    previous = [0] * (len(second) + 1)
+    for word in first:
+        current = [0]
+        for index, other in enumerate(second):
+            current.append(
+                previous[index] + 1 if word == other else max(previous[index + 1], current[index])
+            )
+        previous = current
+    return previous[-1]
+
+
+def _whole_first(
+    hypotheses: list[Hypothesis], grammar: StepGrammar, slack: float
+) -> list[Hypothesis]:
+    """The N-best list with the best hypothesis that is a whole answer (an exact phrase
+    of the step, carriers aside) moved first, when the top one only reads as an answer
+    by fuzzy matching and the whole one's transcript scores within ``slack`` of it."""
+    top = hypotheses[0] if hypotheses else None
+    if top is None or top.answer is None or grammar.whole(top.text):
+        return hypotheses
+    for index, hypothesis in enumerate(hypotheses[1:], 1):
+        if hypothesis.total >= top.total - slack and grammar.whole(hypothesis.text):
+            return [hypothesis, *hypotheses[:index], *hypotheses[index + 1 :]]
+    return hypotheses
 
 
 def _no_speech(top: Hypothesis, no_speech: float) -> bool:

@@ -199,3 +199,34 @@ def test_hybrids_other_reading_is_whispers_when_the_engines_differ(hybrid) -> No
     menu = build_grammar("choice", MENU)
     chosen = hybrid.recognize(_said("pay my bill"), RATE, menu)
     assert hybrid.other_reading(_said("pay my bill"), RATE, menu, chosen) is None
+
+
+def test_whispers_words_around_a_misheard_one_read_as_the_answer_they_spell() -> None:
+    """Whisper writes the step's words around a misheard one; the fuzzy match took the
+    short phrase inside ("pay", "finish"), the most words in common take the answer, and
+    a whole answer just under a fuzzy one in the N-best list goes first (no model)."""
+    menu = build_grammar(
+        "choice",
+        {
+            "pay": ["pay my bill", "pay"],
+            "plan": ["set up a payment plan", "plan"],
+            "dispute": ["dispute a charge"],
+            "finish": ["i am done", "finish"],
+        },
+    )
+    for text, want in [
+        ("i'd like to pay a payment plan.", "plan"),
+        ("i want to finish you a charge.", "dispute"),
+        ("i am done again.", "finish"),
+        ("I want to pay my bill please", "pay"),
+    ]:
+        answer = whisper._read(menu, text)
+        assert answer is not None and answer.value == want, text
+
+    def hypothesis(text: str, total: float) -> whisper.Hypothesis:
+        return whisper.Hypothesis(text, total / 8, whisper._read(menu, text), total)
+
+    fuzzy = hypothesis("i'd like to hear talk a payment plan.", -2.1)
+    whole = hypothesis("i'd like to set up a payment plan.", -3.3)
+    assert whisper._whole_first([fuzzy, whole], menu, 1.5)[0] is whole
+    assert whisper._whole_first([fuzzy, whole], menu, 1.0)[0] is fuzzy
