@@ -91,6 +91,10 @@ class Prompt:
     #: What a DIGITS answer of the wrong length is told, after how many it had: the
     #: step's own words ("The expiry is 4 numbers: month then year"); else a count only.
     wrong_length: Wording | None = None
+    #: The shortest a variable-length DIGITS answer can be (a card number: 13). Keys that
+    #: group themselves by pauses (a phone's) never end such a number at a pause before
+    #: it is this long: only Enter (#) sends it, or more keys make it long enough.
+    min_digits: int | None = None
     step: int | None = None  # "Step 2 of 4" within the current task
     total_steps: int | None = None
     task: str = ""  # the task this step belongs to, e.g. "Pay your bill"

@@ -7,6 +7,10 @@ telephone menus do it, per step (the same keys mean the same on the kiosk's keyp
 * a number step (account, ZIP, PIN, phone) collects digits until ``#``, until the
   step's fixed length is reached, or until the caller stops for ``inter_digit``
   seconds; ``*`` while digits are typed erases them and starts the number again;
+* but a number shorter than its step's shortest (``Prompt.min_digits``: a card number,
+  13) is not over at a pause: keying 16 digits from a card takes longer than a pause,
+  so it waits for more keys or ``#``, and is dropped if the step changes meanwhile
+  (time ran out, a spoken command): part of a card number is never sent on its own;
 * an amount step reads ``*`` between digits as the decimal point ("84*99#" = 84.99);
 * ``*`` alone says the question again and ``#`` alone gives more time, as on the kiosk;
   but a ``#`` pressed just after a number that ended at its fixed length is that number's
@@ -54,6 +58,7 @@ class DtmfKeys:
         self._last_press = 0.0
         self._closed = False
         self._filled_at: float | None = None  # when the key that filled a number was pressed
+        self._typed_for = ""  # the step the digits held are typed for
 
     # SIP side
     def press(self, key: str) -> None:
@@ -74,10 +79,12 @@ class DtmfKeys:
         """
         end = time.monotonic() + max(timeout, 0.0)
         while True:
-            if self._typed and time.monotonic() - self._last_press >= self.inter_digit:
+            self._forget_another_steps()
+            paused = self._typed and time.monotonic() - self._last_press >= self.inter_digit
+            if paused and self._may_end_at_a_pause():
                 return self._take()
             wait = end - time.monotonic()
-            if self._typed:
+            if self._typed and self._may_end_at_a_pause():
                 wait = min(wait, self._last_press + self.inter_digit - time.monotonic())
             try:
                 pressed = (
@@ -95,9 +102,24 @@ class DtmfKeys:
             if line is not None:
                 return line
 
+    def _may_end_at_a_pause(self) -> bool:
+        """Whether the number typed so far is long enough to be sent by a pause."""
+        shortest = self._prompt().min_digits
+        return shortest is None or len(self._typed) >= shortest
+
+    def _forget_another_steps(self) -> None:
+        """Digits held for a step the line has left (time ran out, a spoken command) are
+        dropped, never sent to the next one. The same step said again (a help, a miss)
+        keeps them: the caller is still keying its number."""
+        if self._typed and self._prompt().id != self._typed_for:
+            self._typed = ""
+
     def _add(self, key: str, at: float) -> str | None:
         """One key pressed at ``at`` (monotonic): a keypad line when it completes one."""
+        self._forget_another_steps()
         prompt = self._prompt()
+        if not self._typed:
+            self._typed_for = prompt.id
         self._last_press = time.monotonic()
         filled_at, self._filled_at = self._filled_at, None
         if key == ENTER and filled_at is not None and at - filled_at < self.inter_digit:

@@ -277,6 +277,7 @@ def card_number(ctx: Context) -> Prompt:
             f"It has {SHORTEST_NUMBER} to {LONGEST_NUMBER} numbers. We keep only the last 4.",
         ),
         private=True,
+        min_digits=SHORTEST_NUMBER,  # a caller's pause while keying does not cut it off
     )
 
 
