@@ -33,8 +33,14 @@ frames (a dropped frame corrupts a TTY character).
 Ports: SIP over UDP on --listen (KIOSK_LINE_LISTEN); RTP and RTCP from --rtp-ports
 (KIOSK_LINE_RTP_PORTS), two ports a call.
 Concurrency: at most --max-calls calls at once (KIOSK_LINE_MAX_CALLS, 1 to 4: the SIP
-stack's wheel holds 4 calls a process; run more `kiosk line` processes on other ports
-behind the PBX for more); one more is answered 486 Busy Here.
+stack's wheel holds 4 calls a process; more is refused at start). One call more is
+answered 486 Busy Here at once (by the SIP stack itself when the line holds 4), never
+answered and dropped. For 8 calls run two lines on two ports and two RTP ranges, e.g.
+  kiosk line --listen 10.0.0.5:5070 --rtp-ports 40000-40099
+  kiosk line --listen 10.0.0.5:5071 --rtp-ports 40100-40199
+(each with its own KIOSK_LINE_USER when registering) and put both in a PBX hunt group
+or queue that tries the next member on 486 (Asterisk: a Dial() of both, or a queue;
+FreeSWITCH: a sequential bridge on USER_BUSY); bench/bench_line.py runs 8 calls so.
 Cards are card-not-present: the caller keys the card number, the expiry (MMYY) and
 the security code on the phone's keypad, never by voice; none of them is spoken back,
 logged or stored (only the brand and last 4 are kept). No cash is offered.

@@ -7,6 +7,7 @@ dialog, or as a new call.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 
@@ -88,3 +89,34 @@ def test_a_call_survives_garbage_info_a_bad_invite_and_its_media_moving(line, tm
     outcome = line.outcome(caller.call_id)
     assert outcome is not None and outcome.hung_up_by_caller and outcome.channel == "tty"
     assert _wait_for(lambda: line.server.active_calls == 0, 10)
+
+
+def test_a_caller_past_the_cap_is_refused_486_at_once(line, tmp_path):
+    """The line holds 4 calls (the SIP stack's wheel: PJSUA_MAX_CALLS = 4); the 5th
+    caller gets a clean 486 Busy Here straight away, never a call answered and dropped."""
+    from kiosk.devtools.sip_caller import SippCaller
+
+    callers = []
+    try:
+        for n in range(4):
+            callers.append(line.call(tmp_path / f"held-{n}"))
+        assert line.server.active_calls == 4
+        fifth = SippCaller(line.address, workdir=tmp_path / "fifth")
+        callers.append(fifth)
+        started = time.monotonic()
+        fifth.start()
+        assert fifth.wait(10) == 0  # SIPp's busy branch: the 486 ACKed, the call over
+        took = time.monotonic() - started
+        messages = fifth.messages()
+        assert "SIP/2.0 486 Busy Here" in messages and "SIP/2.0 200 OK" not in messages
+        assert took < 5, took
+        assert fifth.rtp.first_packet_at is None  # no audio: nothing was half-answered
+        assert line.server.active_calls == 4
+    finally:
+        for caller in callers:
+            with contextlib.suppress(Exception):
+                caller.hang_up()
+        for caller in callers:
+            caller.wait(20)
+            caller.close()
+    assert _wait_for(lambda: line.server.active_calls == 0, 30)

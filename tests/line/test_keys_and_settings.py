@@ -95,6 +95,9 @@ def test_the_password_comes_from_a_file_not_the_command_line(tmp_path, capsys):
         "PCMU",
         "RFC 4733",
         "REFER",
+        "486 Busy Here",
+        "hunt group",
+        "--listen 10.0.0.5:5071",
     ):
         assert documented in shown
     settings = [
@@ -107,9 +110,15 @@ def test_the_password_comes_from_a_file_not_the_command_line(tmp_path, capsys):
         assert f"KIOSK_LINE_{name.upper()}" in shown, name
 
 
-def test_a_bad_setting_stops_the_line_before_it_listens(capsys):
+def test_a_bad_setting_stops_the_line_before_it_listens(capsys, monkeypatch):
     assert main(["line", "--listen", "nowhere"]) == 2
     assert "HOST:PORT" in capsys.readouterr().err
+    # More calls than the SIP stack holds: refused at start, saying what to do instead.
+    assert main(["line", "--max-calls", "5"]) == 2
+    assert "1 to 4" in capsys.readouterr().err
+    monkeypatch.setenv("KIOSK_LINE_MAX_CALLS", "8")
+    assert main(["line"]) == 2
+    assert "another `kiosk line` on another port" in capsys.readouterr().err
 
 
 def test_a_hash_after_a_number_that_ended_at_its_length_is_not_more_time(sqlite_store):
