@@ -108,6 +108,23 @@ def label_phrase(choice: Choice) -> str:
     return normalise(_AMOUNT_TEXT.sub(" ", first))
 
 
+def said_phrase(choice: Choice, phrase: str) -> str:
+    """``phrase`` (lower-case, as grammars hold it) in the words it came from, with their
+    own case, for speech and its captions: "the way I pay", not "the way i pay". Only
+    a label's capital first letter goes (it is said inside a sentence: "Card 1, cash 2"),
+    unless the first word is "I" or all capitals ("TTY")."""
+    for source in (choice.label.standard.split(",")[0], *choice.synonyms):
+        words = re.sub(r"\s+", " ", re.sub(r"[^\w' -]+|_", " ", _AMOUNT_TEXT.sub(" ", source)))
+        words = words.strip()
+        if normalise(words) != phrase:
+            continue
+        first = words.split(" ", 1)[0]
+        if first == "I" or (len(first) > 1 and first.isupper()):
+            return words
+        return words[:1].lower() + words[1:]
+    return phrase
+
+
 def choice_phrase(choice: Choice, known: KeyWord | None = None, shortest: bool = False) -> str:
     """The phrase to offer for a choice: the label if short (three words; two with
     ``shortest``), else the shortest synonym.
@@ -139,7 +156,7 @@ def offer_choices(
     """
     pairs = []
     for choice in choices:
-        phrase = choice_phrase(choice, known, shortest) or label_phrase(choice)
+        phrase = said_phrase(choice, choice_phrase(choice, known, shortest) or label_phrase(choice))
         pairs.append(f"{phrase} {choice.key}" if choice.key else phrase)
     text = ", ".join(p for p in pairs if p)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
@@ -308,7 +325,7 @@ def not_caught(prompt: Prompt, known: KeyWord | None = None) -> str:
     choices = [c for c in prompt.choices if c.value not in SCREEN_ONLY_CHOICES]
     if prompt.kind in (AnswerKind.CHOICE, AnswerKind.NONE) and choices:
         for choice in choices:
-            phrase = choice_phrase(choice, known)
+            phrase = said_phrase(choice, choice_phrase(choice, known))
             offers.append(f"{phrase}, or press {choice.key}" if phrase else f"press {choice.key}")
         return "Sorry, I did not catch that. You can say " + "; ".join(offers) + "."
     person = "For a person, say person, or press 0, then Enter."  # 0 types into the field
