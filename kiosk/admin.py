@@ -209,7 +209,9 @@ def _reconcile(args: argparse.Namespace) -> int:
     from kiosk.store.models import AttemptState, PaymentAttempt
 
     store = _open()
-    service = PaymentService(store)
+    # A payment settled here is settled after its customer left (a crash, a phone call
+    # whose line died): a receipt printed now would print for whoever stands at a kiosk.
+    service = PaymentService(store, prints_receipts=False)
     methods = reconciliation_methods(store.settings)
     grace = dt.timedelta(seconds=args.grace_seconds)
     report = service.reconcile(methods, older_than=grace)

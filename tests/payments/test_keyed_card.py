@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from payment_kit import AVA, BEN, assert_books_clean, assert_charged_once_each, attempt_by_key
+from sqlalchemy import select
 
 from kiosk.clock import FixedClock
 from kiosk.errors import InvalidInput, PaymentDeclined
@@ -30,7 +31,7 @@ from kiosk.payments.keyed_card import (
 from kiosk.payments.payment_journal import PaymentJournal
 from kiosk.payments.service import PaymentService
 from kiosk.settings import Settings
-from kiosk.store.models import AttemptState, PaymentMethodKind
+from kiosk.store.models import AttemptState, OutboxMessage, PaymentMethodKind
 from kiosk.store.store import Store, open_store
 
 from ..conftest import START, run_kiosk
@@ -254,6 +255,15 @@ def test_killed_between_the_charge_and_the_store_then_reconciled(
         "VISA",
         "4242",
     )
+    # Settled after its caller was gone: no paper receipt is queued for a kiosk's
+    # printer to print for whoever stands there (the statement still updates).
+    with store.sessions() as session:
+        queued = {
+            message.kind
+            for message in session.scalars(select(OutboxMessage))
+            if message.payload.get("attempt_id") == attempt.id
+        }
+    assert "statement.update" in queued and "receipt.print" not in queued, queued
     journal = ProcessorJournal(data / f"processor-{KIOSK_ID}.sqlite3")
     # The customer pays again with the same key (the kiosk restarted mid-payment): the
     # recorded payment, no second charge.
