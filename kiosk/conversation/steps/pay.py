@@ -719,13 +719,15 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
         ctx.values["pay_decline_code"] = error.decline_code
         return Go(StepId.PAY_FAILED)
     except PaymentOutcomeUnknown as error:
+        ctx.values.pop("pay_not_made", None)
         ctx.values["pay_error"] = error.message
         ctx.values["pay_reference"] = error.reference
         return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except PaymentInProgress as error:
         payment_not_sent(ctx)  # this key was refused; an earlier payment is still open
         _take_back_plan(ctx)
-        ctx.values["pay_error"] = error.message
+        ctx.values["pay_error"] = _not_made_words(ctx, error)
+        ctx.values["pay_not_made"] = True
         return Go(StepId.PAY_UNKNOWN, clear_history=True)
     except InvalidAmount as error:
         payment_not_sent(ctx)
@@ -746,6 +748,18 @@ def pay_review_answer(ctx: Context, answer: Answer) -> Outcome:
     if ctx.services.has_printer:  # on a call nothing was queued to print
         ctx.values["receipt_printed"] = _print_receipt(ctx, result.attempt_id)
     return Go(StepId.PAY_RESULT, clear_history=True)
+
+
+NOT_MADE = "Your payment was not made, and nothing was charged for it."
+NOT_MADE_ON_CALL = "Please wait a few minutes, then check your balance before you pay again."
+
+
+def _not_made_words(ctx: Context, error: PaymentInProgress) -> str:
+    """What a customer hears whose payment was refused because another payment for the
+    account is still open (another call, or another kiosk, paying it at the same moment):
+    theirs was never sent, which they are told first. A caller has no store associate."""
+    how = NOT_MADE_ON_CALL if ctx.services.keyed_card else error.how_to_fix
+    return " ".join(part for part in (NOT_MADE, error.what, error.why, how) if part)
 
 
 def _print_receipt(ctx: Context, attempt_id: int) -> bool:
@@ -1176,7 +1190,9 @@ def pay_unknown(ctx: Context) -> Prompt:
     message = ctx.values.get("pay_error", "We do not know yet if the payment went through.")
     reference = ctx.values.get("pay_reference")
     simple = "We are not sure the payment worked. Please do not pay again now."
-    if reference:
+    if ctx.values.get("pay_not_made"):  # refused: another payment is open, not this one
+        simple = "Your payment was not made. Another payment is still going through. Wait a bit."
+    elif reference:
         simple = f"Your payment is being checked. Your number is {reference}. Do not pay again now."
     return prompt(
         w(message, simple, tty_text=message),
