@@ -72,3 +72,26 @@ def test_the_most_payable_is_the_services_rule(services) -> None:  # type: ignor
         payments.check_amount("40152270", 58_500)
     payments.check_amount("40152270", 58_499)
     acceptor.eject()
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_the_cash_step_says_the_most_that_may_go_in(driver, services, register) -> None:  # type: ignore[no-untyped-def]
+    """The cash step never said the limit: a customer learned it only from a bill handed
+    back. It says the most that may still go in, and counts it down as bills go in."""
+    d = driver(register)
+    d.sign_in("ava")  # owes $84.99; at most $500.00 may be left as credit: $584.99
+    d.choose("pay")
+    d.say(d.prompt.choices[0].key)  # the full balance
+    d.choose("cash")
+    assert d.prompt.id == "cash_insert"
+    most = {
+        Register.SPOKEN: "five hundred and eighty-four dollars and ninety-nine cents more",
+        Register.TTY: "MOST $584.99 MORE",
+    }.get(register, "at most $584.99 more")
+    assert most in d.prompt.help.in_register(register), d.prompt.help.in_register(register)
+    assert ("Most you can put in", "$584.99") in d.prompt.details
+    d.say("20")
+    assert ("Most you can put in", "$564.99") in d.prompt.details
+    d.say("help")
+    said = d.prompt.render(register)
+    assert "564.99" in said or "five hundred and sixty-four" in said, said

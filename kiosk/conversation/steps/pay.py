@@ -453,6 +453,11 @@ def bank_account_answer(ctx: Context, answer: Answer) -> Outcome:
 def cash_insert(ctx: Context) -> Prompt:
     inserted = int(ctx.values.get("cash_inserted", 0))
     left = max(0, _amount(ctx) - inserted)
+    # The most that may still go in (the credit limit): a bill past it is handed back.
+    most = ctx.services.payments.most_payable(
+        ctx.account_number, reconnect=bool(ctx.values.get("pay_reconnect"))
+    )
+    room = format_cents(max(0, most - inserted))
     return prompt(
         w(
             f"Put your bills in the bill slot. You have put in {format_cents(inserted)}. "
@@ -463,14 +468,17 @@ def cash_insert(ctx: Context) -> Prompt:
         AnswerKind.TEXT,
         w(
             "The machine takes 1, 5, 10, 20, 50 and 100 dollar bills. It does not give change: "
-            "any extra becomes credit on your account.",
-            "Use 1, 5, 10, 20, 50 or 100 dollar bills. No change is given.",
+            f"any extra becomes credit on your account. You can put in at most {room} more.",
+            "Use 1, 5, 10, 20, 50 or 100 dollar bills. No change is given. "
+            f"Put in at most {room} more.",
+            tty_text=f"BILLS 1 5 10 20 50 100. NO CHANGE, EXTRA IS CREDIT. MOST {room} MORE",
         ),
         big_value=format_cents(inserted),
         # "Inserted" last: the large screen's big figure (the same amount) comes right
         # under it, so it is never read as the amount still to go.
         details=(
             ("Still to put in", format_cents(left)),
+            ("Most you can put in", room),
             ("Inserted", format_cents(inserted)),
         ),
     )
