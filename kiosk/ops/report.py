@@ -52,6 +52,21 @@ class ChainHead:
 
 
 @dataclass(frozen=True)
+class JamCleared:
+    """A cash jam cleared by staff: what was stuck, what they found, and the difference
+    (found less stuck: below 0 is money missing)."""
+
+    jam: int
+    cleared_by: str
+    stuck_cents: int
+    found_cents: int
+
+    @property
+    def difference_cents(self) -> int:
+        return self.found_cents - self.stuck_cents
+
+
+@dataclass(frozen=True)
 class DailyReport:
     day: dt.date
     timezone: str
@@ -69,6 +84,8 @@ class DailyReport:
     # of the slot at start-up (staff keep them for their owner), and bills that jammed.
     cash_returned_at_start_up_cents: int = 0
     cash_stuck_cents: int = 0
+    # Jams staff cleared that day (kiosk admin cash-cleared): stuck against found.
+    jams_cleared: list[JamCleared] = field(default_factory=list)
 
     @property
     def total(self) -> Totals:
@@ -81,6 +98,8 @@ class DailyReport:
         data = asdict(self)
         data["day"] = self.day.isoformat()
         data["total"] = asdict(self.total)
+        for jam, said in zip(self.jams_cleared, data["jams_cleared"], strict=True):
+            said["difference_cents"] = jam.difference_cents
         return data
 
 
@@ -98,9 +117,18 @@ def build_report(store: Store, day: dt.date) -> DailyReport:
     start, end = day_bounds(day, store.settings.timezone)
     with store.sessions() as session:
         report = _build(session, store.settings.timezone, day, start, end)
-    returned, stuck = processor_journal(store.settings).escrow_day(start, end)
+    journal = processor_journal(store.settings)
+    returned, stuck = journal.escrow_day(start, end)
+    cleared = [
+        JamCleared(jam.jam, jam.cleared_by, jam.cents, jam.found_cents or 0)
+        for jam in journal.escrow_jams(cleared=True)
+        if jam.cleared and start <= dt.datetime.fromisoformat(jam.cleared_at) < end
+    ]
     return dataclasses.replace(
-        report, cash_returned_at_start_up_cents=returned, cash_stuck_cents=stuck
+        report,
+        cash_returned_at_start_up_cents=returned,
+        cash_stuck_cents=stuck,
+        jams_cleared=cleared,
     )
 
 
@@ -196,6 +224,13 @@ def report_lines(report: DailyReport) -> list[str]:
         row("Bills handed back at start-up", format_cents(report.cash_returned_at_start_up_cents))
     )
     lines.append(row("Bills stuck in the acceptor", format_cents(report.cash_stuck_cents)))
+    for jam in report.jams_cleared:  # kiosk admin cash-cleared: stuck against found
+        gap = jam.difference_cents
+        lines.append(f"  Jam {jam.jam} cleared by {jam.cleared_by}"[:WIDTH])
+        lines.append(row("    stuck", format_cents(jam.stuck_cents)))
+        lines.append(row("    found", format_cents(jam.found_cents)))
+        if gap:
+            lines.append(row("    MISSING" if gap < 0 else "    over", format_cents(abs(gap))))
     lines.append(row("Declined", str(sum(report.declines.values()))))
     lines += [row(f"  {code}", str(count)) for code, count in report.declines.items()]
     lines.append(row("Open or unknown (this day)", str(report.open_attempts)))
@@ -225,6 +260,13 @@ def report_csv(report: DailyReport) -> str:
         [day, "cash_escrow", "returned_at_start_up", "", report.cash_returned_at_start_up_cents]
     )
     writer.writerow([day, "cash_escrow", "stuck", "", report.cash_stuck_cents])
+    for jam in report.jams_cleared:
+        for key, cents in (
+            ("stuck", jam.stuck_cents),
+            ("found", jam.found_cents),
+            ("difference", jam.difference_cents),
+        ):
+            writer.writerow([day, f"cash_jam_{jam.jam}", key, "", cents])
     for code, count in report.declines.items():
         writer.writerow([day, "declines", code, count, ""])
     writer.writerow([day, "open_attempts", "this_day", report.open_attempts, ""])

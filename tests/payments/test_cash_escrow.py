@@ -399,3 +399,46 @@ def test_staff_record_a_jam_cleared_and_reconcile_passes(sqlite_store: Store) ->
     assert outcomes.count(("success", first)) == 1 and ("failure", 999) in outcomes
     cleared = next(e for e in entries if e.outcome == "success" and e.detail["jam"] == first)
     assert cleared.detail["by"] == "Pat Lee" and cleared.detail["found_cents"] == 3000
+
+
+def test_the_days_report_shows_each_jam_cleared_stuck_against_found(sqlite_store: Store) -> None:
+    """The end-of-day report said what jammed but not what staff found when they cleared
+    it: a jam with money missing looked the same as one found whole."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from kiosk.payments.registry import cash_acceptor, processor_journal
+
+    journal = processor_journal(sqlite_store.settings)
+    acceptor = cash_acceptor(sqlite_store.settings)
+    for bills in ([2000, 1000], [500]):  # two jams: $30.00, then $5.00
+        for bill in bills:
+            acceptor.insert(bill)
+        faults.inject("cash.eject", jam)
+        with pytest.raises(CashNotReturned):
+            acceptor.eject()
+    first, second = (each.jam for each in journal.escrow_jams())
+    for number, found in ((first, "20.00"), (second, "5.00")):
+        done = _admin(
+            sqlite_store, "cash-cleared", str(number), "--by", "Pat Lee", "--found", found
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    # the day they were cleared (staff clear jams by the wall clock)
+    today = dt.datetime.now(ZoneInfo(sqlite_store.settings.timezone)).date().isoformat()
+    report = _admin(sqlite_store, "report", "--date", today)
+    assert report.returncode == 0, report.stdout + report.stderr
+    lines = report.stdout.splitlines()
+    at = lines.index(f"  Jam {first} cleared by Pat Lee")
+    assert lines[at + 1].split() == ["stuck", "$30.00"], lines[at : at + 4]
+    assert lines[at + 2].split() == ["found", "$20.00"]
+    assert lines[at + 3].split() == ["MISSING", "$10.00"]
+    later = lines.index(f"  Jam {second} cleared by Pat Lee")
+    assert lines[later + 2].split() == ["found", "$5.00"]
+    assert "MISSING" not in lines[later + 3] and "over" not in lines[later + 3]
+    assert all(len(line) <= 42 for line in lines)  # an 80 mm receipt's width
+    data = json.loads(_admin(sqlite_store, "report", "--date", today, "--json").stdout)
+    by_jam = {each["jam"]: each for each in data["jams_cleared"]}
+    assert by_jam[first]["stuck_cents"] == 3000 and by_jam[first]["found_cents"] == 2000
+    assert by_jam[first]["difference_cents"] == -1000 and by_jam[second]["difference_cents"] == 0
+    csv_rows = _admin(sqlite_store, "report", "--date", today, "--csv").stdout.splitlines()
+    assert f"{today},cash_jam_{first},difference,,-1000" in csv_rows
