@@ -331,24 +331,31 @@ def test_staff_tools_show_bills_left_handed_back_and_stuck(sqlite_store: Store) 
     assert jammed and jammed[0].endswith("$50.00"), report.stdout
 
 
-def test_staff_record_a_jam_cleared_and_reconcile_passes(sqlite_store: Store) -> None:
-    """``kiosk admin cash-cleared JAM --by NAME --found AMOUNT`` records who opened the
-    acceptor, when and what was found (audited); reconcile, which exits 1 while bills are
-    stuck, then exits 0. An unknown jam, one cleared before, or a bad amount or name is
-    refused with a specific message and changes nothing. Found after issue 16: there was
-    no way to clear a jam except editing the table."""
+def _two_jams(store: Store) -> tuple[ProcessorJournal, CashAcceptorSimulator, tuple[int, int]]:
+    """Two hand-backs that jam: $30.00 (a $20 and a $10), then $5.00; with their numbers."""
     from kiosk.payments.registry import cash_acceptor, processor_journal
-    from kiosk.store.models import AuditEntry
 
-    journal = processor_journal(sqlite_store.settings)
-    acceptor = cash_acceptor(sqlite_store.settings)
-    for bills in ([2000, 1000], [500]):  # two jams: $30.00, then $5.00
+    journal = processor_journal(store.settings)
+    acceptor = cash_acceptor(store.settings)
+    for bills in ([2000, 1000], [500]):
         for bill in bills:
             acceptor.insert(bill)
         faults.inject("cash.eject", jam)
         with pytest.raises(CashNotReturned):
             acceptor.eject()
     first, second = (each.jam for each in journal.escrow_jams())
+    return journal, acceptor, (first, second)
+
+
+def test_staff_record_a_jam_cleared_and_reconcile_passes(sqlite_store: Store) -> None:
+    """``kiosk admin cash-cleared JAM --by NAME --found AMOUNT`` records who opened the
+    acceptor, when and what was found (audited); reconcile, which exits 1 while bills are
+    stuck, then exits 0. An unknown jam, one cleared before, or a bad amount or name is
+    refused with a specific message and changes nothing. Found after issue 16: there was
+    no way to clear a jam except editing the table."""
+    from kiosk.store.models import AuditEntry
+
+    journal, acceptor, (first, second) = _two_jams(sqlite_store)
     stuck = _admin(sqlite_store, "reconcile")
     assert stuck.returncode == 1, stuck.stdout + stuck.stderr
     assert f"(jam {first})" in stuck.stdout and "$30.00 in bills stuck" in stuck.stdout
@@ -407,17 +414,7 @@ def test_the_days_report_shows_each_jam_cleared_stuck_against_found(sqlite_store
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from kiosk.payments.registry import cash_acceptor, processor_journal
-
-    journal = processor_journal(sqlite_store.settings)
-    acceptor = cash_acceptor(sqlite_store.settings)
-    for bills in ([2000, 1000], [500]):  # two jams: $30.00, then $5.00
-        for bill in bills:
-            acceptor.insert(bill)
-        faults.inject("cash.eject", jam)
-        with pytest.raises(CashNotReturned):
-            acceptor.eject()
-    first, second = (each.jam for each in journal.escrow_jams())
+    journal, acceptor, (first, second) = _two_jams(sqlite_store)
     for number, found in ((first, "20.00"), (second, "5.00")):
         done = _admin(
             sqlite_store, "cash-cleared", str(number), "--by", "Pat Lee", "--found", found
