@@ -305,7 +305,7 @@ class WhisperRecognizer(Recognizer):
             total = float(score) * (len(ids) + 1)  # the score is per token, the end too
             hypotheses.append(Hypothesis(text, float(score), _read(grammar, text), total))
         hypotheses.sort(key=lambda h: h.score, reverse=True)
-        if not free and grammar.kind in ("choice", "yesno"):
+        if not free and grammar.kind == "choice":  # a yes/no flips: "no" -> "yes"
             hypotheses = _whole_first(hypotheses, grammar, self.whole_slack)
         value = (hypotheses, float(found.no_speech_prob))
         if len(self._nbest) > 8:

@@ -230,3 +230,11 @@ def test_whispers_words_around_a_misheard_one_read_as_the_answer_they_spell() ->
     whole = hypothesis("i'd like to set up a payment plan.", -3.3)
     assert whisper._whole_first([fuzzy, whole], menu, 1.5)[0] is whole
     assert whisper._whole_first([fuzzy, whole], menu, 1.0)[0] is fuzzy
+
+
+def test_a_no_in_babble_is_not_turned_into_a_yes(recognizer) -> None:
+    """A "no" to a read-back whose best hypothesis reads as no only by fuzzy matching
+    stays a no: a whole "yes" just under it was moved first and confirmed wrong digits
+    and amounts (the task bench's en-gb-x-rp callers in babble)."""
+    heard = recognizer.recognize(_in_babble("no", "en-gb-x-rp", 23), RATE, build_grammar("yesno"))
+    assert heard.answer is not None and heard.answer.value is False, heard
