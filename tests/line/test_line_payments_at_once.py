@@ -44,6 +44,40 @@ def _wait_for(predicate, timeout: float) -> bool:
     return False
 
 
+def test_a_card_whose_bank_does_not_answer_is_told_truly_and_reconciled(line, tmp_path):
+    """Test card 4000 0000 0000 0119: the bank does not answer the charge. The processor,
+    asked about the key at once, has it declined (nothing taken): the caller hears that,
+    never a confirmation, and reconcile finds nothing open. (Before the test below, which
+    pays Ava's whole bill on this module's store.)"""
+    from kiosk.payments.registry import reconciliation_methods
+    from kiosk.payments.service import PaymentService
+
+    services = line.server.parts.services
+    services.takes_cash, services.keyed_card, services.has_printer = False, True, False
+    before = len(_attempts(line.store))
+    caller = line.call(tmp_path / "no-answer")
+    try:
+        for key in "1" + AVA + "#72201#2468#" + "211" + "4000000000000119#1230737" + "1":
+            caller.rtp.key(key)
+        caller.rtp.wait_sent()
+        assert _wait_for(lambda: len(_attempts(line.store)) > before, 90)
+        assert _wait_for(lambda: _attempts(line.store)[-1].state == AttemptState.DECLINED, 30)
+        assert _wait_for(lambda: "no money was taken" in _said(line, caller.call_id), 30)
+        said = _said(line, caller.call_id)
+    finally:
+        services.takes_cash, services.keyed_card, services.has_printer = True, False, True
+        caller.hang_up()
+        caller.wait(20)
+        caller.close()
+    told = said[said.index("Is this right?") :]
+    assert "did not go through, and no money was taken" in told
+    assert "confirmation number" not in told and "bank" in told.lower()
+    report = PaymentService(line.store).reconcile(reconciliation_methods(line.store.settings))
+    assert not report.settled
+    (attempt,) = _attempts(line.store)[before:]
+    assert attempt.state == AttemptState.DECLINED and attempt.last4 == "0119"
+
+
 def test_two_calls_paying_one_account_at_once_are_each_told_the_truth(line, tmp_path):
     services = line.server.parts.services
     settings = line.store.settings
@@ -93,36 +127,3 @@ def test_two_calls_paying_one_account_at_once_are_each_told_the_truth(line, tmp_
     told = refused[0][refused[0].index("Is this right?") :]
     assert "Your payment was not made, and nothing was charged for it." in told
     assert "associate" not in told and "went through" not in told.split("ended")[-1]
-
-
-def test_a_card_whose_bank_does_not_answer_is_told_truly_and_reconciled(line, tmp_path):
-    """Test card 4000 0000 0000 0119: the bank does not answer the charge. The processor,
-    asked about the key at once, has it declined (nothing taken): the caller hears that,
-    never a confirmation, and reconcile finds nothing open."""
-    from kiosk.payments.registry import reconciliation_methods
-    from kiosk.payments.service import PaymentService
-
-    services = line.server.parts.services
-    services.takes_cash, services.keyed_card, services.has_printer = False, True, False
-    before = len(_attempts(line.store))
-    caller = line.call(tmp_path / "no-answer")
-    try:
-        for key in "1" + AVA + "#72201#2468#" + "211" + "4000000000000119#1230737" + "1":
-            caller.rtp.key(key)
-        caller.rtp.wait_sent()
-        assert _wait_for(lambda: len(_attempts(line.store)) > before, 90)
-        assert _wait_for(lambda: _attempts(line.store)[-1].state == AttemptState.DECLINED, 30)
-        assert _wait_for(lambda: "no money was taken" in _said(line, caller.call_id), 30)
-        said = _said(line, caller.call_id)
-    finally:
-        services.takes_cash, services.keyed_card, services.has_printer = True, False, True
-        caller.hang_up()
-        caller.wait(20)
-        caller.close()
-    told = said[said.index("Is this right?") :]
-    assert "did not go through, and no money was taken" in told
-    assert "confirmation number" not in told and "bank" in told.lower()
-    report = PaymentService(line.store).reconcile(reconciliation_methods(line.store.settings))
-    assert not report.settled
-    (attempt,) = _attempts(line.store)[before:]
-    assert attempt.state == AttemptState.DECLINED and attempt.last4 == "0119"
