@@ -40,6 +40,7 @@ BUSY = 486
 SILENCE = np.zeros(FRAME, dtype=np.float32)
 PORT_GRACE = 2.0  # seconds an ended call's PJSIP object is kept before it is dropped
 TRANSFER_WAIT = 30.0  # seconds the far end has to report on a transfer before we hang up
+MEDIA_WAIT = 10.0  # seconds an answered call may go without audio before it is hung up
 TransferReport = Callable[[bool], None]
 
 
@@ -299,6 +300,7 @@ class LineServer:
             while not self._stop.is_set():
                 endpoint.libHandleEvents(POLL_MS)
                 self._run_commands()
+                self._hang_up_calls_without_media()
                 # Dropped here, on this thread, once their conversation thread is gone
                 # and PJSIP has long finished tearing down their media.
                 now = time.monotonic()
@@ -395,6 +397,20 @@ class LineServer:
                 command()
             except Exception:
                 log.error("a SIP command failed: %s", traceback.format_exc())
+
+    def _hang_up_calls_without_media(self) -> None:
+        """Hang up a call answered without audio: an INVITE with no SDP whose ACK brings
+        no answer either (or none at all) is a call PJSIP keeps up with no media, so no
+        conversation ever starts and nothing would ever end it; four of them held every
+        line busy for good."""
+        now = time.monotonic()
+        for call in list(self.calls.values()):
+            waiting = call.port is None and not call.disconnected and not call.no_media_hung_up
+            if waiting and now - call.answered_at > MEDIA_WAIT:
+                call.no_media_hung_up = True
+                with call_context(call.sip_id):
+                    log.warning("no audio %.0f s after answer: hung up", MEDIA_WAIT)
+                call.end()
 
     def _shutdown(self, pj: Any, endpoint: Any) -> None:
         """Hang up every call and give the conversations a moment to clear."""
@@ -535,6 +551,8 @@ def _call_class() -> Any:
             self.transfer_done = False  # the far end reported the caller transferred
             self.transfer_deadline = 0.0
             self._transfer_report: TransferReport | None = None
+            self.answered_at = time.monotonic()
+            self.no_media_hung_up = False
 
         # --- PJSIP callbacks (SIP thread)
         @_guarded

@@ -120,3 +120,21 @@ def test_a_caller_past_the_cap_is_refused_486_at_once(line, tmp_path):
             caller.wait(20)
             caller.close()
     assert _wait_for(lambda: line.server.active_calls == 0, 30)
+
+
+def test_a_call_answered_without_audio_is_hung_up(line, monkeypatch):
+    """An INVITE without SDP, whose ACK brings no SDP answer: PJSIP keeps the call up with
+    no media, no conversation starts, and nothing ended it (4 held the line busy for
+    good). It is hung up MEDIA_WAIT seconds after answer."""
+    from kiosk.line import sip
+
+    monkeypatch.setattr(sip, "MEDIA_WAIT", 1.0, raising=False)
+    tag = f"{random.randrange(1 << 32):x}"
+    dialog = (
+        f"From: <sip:caller@127.0.0.1>;tag={tag}\r\n"
+        f"To: <sip:pay@{line.address[0]}:{line.address[1]}>\r\n"
+        f"Call-ID: no-sdp-{tag}@127.0.0.1\r\n"
+    )
+    assert raw_sip(line.address, "INVITE", dialog, 1).startswith("SIP/2.0 200")  # ACKed bare
+    assert line.server.active_calls == 1
+    assert _wait_for(lambda: line.server.active_calls == 0, 15)
