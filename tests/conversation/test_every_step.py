@@ -1267,3 +1267,26 @@ def test_the_simple_bill_says_what_is_due_when_as_the_greeting_does(driver) -> N
     assert due, menu.render(Register.SIMPLE)
     assert f"Pay $120.40 by {due.group(1)}." in bill.render(Register.SIMPLE)
     assert f"late. Pay by {due.group(1)}" not in bill.render(Register.SIMPLE)
+
+
+@pytest.mark.parametrize("register", [Register.STANDARD, Register.SPOKEN])
+def test_a_payment_on_the_bill_reads_its_confirmation_group_by_group(driver, services, register):
+    """After Ben pays, his bill lists the payment with its confirmation number: shown in
+    its digit groups and spoken group by group, as the payment's result said it. The bill
+    said "confirmation 000000021": one run of digits on screen, and to a speech engine
+    a number ("twenty-one"), not the digits to quote."""
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "pay")
+    d.choose("1")  # the past-due $95.00
+    d.choose("card")
+    d.say("yes")
+    attempt = _assert_paid_facts(d, services, register, 9500)
+    d.choose("none")
+    d.say("yes")
+    _menu(d, register, "bill")
+    assert d.prompt.id == "bill"
+    number = attempt.confirmation_number
+    facts = missing_facts(d.prompt, register, numbers=(number,))
+    assert not facts, (facts, d.prompt.render(register))
+    assert number not in d.prompt.render(register)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk.conversation.context import Context
 from kiosk.conversation.facts import (
     bill_changes,
+    grouped,
     number_wording,
     short_date,
     simple_summary,
+    spoken_number,
     standing_wording,
     tty_summary,
 )
@@ -66,15 +69,13 @@ def bill(ctx: Context) -> Prompt:
         for index, row in enumerate(explanation.paid_rows)
     )
     why = " ".join(line.text for line in explanation.lines)
-    payments = " ".join(p.text for p in explanation.payments[:2])
-    standard = f"{explanation.summary} {why}" + (
-        f" Recent payments: {payments}" if payments else ""
-    )
+    standard = f"{explanation.summary} {why}"
     text = join(
         standing_wording(explanation.standing),
         w(
-            standard,
+            standard + _recent_payments(explanation, grouped),
             simple_summary(explanation) + "".join(f" {p}." for p in _paid(explanation)),
+            spoken_text=standard + _recent_payments(explanation, spoken_number),
             tty_text=". ".join((tty_summary(explanation), *_paid(explanation))),
             go_ahead=False,
         ),
@@ -93,6 +94,19 @@ def bill(ctx: Context) -> Prompt:
         sensitive=True,
         big_value=format_cents(max(explanation.balance_cents, 0)),
     )
+
+
+def _recent_payments(explanation: BillExplanation, number: Callable[[str], str]) -> str:
+    """ " Recent payments: $95.00 by card ending 4242 on December 5, confirmation 000 000
+    021." with each confirmation number as ``number`` says it: in its digit groups on
+    screen, group by group in speech (a run of digits is read as one number)."""
+    said = [
+        p.text.replace(p.confirmation_number, number(p.confirmation_number))
+        if p.confirmation_number
+        else p.text
+        for p in explanation.payments[:2]
+    ]
+    return f" Recent payments: {' '.join(said)}" if said else ""
 
 
 def _paid(explanation: BillExplanation) -> list[str]:
