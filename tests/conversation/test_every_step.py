@@ -1290,3 +1290,24 @@ def test_a_payment_on_the_bill_reads_its_confirmation_group_by_group(driver, ser
     facts = missing_facts(d.prompt, register, numbers=(number,))
     assert not facts, (facts, d.prompt.render(register))
     assert number not in d.prompt.render(register)
+
+
+def test_speech_offers_the_confirmation_number_again(driver, services):
+    """At the kiosk, speech offers to say the payment's confirmation number again (only
+    the help said how: a listener heard the number once, then the receipt choices), and
+    star says it again, group by group; a plan, a dispute or a call back offer 'Repeat
+    it' as their first choice, and the phone line's result its 'Hear it again'."""
+    from kiosk.channels.voice_wording import prompt_speech
+
+    d = driver(Register.SPOKEN)
+    d.sign_in("ava")
+    _menu(d, Register.SPOKEN, "pay")
+    d.choose("1")
+    d.choose("card")
+    d.say("yes")
+    attempt = _assert_paid_facts(d, services, Register.SPOKEN, 8499)
+    said = prompt_speech(d.prompt).private  # brief speech, as the kiosk says it
+    assert "Say repeat or press star to hear it again." in said, said
+    d.say("*")
+    assert d.prompt.id == "pay_result"
+    assert not missing_facts(d.prompt, Register.SPOKEN, numbers=(attempt.confirmation_number,))

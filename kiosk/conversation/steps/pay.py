@@ -884,10 +884,13 @@ def pay_result(ctx: Context) -> Prompt:
         f"ON {local:%B} {local.day}.",
         go_ahead=False,
     )
+    # A listener cannot glance back at the number: speech offers it again (the line's
+    # first choice does that where there is no printer; at the kiosk, repeat or star).
+    again = " Say repeat or press star to hear it again." if ctx.services.has_printer else ""
     number_text = w(
         f"Your confirmation number is {grouped(number)}.",
         f"Your number is {grouped(number)}.",
-        spoken_text=f"Your confirmation number is {spoken_number(number)}.",
+        spoken_text=f"Your confirmation number is {spoken_number(number)}.{again}",
         tty_text=f"CONFIRMATION {grouped(number)}.",
         go_ahead=False,
     )
