@@ -84,6 +84,18 @@ def seeded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def seeded_now_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded SQLite file for a kiosk run as a process, on the real clock: seeded at
+    the real time, so Ava's bill is due in 10 days as the README says. The fixed-clock
+    template, read on the real clock, grows older every day (after December 5, 2026,
+    all of Ava's bill was past due and 'full balance' was no longer offered)."""
+    path = tmp_path_factory.mktemp("template-now") / "kiosk.sqlite3"
+    opened = open_store(make_settings(f"sqlite:///{path}"), seed=True)
+    opened.dispose()
+    return path
+
+
 @pytest.fixture
 def sqlite_store(tmp_path, clock: FixedClock, seeded_sqlite_template: Path) -> Iterator[Store]:
     """A store on its own copy of the seeded SQLite file."""

@@ -122,9 +122,10 @@ def pulse_factory() -> Iterator[object]:
 
 
 @pytest.fixture
-def seeded_db_url(tmp_path: Path, seeded_sqlite_template: Path) -> str:
+def seeded_db_url(tmp_path: Path, seeded_now_template: Path) -> str:
+    """A store for a kiosk process, which runs on the real clock."""
     path = tmp_path / "kiosk.sqlite3"
-    shutil.copyfile(seeded_sqlite_template, path)
+    shutil.copyfile(seeded_now_template, path)
     return f"sqlite:///{path}"
 
 
