@@ -165,7 +165,7 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     all_keys = [choice.key for choice in prompt.choices]
     keys = " or ".join([", ".join(all_keys[:-1]), all_keys[-1]] if len(all_keys) > 1 else all_keys)
     first = prompt.choices[0] if prompt.choices else None
-    example = f"{first.key} for {first.label.standard.lower()}" if first else "a number"
+    example = f"{first.key} for {_inside_sentence(first.label.standard)}" if first else "a number"
     if len(all_keys) == 1:  # one choice: no list to pick from ("PLS TYPE ONE OF 1")
         return Invalid(
             w(
@@ -182,6 +182,17 @@ def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
             tty_text=f"PLS TYPE {keys}",
         )
     )
+
+
+def _inside_sentence(label: str) -> str:
+    """A choice's label said inside a sentence: its capital first letter goes, unless
+    the first word is "I" or all capitals ("for example 1 for I did not order this",
+    "1 for TTY"); the rest keeps its case. Lower-casing it all showed "i did not order
+    this" in the captions and on screen."""
+    first = label.split(" ", 1)[0]
+    if first == "I" or (len(first) > 1 and first.isupper()):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _yes_no(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:

@@ -128,7 +128,7 @@ class Prompt:
 
         said = dict(self.details_said)
         return [
-            (label, value, spoken(said.get(index, f"{label}: {value}.")))
+            (label, value, spoken(said.get(index, _sentence(f"{label}: {value}"))))
             for index, (label, value) in enumerate(self.details)
         ]
 
@@ -141,6 +141,12 @@ class Prompt:
             parts.append(self.notice.in_register(register))
         parts.append(self.text.in_register(register))
         return "\n".join(parts)
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop: a row whose value is a sentence already ("An
+    extension can be used once every 12 months.") read "months.." in the captions."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 @dataclass(frozen=True)

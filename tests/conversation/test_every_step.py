@@ -1311,3 +1311,26 @@ def test_speech_offers_the_confirmation_number_again(driver, services):
     d.say("*")
     assert d.prompt.id == "pay_result"
     assert not missing_facts(d.prompt, Register.SPOKEN, numbers=(attempt.confirmation_number,))
+
+
+def test_captions_keep_a_choices_case_and_end_rows_with_one_stop(driver):
+    """What speech says (and its captions show) for Emma's dispute and Ben's plans: a
+    choice named in a not-a-choice reply keeps its 'I' ('for example 1 for i did not
+    order this'), and a detail row that is a sentence ends with one full stop, not
+    'months..' (the plan offers read 'once every 12 months.. Deferred payment: ...')."""
+    from kiosk.channels.voice_wording import prompt_speech
+
+    emma = driver(Register.SPOKEN)
+    emma.sign_in("emma")
+    emma.choose("dispute")
+    emma.say("1")
+    assert emma.prompt.id == "dispute_reason"
+    emma.say("maybe")
+    for register in (Register.STANDARD, Register.SPOKEN):
+        assert "for example 1 for I did not order this." in emma.prompt.render(register)
+    ben = driver(Register.SPOKEN)
+    ben.sign_in("ben")
+    ben.choose("plan")
+    assert ben.prompt.id == "plan_offers"
+    said = prompt_speech(ben.prompt).private
+    assert "12 months. Deferred payment:" in said and ".." not in said, said
