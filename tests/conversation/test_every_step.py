@@ -565,7 +565,9 @@ def test_done_with_no_bills_says_how_this_channel_goes_back(driver, register):
 @pytest.mark.parametrize("register", REGISTERS)
 def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
     """The debit authorization (amount, date, account ending, how to cancel) comes
-    before the yes in every register, and the same words are kept with the payment."""
+    before the yes in every register, and the same words are kept with the payment. The
+    result names the bank account as the review did (the kiosk said 'paid by Bank
+    ending 6789', a capital in mid-sentence, and simple 'You paid $84.99 by Bank ...')."""
     from kiosk.store.models import DebitAuthorization
 
     d = driver(register)
@@ -580,7 +582,10 @@ def test_bank_debit_authorization_is_shown_and_kept(driver, services, register):
         d.prompt, register, (8499,), (_today(services),), words=("6789", phone)
     ), d.prompt.render(register)
     d.say("yes")
-    attempt = _assert_paid_facts(d, services, register, 8499, words=("6789",))
+    # paid by "bank account ending 6789", as the review said it (not "paid by Bank ending")
+    bank = "bank acct" if register == Register.TTY else "bank account"  # TTY's short word
+    attempt = _assert_paid_facts(d, services, register, 8499, words=(bank, "6789"))
+    assert "Bank ending" not in d.prompt.render(register)
     kept = _newest(services, DebitAuthorization)
     assert kept.idempotency_key == attempt.idempotency_key
     assert kept.cents == attempt.cents == 8499 and kept.account_last4 == "6789"

@@ -850,8 +850,10 @@ def _nothing_paid(ctx: Context) -> Wording:
 def pay_result(ctx: Context) -> Prompt:
     result = ctx.values["pay_result"]
     number = result.confirmation_number or ""
-    paid_by = (
-        f"{result.brand.title()} ending {result.last4}" if result.last4 else _method_words(ctx)
+    paid_by = (  # a bank account as the review names it: "bank account ending 6789"
+        f"{_brand_words(result.brand)} ending {result.last4}"
+        if result.last4
+        else _method_words(ctx)
     )
     local = result.at.astimezone(ZoneInfo(ctx.services.settings.timezone))
     when = f"{local:%B} {local.day}, {local.year}"
@@ -875,7 +877,6 @@ def pay_result(ctx: Context) -> Prompt:
     # ending 4242", even in brief speech, which leaves "paid by ..." to the printed receipt.
     by = f"by {paid_by}"
     if not ctx.services.has_printer:
-        paid_by = paid_by.replace("Bank ending", "bank account ending")  # "with your Bank"
         by = f"with your {paid_by}"
     paid = w(
         f"Thank you. We received {format_cents(result.cents)} paid {by} on {when}.",
@@ -946,6 +947,12 @@ def pay_result(ctx: Context) -> Prompt:
             ("Credit balance", credit) if credit else ("New balance", balance),
         ),
     )
+
+
+def _brand_words(brand: str) -> str:
+    """A card's brand as written ("Visa", "American Express"); a bank debit is a "bank
+    account", said in lower case inside a sentence as the review says it."""
+    return "bank account" if brand.lower() == "bank" else brand.title()
 
 
 def _email_offered(ctx: Context) -> bool:
