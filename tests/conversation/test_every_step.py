@@ -1339,3 +1339,31 @@ def test_captions_keep_a_choices_case_and_end_rows_with_one_stop(driver):
     assert ben.prompt.id == "plan_offers"
     said = prompt_speech(ben.prompt).private
     assert "12 months. Deferred payment:" in said and ".." not in said, said
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_a_plans_first_payment_keeps_the_plans_amount(driver, services, register):
+    """Ben says yes to an installment plan, then no at its first payment's review: the
+    change step offered 'The amount', which led to the ordinary amounts; he paid the
+    past-due $95.00 and heard only that payment's result, no word that the plan he had
+    agreed to was not set up. Now the amount is not offered there (the help says the
+    plan's first payment is $71.80); 'Do not pay now' says no plan was set up."""
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("installment")
+    d.choose("3")
+    d.say("yes")
+    d.choose("card")
+    d.say("no")
+    assert d.prompt.id == "pay_change"
+    assert [c.value for c in d.prompt.choices] == ["method", "cancel"]
+    assert [c.key for c in d.prompt.choices] == ["1", "2"]
+    d.say("help")
+    assert not missing_facts(d.prompt, register, (7180,)), d.prompt.render(register)
+    d.choose("method")
+    assert d.prompt.id == "pay_method"
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result"
+    assert not missing_facts(d.prompt, register, (7180,), words=("plan",))

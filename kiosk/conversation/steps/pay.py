@@ -800,6 +800,24 @@ def pay_change(ctx: Context) -> Prompt:
         if ctx.values.get("pay_method") == "cash" and inserted
         else None
     )
+    choices = [
+        choice("amount", "1", "The amount", "Amount", icon="$"),
+        choice("method", "2", "The way I pay", "How I pay", icon="💳"),
+        choice("cancel", "3", "Do not pay now", "Stop", synonyms=("cancel",), icon="✖"),
+    ]
+    help_text = w("Nothing has been charged.", "We took no money.")
+    if ctx.values.get("pay_plan_offer") is not None:
+        # A plan's first payment has the plan's amount: another amount started no plan
+        # and said nothing of it (the customer who said yes to the plan paid $95.00 and
+        # heard only the payment's result).
+        choices = numbered(choices[1:])
+        today = format_cents(_amount(ctx))
+        help_text = w(
+            f"Nothing has been charged. The plan's first payment is {today}: to pay "
+            "another amount, choose Do not pay now; no plan is set up then.",
+            f"We took no money. The plan needs {today} now.",
+            tty_text=f"NOTHING CHARGED. PLAN NEEDS {today} NOW",
+        )
     return prompt(
         join(
             bills,
@@ -810,12 +828,8 @@ def pay_change(ctx: Context) -> Prompt:
             ),
         ),
         AnswerKind.CHOICE,
-        w("Nothing has been charged.", "We took no money."),
-        [
-            choice("amount", "1", "The amount", "Amount", icon="$"),
-            choice("method", "2", "The way I pay", "How I pay", icon="💳"),
-            choice("cancel", "3", "Do not pay now", "Stop", synonyms=("cancel",), icon="✖"),
-        ],
+        help_text,
+        choices,
     )
 
 
