@@ -245,7 +245,7 @@ class PaymentService:
 
     def _reconnection_quote(self, session: Session, account: Account) -> ReconnectionQuote:
         """Past due (or the plan part due now) plus the fee, unless a plan already has it."""
-        owed = account_state.owed(session, account, self.store.clock.now().date())
+        owed = account_state.owed(session, account, self.store.today())
         plan = account_state.active_plan(session, account.id)
         fee = (
             0
@@ -604,7 +604,7 @@ class PaymentService:
         ):
             orm_account = session.get(Account, attempt.account_id)
             assert orm_account is not None
-            self._bill_reconnection_fee(session, orm_account, now.date())
+            self._bill_reconnection_fee(session, orm_account, self.store.day_of(now))
         legs = [
             ledger.Leg(f"clearing:{method}", attempt.cents + attempt.fee_cents),
             ledger.Leg(ledger.RECEIVABLE, -attempt.cents, attempt.account_id),
@@ -615,7 +615,7 @@ class PaymentService:
             connection, "payment", legs, memo=f"payment {confirmation}", attempt_id=attempt.id
         )
         account_state.apply_payment(
-            connection, attempt.account_id, attempt.cents, attempt.id, now.date()
+            connection, attempt.account_id, attempt.cents, attempt.id, self.store.day_of(now)
         )
         reconnected = False
         if session is not None:
@@ -719,7 +719,7 @@ class PaymentService:
         if not reconnecting and account.status != ServiceStatus.NOTICE:
             return False  # nothing a payment changes: skip working out what is owed
         session.flush()
-        owed = account_state.owed(session, account, now.date())
+        owed = account_state.owed(session, account, self.store.day_of(now))
         if (
             account.status == ServiceStatus.SUSPENDED
             and attempt.requested_reconnection

@@ -184,7 +184,7 @@ class ArrangementService:
 
     # ------------------------------------------------------------ situation
     def _situation(self, session: Session, account: Account) -> _Situation:
-        today = self.store.clock.now().date()
+        today = self.store.today()
         owed = account_state.owed(session, account, today)
         since_ext = add_months(today, -self.settings.extension_once_per_months)
         since_broken = add_months(today, -self.settings.broken_plan_lookback_months)
@@ -198,7 +198,7 @@ class ArrangementService:
             .order_by(Arrangement.created_at.desc())
             .limit(1)
         )
-        if last_extension is not None and last_extension.created_at.date() < since_ext:
+        if last_extension is not None and self.store.day_of(last_extension.created_at) < since_ext:
             last_extension = None
         last_broken = session.scalar(
             select(Arrangement)
@@ -210,7 +210,7 @@ class ArrangementService:
             .order_by(Arrangement.ended_at.desc())
             .limit(1)
         )
-        if last_broken is not None and _ended_on(last_broken) < since_broken:
+        if last_broken is not None and _ended_on(last_broken, self.store) < since_broken:
             last_broken = None
         overdue = [
             line.bill.due_on
@@ -248,7 +248,7 @@ class ArrangementService:
             if sit.extension is not None and sit.extension.new_due_on:
                 return f"You already have an extension to {short_date(sit.extension.new_due_on)}."
             if sit.last_extension is not None:
-                used = sit.last_extension.created_at.date()
+                used = self.store.day_of(sit.last_extension.created_at)
                 return (
                     f"An extension was already used on {short_date(used)}, and one is possible "
                     f"once every {self.settings.extension_once_per_months} months."
@@ -260,7 +260,7 @@ class ArrangementService:
                 "a plan is possible once it ends."
             )
         if sit.last_broken is not None:
-            broken_on = _ended_on(sit.last_broken)
+            broken_on = _ended_on(sit.last_broken, self.store)
             again = add_months(broken_on, self.settings.broken_plan_lookback_months)
             return (
                 f"A payment plan was not kept on {short_date(broken_on)}, so a new plan is "
@@ -560,7 +560,7 @@ class ArrangementService:
                 plan = self._offered(session, account, arrangement_id)
                 sit = self._situation(session, account)
                 why_not = self._why_not(plan.kind, sit)
-                if plan.created_at.date() != sit.today:
+                if self.store.day_of(plan.created_at) != sit.today:
                     why_not = "The offer was made on an earlier day and its dates have passed."
                 if why_not:
                     raise NotEligible(
@@ -701,7 +701,7 @@ class ArrangementService:
     def check_plans(self, on: dt.date | None = None) -> PlanCheckReport:
         """Daily job: a missed part breaks a plan; an extension ends kept or broken; a plan
         being kept stops a running disconnection notice. Every change is audited."""
-        on = on or self.store.clock.now().date()
+        on = on or self.store.today()
         broken: list[int] = []
         kept: list[int] = []
         stopped: list[int] = []
@@ -764,8 +764,8 @@ class ArrangementService:
         return outcome
 
 
-def _ended_on(plan: Arrangement) -> dt.date:
-    return (plan.ended_at or plan.created_at).date()
+def _ended_on(plan: Arrangement, store: Store) -> dt.date:
+    return store.day_of(plan.ended_at or plan.created_at)
 
 
 def _sentence(text: str) -> str:

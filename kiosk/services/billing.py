@@ -222,7 +222,7 @@ class BillService:
         self.settings = store.settings
 
     def _today(self) -> dt.date:
-        return self.store.clock.now().date()
+        return self.store.today()
 
     def _money(self, cents: int) -> str:
         return money(cents, self.store)
@@ -454,9 +454,11 @@ class BillService:
                 )
         return result
 
-    @staticmethod
     def _paid_rows(
-        lines: tuple[LineExplanation, ...], payments: tuple[PaymentSummary, ...], balance: int
+        self,
+        lines: tuple[LineExplanation, ...],
+        payments: tuple[PaymentSummary, ...],
+        balance: int,
     ) -> tuple[PaidRow, ...]:
         """What takes the lines' full amounts down to the balance: the newest payments
         when they account for it exactly, else what was paid or credited on these lines
@@ -468,9 +470,10 @@ class BillService:
         for count, payment in enumerate(payments, 1):
             total += payment.cents
             if total == taken:
+                days = [self.store.day_of(p.at) for p in payments[:count]]
                 return tuple(
-                    PaidRow(f"Paid {short_date(p.at.date())}", p.cents, p.at.date())
-                    for p in payments[:count]
+                    PaidRow(f"Paid {short_date(day)}", p.cents, day)
+                    for p, day in zip(payments[:count], days, strict=True)
                 )
             if total > taken:
                 break
@@ -544,7 +547,7 @@ class BillService:
         how = METHOD_WORDS[attempt.method]
         if attempt.last4:
             how += f" ending {attempt.last4}"
-        text = f"{self._money(attempt.cents)} by {how} on {short_date(attempt.updated_at.date())}"
+        text = f"{self._money(attempt.cents)} by {how} on {short_date(self.store.day_of(attempt.updated_at))}"
         if attempt.confirmation_number:
             text += f", confirmation {attempt.confirmation_number}"
         return PaymentSummary(
@@ -647,7 +650,9 @@ class BillService:
             label = f"Payment by {METHOD_WORDS[attempt.method]}"
             if attempt.confirmation_number:
                 label += f", confirmation {attempt.confirmation_number}"
-            raw.append((attempt.updated_at.date(), 1, attempt.id, label, -attempt.cents))
+            raw.append(
+                (self.store.day_of(attempt.updated_at), 1, attempt.id, label, -attempt.cents)
+            )
         for dispute in session.scalars(
             select(Dispute).where(
                 Dispute.account_id == account.id, Dispute.state == DisputeState.CREDITED
@@ -655,7 +660,7 @@ class BillService:
         ):
             item = session.get(LineItem, dispute.line_item_id)
             what = item.description if item else "a charge"
-            day = (dispute.resolved_at or dispute.created_at).date()
+            day = self.store.day_of(dispute.resolved_at or dispute.created_at)
             raw.append((day, 2, dispute.id, f"Credit for disputed {what}", -dispute.cents))
         raw.sort()
         entries: list[StatementEntry] = []

@@ -51,13 +51,12 @@ def summarize_dispute(session: Session, dispute: Dispute, store: Store) -> Dispu
     item = session.get(LineItem, dispute.line_item_id)
     what = item.description if item else "a charge"
     amount = money(dispute.cents, store)
-    decision_due = dispute.created_at.date() + dt.timedelta(
-        days=store.settings.dispute_decision_days
-    )
+    opened_on = store.day_of(dispute.created_at)
+    decision_due = opened_on + dt.timedelta(days=store.settings.dispute_decision_days)
     if dispute.state == DisputeState.OPEN:
         text = (
             f"You disputed the {what} charge of {amount} on "
-            f"{short_date(dispute.created_at.date())}. We will answer by "
+            f"{short_date(opened_on)}. We will answer by "
             f"{short_date(decision_due)}; until then you do not have to pay it and it "
             "cannot lead to a disconnection."
         )
@@ -74,8 +73,8 @@ def summarize_dispute(session: Session, dispute: Dispute, store: Store) -> Dispu
         cents=dispute.cents,
         state=dispute.state,
         reason=dispute.reason,
-        opened_on=dispute.created_at.date(),
-        resolved_on=dispute.resolved_at.date() if dispute.resolved_at else None,
+        opened_on=opened_on,
+        resolved_on=store.day_of(dispute.resolved_at) if dispute.resolved_at else None,
         resolution_note=dispute.resolution_note,
         text=text,
         decision_due_on=decision_due if dispute.state == DisputeState.OPEN else None,
@@ -137,7 +136,7 @@ class DisputeService:
             elif already is not None:
                 rejection = NotEligible(
                     f"The {item.description} charge is already disputed.",
-                    f"You disputed it on {short_date(already.created_at.date())}; "
+                    f"You disputed it on {short_date(self.store.day_of(already.created_at))}; "
                     "it is on hold until we answer.",
                     "You can check the dispute's status, or ask for a person.",
                 )
@@ -273,7 +272,7 @@ class DisputeService:
         """No disconnection for a held amount: stop the notice once nothing else is due."""
         if account.status != ServiceStatus.NOTICE:
             return
-        if account_state.owed(session, account, self.store.clock.now().date()).due_now_cents:
+        if account_state.owed(session, account, self.store.today()).due_now_cents:
             return
         account.status = ServiceStatus.ACTIVE
         account.disconnection_on = None

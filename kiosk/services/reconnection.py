@@ -117,7 +117,7 @@ class ReconnectionService:
         s = self.settings
         with self.store.sessions() as session:
             account = find_account(session, account_number)
-            today = self.store.clock.now().date()
+            today = self.store.today()
             lines = [
                 line for line in account_state.open_lines(session, account.id) if not line.disputed
             ]

@@ -13,7 +13,6 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.clock import today
 from kiosk.services import ledger
 from kiosk.services.pins import hash_pin
 from kiosk.store.models import (
@@ -223,7 +222,7 @@ def seed_if_empty(store: Store) -> bool:
     with store.sessions() as session, session.begin():
         if session.scalar(select(Account.id).limit(1)) is not None:
             return False
-        seed(session, today(store.clock), store.settings.kiosk_id)
+        seed(session, store.today(), store.settings.kiosk_id)
     return True
 
 

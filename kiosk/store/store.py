@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +24,19 @@ class Store:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     checkpointer: WalCheckpointer | None = None
+
+    def today(self) -> dt.date:
+        """The store's calendar day (its ``timezone``), the day every due date, cut-off
+        and plan part is counted in. The clock's UTC date is the next day from 6 pm in
+        Chicago: a bill due that day was called past due all evening."""
+        return self.day_of(self.clock.now())
+
+    def day_of(self, moment: dt.datetime) -> dt.date:
+        """The store's calendar day of a stored moment (UTC): what a customer was told
+        ("paid December 5", "disputed on December 5")."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(ZoneInfo(self.settings.timezone)).date()
 
     @property
     def dialect(self) -> str:

@@ -1367,3 +1367,31 @@ def test_a_plans_first_payment_keeps_the_plans_amount(driver, services, register
     d.say("yes")
     assert d.prompt.id == "pay_result"
     assert not missing_facts(d.prompt, register, (7180,), words=("plan",))
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_the_days_said_are_the_stores_days_in_the_evening(driver, services, clock, register):
+    """At 8 pm in the store (Chicago) on the day Ava's bill is due, the UTC date is the
+    next day: she was told '$84.99 of it is past due' on its due day, and a dispute
+    opened then was 'disputed on' tomorrow's date. Every day said is the store's."""
+    from zoneinfo import ZoneInfo
+
+    [(due_on, cents)] = services.bills.explain("40152270").due_dates
+    zone = ZoneInfo(services.settings.timezone)
+    evening = dt.datetime(due_on.year, due_on.month, due_on.day, 20, 0, tzinfo=zone)
+    clock.advance(evening.astimezone(dt.UTC) - clock.now())
+    assert clock.now().date() > due_on  # the UTC date has moved on; the store's has not
+    d = driver(register)
+    d.sign_in("ava")
+    facts = missing_facts(d.prompt, register, (cents,), (due_on,))
+    assert not facts, (facts, d.prompt.render(register))
+    assert "past due" not in d.prompt.render(register).lower()
+    _menu(d, register, "dispute")
+    d.say("1")
+    d.say("1")
+    assert d.prompt.id == "dispute_review"
+    d.say("yes")
+    again = driver(register)  # the dispute Ava opened, as her next visit tells it
+    again.sign_in("ava")
+    _menu(again, register, "dispute")
+    assert not missing_facts(again.prompt, register, days=(due_on,)), again.prompt.render(register)

@@ -434,7 +434,7 @@ def dispute_review(ctx: Context) -> Prompt:
         str(ctx.values.get("dispute_line")), ("this charge", 0, 0)
     )
     reason = ctx.values.get("dispute_reason", "")
-    today = ctx.services.store.clock.now().date()
+    today = ctx.services.store.today()
     due = short_date(today + dt.timedelta(days=ctx.services.settings.dispute_decision_days))
     amount = format_cents(cents)
     # A part-paid charge: its real amount, and the unpaid part that is held.
