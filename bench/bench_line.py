@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.devtools.sip_caller import SippCaller, sipp_available
+from kiosk.line.keys import BURST_GAP
 
 ACCOUNTS = [  # number, ZIP, PIN
     ("40152270", "72201", "2468"),
@@ -80,11 +81,15 @@ def keypad_call(address: tuple[str, int], work: Path, index: int, result: CallRe
         if not caller.wait_answered(15):
             result.note = "not answered"
             return
-        time.sleep(2.0)
-        for entry in ("1", number + "#", zip_code + "#", pin + "#", "1"):
-            for key in entry:
+        # A menu's key once the menu is being said (the line drops a key typed before a
+        # menu is heard): start once greeted, the numbers typed ahead, then 1 on the menu
+        # (hear the bill).
+        for keys, after in (("1" + number + "#" + zip_code + "#" + pin + "#", 1.5), ("1", 0.3)):
+            caller.rtp.wait_sound_after(time.perf_counter() + after, 60)
+            time.sleep(BURST_GAP + 0.3)
+            for key in keys:
                 caller.rtp.key(key)
-        caller.rtp.wait_sent()
+            caller.rtp.wait_sent()
         end = time.monotonic() + HOLD_SECONDS
         while time.monotonic() < end and caller.process and caller.process.poll() is None:
             time.sleep(0.2)

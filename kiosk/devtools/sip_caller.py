@@ -156,6 +156,16 @@ class RtpPeer:
             time.sleep(0.05)
         return False
 
+    def wait_sound_after(self, moment: float, timeout: float = 60.0) -> bool:
+        """Until the line sends sound later than ``moment`` (``time.perf_counter``): after
+        a key that answered a step, the next step being said."""
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            if self.last_sound_at > moment:
+                return True
+            time.sleep(0.05)
+        return False
+
     def busy(self) -> bool:
         with self._lock:
             return bool(self._outgoing or self._events)

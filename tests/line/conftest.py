@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from kiosk.conversation.services import Services
 from kiosk.devtools.sip_caller import SippCaller, sipp_available
 from kiosk.line.config import LineSettings
+from kiosk.line.keys import BURST_GAP
 from kiosk.line.session import CallOutcome, SessionParts
 from kiosk.settings import Settings
 from kiosk.store.store import Store, open_store
@@ -43,6 +45,42 @@ class Line:
         with self.ended:
             self.ended.wait_for(lambda: call_id in self.outcomes, timeout)
             return self.outcomes.get(call_id)
+
+    def said(self, call_id: str) -> str:
+        """What the line has said on a live call so far (its captions)."""
+        call = self.calls_live().get(call_id)
+        session = getattr(call, "session", None)
+        if session is not None:
+            return " ".join(c.text for c in session.captions.entries)
+        with self.ended:  # the call is over: what it said in the end
+            ended = self.outcomes.get(call_id)
+        return " ".join(ended.captions) if ended is not None else ""
+
+    def calls_live(self) -> dict[str, object]:
+        return dict(getattr(self.server, "calls", {}))
+
+    def press_when_said(
+        self, caller: SippCaller, words: str, keys: str, count: int = 1, timeout: float = 90.0
+    ) -> None:
+        """Press ``keys`` once the line has begun to say ``words`` (the ``count``-th time),
+        as a caller who listens: a key pressed before a menu or the payment review was
+        heard is no answer to it (kiosk.line.keys), so the caller waits for it and pauses
+        a moment after their last key."""
+        self.wait_said(caller, words, count, timeout)
+        for key in keys:
+            caller.rtp.key(key)
+        caller.rtp.wait_sent()
+
+    def wait_said(
+        self, caller: SippCaller, words: str, count: int = 1, timeout: float = 90.0
+    ) -> None:
+        """Until the line has begun to say ``words`` (the ``count``-th time), and a moment
+        more: the caller's next key is then an answer to it, not typed ahead."""
+        end = time.monotonic() + timeout
+        while self.said(caller.call_id).count(words) < count:
+            assert time.monotonic() < end, f"never said {words!r}: {self.said(caller.call_id)}"
+            time.sleep(0.1)
+        time.sleep(BURST_GAP + 0.2)
 
     def call(self, tmp_path: Path, codec: str = "PCMU") -> SippCaller:
         caller = SippCaller(self.address, codec=codec, workdir=tmp_path / f"sipp-{codec}")

@@ -40,6 +40,19 @@ def _press(caller, *entries: str) -> None:
     caller.rtp.wait_sent()
 
 
+WELCOME = "Welcome"
+MENU = "What would you like to do?"
+PAY_STEPS = (MENU, "How much do you want to pay?", "How do you want to pay?", "Is this right?")
+REVIEW = PAY_STEPS[-1]
+ANYTHING_ELSE = "nything else"  # "Anything else today?"
+
+
+def _menus(line, caller, *keys: str) -> None:
+    """Answer the pay steps in turn, each key once its step is being said."""
+    for words, key in zip(PAY_STEPS, keys, strict=False):
+        line.press_when_said(caller, words, key)
+
+
 def _wait_for(predicate, timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -54,17 +67,20 @@ def test_a_keys_only_caller_pays_avas_bill_and_hears_the_confirmation(line, tmp_
     before = len(_attempts(line.store, AVA))
     caller = line.call(tmp_path)
     try:
-        # Keys may be typed ahead: each cuts the prompt it lands on, as on the kiosk.
-        _press(caller, "1", AVA + "#", AVA_ZIP + "#", AVA_PIN + "#", "2", "1", "1", "1")
+        # Numbers may be typed ahead; a menu's key comes once the menu is being said
+        # (a key typed before a menu or the review is heard is no answer to it).
+        line.press_when_said(caller, WELCOME, "1")
+        _press(caller, AVA + "#", AVA_ZIP + "#", AVA_PIN + "#")
+        _menus(line, caller, "2", "1", "1", "1")  # pay, the full amount, card, yes
         assert _wait_for(lambda: len(_attempts(line.store, AVA)) > before, 60)
         assert _wait_for(lambda: _attempts(line.store, AVA)[-1].state == AttemptState.SUCCEEDED, 30)
         paid = _attempts(line.store, AVA)[-1]
         assert paid.cents == 8499
         heard_from = len(caller.rtp.received())
+        line.wait_said(caller, "Your confirmation number is")
         assert caller.rtp.wait_quiet(1.5, timeout=60)  # the confirmation is read out whole
         _press(caller, "4")  # no more receipts
-        assert caller.rtp.wait_quiet(1.5, timeout=30)
-        _press(caller, "2")  # nothing else: goodbye, and the line hangs up
+        line.press_when_said(caller, ANYTHING_ELSE, "2")  # nothing else: goodbye, hang-up
         assert caller.wait(60) == 0
     finally:
         caller.close()
@@ -88,7 +104,9 @@ def test_person_is_a_blind_transfer_with_the_reason_and_last_4_for_the_agent(lin
     line.server.parts.agent_uri = "sip:agents@127.0.0.1:5999"
     caller = line.call(tmp_path, codec="PCMA")
     try:
-        _press(caller, "1", "40152273#", "50309#", "9753#")  # Dev signs in by RFC 4733 keys
+        line.press_when_said(caller, WELCOME, "1")
+        _press(caller, "40152273#", "50309#", "9753#")  # Dev signs in by RFC 4733 keys
+        line.wait_said(caller, MENU)
         caller.info_key("0")  # "0" on the menu: a person (sent as SIP INFO by SIPp)
         assert caller.wait(60) == 0  # REFER taken (202, NOTIFY 200), then the line's BYE
     finally:
@@ -114,7 +132,9 @@ def test_a_declined_transfer_offers_the_callback_at_once(line, tmp_path):
     caller.start()
     try:
         assert caller.wait_answered(10.0)
-        _press(caller, "1", "40152273#", "50309#", "9753#", "0")  # Dev asks for a person
+        line.press_when_said(caller, WELCOME, "1")
+        _press(caller, "40152273#", "50309#", "9753#")
+        line.press_when_said(caller, MENU, "0")  # Dev asks for a person
         # The REFER is declined (603): the caller is told so and hears the callback offer
         # straight away, on the same call.
         offered = _wait_for(
@@ -144,7 +164,9 @@ def test_a_caller_who_hangs_up_while_paying_leaves_nothing_open(line, tmp_path):
     try:
         # Ben signs in, picks pay, the past-due amount, card, and says yes to the review,
         # and hangs up as soon as the payment is begun.
-        _press(caller, "1", ben + "#", "35203#", "1357#", "2", "1", "1", "1")
+        line.press_when_said(caller, WELCOME, "1")
+        _press(caller, ben + "#", "35203#", "1357#")
+        _menus(line, caller, "2", "1", "1", "1")
         assert _wait_for(lambda: len(_attempts(line.store, ben)) > before, 30)
         caller.hang_up()
         assert caller.wait(30) == 0
@@ -214,15 +236,24 @@ def test_a_keys_only_caller_pays_by_keyed_card_and_hears_brand_last_4_and_confir
     before = len(_attempts(line.store, dev))
     caller = line.call(tmp_path)
     try:
-        # Sign in, pay, his plan's next $40.00, card; then the card, typed ahead like the
-        # rest: the number ends with #, the expiry and the code at their length; 1 is yes.
-        _press(caller, "1", dev + "#", "50309#", "9753#", "2", "1", "1")
+        # Sign in, pay, his plan's next $40.00, card; then the card, typed ahead: the
+        # number ends with #, the expiry and the code at their length; and a 1 keyed with
+        # them, before the review was said: it is not the yes.
+        line.press_when_said(caller, WELCOME, "1")
+        _press(caller, dev + "#", "50309#", "9753#")
+        _menus(line, caller, "2", "1", "1")
         _press(caller, card + "#", expiry, code, "1")
+        line.wait_said(caller, REVIEW)
+        assert caller.rtp.wait_quiet(1.5, timeout=60)  # the review said whole: no charge
+        assert len(_attempts(line.store, dev)) == before
+        _press(caller, "1")  # heard: yes
         assert _wait_for(lambda: len(_attempts(line.store, dev)) > before, 90)
         assert _wait_for(lambda: _attempts(line.store, dev)[-1].state == AttemptState.SUCCEEDED, 30)
         heard_from = len(caller.rtp.received())
+        line.wait_said(caller, "Your confirmation number is")
         assert caller.rtp.wait_quiet(1.5, timeout=60)  # the confirmation is read out whole
-        _press(caller, "4", "2")  # no more receipts; nothing else: goodbye
+        _press(caller, "4")  # no more receipts
+        line.press_when_said(caller, ANYTHING_ELSE, "2")  # nothing else: goodbye
         assert caller.wait(60) == 0
     finally:
         services.takes_cash, services.keyed_card, services.has_printer = True, False, True
@@ -255,3 +286,43 @@ def test_a_keys_only_caller_pays_by_keyed_card_and_hears_brand_last_4_and_confir
     for path in files:
         if path.exists():
             assert card.encode() not in path.read_bytes(), path
+
+
+def test_a_card_number_keyed_at_once_after_a_decline_does_not_cascade(line, tmp_path):
+    """On a real call: Carmen's card is declined (the bank said no), she presses 1 and at
+    once keys the whole card number, as if 1 were "type it again". Here 1 is "pay another
+    way", and the number lands on that menu before it is said: it chooses nothing (before:
+    its 4 was refused and said back, its 2 chose a bank account, the rest went in as
+    routing numbers), is never said back, and the call goes on: a key pressed after the
+    menu was heard chooses the card again."""
+    card, carmen = "4242424242424242", "40152272"
+    services = line.server.parts.services
+    services.takes_cash, services.keyed_card, services.has_printer = False, True, False
+    before = len(_attempts(line.store, carmen))
+    caller = line.call(tmp_path)
+    try:
+        line.press_when_said(caller, WELCOME, "1")
+        _press(caller, carmen + "#", "27601#", "8642#")
+        _menus(line, caller, "2", "1", "1")  # pay, the amount with the fee, card
+        _press(caller, "4000000000000002#", "1230", "737")
+        line.press_when_said(caller, REVIEW, "1")
+        line.press_when_said(caller, "did not go through", "1" + card)
+        assert caller.rtp.wait_quiet(1.5, timeout=60)  # the way-to-pay menu, said whole
+        said = line.said(caller.call_id)
+        after = said[said.index("did not go through") :]
+        line.press_when_said(caller, "How do you want to pay?", "1", count=2)
+        assert _wait_for(lambda: "Type the card number" in line.said(caller.call_id)[-400:], 30)
+        caller.hang_up()
+        assert caller.wait(30) == 0
+    finally:
+        services.takes_cash, services.keyed_card, services.has_printer = True, False, True
+        caller.close()
+    assert after.count("How do you want to pay?") == 1, after  # said once: nothing chose
+    for heard in ("not one of the choices", "routing", "bank account number", "Goodbye"):
+        assert heard not in after, (heard, after)
+    for secret in (card, digits_to_words(card), digits_to_words(card[:4]), '"4"'):
+        assert secret not in said
+    attempts = _attempts(line.store, carmen)[before:]
+    assert [a.state for a in attempts] == [AttemptState.DECLINED]
+    outcome = line.outcome(caller.call_id)
+    assert outcome is not None and outcome.hung_up_by_caller

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -19,6 +20,7 @@ def _prompt(kind: AnswerKind, length: int | None = None) -> Prompt:
 
 def _keys(prompt: Prompt, presses: str, inter_digit: float = 5.0) -> DtmfKeys:
     keys = DtmfKeys(lambda: prompt, inter_digit)
+    assert keys.poll(0.0) is None  # the step is on the line: keys pressed now answer it
     for key in presses:
         keys.press(key)
     return keys
@@ -130,10 +132,12 @@ def test_a_hash_after_a_number_that_ended_at_its_length_is_not_more_time(sqlite_
 
     line = Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
     conversation = Conversation(line)
-    keys = DtmfKeys(lambda: conversation.prompt, inter_digit=3.0)
+    keys = DtmfKeys(lambda: conversation.prompt, inter_digit=3.0, burst_gap=0.2)
     seen = []
 
     def press(presses: str) -> None:
+        keys.poll(0.0)  # the step is on the line, heard: a menu takes its key
+        time.sleep(0.25)
         for key in presses:
             keys.press(key)
         while (typed := keys.poll(0.2)) is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.devtools.sip_caller import SippCaller, free_udp_port, sipp_available
+from kiosk.line.keys import BURST_GAP
 
 AVA, AVA_ZIP, AVA_PIN = "40152270", "72201", "2468"
 CARD, EXPIRY, CODE = "4242424242424242", "1230", "737"
@@ -92,6 +93,15 @@ def _press(caller: SippCaller, *entries: str) -> None:
     caller.rtp.wait_sent()
 
 
+def _when_next_said(caller: SippCaller, keys: str, after: float = 0.3) -> None:
+    """Press ``keys`` once the line says its next step (sound from it ``after`` seconds
+    past the keys sent last), and a moment more: a key typed before a menu or the
+    review is being said is no answer to it (kiosk.line.keys)."""
+    assert caller.rtp.wait_sound_after(time.perf_counter() + after, 60), "the line went quiet"
+    time.sleep(BURST_GAP + 0.3)
+    _press(caller, keys)
+
+
 def _attempts(database: Path) -> list[tuple[str, int, str | None]]:
     with sqlite3.connect(database) as connection:
         return connection.execute(
@@ -117,8 +127,12 @@ def test_the_line_killed_mid_payment_pays_once_and_answers_again(tmp_path):
         assert caller.wait_answered(15), line.text()[-3000:]
         helpers = _children(line.process.pid) - {caller.process.pid if caller.process else 0}
         assert helpers, "the line's helper processes (recognizer, speech) were not found"
-        _press(caller, "1", AVA + "#", AVA_ZIP + "#", AVA_PIN + "#", "2", "1", "1")
-        _press(caller, CARD + "#", EXPIRY, CODE, "1")  # ... and yes: the card is charged
+        _when_next_said(caller, "1", after=1.5)  # the greeting, past the GA and listening
+        _press(caller, AVA + "#", AVA_ZIP + "#", AVA_PIN + "#")
+        for key in "211":  # pay, the whole bill, card: each once its menu is being said
+            _when_next_said(caller, key)
+        _press(caller, CARD + "#", EXPIRY, CODE)
+        _when_next_said(caller, "1")  # ... and yes to the review: the card is charged
         line.process.wait(180)  # killed at the crash point
         assert line.process.returncode == -signal.SIGKILL, line.text()[-3000:]
         # Its helpers end with it (their socket to the line closes), none left running.

@@ -35,6 +35,20 @@ def _said(line, call_id: str) -> str:
     return " ".join(c.text for c in session.captions.entries) if session else ""
 
 
+def _pay(line, caller, card: str) -> None:
+    """Ava signs in, pays her whole bill by the keyed ``card`` and says yes: numbers
+    typed ahead, each menu's key once it is being said (as a caller who listens)."""
+    line.press_when_said(caller, "Welcome", "1")
+    for key in AVA + "#72201#2468#":
+        caller.rtp.key(key)
+    line.press_when_said(caller, "What would you like to do?", "2")
+    line.press_when_said(caller, "How much do you want to pay?", "1")
+    line.press_when_said(caller, "How do you want to pay?", "1")
+    for key in card + "#1230737":
+        caller.rtp.key(key)
+    line.press_when_said(caller, "Is this right?", "1")
+
+
 def _wait_for(predicate, timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -57,9 +71,7 @@ def test_a_card_whose_bank_does_not_answer_is_told_truly_and_reconciled(line, tm
     before = len(_attempts(line.store))
     caller = line.call(tmp_path / "no-answer")
     try:
-        for key in "1" + AVA + "#72201#2468#" + "211" + "4000000000000119#1230737" + "1":
-            caller.rtp.key(key)
-        caller.rtp.wait_sent()
+        _pay(line, caller, "4000000000000119")
         assert _wait_for(lambda: len(_attempts(line.store)) > before, 90)
         assert _wait_for(lambda: _attempts(line.store)[-1].state == AttemptState.DECLINED, 30)
         assert _wait_for(lambda: "no money was taken" in _said(line, caller.call_id), 30)
@@ -88,12 +100,9 @@ def test_two_calls_paying_one_account_at_once_are_each_told_the_truth(line, tmp_
     try:
         callers = [line.call(tmp_path / f"payer-{n}") for n in range(2)]
 
-        def pay(caller) -> None:
-            for key in "1" + AVA + "#72201#2468#" + "211" + "4242424242424242#1230737" + "1":
-                caller.rtp.key(key)
-            caller.rtp.wait_sent()
-
-        threads = [threading.Thread(target=pay, args=(c,)) for c in callers]
+        threads = [
+            threading.Thread(target=_pay, args=(line, c, "4242424242424242")) for c in callers
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
