@@ -1226,14 +1226,44 @@ def pay_unknown(ctx: Context) -> Prompt:
         simple = "Your payment was not made. Another payment is still going through. Wait a bit."
     elif reference:
         simple = f"Your payment is being checked. Your number is {reference}. Do not pay again now."
+    said = w(message, simple, tty_text=message)
+    helped = w("A store worker can check the payment for you.", "A worker can check it.")
+    if ctx.services.keyed_card:  # on a call: no card terminal, no store worker
+        helped = w("A person can check the payment with you.", "A person can check it.")
+        if reference and not ctx.values.get("pay_not_made"):
+            said = _being_checked_on_call(reference)
     return prompt(
-        w(message, simple, tty_text=message),
+        said,
         AnswerKind.CHOICE,
-        w("A store worker can check the payment for you.", "A worker can check it."),
+        helped,
         [
             choice("person", "1", "Talk to a person", "Get a person", icon="☎"),
             choice("menu", "2", "Main menu", "Menu", icon="☰"),
         ],
+    )
+
+
+def _being_checked_on_call(reference: str) -> Wording:
+    """A keyed charge whose outcome is not known yet, told to a caller: the payment
+    core's words are a kiosk's ("the card terminal did not answer", "ask a store
+    associate"); a caller has neither. What is true on a phone: it is being checked with
+    the card's bank, never charged twice, the reference (read group by group, as shown)
+    to quote, and how to find out: call back later, or check the balance."""
+    from kiosk.speech.numbers import digits_to_words
+
+    groups = reference.split()
+    said = ", ".join(digits_to_words(group, group=len(group)) for group in groups)
+    what = "Your payment is being checked: we do not know yet if it went through."
+    why = "We are checking it with the card's bank, and you will not be charged twice."
+    how = "Please call again later, or check your balance, before you pay again."
+    return w(
+        f"{what} {why} Please do not pay again now. Your payment reference is {reference}. {how}",
+        f"Your payment is being checked. Your number is {reference}. Do not pay again now. "
+        "Call again later to check it.",
+        spoken_text=f"{what} {why} Please do not pay again now. "
+        f"Your payment reference is {said}. {how}",
+        tty_text=f"YOUR PAYMENT IS BEING CHECKED, NOT CHARGED TWICE. DO NOT PAY AGAIN NOW. "
+        f"REFERENCE {reference}. CALL AGAIN LATER OR CHECK YOUR BALANCE",
     )
 
 
