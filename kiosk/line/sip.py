@@ -291,7 +291,7 @@ class LineServer:
         warm_up(self.parts)
         if self.realtime:
             _realtime_process()
-        endpoint = pj.Endpoint()
+        endpoint = _Endpoint(self)
         endpoint.libCreate()
 
         try:
@@ -450,6 +450,22 @@ class LineServer:
             answer.statusCode = 200
             call.answer(answer)
 
+    def refused(self, status: int, reason: str, caller: str, message: str) -> None:
+        """PJSIP refused a call itself (all its call slots busy): say so in the line's
+        log, with the call's id and who called (SIP thread)."""
+        self.rejected += 1
+        sip_id = _header(message, "Call-ID") or _header(message, "i") or "-"
+        who = _header(message, "From") or _header(message, "f") or caller[:120]
+        with call_context(sip_id):
+            log.warning(
+                "call refused %d %s: %d calls already (KIOSK_LINE_MAX_CALLS); call %s from %s",
+                status,
+                reason or "Busy Here",
+                self.active_calls,
+                sip_id,
+                who,
+            )
+
     def take_port(self, make: Callable[[], Any]) -> Any:
         """An audio port for a new call: one a past call used, or a new one (SIP thread).
 
@@ -481,6 +497,41 @@ class LineServer:
             self._idle_ports.append(call.port)
             call.port = None
         self._ended.append(call)
+
+
+def _header(message: str, name: str) -> str:
+    """A header's value in a raw SIP message (its first one), cut short and printable:
+    what a caller sends is logged, never trusted."""
+    for line in message.split("\n")[1:]:
+        if not line.strip():
+            break
+        field, _, value = line.partition(":")
+        if field.strip().lower() == name.lower():
+            return "".join(c if c.isprintable() else "?" for c in value.strip())[:120]
+    return ""
+
+
+def _endpoint_class() -> Any:
+    pj = _pjsua()
+
+    class Endpoint(pj.Endpoint):  # type: ignore[misc, name-defined]
+        """PJSIP's endpoint, told of the calls PJSIP refuses itself: past its 4 call
+        slots it answers an INVITE 486 at once, statelessly, before any account or
+        call callback, and the line's log never said so."""
+
+        def __init__(self, server: LineServer) -> None:
+            super().__init__()
+            self.server = server
+
+        @_guarded
+        def onRejectedIncomingCall(self, prm: Any) -> None:  # noqa: N802
+            self.server.refused(prm.statusCode, prm.reason, prm.remoteInfo, prm.rdata.wholeMsg)
+
+    return Endpoint
+
+
+def _Endpoint(server: LineServer) -> Any:  # noqa: N802 - a class made on first use
+    return _endpoint_class()(server)
 
 
 def _account_class() -> Any:

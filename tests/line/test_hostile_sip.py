@@ -91,11 +91,17 @@ def test_a_call_survives_garbage_info_a_bad_invite_and_its_media_moving(line, tm
     assert _wait_for(lambda: line.server.active_calls == 0, 10)
 
 
-def test_a_caller_past_the_cap_is_refused_486_at_once(line, tmp_path):
+def test_a_caller_past_the_cap_is_refused_486_at_once(line, tmp_path, caplog):
     """The line holds 4 calls (the SIP stack's wheel: PJSUA_MAX_CALLS = 4); the 5th
-    caller gets a clean 486 Busy Here straight away, never a call answered and dropped."""
+    caller gets a clean 486 Busy Here straight away, never a call answered and dropped,
+    and the line's log says so, with the refused call's id and who called (PJSIP
+    refuses it itself, before any call of the line's exists)."""
+    import logging
+
     from kiosk.devtools.sip_caller import SippCaller
 
+    caplog.set_level(logging.INFO)
+    rejected = line.server.rejected
     callers = []
     try:
         for n in range(4):
@@ -112,6 +118,16 @@ def test_a_caller_past_the_cap_is_refused_486_at_once(line, tmp_path):
         assert took < 5, took
         assert fifth.rtp.first_packet_at is None  # no audio: nothing was half-answered
         assert line.server.active_calls == 4
+        assert line.server.rejected == rejected + 1
+        refused = [
+            r
+            for r in caplog.records
+            if r.levelname == "WARNING" and r.getMessage().startswith("call refused 486")
+        ]
+        assert len(refused) == 1, [r.getMessage() for r in caplog.records][-20:]
+        message = refused[0].getMessage()
+        assert f"call {fifth.call_id} from" in message and "KIOSK_LINE_MAX_CALLS" in message
+        assert "<sip:caller@127.0.0.1" in message  # the From of SIPp's INVITE
     finally:
         for caller in callers:
             with contextlib.suppress(Exception):
