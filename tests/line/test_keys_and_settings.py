@@ -158,3 +158,35 @@ def test_a_hash_after_a_number_that_ended_at_its_length_is_not_more_time(sqlite_
     assert not [p.id for p in seen if p.notice and "more time" in p.notice.standard]
     press("#")  # a # alone, with no number just before it: more time, as on the kiosk
     assert conversation.extensions == 1
+
+
+def test_a_person_on_a_line_without_an_agent_is_a_call_back(sqlite_store):
+    """The line's "person" (0): with an agent, a transfer (the reason and last 4 go with
+    it); without one, the callback offer, which on a call has no store worker coming to
+    the kiosk (it offered one, key 1, and said so in its help)."""
+    from kiosk.conversation.prompt import Register
+    from kiosk.conversation.services import Services
+    from kiosk.line.session import LineConversation, TransferRequested
+
+    services = Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
+    for transfer in (True, False):
+        conversation = LineConversation(services, Register.SPOKEN, transfer=transfer)
+        for answer in ("1", "40152270", "72201", "2468"):
+            conversation.answer(answer)
+        assert conversation.prompt.id == "menu"
+        if transfer:
+            with pytest.raises(TransferRequested) as asked:
+                conversation.answer("0")
+            assert asked.value.last4 == "2270" and "menu" in asked.value.reason
+            continue
+        offer = conversation.answer("0")
+        assert offer.id == "person_contact"
+        assert [(c.key, c.value) for c in offer.choices] == [
+            ("1", "voice"),
+            ("2", "tty"),
+            ("3", "text"),
+        ]
+        for register in Register:
+            told = f"{offer.render(register)} {offer.help.in_register(register)}".lower()
+            assert "worker" not in told and "kiosk" not in told, told
+        assert conversation.answer("1").id == "person_phone"

@@ -135,6 +135,11 @@ def test_the_line_killed_mid_payment_pays_once_and_answers_again(tmp_path):
         _when_next_said(caller, "1")  # ... and yes to the review: the card is charged
         line.process.wait(180)  # killed at the crash point
         assert line.process.returncode == -signal.SIGKILL, line.text()[-3000:]
+        # Each of the call's log lines names the call (its SIP Call-ID); keys, never which.
+        logged = line.text()
+        for said in ("incoming call answered", "key pressed", "call state CONFIRMED"):
+            assert f"call={caller.call_id} kiosk.line.sip: {said}" in logged, said
+        assert AVA_PIN not in logged and CARD not in logged
         # Its helpers end with it (their socket to the line closes), none left running.
         assert _wait_for(lambda: not any(_alive(pid) for pid in helpers), 20), [
             pid for pid in helpers if _alive(pid)

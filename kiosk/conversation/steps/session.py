@@ -10,7 +10,16 @@ from kiosk.conversation.facts import account_notice, number_wording
 from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Register, Wording
 from kiosk.conversation.signals import DisplayMode
 from kiosk.conversation.step_ids import StepId
-from kiosk.conversation.steps.base import Go, Outcome, choice, handles, invalid, prompt, step
+from kiosk.conversation.steps.base import (
+    Go,
+    Outcome,
+    choice,
+    handles,
+    invalid,
+    numbered,
+    prompt,
+    step,
+)
 from kiosk.conversation.steps.service_state import balance_caveat, forget_card
 from kiosk.conversation.wording import join, w
 from kiosk.errors import AccountLocked, InvalidInput, KioskError, VerificationFailed
@@ -355,6 +364,32 @@ def menu_more_answer(ctx: Context, answer: Answer) -> Outcome:
 # ------------------------------------------------------------------- person
 @step(StepId.PERSON_CONTACT, "Talk to a person", 1, public=True)
 def person_contact(ctx: Context) -> Prompt:
+    choices = [
+        choice(
+            "associate_now",
+            "1",
+            "A store worker, now",
+            "A worker now",
+            synonyms=("now", "associate"),
+            icon="🙋",
+        ),
+        choice("voice", "2", "Call me back", "Call me", synonyms=("call",), icon="☎"),
+        choice("tty", "3", "Call me back on my TTY", "TTY call", synonyms=("tty", "tdd"), icon="⌨"),
+        choice(
+            "text", "4", "Send me a text message", "Text me", synonyms=("text", "sms"), icon="✉"
+        ),
+    ]
+    helped = w(
+        "A store worker can come to the kiosk now, or we can call or text you later. "
+        "We can also call you back on a TTY.",
+        "Pick a store worker now, or a call later.",
+    )
+    if ctx.services.keyed_card:  # on a call: no store worker can come to a phone
+        choices = numbered(choices[1:])
+        helped = w(
+            "We can call you back, on a phone or a TTY, or text you.",
+            "Pick a call back, or a text.",
+        )
     return prompt(
         w(
             "We can get a person to help you. How do you want us to reach you?",
@@ -362,28 +397,8 @@ def person_contact(ctx: Context) -> Prompt:
             tty_text="A PERSON CAN HELP. HOW SHOULD WE REACH YOU Q",
         ),
         AnswerKind.CHOICE,
-        w(
-            "A store worker can come to the kiosk now, or we can call or text you later. "
-            "We can also call you back on a TTY.",
-            "Pick a store worker now, or a call later.",
-        ),
-        [
-            choice(
-                "associate_now",
-                "1",
-                "A store worker, now",
-                "A worker now",
-                synonyms=("now", "associate"),
-                icon="🙋",
-            ),
-            choice("voice", "2", "Call me back", "Call me", synonyms=("call",), icon="☎"),
-            choice(
-                "tty", "3", "Call me back on my TTY", "TTY call", synonyms=("tty", "tdd"), icon="⌨"
-            ),
-            choice(
-                "text", "4", "Send me a text message", "Text me", synonyms=("text", "sms"), icon="✉"
-            ),
-        ],
+        helped,
+        choices,
     )
 
 
