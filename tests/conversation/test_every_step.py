@@ -1397,3 +1397,23 @@ def test_the_days_said_are_the_stores_days_in_the_evening(driver, services, cloc
     again.sign_in("ava")
     _menu(again, register, "dispute")
     assert not missing_facts(again.prompt, register, days=(due_on,)), again.prompt.render(register)
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_a_dispute_already_made_is_told_shortly_in_every_register(driver, services, register):
+    """Emma's open dispute, before she picks a charge: its charge, the amount held, the
+    day she made it and the day we answer by, in every register, and in TTY's short
+    words (the simple and TTY registers got the standard sentence: 170 characters,
+    28 s of TTY line time)."""
+    [dispute] = services.bills.explain("40152274").disputes
+    d = driver(register)
+    d.sign_in("emma")
+    _menu(d, register, "dispute")
+    assert d.prompt.id == "dispute_pick"
+    days = (dispute.opened_on, dispute.decision_due_on)
+    facts = missing_facts(d.prompt, register, (2999,), days, words=("Wi-Fi extender",))
+    assert not facts, (facts, d.prompt.render(register))
+    if register == Register.TTY:
+        assert len(d.prompt.notice.tty) <= 80, d.prompt.notice.tty
+    if register == Register.SIMPLE:
+        assert "disconnection" not in d.prompt.render(register)  # not the standard sentence
