@@ -9,8 +9,9 @@ is compared with stock pocketsphinx settings measured in the same run.
 
 The issue-17 tables come first: the task level (bench/speech_tasks.py: simulated callers
 through the voice channel's confirm-by-risk rules, within two turns; tuned voices
-VOICES[:2] and the held-out ones, clean / 10 dB white / babble 10 dB), the margin sweep
-and the natural-phrasing corpus with out-of-grammar sentences; ``--tasks`` prints only
+VOICES[:2] and the held-out ones, clean / 10 dB white / babble 10 dB), the margin sweep,
+the natural-phrasing corpus with out-of-grammar sentences, and noise alone on the digit
+steps through the voice channel (bench/speech_noise.py); ``--tasks`` prints only
 those (about 10 minutes per engine for pocketsphinx on an idle 2-core machine, Whisper
 about twice that; ``--quick``: one voice of each, clean and babble). ``--engines`` names
 the recognizers whose task tables are run, one after the other in the same process.
@@ -374,9 +375,11 @@ def task_tables(quick: bool, engines: tuple[str, ...] = ("pocketsphinx",)) -> No
     """Simulated callers per step kind, tuned and held-out voices apart, and the margin
     sweep that shows where the confirmation threshold must sit; per engine, in one run,
     with the time of each recognition (median, p95), resident memory and load."""
+    import speech_noise
     import speech_tasks
 
     prompts = speech_tasks.session_prompts()
+    seeds = 2 if quick else 8  # noise-alone sessions per noise and step
     tuned = VOICES[:1] if quick else VOICES[:2]
     held = HELD_OUT[:1] if quick else HELD_OUT
     noises = ("clean", "babble 10dB") if quick else speech_tasks.NOISES
@@ -405,6 +408,8 @@ def task_tables(quick: bool, engines: tuple[str, ...] = ("pocketsphinx",)) -> No
             " on because the caller's 'no' was heard as 'yes'. confirms: read-backs per\n"
             " caller. keypad: callers asked for the keypad's 1 before money moved.)"
         )
+        print(f"\n{engine}: noise alone on the digit steps, through the voice channel:")
+        print("\n".join(speech_noise.noise_table(speech_noise.noise_alone(recognizer, seeds))))
         print(f"\n{engine}: N-best margin needed (a wrong risky answer above it is acted on):")
         thresholds = speech_tasks.SWEEP_THRESHOLDS.get(
             engine, speech_tasks.SWEEP_THRESHOLDS["pocketsphinx"]

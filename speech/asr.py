@@ -111,6 +111,17 @@ CARRIER_GARBAGE_MARGIN = 5.0
 #: -19.1). Below the bound the amount is "not caught" and asked again, never guessed.
 AMOUNT_LOOP_MARGIN = -7.0
 
+#: The same bound for a digit string heard on a digit step (ZIP, account, PIN, phone).
+#: Store babble alone (other shoppers talking, nobody at the kiosk) passes the
+#: speech-trained voice detector and the digit grammar forced it onto a ZIP code or an
+#: account number ("zero one one one eight"), which the kiosk read back as the
+#: customer's. Measured (bench/bench_noise_alone.py, tuned voices VOICES[:4] only):
+#: digit strings said (bare and with carriers, 140/180 wpm) and heard right score -6.4
+#: to +6.9 against the phone loop clean, down to -8.5 at 10 dB white noise; babble alone
+#: forced onto digits -17.6 to -9.8, and wrong readings of digits said in babble at 10 dB
+#: -20.8 to -8.7 (refused here, they go to the hybrid's second reading first).
+DIGIT_LOOP_MARGIN = -9.0
+
 #: Unit-variance noise, scaled into the dither the recognizer adds (reproducible).
 _NOISE = np.random.default_rng(7).normal(0.0, 1.0, ASR_RATE * 60).astype(np.float32)
 
@@ -425,6 +436,7 @@ class PocketsphinxRecognizer(Recognizer):
         dither: float = 3e-3,
         carrier_garbage: float = CARRIER_GARBAGE_WEIGHT,
         amount_loop_margin: float | None = AMOUNT_LOOP_MARGIN,
+        digit_loop_margin: float | None = DIGIT_LOOP_MARGIN,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
 
@@ -446,7 +458,7 @@ class PocketsphinxRecognizer(Recognizer):
         self._decoder = Decoder(**options)
         self._decoder.add_word(*HELP_VARIANT, True)
         self._decoder.add_word(*OH_VARIANT, True)
-        self.amount_loop_margin = amount_loop_margin
+        self.loop_margins = {"amount": amount_loop_margin, "digits": digit_loop_margin}
         phones = Path(get_model_path()) / "en-us" / "en-us-phone.lm.bin"
         self._decoder.add_allphone_file(_PHONE_LOOP, str(phones))
         self._searches: dict[str, str] = {}
@@ -540,8 +552,8 @@ class PocketsphinxRecognizer(Recognizer):
             return "", 0.0, None  # a sentence forced onto a short phrase: out of grammar
         if self._help_not_key(text, grammar, pcm):
             text, per_frame = "help", None  # its score is the key word's
-        if self._amount_not_speech(text, best, grammar, pcm):
-            return "", 0.0, None  # noise forced onto an amount: not caught, asked again
+        if self._open_not_speech(text, best, grammar, pcm):
+            return "", 0.0, None  # noise forced onto digits or an amount: asked again
         # Not calibrated: the score per frame ranks hypotheses of one utterance only
         # (see :meth:`Recognizer.margin` for the margin that is used).
         return text, 1.0, per_frame
@@ -621,29 +633,32 @@ class PocketsphinxRecognizer(Recognizer):
         # No path at all (-inf): every other answer fell outside the search's wide beams.
         return float(max(self._best(self._search_for(each), pcm)[1] for each in searches))
 
-    def amount_margin(self, audio: np.ndarray, rate: int, grammar: StepGrammar) -> float | None:
-        """The amount heard in ``audio`` scored against a free phone loop (log score per
-        frame; None: no amount heard). For measuring :data:`AMOUNT_LOOP_MARGIN`."""
+    def loop_margin(self, audio: np.ndarray, rate: int, grammar: StepGrammar) -> float | None:
+        """The digits or amount heard in ``audio`` scored against a free phone loop (log
+        score per frame; None: no answer of the step's open kind heard). For measuring
+        :data:`AMOUNT_LOOP_MARGIN` and :data:`DIGIT_LOOP_MARGIN`."""
         samples = self.prepare(resample(to_mono_float(audio), rate, self.rate))
         pcm = _pcm16(samples)
         text, best = self._best(self._search_for(grammar.bare()), pcm)
         if grammar.has_carriers:
             text, best = self._with_carriers(grammar, samples, text, best)
         answer = grammar.interpret(text) if text else None
-        if answer is None or answer.kind != "amount":
+        if answer is None or answer.kind != grammar.kind or grammar.kind not in _OPEN_KINDS:
             return None
         return best - self._best(_PHONE_LOOP, pcm)[1]
 
-    def _amount_not_speech(self, text: str, score: float, grammar: StepGrammar, pcm: bytes) -> bool:
-        """Whether an amount heard on an amount step fits the sound far worse than free
-        phones do (:data:`AMOUNT_LOOP_MARGIN`): noise forced onto the grammar."""
-        if self.amount_loop_margin is None or grammar.kind != "amount":
+    def _open_not_speech(self, text: str, score: float, grammar: StepGrammar, pcm: bytes) -> bool:
+        """Whether digits or an amount heard on their own step fit the sound far worse
+        than free phones do (:data:`DIGIT_LOOP_MARGIN`, :data:`AMOUNT_LOOP_MARGIN`):
+        noise, or other people's speech, forced onto the grammar."""
+        bound = self.loop_margins.get(grammar.kind)
+        if bound is None:
             return False
         answer = grammar.interpret(text)
-        if answer is None or answer.kind != "amount":
-            return False
+        if answer is None or answer.kind != grammar.kind:
+            return False  # a command ("help"), judged as such
         loop = self._best(_PHONE_LOOP, pcm)[1]
-        return score - loop < self.amount_loop_margin
+        return score - loop < bound
 
     def _help_not_key(self, text: str, grammar: StepGrammar, pcm: bytes) -> bool:
         """Whether a bare key word heard on a menu that takes "help" was "help" after all.
@@ -671,6 +686,9 @@ class PocketsphinxRecognizer(Recognizer):
 
 #: The search name of the free phone loop (:data:`AMOUNT_LOOP_MARGIN`).
 _PHONE_LOOP = "phone_loop"
+
+#: The answer kinds bounded by the phone loop (:meth:`PocketsphinxRecognizer.loop_margin`).
+_OPEN_KINDS = ("digits", "amount")
 
 #: Key words a menu may hear bare ("two" for key 2).
 _KEY_WORDS = frozenset(DIGIT_VOCABULARY)

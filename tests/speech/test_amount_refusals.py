@@ -1,8 +1,9 @@
-"""The default engine ("hybrid") on an amount step: noise and digit strings are no amount.
+"""The default engine ("hybrid") on an amount step: noise and digit strings are no amount;
+on a digit step (ZIP, account, PIN): store babble alone is no digit string.
 
 pocketsphinx refuses them (a digit-string path in the amount grammar that reads as no
-amount; the phone-loop bound for noise), and Whisper's second reading, taken when
-pocketsphinx hears none, must not turn them back into a guessed amount.
+amount; the phone-loop bounds for noise), and Whisper's second reading, taken when
+pocketsphinx hears none, must not turn them back into a guessed answer.
 """
 
 from __future__ import annotations
@@ -52,3 +53,17 @@ def test_noise_and_digit_strings_are_no_amount_on_the_default_engine(hybrid) -> 
         if result.answer is not None and result.answer.kind == "amount":
             amounts.append((label, result.text))
     assert amounts == []  # measured 0/12 (main before the fixes: noise 6/8 as amounts)
+
+
+def test_store_babble_alone_is_no_digit_string_on_the_default_engine(hybrid) -> None:  # type: ignore[no-untyped-def]
+    """Other shoppers talking, nobody answering: pocketsphinx forced the babble onto a
+    ZIP code, a PIN or an account number ("nine two eight oh"; 7 of 12, main before
+    DIGIT_LOOP_MARGIN), which the kiosk read back as the customer's."""
+    taken = []
+    for seed in range(4):
+        babble = add_babble(np.full(2 * RATE, 1e-4, np.float32), -30.0, seed)
+        for length in (4, 5, 8):
+            result = hybrid.recognize(babble, RATE, build_grammar("digits", length=length))
+            if result.answer is not None and result.answer.kind == "digits":
+                taken.append((seed, length, result.text))
+    assert taken == []
