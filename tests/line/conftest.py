@@ -100,7 +100,7 @@ def line(
     from kiosk.line.sip import LineServer
     from kiosk.speech.tts import EspeakSynthesizer
 
-    template: Path = request.getfixturevalue("seeded_sqlite_template")
+    template: Path = request.getfixturevalue("seeded_now_template")
     path = tmp_path_factory.mktemp("line") / "kiosk.sqlite3"
     shutil.copyfile(template, path)
     store = open_store(Settings(database_url=f"sqlite:///{path}", kiosk_id="LINE-TEST"))

@@ -37,9 +37,9 @@ sys.stdin.read()
 """
 
 
-def test_a_keyed_charge_being_checked_is_told_as_true_on_a_phone(tmp_path, seeded_sqlite_template):
+def test_a_keyed_charge_being_checked_is_told_as_true_on_a_phone(tmp_path, seeded_now_template):
     path = tmp_path / "kiosk.sqlite3"
-    shutil.copyfile(seeded_sqlite_template, path)
+    shutil.copyfile(seeded_now_template, path)
     store = open_store(make_settings(f"sqlite:///{path}", database_busy_timeout_seconds=1.0))
     services = Services(store, takes_cash=False, keyed_card=True, has_printer=False)
     conversation = Conversation(services, Register.SPOKEN)
