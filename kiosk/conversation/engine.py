@@ -17,7 +17,12 @@ import logging
 from kiosk.accessibility.timing import TimingPolicy
 from kiosk.conversation.answers import ENTRY_KINDS, Invalid, parse, person_key_wording
 from kiosk.conversation.context import Context
-from kiosk.conversation.misses import CALLING, PERSON_AFTER, not_caught
+from kiosk.conversation.misses import (
+    CALLING,
+    NOT_UNDERSTOOD_ON_A_CALL,
+    PERSON_AFTER,
+    not_caught,
+)
 from kiosk.conversation.prompt import Answer, Command, Prompt, Register, Wording
 from kiosk.conversation.services import Services
 from kiosk.conversation.signals import AudioStep, Signal
@@ -122,6 +127,8 @@ class Conversation:
         return self._prompt
 
     def _call_person(self) -> Prompt:
+        if self.ctx.services.keyed_card:  # a phone call: no store worker can come to it
+            return self._go(Go(StepId.PERSON_CONTACT, notice=NOT_UNDERSTOOD_ON_A_CALL))
         if self.current != StepId.PERSON_CONTACT:
             self.history.append(self.current)
         self.current = StepId.PERSON_CONTACT

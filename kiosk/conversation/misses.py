@@ -8,7 +8,8 @@ a miss to the engine (:meth:`Conversation.missed`) and renders what comes back:
   the first few) and how to give it;
 - from the second miss on the same step: the keypad by name, and a person (say person
   or press 0);
-- at the third: a store worker is called to the kiosk.
+- at the third: a store worker is called to the kiosk (on a phone call, the person step:
+  a transfer or a call back).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kiosk.conversation.wording import join, w
 
 __all__ = [
     "CALLING",
+    "NOT_UNDERSTOOD_ON_A_CALL",
     "OFFER_AFTER",
     "PERSON_AFTER",
     "how_to_answer",
@@ -37,6 +39,13 @@ CALLING = w(
     "Sorry, I could not understand. A worker is coming to help.",
     tty_text="SORRY, NOT UNDERSTOOD. A WORKER IS COMING",
 )
+NOT_UNDERSTOOD_ON_A_CALL = w(
+    "Sorry, I could not understand you. A person can help.",
+    "Sorry, I could not understand. A person can help.",
+    tty_text="SORRY, NOT UNDERSTOOD. A PERSON CAN HELP",
+)
+"""On a phone call no worker can come: the third miss goes to the person step instead
+(a transfer when the line has an agent, else a call back or a text)."""
 
 _HOW: dict[AnswerKind, tuple[str, str]] = {
     AnswerKind.YES_NO: ("say yes or no, or press 1 for yes and 2 for no", "say yes or no"),

@@ -80,11 +80,21 @@ class LineConversation(Conversation):
 
     def answer(self, raw: str) -> Prompt:
         asked_on = self.current
-        prompt = super().answer(raw)
+        return self._transfer_at_person(
+            super().answer(raw), f"asked for a person at step {asked_on}"
+        )
+
+    def missed(self) -> Prompt:
+        """The third miss on a step goes to the person step (no store worker comes to a
+        phone): with an agent, that is a transfer too."""
+        asked_on = self.current
+        return self._transfer_at_person(super().missed(), f"not understood at step {asked_on}")
+
+    def _transfer_at_person(self, prompt: Prompt, reason: str) -> Prompt:
         if self.transfer_enabled and prompt.id == "person_contact":
             customer = self.ctx.customer
             last4 = customer.account_number[-4:] if customer is not None else ""
-            raise TransferRequested(f"asked for a person at step {asked_on}", last4)
+            raise TransferRequested(reason, last4)
         return prompt
 
 

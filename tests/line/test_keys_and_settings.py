@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import select
 
 from kiosk.cli import main
 from kiosk.conversation.prompt import AnswerKind, Prompt
@@ -190,3 +191,40 @@ def test_a_person_on_a_line_without_an_agent_is_a_call_back(sqlite_store):
             told = f"{offer.render(register)} {offer.help.in_register(register)}".lower()
             assert "worker" not in told and "kiosk" not in told, told
         assert conversation.answer("1").id == "person_phone"
+
+
+def test_a_caller_not_understood_three_times_is_offered_a_person_not_a_store_worker(
+    sqlite_store,
+):
+    """The third miss on a step called a store worker 'to come and help' on a phone call
+    too (engine.missed -> associate_now): false, and nobody would come. On a call it is
+    the person step: a transfer with an agent, else the call-back offer, and no request
+    for a worker is made."""
+    from kiosk.conversation.prompt import Register
+    from kiosk.conversation.services import Services
+    from kiosk.line.session import LineConversation, TransferRequested
+    from kiosk.store.models import ServiceRequest
+
+    services = Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
+    for transfer in (True, False):
+        conversation = LineConversation(services, Register.SPOKEN, transfer=transfer)
+        for answer in ("1", "40152270", "72201", "2468"):
+            conversation.answer(answer)
+        assert conversation.prompt.id == "menu"
+        conversation.missed()
+        conversation.missed()
+        if transfer:
+            with pytest.raises(TransferRequested) as asked:
+                conversation.missed()
+            assert asked.value.last4 == "2270" and "not understood" in asked.value.reason
+            continue
+        offer = conversation.missed()
+        assert offer.id == "person_contact"
+        assert [c.value for c in offer.choices] == ["voice", "tty", "text"]
+        for register in Register:
+            told = offer.render(register).lower()
+            assert "person can help" in told, told
+            assert "worker" not in told and "coming" not in told, told
+    with sqlite_store.sessions() as session:
+        asked = session.scalars(select(ServiceRequest.contact_preference)).all()
+    assert "associate_now" not in asked, asked
