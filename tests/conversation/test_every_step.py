@@ -459,6 +459,19 @@ def _menu(d, register: Register, value: str) -> None:  # type: ignore[no-untyped
     d.choose(value)
 
 
+def _ben_at_a_plans_first_payment_review(driver, register: Register):  # type: ignore[no-untyped-def]
+    """Ben agrees to the 3-month installment plan and is at its first payment's review,
+    by card."""
+    d = driver(register)
+    d.sign_in("ben")
+    _menu(d, register, "plan")
+    d.choose("installment")
+    d.choose("3")
+    d.say("yes")
+    d.choose("card")
+    return d
+
+
 def _today(services) -> dt.date:
     return services.store.clock.now().date()
 
@@ -694,13 +707,7 @@ def test_plan_is_not_set_up_when_its_first_payment_fails(driver, services, regis
     the plan an offer, and stopping there says no plan was set up."""
     from kiosk.store.models import Arrangement, ArrangementState
 
-    d = driver(register)
-    d.sign_in("ben")
-    _menu(d, register, "plan")
-    d.choose("installment")
-    d.choose("3")
-    d.say("yes")
-    d.choose("card")
+    d = _ben_at_a_plans_first_payment_review(driver, register)
     _block_account(services, "40152271")  # another kiosk's payment is still open
     d.say("yes")
     assert d.prompt.id == "pay_unknown"
@@ -1176,13 +1183,7 @@ def test_after_a_plan_starts_the_plan_says_what_is_due_next(driver, services, re
     cutoff = _account(services, "40152271").disconnection_on
     [(bill_due, _cents)] = services.bills.explain("40152271").due_dates
     assert cutoff is not None
-    d = driver(register)
-    d.sign_in("ben")
-    _menu(d, register, "plan")
-    d.choose("installment")
-    d.choose("3")
-    d.say("yes")
-    d.choose("card")
+    d = _ben_at_a_plans_first_payment_review(driver, register)
     d.say("yes")
     assert d.prompt.id == "pay_result", d.prompt.render(register)
     facts = missing_facts(d.prompt, register, days=(cutoff,), words=("stays on",))
@@ -1350,13 +1351,7 @@ def test_a_plans_first_payment_keeps_the_plans_amount(driver, services, register
     past-due $95.00 and heard only that payment's result, no word that the plan he had
     agreed to was not set up. Now the amount is not offered there (the help says the
     plan's first payment is $71.80); 'Do not pay now' says no plan was set up."""
-    d = driver(register)
-    d.sign_in("ben")
-    _menu(d, register, "plan")
-    d.choose("installment")
-    d.choose("3")
-    d.say("yes")
-    d.choose("card")
+    d = _ben_at_a_plans_first_payment_review(driver, register)
     d.say("no")
     assert d.prompt.id == "pay_change"
     assert [c.value for c in d.prompt.choices] == ["method", "cancel"]

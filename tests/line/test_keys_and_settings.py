@@ -161,20 +161,30 @@ def test_a_hash_after_a_number_that_ended_at_its_length_is_not_more_time(sqlite_
     assert conversation.extensions == 1
 
 
-def test_a_person_on_a_line_without_an_agent_is_a_call_back(sqlite_store):
-    """The line's "person" (0): with an agent, a transfer (the reason and last 4 go with
-    it); without one, the callback offer, which on a call has no store worker coming to
-    the kiosk (it offered one, key 1, and said so in its help)."""
+def _ava_at_the_menu_of_a_call(store):
+    """Ava signed in on a call's conversation, at the menu: first on a line with an agent
+    to transfer to, then on one without. Yields (transfer, conversation)."""
     from kiosk.conversation.prompt import Register
     from kiosk.conversation.services import Services
-    from kiosk.line.session import LineConversation, TransferRequested
+    from kiosk.line.session import LineConversation
 
-    services = Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
+    services = Services(store, takes_cash=False, keyed_card=True, has_printer=False)
     for transfer in (True, False):
         conversation = LineConversation(services, Register.SPOKEN, transfer=transfer)
         for answer in ("1", "40152270", "72201", "2468"):
             conversation.answer(answer)
         assert conversation.prompt.id == "menu"
+        yield transfer, conversation
+
+
+def test_a_person_on_a_line_without_an_agent_is_a_call_back(sqlite_store):
+    """The line's "person" (0): with an agent, a transfer (the reason and last 4 go with
+    it); without one, the callback offer, which on a call has no store worker coming to
+    the kiosk (it offered one, key 1, and said so in its help)."""
+    from kiosk.conversation.prompt import Register
+    from kiosk.line.session import TransferRequested
+
+    for transfer, conversation in _ava_at_the_menu_of_a_call(sqlite_store):
         if transfer:
             with pytest.raises(TransferRequested) as asked:
                 conversation.answer("0")
@@ -201,16 +211,10 @@ def test_a_caller_not_understood_three_times_is_offered_a_person_not_a_store_wor
     the person step: a transfer with an agent, else the call-back offer, and no request
     for a worker is made."""
     from kiosk.conversation.prompt import Register
-    from kiosk.conversation.services import Services
-    from kiosk.line.session import LineConversation, TransferRequested
+    from kiosk.line.session import TransferRequested
     from kiosk.store.models import ServiceRequest
 
-    services = Services(sqlite_store, takes_cash=False, keyed_card=True, has_printer=False)
-    for transfer in (True, False):
-        conversation = LineConversation(services, Register.SPOKEN, transfer=transfer)
-        for answer in ("1", "40152270", "72201", "2468"):
-            conversation.answer(answer)
-        assert conversation.prompt.id == "menu"
+    for transfer, conversation in _ava_at_the_menu_of_a_call(sqlite_store):
         conversation.missed()
         conversation.missed()
         if transfer:
