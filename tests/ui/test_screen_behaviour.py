@@ -457,7 +457,10 @@ async def test_captions_start_at_sentences_and_never_split_a_number(make_app) ->
         rows = app.screen._compositor.render_strips()[bar.region.y : bar.region.bottom]
         shown = [row.text.strip() for row in rows]
         assert shown[0].startswith("🔊 Step 4 of 4. Thank you. We received ninety-five dollars")
-        assert shown[1] == f"Your confirmation number is {SPOKEN_CONFIRMATION}.", shown
+        assert shown[1] == (
+            f"Your confirmation number is {SPOKEN_CONFIRMATION}. "
+            "Say repeat or press star to hear it again."
+        ), shown
         said = app.captions.entries[-1].text
     for width in range(60, 121, 4):  # the bar is 78 cells wide at 80 columns
         lines = caption_lines(said, width)
