@@ -127,7 +127,7 @@ class Conversation:
         return self._prompt
 
     def _call_person(self) -> Prompt:
-        if self.ctx.services.keyed_card:  # a phone call: no store worker can come to it
+        if self.ctx.services.on_a_call:  # no store worker can come to a phone
             return self._go(Go(StepId.PERSON_CONTACT, notice=NOT_UNDERSTOOD_ON_A_CALL))
         if self.current != StepId.PERSON_CONTACT:
             self.history.append(self.current)

@@ -71,6 +71,12 @@ class Services:
         self.cash_from_earlier: int = 0
 
     @property
+    def on_a_call(self) -> bool:
+        """The customer is on the phone line (only there is a card keyed): no store
+        worker can come to them, so nothing may offer or promise one."""
+        return self.keyed_card
+
+    @property
     def has_printer(self) -> bool:
         """A walk-up kiosk prints the receipt; a caller has no printer: a payment on the
         line queues no paper receipt and its result offers email, a text message or

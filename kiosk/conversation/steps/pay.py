@@ -766,7 +766,7 @@ def _not_made_words(ctx: Context, error: PaymentInProgress) -> str:
     """What a customer hears whose payment was refused because another payment for the
     account is still open (another call, or another kiosk, paying it at the same moment):
     theirs was never sent, which they are told first. A caller has no store associate."""
-    how = NOT_MADE_ON_CALL if ctx.services.keyed_card else error.how_to_fix
+    how = NOT_MADE_ON_CALL if ctx.services.on_a_call else error.how_to_fix
     return " ".join(part for part in (NOT_MADE, error.what, error.why, how) if part)
 
 
@@ -1228,7 +1228,7 @@ def pay_unknown(ctx: Context) -> Prompt:
         simple = f"Your payment is being checked. Your number is {reference}. Do not pay again now."
     said = w(message, simple, tty_text=message)
     helped = w("A store worker can check the payment for you.", "A worker can check it.")
-    if ctx.services.keyed_card:  # on a call: no card terminal, no store worker
+    if ctx.services.on_a_call:  # no card terminal, no store worker
         helped = w("A person can check the payment with you.", "A person can check it.")
         if reference and not ctx.values.get("pay_not_made"):
             said = _being_checked_on_call(reference)

@@ -384,7 +384,7 @@ def person_contact(ctx: Context) -> Prompt:
         "We can also call you back on a TTY.",
         "Pick a store worker now, or a call later.",
     )
-    if ctx.services.keyed_card:  # on a call: no store worker can come to a phone
+    if ctx.services.on_a_call:  # no store worker can come to a phone
         choices = numbered(choices[1:])
         helped = w(
             "We can call you back, on a phone or a TTY, or text you.",
