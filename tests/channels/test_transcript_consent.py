@@ -22,7 +22,7 @@ from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
 from kiosk.store.store import Store
 
-from .tty_caller import ScriptedCaller
+from kiosk.devtools.tty_caller import ScriptedCaller
 
 
 def _session(store: Store, lines: list[str], transcript: Path | None) -> ScriptedCaller:

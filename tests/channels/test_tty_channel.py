@@ -36,7 +36,7 @@ from kiosk.store.store import Store
 from kiosk.tty import modulator, wavio
 from kiosk.tty.demodulator import decode_audio
 
-from .tty_caller import RATE, ScriptedCaller
+from kiosk.devtools.tty_caller import RATE, ScriptedCaller
 
 AVA = ("40152270", "72201", "2468")
 PAYMENT = ["40152270 GA", "72201 GA", "2468 GA", "2 GA", "1 GA", "1 GA", "Y GA"]

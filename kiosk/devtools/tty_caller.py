@@ -1,5 +1,5 @@
-"""The far end of a TTY call in tests: a TTY user who reads the kiosk's tones and
-types the next scripted line after each GA (real FSK audio both ways)."""
+"""The far end of a TTY call in tests and benches: a TTY user who reads the kiosk's
+tones and types the next scripted line after each GA (real FSK audio both ways)."""
 
 from __future__ import annotations
 
