@@ -34,8 +34,7 @@ CALLS = {
     # menu 2 pay, the past-due amount (stops the cut-off), card, yes
     "Ben, past due $95.00": SIGN_IN["ben"] + ["2 GA", "1 GA", "1 GA", "Y GA", "4 GA", "N GA"],
     # another amount, $50 (below the $95 that stops the cut-off: warned twice), card
-    "Ben, $50 partial": SIGN_IN["ben"]
-    + ["2 GA", "3 GA", "50 GA", "1 GA", "Y GA", "4 GA", "N GA"],
+    "Ben, $50 partial": SIGN_IN["ben"] + ["2 GA", "3 GA", "50 GA", "1 GA", "Y GA", "4 GA", "N GA"],
     # menu 8 service back on, pay now, card, yes
     "Carmen, reconnection": SIGN_IN["carmen"] + ["8 GA", "1 GA", "1 GA", "Y GA", "4 GA", "N GA"],
 }

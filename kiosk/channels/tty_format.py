@@ -31,14 +31,15 @@ _TURN_END = re.compile(r"\s+(GA|GA OR SK|SK SK|SK|SKSK)$")
 
 def tty_choices(prompt: Prompt) -> list[tuple[str, str]]:
     """(key, label) of the choices that mean something on a TTY, each in the
-    shorter of its TTY and plain-language wording ("PAY" for "PAY MY BILL")."""
+    shorter of its TTY and plain-language wording ("PAY" for "PAY MY BILL"), in the order
+    of their keys (a suspended customer's "8 RECONNECT" came between 2 and 3)."""
     out = []
     for choice in prompt.choices:
         if choice.value in SCREEN_ONLY_CHOICES:
             continue
         words = [choice.label.in_register(r).upper() for r in (Register.TTY, Register.SIMPLE)]
         out.append((choice.key, min(words, key=len)))
-    return out
+    return sorted(out, key=lambda pair: (len(pair[0]), pair[0]))  # "10" after "9"
 
 
 def render_tty(prompt: Prompt) -> str:

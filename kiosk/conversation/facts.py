@@ -118,7 +118,7 @@ def standing_wording(standing: Standing) -> Wording | None:
             f"within {hours} hours. A payment plan can also turn it back on.",
             f"Your service is off. Pay {cents} to turn it back on.{simple_fee} "
             f"It comes back on in {hours} hours.",
-            tty_text=f"SERVICE OFF. PAY {cents}{tty_fee}. BACK ON WITHIN {hours} HOURS",
+            tty_text=f"SERVICE OFF. {cents}{tty_fee} TURNS IT ON WITHIN {hours} HOURS",
             go_ahead=False,
         )
     if standing.status == RECONNECT_PENDING:
@@ -132,9 +132,16 @@ def standing_wording(standing: Standing) -> Wording | None:
 
 
 def shortfall_wording(
-    cents: int, standing: Standing, past_due_cents: int, *, reconnect: bool = False
+    cents: int,
+    standing: Standing,
+    past_due_cents: int,
+    *,
+    reconnect: bool = False,
+    again: bool = False,
 ) -> Wording | None:
-    """What paying only ``cents`` does not do, told before the review; None if it covers it."""
+    """What paying only ``cents`` does not do, told before the review; None if it covers it.
+    ``again``: the review says it a second time, and a TTY line (0.18 s a character) says
+    only the figures of it ("STILL $45.00 SHORT FOR DEC 10")."""
     if standing.at_risk and standing.status == NOTICE and standing.cutoff_on:
         if cents >= standing.needed_cents:
             return None
@@ -144,7 +151,9 @@ def shortfall_wording(
             f"{format_cents(cents)} does not stop the disconnection: {rest} more is "
             f"still needed by {day} to keep your service on.",
             f"This is not enough to keep your service on. Pay {rest} more by {day}.",
-            tty_text=f"NOT ENOUGH TO STOP CUT OFF. {rest} MORE NEEDED BY {day}",
+            tty_text=f"STILL {rest} SHORT FOR {day}"
+            if again
+            else f"{rest} MORE NEEDED BY {day} TO STOP CUT OFF",
             go_ahead=False,
         )
     if standing.at_risk and standing.status == SUSPENDED:
@@ -182,7 +191,7 @@ def after_payment_wording(
         return w(
             f"{paid} paid; {rest} is still needed by {day} to keep your service on.",
             f"You paid {paid}. Pay {rest} more by {day} to keep your service on.",
-            tty_text=f"{rest} MORE NEEDED BY {day} TO KEEP SERVICE ON",
+            tty_text=f"{rest} MORE BY {day} KEEPS SERVICE ON",
             go_ahead=False,
         )
     if standing.status == SUSPENDED:
@@ -217,13 +226,35 @@ def after_payment_wording(
 def account_notice(explanation: BillExplanation, greeting: Wording | None = None) -> Wording:
     """The greeting, then its facts: the service's state first, then what is owed and
     when (after a greeting that names the customer, the summary does not name them again)."""
+    standing = standing_wording(explanation.standing)
+    brief = greeting is not None and _cutoff_is_past_due(explanation)
     summary = w(
         explanation.owed_text if greeting is not None else explanation.summary,
         simple_summary(explanation),
-        tty_text=tty_summary(explanation),
+        tty_text=tty_summary(explanation, past_due_told=brief),
         go_ahead=False,
     )
-    return join(greeting, standing_wording(explanation.standing), summary)
+    if brief and standing is not None:  # "SERVICE OFF DEC 10 UNLESS $95.00 PAST DUE PAID"
+        standing = Wording(
+            standing.standard,
+            standing.simple,
+            standing.spoken,
+            standing.tty.replace(" PAID", " PAST DUE PAID", 1),
+        )
+    return join(greeting, standing, summary)
+
+
+def _cutoff_is_past_due(explanation: BillExplanation) -> bool:
+    """The amount that stops a disconnection is the past-due amount: a TTY greeting
+    says it once ("UNLESS $95.00 PAST DUE PAID"), not as the cut-off's amount and again
+    as what is past due (each character is 0.18 s of line time)."""
+    standing = explanation.standing
+    return (
+        standing.status == NOTICE
+        and standing.at_risk
+        and standing.cutoff_on is not None
+        and standing.needed_cents == explanation.past_due_cents > 0
+    )
 
 
 def simple_summary(explanation: BillExplanation) -> str:
@@ -258,11 +289,19 @@ def simple_plan_next(explanation: BillExplanation) -> str:
     return f" Your plan: pay {format_cents(arrangement.next_part_cents)} by {day:%B} {day.day}."
 
 
-def tty_summary(explanation: BillExplanation) -> str:
-    """What is owed in as few characters as the facts allow (6 characters a second)."""
+def tty_summary(explanation: BillExplanation, *, past_due_told: bool = False) -> str:
+    """What is owed in as few characters as the facts allow (6 characters a second).
+    ``past_due_told``: the line before said the past-due amount (the greeting of a
+    disconnection notice), so this says only what else is due and when ("$120.40 MORE
+    DUE DEC 17"); the bill and the amount choices give the total."""
     if explanation.balance_cents <= 0:
         credit = -explanation.balance_cents
         return f"YOU OWE NOTHING. CREDIT {format_cents(credit)}" if credit else "YOU OWE NOTHING"
+    held = explanation.held_by_dispute_cents
+    if past_due_told and explanation.arrangement is None and explanation.due_dates and not held:
+        day, cents = explanation.due_dates[0]
+        if cents == explanation.balance_cents - explanation.past_due_cents:
+            return f"{format_cents(cents)} MORE DUE {short_date(day)}"
     parts = [f"YOU OWE {format_cents(explanation.balance_cents)}"]
     if explanation.past_due_cents == explanation.balance_cents:
         parts[0] += ", ALL PAST DUE"

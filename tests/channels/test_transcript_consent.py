@@ -20,9 +20,8 @@ from kiosk.cli import build_parser
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
-from kiosk.store.store import Store
-
 from kiosk.devtools.tty_caller import ScriptedCaller
+from kiosk.store.store import Store
 
 
 def _session(store: Store, lines: list[str], transcript: Path | None) -> ScriptedCaller:

@@ -8,6 +8,7 @@ channel only ever sees audio.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -31,12 +32,11 @@ from kiosk.channels.tty_turns import TurnAssembler, TurnKind, read_turn
 from kiosk.conversation.engine import Conversation
 from kiosk.conversation.prompt import Register
 from kiosk.conversation.services import Services
+from kiosk.devtools.tty_caller import RATE, ScriptedCaller
 from kiosk.store.models import Account, AttemptState, PaymentAttempt
 from kiosk.store.store import Store
 from kiosk.tty import modulator, wavio
 from kiosk.tty.demodulator import decode_audio
-
-from kiosk.devtools.tty_caller import RATE, ScriptedCaller
 
 AVA = ("40152270", "72201", "2468")
 PAYMENT = ["40152270 GA", "72201 GA", "2468 GA", "2 GA", "1 GA", "1 GA", "Y GA"]
@@ -252,6 +252,32 @@ def test_tty_plan_menu_is_sent_once_and_help_is_short(conversation: Conversation
     assert text.count("1 EXTENSION") == 1, text
     help_text = render_tty(conversation.answer("help"))
     assert "PAY $71.80 TODAY" not in help_text and help_text.endswith("4 MENU GA"), help_text
+
+
+def test_tty_says_each_cut_off_fact_once_then_shortly(sqlite_store: Store) -> None:
+    """Issue 16, TTY line time: Ben's greeting said $95.00 twice ("SERVICE OFF DEC 10
+    UNLESS $95.00 PAID. YOU OWE $215.40. $95.00 PAST DUE. ..."), and a $50 payment's
+    review repeated the whole warning the step before had just sent; Carmen's menu
+    listed key 8 between 2 and 3. Ben's $50 call took 150.6 s of kiosk line time
+    (bench/bench_tty_calls.py), 135.1 s after."""
+    ben = Conversation(Services(sqlite_store), Register.TTY)
+    for answer in ("40152271", "35203", "1357"):
+        ben.answer(answer)
+    greeting = render_tty(ben.prompt)
+    cut_off = re.search(r"SERVICE OFF (\w+ \d+) UNLESS \$95.00 PAST DUE PAID", greeting)
+    assert cut_off and greeting.count("$95.00") == 1, greeting
+    assert "$120.40 MORE DUE" in greeting, greeting
+    for answer in ("2", "3", "50"):
+        ben.answer(answer)
+    warning = render_tty(ben.prompt)
+    assert f"$45.00 MORE NEEDED BY {cut_off[1]} TO STOP CUT OFF" in warning, warning
+    review = render_tty(ben.answer("1"))
+    assert review.startswith(f"STILL $45.00 SHORT FOR {cut_off[1]}. PAY $50.00"), review
+    carmen = Conversation(Services(sqlite_store), Register.TTY)
+    for answer in ("40152272", "27601", "8642"):
+        carmen.answer(answer)
+    keys = re.findall(r"(?:^| )(\d) [A-Z]", render_tty(carmen.prompt).splitlines()[-1])
+    assert keys == sorted(keys) and "8" in keys, keys
 
 
 @pytest.fixture(autouse=True)

@@ -518,7 +518,9 @@ def reconnect_quote(ctx: Context) -> Prompt:
     ctx.values["reconnect_total"] = info.total_cents
     choices = [choice("pay", "1", f"Pay {format_cents(info.total_cents)} now", "Pay now", icon="$")]
     if info.plan_possible:
-        choices.append(choice("plan", "2", "Set up a payment plan", "Payment plan", icon="📅"))
+        choices.append(
+            choice("plan", "2", "Set up a payment plan", "Payment plan", icon="📅", tty_text="PLAN")
+        )
     choices.append(choice("menu", "", "Main menu", "Menu", icon="☰"))
     return prompt(
         w(
@@ -526,7 +528,7 @@ def reconnect_quote(ctx: Context) -> Prompt:
             f"To turn your service back on, pay {format_cents(info.total_cents)}."
             + (f" That has a {format_cents(info.fee_cents)} fee in it." if info.fee_cents else ""),
             tty_text=f"TO RECONNECT PAY {format_cents(info.total_cents)}"
-            + (f" WITH {format_cents(info.fee_cents)} RECONNECT FEE" if info.fee_cents else ""),
+            + (f" WITH {format_cents(info.fee_cents)} FEE" if info.fee_cents else ""),
         ),
         AnswerKind.CHOICE,
         w(

@@ -134,9 +134,10 @@ def pay_amount_answer(ctx: Context, answer: Answer) -> Outcome:
     return Go(StepId.PAY_METHOD, notice=_shortfall(ctx))
 
 
-def _shortfall(ctx: Context) -> Wording | None:
+def _shortfall(ctx: Context, *, again: bool = False) -> Wording | None:
     """What the amount chosen does not do (stop a disconnection, turn service on, clear
-    the past due), told before the method and again in the review; None if nothing."""
+    the past due), told before the method and again in the review (``again``: shortly on
+    a TTY line); None if nothing."""
     standing = ctx.services.bills.standing(ctx.account_number)
     ctx.values["pay_was_at_risk"] = standing.at_risk
     ctx.values["pay_cutoff_on"] = standing.cutoff_on
@@ -149,6 +150,7 @@ def _shortfall(ctx: Context) -> Wording | None:
         standing,
         standing.past_due_cents,
         reconnect=bool(ctx.values.get("pay_reconnect")),
+        again=again,
     )
 
 
@@ -601,21 +603,22 @@ def pay_review(ctx: Context) -> Prompt:
             f"{included} Your service will be turned back on within {standing.back_on_hours} hours."
         )
         tty_reconnect = (
-            f"INCLUDES {format_cents(reconnect_fee)} RECONNECT FEE. " if reconnect_fee else ""
-        ) + f"SERVICE BACK ON WITHIN {standing.back_on_hours} HOURS."
+            f" WITH {format_cents(reconnect_fee)} RECONNECT FEE" if reconnect_fee else ""
+        )
+        tty_extra += f" BACK ON WITHIN {standing.back_on_hours} HOURS."
     account = ctx.account_number[-4:]
     # A card reader only when the card is present (the phone line keys it instead).
     card_step = (
         " Then use the card reader." if method == "card" and not ctx.services.keyed_card else ""
     )
-    before = join(_shortfall(ctx), _plan_terms(ctx), _debit_authorization(ctx, cents))
+    before = join(_shortfall(ctx, again=True), _plan_terms(ctx), _debit_authorization(ctx, cents))
     review = w(
         f"Please check. You will pay {format_cents(cents)} by {_method_words(ctx)} "
         f"for account ending {account}. {fee_text}{extra}{reconnect} "
         f"Is this right?{card_step}",
         f"You will pay {format_cents(cents)} by {_method_words(ctx)} for account ending "
         f"{account}.{simple_extra}{reconnect} Is this right?",
-        tty_text=f"{tty_reconnect} PAY {format_cents(cents)} BY "
+        tty_text=f"PAY {format_cents(cents)}{tty_reconnect} BY "
         f"{_method_words(ctx).upper()}, ACCT ENDING {account}.{tty_extra} Q Y OR N",
     )
     details = [
@@ -896,7 +899,7 @@ def pay_result(ctx: Context) -> Prompt:
         f"Thank you. We received {format_cents(result.cents)} paid {by} on {when}.",
         f"Thank you. You paid {format_cents(result.cents)} {by} on {when}.",
         tty_text=f"PAID {format_cents(result.cents)} BY {paid_by.upper().replace(' ENDING', '')} "
-        f"ON {local:%B} {local.day}.",
+        f"{local:%B} {local.day}.",
         go_ahead=False,
     )
     # A listener cannot glance back at the number: speech offers it again (the line's

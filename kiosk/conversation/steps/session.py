@@ -144,7 +144,7 @@ def verify_pin(ctx: Context) -> Prompt:
         w(
             "Enter your 4-number account PIN. It will not be shown or spoken.",
             "Type your PIN. It has 4 numbers. We hide it.",
-            tty_text="4 DIGIT PIN Q",
+            tty_text="PIN Q",
         ),
         AnswerKind.DIGITS,
         w(
@@ -293,6 +293,7 @@ def menu(ctx: Context) -> Prompt:
                     "Service back on",
                     synonyms=("reconnect",),
                     icon="⚡",
+                    tty_text="RECONNECT",
                 ),
             )
     name = customer.first_name if customer else ""
