@@ -74,7 +74,7 @@ def render_tty(prompt: Prompt) -> str:
             continue  # choices are added below, on one line
         if row:
             detail = _DETAIL.match(row.group(1))
-            if detail and _needless(detail.group(1), detail.group(2), text):
+            if detail and not prompt.itemized and _needless(detail.group(1), detail.group(2), text):
                 continue
             line = tty_short(f"{detail.group(1)} {detail.group(2)}" if detail else row.group(1))
         out.append(_TURN_END.sub("", line.strip()))

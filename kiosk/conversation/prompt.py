@@ -106,6 +106,9 @@ class Prompt:
     #: A row as speech says it, by row index, when "label: value" would not do (a
     #: payment row "-$71.80" is "Paid seventy-one dollars ... on December 5").
     details_said: tuple[tuple[int, str], ...] = ()
+    #: The rows are a statement (a bill's charges and payments) that adds up to the total
+    #: the text says: every register lists every row, even one the text also names.
+    itemized: bool = False
     big_value: str = ""  # an amount or confirmation number to show in large numerals
     entered: str = ""  # what the user entered here before (kept for Back); never private
     timed: bool = True  # False: a walk-up kiosk waits here untimed (the welcome)

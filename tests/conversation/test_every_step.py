@@ -377,6 +377,27 @@ def _account(services, number: str) -> Account:
         return session.scalar(select(Account).where(Account.number == number))
 
 
+def test_a_bills_rows_add_up_to_what_it_says_is_owed_and_each_change_is_said_once(driver):
+    """Carmen's TTY bill left out the late fee row because its CHANGES text named "$5.00"
+    (a row whose value the text repeats is left out on a TTY): her rows added up to
+    $305.00 against "YOU OWE $310.00". Speech said each change twice: in the charge's own
+    sentence and again after "Why your bill changed"."""
+    from kiosk.channels.tty_format import render_tty
+
+    d = driver(Register.TTY)
+    d.sign_in("carmen")
+    d.choose("bill")
+    tty = render_tty(d.prompt)
+    rows = [line for line in tty.splitlines() if re.search(r"\(.+\) \$[\d,.]+$", line)]
+    total = sum(int(re.sub(r"\D", "", line.rsplit("$", 1)[1])) for line in rows)
+    assert total == 31000 and "YOU OWE $310.00" in tty, tty
+    for who, change in (("carmen", "service outage credit"), ("ben", "moved to a faster plan")):
+        d = driver(Register.SPOKEN)
+        d.sign_in(who)
+        said = d.choose("bill").render(Register.SPOKEN).lower()
+        assert said.count(change) == 1, said
+
+
 @pytest.mark.parametrize("register", REGISTERS)
 def test_disconnection_facts_in_every_register(driver, services, register):
     """Ben has a notice: the greeting, the bill, the review of a partial payment and its

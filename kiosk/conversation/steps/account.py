@@ -71,7 +71,7 @@ def bill(ctx: Context) -> Prompt:
     )
     why = " ".join(line.text for line in explanation.lines)
     standard = f"{explanation.summary} {why}"
-    text = join(
+    owed = join(
         standing_wording(explanation.standing),
         w(
             standard + _recent_payments(explanation, grouped),
@@ -80,8 +80,12 @@ def bill(ctx: Context) -> Prompt:
             tty_text=". ".join((tty_summary(explanation), *_paid(explanation))),
             go_ahead=False,
         ),
-        bill_changes(explanation),
     )
+    # Each charge's own sentence says how it changed and why in the standard and spoken
+    # texts; the short summary of the changes is for the simple and TTY texts, which list
+    # no reasons (speech said each change twice).
+    with_changes = join(owed, bill_changes(explanation))
+    text = Wording(owed.standard, with_changes.simple, owed.spoken, with_changes.tty)
     return prompt(
         text,
         AnswerKind.CHOICE,
@@ -92,6 +96,7 @@ def bill(ctx: Context) -> Prompt:
         _back_to_menu_choices(),
         details=rows,
         details_said=said,
+        itemized=True,
         sensitive=True,
         big_value=format_cents(max(explanation.balance_cents, 0)),
     )
