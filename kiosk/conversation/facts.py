@@ -28,18 +28,33 @@ def short_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}"
 
 
+def number_groups(number: str) -> list[str]:
+    """A confirmation or reference number's digit groups: its own when it is written in
+    groups (a payment reference, "1234 5678"), else as :func:`digit_groups` makes them."""
+    parts = number.split()
+    return parts if len(parts) > 1 else digit_groups(number.strip())
+
+
 def grouped(number: str) -> str:
     """A confirmation or reference number as shown: its digit groups ("100 000 0053").
     Steps put it in a sentence of its own, on its own line, so a screen never wraps
     the number across two lines."""
-    return " ".join(digit_groups(number))
+    return " ".join(number_groups(number))
 
 
 def spoken_number(number: str) -> str:
     """A number read digit group by digit group: "one zero zero, zero zero zero, ..."."""
     from kiosk.speech.numbers import digits_to_words
 
-    return ", ".join(digits_to_words(group, group=len(group)) for group in digit_groups(number))
+    return ", ".join(digits_to_words(group, group=len(group)) for group in number_groups(number))
+
+
+def numbers_said(text: str, number: str) -> str:
+    """``text`` with ``number`` (as written in it, grouped or not) read group by group:
+    speech read a reference "1234 5678" as "twelve thirty-four, fifty-six seventy-eight"."""
+    for written in dict.fromkeys((number, grouped(number), number.replace(" ", ""))):
+        text = text.replace(written, spoken_number(number))
+    return text
 
 
 def number_wording(lead: str, number: str, simple_lead: str | None = None) -> Wording:

@@ -398,6 +398,24 @@ def test_a_bills_rows_add_up_to_what_it_says_is_owed_and_each_change_is_said_onc
         assert said.count(change) == 1, said
 
 
+def test_a_payment_reference_is_read_group_by_group_wherever_speech_says_it(driver):
+    """Speech read a payment being checked's reference "1234 5678" as ordinary numbers
+    ("twelve thirty-four ...") in the menu's caveat and after cancel; a confirmation
+    number in the money status was not grouped at all. Issue 16: references are read
+    digit group by digit group wherever speech is produced."""
+    from kiosk.conversation.facts import spoken_number
+
+    d = driver(Register.SPOKEN)
+    d.sign_in("ava")
+    d.conversation.ctx.values["pay_reference"] = "1234 5678"
+    d.choose("bill")
+    menu = d.choose("menu").render(Register.SPOKEN)
+    canceled = d.choose("pay") and d.say("cancel").render(Register.SPOKEN)
+    for said in (menu, canceled):
+        assert spoken_number("1234 5678") in said and "1234" not in said, said
+    assert "1234 5678" in d.prompt.render(Register.STANDARD)  # shown as written
+
+
 @pytest.mark.parametrize("register", REGISTERS)
 def test_disconnection_facts_in_every_register(driver, services, register):
     """Ben has a notice: the greeting, the bill, the review of a partial payment and its

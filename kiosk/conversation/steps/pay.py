@@ -16,6 +16,7 @@ from kiosk.conversation.context import Context
 from kiosk.conversation.facts import (
     after_payment_wording,
     grouped,
+    numbers_said,
     shortfall_wording,
     spoken_number,
 )
@@ -1229,7 +1230,14 @@ def pay_unknown(ctx: Context) -> Prompt:
         simple = "Your payment was not made. Another payment is still going through. Wait a bit."
     elif reference:
         simple = f"Your payment is being checked. Your number is {reference}. Do not pay again now."
-    said = w(message, simple, tty_text=message)
+    # The payment core's words name the reference ("Your payment reference is 1234 5678"):
+    # speech reads it group by group, digit by digit.
+    said = w(
+        message,
+        simple,
+        spoken_text=numbers_said(message, reference) if reference else None,
+        tty_text=message,
+    )
     helped = w("A store worker can check the payment for you.", "A worker can check it.")
     if ctx.services.on_a_call:  # no card terminal, no store worker
         helped = w("A person can check the payment with you.", "A person can check it.")
@@ -1252,10 +1260,7 @@ def _being_checked_on_call(reference: str) -> Wording:
     associate"); a caller has neither. What is true on a phone: it is being checked with
     the card's bank, never charged twice, the reference (read group by group, as shown)
     to quote, and how to find out: call back later, or check the balance."""
-    from kiosk.speech.numbers import digits_to_words
-
-    groups = reference.split()
-    said = ", ".join(digits_to_words(group, group=len(group)) for group in groups)
+    said = spoken_number(reference)
     what = "Your payment is being checked: we do not know yet if it went through."
     why = "We are checking it with the card's bank, and you will not be charged twice."
     how = "Please call again later, or check your balance, before you pay again."

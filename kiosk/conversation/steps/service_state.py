@@ -8,6 +8,7 @@ not be recorded is "being checked", with its reference.
 from __future__ import annotations
 
 from kiosk.conversation.context import Context
+from kiosk.conversation.facts import grouped, numbers_said
 from kiosk.conversation.prompt import Answer, AnswerKind, Prompt, Wording
 from kiosk.conversation.step_ids import StepId
 from kiosk.conversation.steps.base import Go, Outcome, choice, handles, prompt, step
@@ -42,10 +43,14 @@ def money_status(ctx: Context) -> Wording:
     """The one true sentence about this session's money, in every register."""
     reference = ctx.values.get("pay_reference")
     if reference:
-        return w(
+        standard = (
             f"Your payment is being checked. Your payment reference is {reference}. "
-            "Please do not pay again now.",
+            "Please do not pay again now."
+        )
+        return w(
+            standard,
             f"Your payment is being checked. Your number is {reference}. Do not pay again.",
+            spoken_text=numbers_said(standard, reference),
             tty_text=f"YOUR PAYMENT IS BEING CHECKED. REFERENCE {reference}. DO NOT PAY AGAIN",
         )
     result = ctx.values.get("pay_result")
@@ -57,10 +62,12 @@ def money_status(ctx: Context) -> Wording:
             tty_text="YOUR PAYMENT MAY HAVE GONE THROUGH. DO NOT PAY AGAIN. ASK STAFF",
         )
     if result is not None:
-        number = result.confirmation_number or ""
+        number = grouped(result.confirmation_number or "")
+        standard = f"Your payment was received. Your confirmation number is {number}."
         return w(
-            f"Your payment was received. Your confirmation number is {number}.",
+            standard,
             f"Your payment went through. Your number is {number}.",
+            spoken_text=numbers_said(standard, number),
             tty_text=f"YOUR PAYMENT WAS RECEIVED. CONFIRMATION {number}",
         )
     nothing = w("Nothing was charged.", "We took no money.", tty_text="NOTHING CHARGED")
@@ -146,10 +153,14 @@ def balance_caveat(ctx: Context) -> Wording | None:
     reference = ctx.values.get("pay_reference")
     if not reference:
         return None
-    return w(
+    standard = (
         f"Your payment with reference {reference} is still being checked, so the amount "
-        "you owe may not show it yet. Please do not pay it again.",
+        "you owe may not show it yet. Please do not pay it again."
+    )
+    return w(
+        standard,
         f"Your payment {reference} is being checked. Do not pay again.",
+        spoken_text=numbers_said(standard, reference),
         tty_text=f"PAYMENT {reference} STILL BEING CHECKED. BALANCE MAY NOT SHOW IT. DO NOT PAY AGAIN",
     )
 
