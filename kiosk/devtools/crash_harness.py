@@ -38,6 +38,8 @@ from kiosk.payments.methods import PaymentMethod
 from kiosk.payments.service import PaymentService
 from kiosk.services import audit, ledger
 from kiosk.settings import Settings
+from kiosk.store.checkpoint import WalCheckpointer
+from kiosk.store.db import sqlite_file
 from kiosk.store.models import (
     AttemptState,
     Installment,
@@ -180,6 +182,13 @@ class Campaign:
         """
         self.store = open_store(self.settings(), seed=True)
         self._life([f"warm-{self.seed}-{i}" for i in range(warm_up_payments)])
+        # The parent forks every life, so it must run no other thread that may hold a
+        # SQLite lock at that moment: the WAL checkpoint thread, caught inside SQLite
+        # (its WAL-index mutex), left a child hanging forever on that mutex. Each child
+        # starts its own checkpoint thread, as a kiosk process has.
+        if self.store.checkpointer is not None:
+            self.store.checkpointer.stop()
+            self.store.checkpointer = None
 
     def run(self, kills: int, *, max_lives: int | None = None) -> None:
         """Fork kiosk lives until ``kills`` of them died at a crash point."""
@@ -225,6 +234,9 @@ class Campaign:
             log_file = open(self.log_path, "a", buffering=1)  # noqa: SIM115 - until SIGKILL
             configure(log_file)
         self.store.engine.dispose(close=False)  # the parent's connections stay the parent's
+        database = sqlite_file(self.database_url)
+        if database is not None:
+            self.store.checkpointer = WalCheckpointer(database).start()
         self._life(keys)
 
     def _life(self, keys: list[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -56,6 +57,22 @@ def finished(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Finis
     store = campaign.finish()
     yield Finished(request.param, campaign, store)
     store.dispose()
+
+
+def test_a_campaign_forks_with_no_checkpoint_thread_in_the_parent(tmp_path) -> None:
+    """A thread inside SQLite at a fork leaves its mutex locked in the child for ever: the
+    WAL checkpoint thread, running in the parent, once hung the SQLite campaign until the
+    test timed out (the child blocked in sqlite3WalBeginReadTransaction)."""
+    campaign = Campaign(f"sqlite:///{tmp_path / 'campaign.sqlite3'}", tmp_path, seed=3)
+    campaign.prepare(warm_up_payments=1)
+    try:
+        assert campaign.store.checkpointer is None
+        assert not [t for t in threading.enumerate() if t.name == "wal-checkpoint:campaign.sqlite3"]
+        campaign.run(len(faults.CRASH_POINTS))  # the children (with their own thread) still pay
+        assert campaign.errors == []
+        assert sum(campaign.kills.values()) >= len(faults.CRASH_POINTS)
+    finally:
+        campaign.store.dispose()
 
 
 def test_children_were_killed_at_every_crash_point(finished: Finished) -> None:
