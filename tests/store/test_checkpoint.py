@@ -41,7 +41,9 @@ def test_committed_pages_reach_the_database_file_without_a_commit_waiting(tmp_pa
 
 
 def test_dispose_stops_the_thread(tmp_path: Path) -> None:
-    database = tmp_path / "kiosk.sqlite3"
+    # A name no other store in this worker has: threads are told apart by name, and a
+    # store another test left open (a failed fixture) has a thread for its kiosk.sqlite3.
+    database = tmp_path / "dispose-stops-the-thread.sqlite3"
     store = open_store(
         Settings(database_url=f"sqlite:///{database}", kiosk_id="CP"), seed=False, create=True
     )
