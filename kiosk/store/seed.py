@@ -222,11 +222,17 @@ def seed_if_empty(store: Store) -> bool:
     with store.sessions() as session, session.begin():
         if session.scalar(select(Account.id).limit(1)) is not None:
             return False
-        seed(session, store.today(), store.settings.kiosk_id)
+        seed(session, store.today(), store.settings.kiosk_id, at=store.clock.now())
     return True
 
 
-def seed(session: Session, on: dt.date, kiosk_id: str = "SEED") -> None:
+def seed(
+    session: Session, on: dt.date, kiosk_id: str = "SEED", *, at: dt.datetime | None = None
+) -> None:
+    """The demo accounts as of the day ``on``; ``at``: the moment their dispute and paid
+    plan part are stamped with (the store's clock: a fixed-clock test or demo store was
+    stamped with the real time, so Emma's dispute said "disputed on" the real day)."""
+    at = at or dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
     for demo in DEMO_ACCOUNTS:
         account = _create_account(session, demo, on)
         if demo.number == "40152271":
@@ -235,7 +241,7 @@ def seed(session: Session, on: dt.date, kiosk_id: str = "SEED") -> None:
         if demo.number == "40152272":
             account.disconnection_on = on - dt.timedelta(days=6)
         if demo.number == "40152273":
-            _seed_installment_plan(session, account, on, kiosk_id)
+            _seed_installment_plan(session, account, on, kiosk_id, at)
         if demo.number == "40152274":
             item = account.bills[0].items[2]
             session.add(
@@ -244,6 +250,7 @@ def seed(session: Session, on: dt.date, kiosk_id: str = "SEED") -> None:
                     line_item_id=item.id,
                     cents=item.cents,
                     reason="I returned the Wi-Fi extender in September.",
+                    created_at=at,
                 )
             )
 
@@ -310,7 +317,9 @@ def issue_bill(
     return bill
 
 
-def _seed_installment_plan(session: Session, account: Account, on: dt.date, kiosk_id: str) -> None:
+def _seed_installment_plan(
+    session: Session, account: Account, on: dt.date, kiosk_id: str, at: dt.datetime
+) -> None:
     """Dev's plan: $160 in four parts of $40; the first is paid, the next is due in 5 days."""
     plan = Arrangement(
         account_id=account.id,
@@ -334,6 +343,8 @@ def _seed_installment_plan(session: Session, account: Account, on: dt.date, kios
         state=AttemptState.SUCCEEDED,
         kiosk_id=kiosk_id,
         confirmation_number=None,
+        created_at=at,
+        updated_at=at,
     )
     session.add(attempt)
     session.flush()
