@@ -1,7 +1,8 @@
 """TTY through the phone line: characters typed with pauses, at 0 dB SNR, read by the line.
 
-A TTY caller (SIPp for the SIP side, this process for its RTP) calls a real `kiosk line`
-(PJSIP, in this process so that what the line's TTY channel read can be counted) and
+A TTY caller (SIPp for the SIP side, a child process for its RTP: see
+:mod:`kiosk.devtools.caller_process`) calls a real `kiosk line` (PJSIP, in this process
+so that what the line's TTY channel read can be counted, real-time as `kiosk line` runs) and
 answers Ben's sign-in steps as a person types them: one character at a time, 0.2-2 s
 apart (random), each keystroke's tones starting straight out of the line's noise with
 no lead tone (a shift code goes with the character that needs it, as a TTY sends it).
@@ -34,7 +35,8 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from scipy.signal import butter, sosfilt
 
-from kiosk.devtools.sip_caller import SippCaller, sipp_available
+from kiosk.devtools.caller_process import CallerProcess
+from kiosk.devtools.sip_caller import sipp_available
 
 RATE = 8000
 # Ben's sign-in, answer by answer: (typed, a word of the prompt that follows when read
@@ -54,6 +56,7 @@ class Tally:
     read_right: int = 0
     answers: int = 0
     wrong: list[str] = field(default_factory=list)
+    send_gap: float = 0.0  # the caller's longest time between two packets (s)
 
 
 def keystrokes_modem(text: str) -> list[np.ndarray]:
@@ -145,15 +148,15 @@ def run_call(
     from kiosk.tty.modulator import modulate
 
     tally = Tally(sender)
-    caller = SippCaller(address, workdir=work / sender)
+    caller = CallerProcess(address, work / sender)
     caller.start()
     try:
         if not caller.wait_answered(15):
             tally.wrong.append("not answered")
             return tally
-        caller.rtp.echo_gain, caller.rtp.echo_frames = ECHO_GAIN, ECHO_FRAMES
+        caller.echo(ECHO_GAIN, ECHO_FRAMES)
         caller.wait_for_text("GA", 1, timeout=15)
-        caller.rtp.play(modulate("HELLO GA\n", rate=RATE))
+        caller.play(modulate("HELLO GA\n", rate=RATE))
         caller.wait_for_text("GA", 2, timeout=60)
         for turn, (answer, follows) in enumerate(ANSWERS, start=3):
             text = answer if sender == "minimodem" else f"{answer} GA"
@@ -164,7 +167,7 @@ def run_call(
             )
             time.sleep(0.5)
             before = len(heard)
-            caller.rtp.play(on_the_line(typed(strokes, rng), snr_db, rng))
+            caller.play(on_the_line(typed(strokes, rng), snr_db, rng))
             prompt = caller.wait_for_text("GA", turn, timeout=120)
             got = squeeze(" ".join(heard[before:]))
             tally.typed += len(text)
@@ -177,6 +180,7 @@ def run_call(
                 tally.read_right += 1
             if errors:
                 tally.wrong.append(f"{text!r} read as {got!r}")
+        tally.send_gap = caller.max_send_gap()
         caller.hang_up()
         caller.wait(15)
     finally:
@@ -216,7 +220,9 @@ def main() -> int:
     )
     port = 5390
     server = LineServer(
-        LineSettings(listen=f"127.0.0.1:{port}", max_calls=1, rtp_ports="42400-42499"), parts
+        LineSettings(listen=f"127.0.0.1:{port}", max_calls=1, rtp_ports="42400-42499"),
+        parts,
+        realtime=True,  # as `kiosk line` runs: this process does nothing but the line
     )
     thread = threading.Thread(target=server.serve, name="sip", daemon=True)
     thread.start()
@@ -235,11 +241,14 @@ def main() -> int:
         f"TTY through the line: keystrokes 0.2-2 s apart from silence, 300-3400 Hz, "
         f"{args.snr:g} dB SNR, echo -10 dB/40 ms, G.711 (load {load_before} -> {load_after})"
     )
-    print(f"{'sender':<10} {'typed':>6} {'errors':>7} {'answers read right':>19}")
+    print(
+        f"{'sender':<10} {'typed':>6} {'errors':>7} {'answers read right':>19} "
+        f"{'caller send gap':>16}"
+    )
     for tally in tallies:
         print(
             f"{tally.sender:<10} {tally.typed:>6} {tally.errors:>7} "
-            f"{tally.read_right:>12}/{tally.answers}"
+            f"{tally.read_right:>12}/{tally.answers} {tally.send_gap * 1000:>13.0f} ms"
         )
         for wrong in tally.wrong:
             print("   ", wrong)

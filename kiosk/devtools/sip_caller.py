@@ -99,6 +99,7 @@ class RtpPeer:
         self.port = self.sock.getsockname()[1]
         self.remote: tuple[str, int] | None = None
         self.arrivals: list[float] = []  # kernel arrival time (s) of each packet from the line
+        self.sent_at: list[float] = []  # when each of the caller's audio packets left
         self.first_packet_at: float | None = None
         self.first_sound_at: float | None = None  # the line's first audible packet
         self.last_sound_at = 0.0
@@ -174,6 +175,12 @@ class RtpPeer:
         end = time.monotonic() + timeout
         while self.busy() and time.monotonic() < end:
             time.sleep(0.01)
+
+    def max_send_gap(self) -> float:
+        """The longest time (s) between two audio packets this phone sent: 0.02 when it
+        kept time; more when this process was held up and sent a bunch late."""
+        times = np.asarray(self.sent_at)
+        return float(np.diff(times).max()) if times.size > 1 else 0.0
 
     def take_new(self) -> list[np.ndarray]:
         """The packets' audio that arrived since the last call, in arrival order."""
@@ -254,6 +261,7 @@ class RtpPeer:
                     samples = np.clip(samples + self.echo_gain * back, -1.0, 1.0)
             encoded = ulaw_encode(samples) if self.codec == "PCMU" else alaw_encode(samples)
             self._send(self._packet(self.payload_type, encoded))
+            self.sent_at.append(time.perf_counter())
             self._ts += FRAME
 
     def _queue_silence_frame(self) -> None:
