@@ -138,16 +138,18 @@ def phone_band_table(voices: tuple[str, ...] = ("en-us", "en-us+f3")) -> None:
     """Speech recognized through the line (G.711 at 8 kHz, 300-3400 Hz, the line's own
     upsampling to 16 kHz) against the kiosk's 16 kHz path: the same utterances (the
     speech bench's corpus: yes/no, menus, digits, amounts, commands), the same
-    recognizer (the default engine), in the same run."""
+    recognizer, the one the line runs (``line_speech_engine``), in the same run."""
     from bench_speech import corpus
     from scipy.signal import butter, sosfilt
 
     from kiosk.channels.tty_transport import ulaw_decode, ulaw_encode
     from kiosk.channels.voice_devices import build_recognizer
     from kiosk.line.audio import Upsampler, to_line_rate
+    from kiosk.settings import get_settings
     from kiosk.speech.corpus import spoken_variants
 
-    recognizer = build_recognizer(None, None)
+    engine = get_settings().line_speech_engine
+    recognizer = build_recognizer(engine, None)
     band = butter(4, (300.0, 3400.0), btype="bandpass", fs=8000, output="sos")
     right: dict[tuple[str, str], list[bool]] = {}
     for group, _label, grammar, text, value in corpus():
@@ -162,7 +164,10 @@ def phone_band_table(voices: tuple[str, ...] = ("en-us", "en-us+f3")) -> None:
                 ok = result.answer is not None and result.answer.value == value
                 right.setdefault((group, path), []).append(ok)
     groups = sorted({group for group, _ in right})
-    print(f"\nspeech through the line ({type(recognizer).__name__}, voices {', '.join(voices)})")
+    print(
+        f"\nspeech through the line ({engine}: {type(recognizer).__name__}, "
+        f"voices {', '.join(voices)})"
+    )
     print(f"{'kind':<10} {'16 kHz kiosk':>14} {'G.711 line':>12}")
     for group in groups:
         cells = []

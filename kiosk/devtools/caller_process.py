@@ -29,6 +29,8 @@ def _serve(connection: Any, line: tuple[str, int], workdir: str) -> None:
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(CALLER_PRIORITY))
     from kiosk.devtools.sip_caller import SippCaller
+    from kiosk.tty.demodulator import StreamingDecoder  # noqa: F401 - imported before
+    # the call, not by the first TTY read during it: an import holds the interpreter
 
     caller = SippCaller(line, workdir=workdir)
     caller.start()
@@ -44,6 +46,8 @@ def _serve(connection: Any, line: tuple[str, int], workdir: str) -> None:
                 reply = caller.rtp.play(args[0])
             elif request == "send_gap":
                 reply = caller.rtp.max_send_gap()
+            elif request == "sent_at":
+                reply = list(caller.rtp.sent_at)
             else:
                 reply = getattr(caller, request)(*args)
             connection.send(reply)
@@ -86,6 +90,10 @@ class CallerProcess:
     def max_send_gap(self) -> float:
         """The longest time between two of the caller's audio packets (seconds)."""
         return float(self._ask("send_gap"))
+
+    def sent_at(self) -> list[float]:
+        """When each of the caller's audio packets left (``time.perf_counter``)."""
+        return list(self._ask("sent_at"))
 
     def hang_up(self) -> None:
         self._ask("hang_up")
