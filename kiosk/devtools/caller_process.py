@@ -28,10 +28,13 @@ def _serve(connection: Any, line: tuple[str, int], workdir: str) -> None:
     """The child: one call, steered by the parent's requests over ``connection``."""
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(CALLER_PRIORITY))
-    from kiosk.devtools.sip_caller import SippCaller
-    from kiosk.tty.demodulator import StreamingDecoder  # noqa: F401 - imported before
-    # the call, not by the first TTY read during it: an import holds the interpreter
+    from kiosk.devtools.sip_caller import RATE, SippCaller
+    from kiosk.tty.demodulator import StreamingDecoder
+    from kiosk.tty.modulator import modulate
 
+    # The TTY decoder's modules and word list loaded before the call, not by its first
+    # word during it (220 ms of loading: the caller's one late packet of each call).
+    StreamingDecoder(RATE).feed(modulate("HELLO THIS IS THE KIOSK GA\n", rate=RATE))
     caller = SippCaller(line, workdir=workdir)
     caller.start()
     try:

@@ -61,7 +61,9 @@ def warm_up(parts: SessionParts) -> float:
     tones = modulate(GREETING_TTY + "\n", rate=8000)
     TtyToneDetector(8000).feed(tones[:1600])
     TtyToneDetector(16000).feed(np.zeros(320, dtype=np.float32))
-    StreamingDecoder(8000).feed(tones)
+    # Words, not only the GA: the decoder loads its word list (pocketsphinx's dictionary,
+    # 220 ms of the interpreter) at the first word it checks, a TTY caller's first word.
+    StreamingDecoder(8000).feed(modulate(f"HELLO THIS IS THE KIOSK {GREETING_TTY}\n", rate=8000))
     import kiosk.payments.recovery  # noqa: F401 - the upkeep thread's, every 30 s
     from kiosk.payments.keyed_card import read_card_number
     from kiosk.payments.registry import keyed_card  # noqa: F401 - a caller's card payment
