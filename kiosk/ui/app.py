@@ -40,7 +40,14 @@ from kiosk.conversation.services import Services
 from kiosk.ui.choices import ChoiceButton
 from kiosk.ui.countdown import Countdown
 from kiosk.ui.entry import EntryInput
-from kiosk.ui.keys import CANCEL_WORD, CHARACTER_KEYS, command_word, describe_key, keypad_action
+from kiosk.ui.keys import (
+    CANCEL_WORD,
+    CHARACTER_KEYS,
+    command_word,
+    describe_key,
+    is_function_key,
+    keypad_action,
+)
 from kiosk.ui.kiosk_screen import KioskScreen
 from kiosk.ui.messages import AnswerRequested, KeyRequested
 from kiosk.ui.session import GOODBYE_SECONDS, KioskSession, TickEvent
@@ -250,7 +257,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.announcer.interrupt()  # any key silences speech at once (ADA 707.5.1)
         if self.busy:
             return True  # one answer at a time: a second press must not pay twice
-        is_command = command_word(key) is not None or key in CLEAR_KEYS or key.startswith("f")
+        is_command = command_word(key) is not None or key in CLEAR_KEYS or is_function_key(key)
         if not from_click and is_command and not self.repeat_filter.accept(key):
             # A held command key's repeat (508 407.4). Digits, letters and Enter pass:
             # a bill's barcode scanner types "40152270" faster than any hand, and a

@@ -53,3 +53,9 @@ def describe_key(key: str, meaning: str | None = None) -> str | None:
     if action is None:
         return None
     return describe(action, meaning)
+
+
+def is_function_key(key: str) -> bool:
+    """F1 to F24 ("f1"), not every key whose name starts with f: "f" itself and "."
+    ("full_stop") are typed characters."""
+    return key[:1] == "f" and key[1:].isdigit()

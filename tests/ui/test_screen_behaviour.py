@@ -15,6 +15,7 @@ from kiosk.accessibility.themes import TEXT_PAIRS, THEMES, theme_for, theme_vari
 from kiosk.accessibility.timing import ManualClock
 from kiosk.ui import app as app_module
 from kiosk.ui.entry import EntryInput
+from kiosk.ui.keys import is_function_key
 from kiosk.ui.session import GOODBYE_SECONDS
 
 from .conftest import press, run_async, sign_in, type_entry
@@ -520,3 +521,35 @@ async def test_no_customer_key_quits_and_a_stop_hands_the_bills_back(make_app) -
     # The test's exit is the staff's stop (SIGTERM calls the same App.exit).
     assert acceptor.escrow_cents == 0
     assert app.session.prompt.id == "end"
+
+
+@run_async
+async def test_brisk_typing_keeps_every_point_and_every_letter_f(make_app) -> None:
+    """The held-key filter took every key whose name starts with "f" for a function key:
+    "." (full_stop) and the letter f. A second point or f within its 0.12 s burst gap was
+    dropped as a held key's repeat, so "50.5.0" typed briskly (or by a scanner) became
+    $50.50 with no error, and "jeff" in an email address "jef"."""
+    clock = ManualClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "2", "2")  # pay, another amount
+        assert app.session.prompt.id == "pay_other"
+        entry = app.screen.query_one(EntryInput)
+        for key in ("5", "0", "full_stop", "5", "full_stop", "0"):
+            clock.advance(0.05)  # brisk: within the burst gap of the point before
+            await pilot.press(key)
+        await pilot.pause()
+        assert entry.value == "50.5.0"
+        await press(pilot, "enter")
+        assert app.session.prompt.id == "pay_other"  # an error, not $50.50
+        assert app.session.prompt.error is not None
+        assert "$50.50" not in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("key", "function"),
+    [("f1", True), ("f9", True), ("f12", True), ("f", False), ("full_stop", False)],
+)
+def test_only_f_and_a_number_is_a_function_key(key: str, function: bool) -> None:
+    assert is_function_key(key) is function
