@@ -42,11 +42,12 @@ text: setup-run
 
 # Two workers, a test file each at a time: many tests wait on real time (audio
 # played through PulseAudio, a TTY line at 45 baud), so two keep both cores busy.
+# Files go out in collection order, the longest first (tests/conftest.py, LONGEST_FIRST).
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/typecheck.py
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: setup
 	$(BIN)/python bench/run_all.py
