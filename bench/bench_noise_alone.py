@@ -30,7 +30,7 @@ from kiosk.speech.asr import (
     DIGIT_LOOP_MARGIN,
     PocketsphinxRecognizer,
 )
-from kiosk.speech.corpus import VOICES, add_babble, pad, spoken_variants
+from kiosk.speech.corpus import VOICES, add_babble, pad, pulsed_tones, spoken_variants
 from kiosk.speech.grammar import StepGrammar, build_grammar
 from kiosk.speech.numbers import amount_to_words
 
@@ -49,7 +49,6 @@ BOUNDS = (-6.0, -7.0, -8.0, -9.0, -10.0, -12.0, None)
 
 def _noise(seeds: int) -> list[tuple[str, np.ndarray]]:
     clips: list[tuple[str, np.ndarray]] = []
-    t = np.arange(ASR_RATE * 2) / ASR_RATE
     for seed in range(seeds):
         rng = np.random.default_rng(seed)
         length = ASR_RATE * (1 + seed % 2)
@@ -59,8 +58,7 @@ def _noise(seeds: int) -> list[tuple[str, np.ndarray]]:
         quiet = np.full(ASR_RATE * (2 + seed % 2), 1e-4, np.float32)
         clips.append(("babble", add_babble(quiet, -30.0, seed)))
         clips.append(("babble+hum", add_babble(quiet + 1e-3, -20.0, seed + 50)))
-        tone = 0.05 * np.sin(2 * np.pi * 220 * (1 + seed % 4) * t) * (np.sin(6 * np.pi * t) > 0)
-        clips.append(("tones", tone.astype(np.float32)))
+        clips.append(("tones", pulsed_tones(2.0, seed)))
     return clips
 
 

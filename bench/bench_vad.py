@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import lfilter
 
-from kiosk.speech.corpus import VOICES, speak
+from kiosk.speech.corpus import VOICES, music, speak
 from kiosk.speech.vad import (
     EndPointer,
     EnergyDetector,
@@ -70,19 +70,6 @@ def babble(seconds: float) -> np.ndarray:
         loop = np.resize(np.roll(audio, index * 3000), size)
         mix += loop / _level(audio)
     return mix
-
-
-def music(seconds: float, seed: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(seconds * RATE)) / RATE
-    out = np.zeros_like(t)
-    for start in np.arange(0.0, seconds, 0.5):
-        root = 110.0 * 2 ** (rng.integers(0, 12) / 12)
-        span = (t >= start) & (t < start + 0.5)
-        envelope = np.exp(-3.0 * (t[span] - start))
-        for ratio in (1.0, 1.26, 1.5, 2.0):
-            out[span] += envelope * np.sin(2 * np.pi * root * ratio * t[span])
-    return out.astype(np.float32)
 
 
 def street(seconds: float, seed: int = 2) -> np.ndarray:

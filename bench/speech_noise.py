@@ -1,8 +1,9 @@
 """Noise alone on the digit steps, through the voice channel as ``kiosk voice`` runs it.
 
 Nobody answers the ZIP code or account number question; the microphone hears only
-noise: white noise (a fan, a hiss) or store babble (other shoppers talking, which a
-speech-trained voice detector passes as speech). The noise goes through the channel's
+noise: white noise (a fan, a hiss), store babble (other shoppers talking, which a
+speech-trained voice detector passes as speech), a beeping tone (a scanner, an alarm) or
+music playing in the store. The noise goes through the channel's
 own end-pointer (Silero VAD gated by energy), its early end of a complete digit answer
 and the recognizer; counted: sessions where the kiosk read digits back as the customer's
 ("I heard 0 1 1 1 8. Is that right?"), which it must never do for noise. A caller who
@@ -19,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.speech.asr import ASR_RATE, Recognizer
-from kiosk.speech.corpus import add_babble
+from kiosk.speech.corpus import add_babble, music, pulsed_tones
 
 #: Ava's account number (typed before the ZIP step).
 ACCOUNT = "40152270"
-NOISES = ("white", "white loud", "babble", "babble+hum")
+NOISES = ("white", "white loud", "babble", "babble+hum", "tones", "music")
 STEPS = ("account", "zip")
 
 
@@ -36,10 +37,15 @@ def noise_clips(seed: int) -> Iterator[tuple[str, np.ndarray]]:
     quiet = np.full(ASR_RATE * seconds, 1e-4, np.float32)
     yield "babble", add_babble(quiet, -30.0, seed)
     yield "babble+hum", add_babble(quiet + rng.normal(0, 3e-3, quiet.size), -20.0, seed + 50)
+    yield "tones", pulsed_tones(seconds, seed, 0.05 * (1 + seed % 2))
+    yield "music", music(seconds, seed, 0.05 * (1 + seed % 2))
 
 
-def noise_alone(recognizer: Recognizer, seeds: int) -> dict[tuple[str, str], list[bool]]:
-    """Per (noise, step): whether each session read digits back from noise alone."""
+def noise_alone(
+    recognizer: Recognizer, seeds: int, noises: tuple[str, ...] = NOISES
+) -> dict[tuple[str, str], list[bool]]:
+    """Per (noise, step): whether each session read digits back from noise alone
+    (``noises``: which of :data:`NOISES`)."""
     from kiosk.channels.voice import VoiceChannel
     from kiosk.channels.voice_devices import CaptionPrinter, CapturedSpeaker
     from kiosk.channels.voice_input import ScriptedUser, Turn
@@ -59,6 +65,8 @@ def noise_alone(recognizer: Recognizer, seeds: int) -> dict[tuple[str, str], lis
     try:
         for seed in range(seeds):
             for noise, audio in noise_clips(seed):
+                if noise not in noises:
+                    continue
                 for step in STEPS:
                     database = folder / "kiosk.sqlite3"
                     shutil.copyfile(seeded, database)

@@ -14,7 +14,17 @@ import numpy as np
 from kiosk.speech.asr import ASR_RATE, resample
 from kiosk.speech.tts import EspeakSynthesizer
 
-__all__ = ["VOICES", "Clip", "add_babble", "add_noise", "pad", "speak", "spoken_variants"]
+__all__ = [
+    "VOICES",
+    "Clip",
+    "add_babble",
+    "add_noise",
+    "music",
+    "pad",
+    "pulsed_tones",
+    "speak",
+    "spoken_variants",
+]
 
 #: espeak-ng voices that differ in accent, pitch and timbre.
 VOICES = ("en-us", "en-us+f3", "en-us+m7", "en-gb", "en-us+f4", "en-gb-x-rp")
@@ -79,6 +89,29 @@ def add_babble(audio: np.ndarray, snr_db: float, seed: int = 0) -> np.ndarray:
         crowd += np.resize(np.roll(talk, -start), audio.shape) / np.sqrt(_power(talk))
     scale = np.sqrt(_power(audio) / 10 ** (snr_db / 10.0) / max(_power(crowd), 1e-12))
     return np.clip(audio + scale * crowd, -1.0, 1.0).astype(np.float32)
+
+
+def music(seconds: float, seed: int = 1, level: float = 0.05) -> np.ndarray:
+    """Synthesized chords (four sines, a new root every half second, decaying): music
+    playing in the store, at RMS ``level``."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * ASR_RATE)) / ASR_RATE
+    out = np.zeros_like(t)
+    for start in np.arange(0.0, seconds, 0.5):
+        root = 110.0 * 2 ** (rng.integers(0, 12) / 12)
+        span = (t >= start) & (t < start + 0.5)
+        envelope = np.exp(-3.0 * (t[span] - start))
+        for ratio in (1.0, 1.26, 1.5, 2.0):
+            out[span] += envelope * np.sin(2 * np.pi * root * ratio * t[span])
+    return (level * out / max(float(np.sqrt(np.mean(out**2))), 1e-12)).astype(np.float32)
+
+
+def pulsed_tones(seconds: float, seed: int = 0, amplitude: float = 0.05) -> np.ndarray:
+    """A beeping tone (220-880 Hz, on and off three times a second): a scanner, a
+    machine's alarm, a phone's keys."""
+    t = np.arange(int(seconds * ASR_RATE)) / ASR_RATE
+    tone = np.sin(2 * np.pi * 220 * (1 + seed % 4) * t) * (np.sin(6 * np.pi * t) > 0)
+    return (amplitude * tone).astype(np.float32)
 
 
 _CROWD_CACHE: dict[str, np.ndarray] = {}

@@ -8,7 +8,7 @@ import pytest
 from scipy.signal import lfilter
 
 from kiosk.speech import vad
-from kiosk.speech.corpus import add_noise, pad, speak
+from kiosk.speech.corpus import add_noise, music, pad, pulsed_tones, speak
 from kiosk.speech.vad import EndPointer, EnergyDetector, VadState, find_speech
 
 RATE = 16_000
@@ -87,12 +87,16 @@ def _burst(kind: str) -> np.ndarray:
     raw = rng.normal(0, 1, RATE)
     if kind == "traffic":  # low-passed, with a swell: a passing car
         raw = lfilter([0.02], [1, -0.98], raw) * (1 + 0.6 * np.sin(np.linspace(0, np.pi, RATE)))
+    elif kind == "tones":  # a scanner's or an alarm's beeps
+        raw = pulsed_tones(1.0, seed=1)
+    elif kind == "music":
+        raw = music(1.0)
     burst = 0.18 * raw / np.sqrt(np.mean(raw**2))
     room = rng.normal(0, 1e-3, 2 * RATE)
     return np.concatenate([room[:RATE], burst, room[RATE:]]).astype(np.float32)
 
 
-@pytest.mark.parametrize("kind", ["hiss", "traffic"])
+@pytest.mark.parametrize("kind", ["hiss", "traffic", "tones", "music"])
 def test_a_burst_of_noise_alone_is_not_an_answer(kind: str) -> None:
     """The end-pointer as the voice channel makes it: loud noise that is not speech
     starts nothing; the answer said after it is still cut out. The energy detector (the
