@@ -282,6 +282,11 @@ def simple_summary(explanation: BillExplanation) -> str:
     text = f"You owe {format_cents(explanation.balance_cents)}."
     if explanation.past_due_cents:
         text += f" {format_cents(explanation.past_due_cents)} of it is late."
+    if explanation.held_by_dispute_cents:  # else "Pay $99.99" of $129.98 is unexplained
+        text += (
+            f" {format_cents(explanation.held_by_dispute_cents)} is on hold while we check "
+            "a charge. You do not have to pay it now."
+        )
     plan_next = simple_plan_next(explanation)
     arrangement = explanation.arrangement
     on_plan = arrangement is not None and arrangement.kind != "extension"  # no models import

@@ -1451,3 +1451,19 @@ def test_a_dispute_already_made_is_told_shortly_in_every_register(driver, servic
         assert len(d.prompt.notice.tty) <= 80, d.prompt.notice.tty
     if register == Register.SIMPLE:
         assert "disconnection" not in d.prompt.render(register)  # not the standard sentence
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_greeting_says_what_a_dispute_holds_in_every_register(driver, services, register):
+    """Emma's $29.99 disputed charge is on hold: the greeting says so in every register.
+    The simple greeting said only "You owe $129.98. Pay $99.99 by December 16.", so the
+    $29.99 she need not pay went unexplained."""
+    explanation = services.bills.explain("40152274")
+    [(due_on, cents)] = explanation.due_dates
+    d = driver(register)
+    d.sign_in("emma")
+    facts = missing_facts(
+        d.prompt, register, (explanation.balance_cents, cents, explanation.held_by_dispute_cents)
+    )
+    assert not facts, (facts, d.prompt.render(register))
+    assert not missing_facts(d.prompt, register, days=(due_on,)), d.prompt.render(register)
