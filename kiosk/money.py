@@ -68,7 +68,9 @@ def parse_amount(text: str, locale: str = "en_US", currency: str = "USD") -> int
         raise InvalidAmount(
             f'"{shown(cleaned)}" has a character that is not part of an amount.', "", example
         )
-    body = _without_currency(cleaned, currency, locale)
+    # Any script's decimal digits ("٥٠", "５０") are the digits they are, as in the
+    # account, ZIP and PIN fields; what was typed is still what a message quotes.
+    body = _without_currency(_ascii_digits(cleaned), currency, locale)
     if body and body[0] in _SIGNS:
         raise InvalidAmount(
             f'"{shown(cleaned)}" has a {"plus" if body[0] == "+" else "minus"} sign; '
@@ -93,6 +95,12 @@ def parse_amount(text: str, locale: str = "en_US", currency: str = "USD") -> int
             example,
         )
     return int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
+    )
 
 
 def _without_currency(text: str, currency: str, locale: str) -> str:

@@ -26,6 +26,11 @@ from kiosk.money import format_cents, parse_amount, split_cents
         ("20 dollars", 2000),
         ("0", 0),  # a number; the payment check refuses zero with its own message
         ("0.00", 0),
+        # Other scripts' digits, as the account, ZIP and PIN fields already take them:
+        # "٥٠" was "not an amount of money" right after "٤٠١٥٢٢٧٠" signed Ava in.
+        ("٥٠", 5000),
+        ("$٤٢.٥٠", 4250),
+        ("５０.２５", 5025),
     ],
 )
 def test_parse_good_amounts(text: str, cents: int) -> None:
