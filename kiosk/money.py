@@ -70,7 +70,7 @@ def parse_amount(text: str, locale: str = "en_US", currency: str = "USD") -> int
         )
     # Any script's decimal digits ("٥٠", "５０") are the digits they are, as in the
     # account, ZIP and PIN fields; what was typed is still what a message quotes.
-    body = _without_currency(_ascii_digits(cleaned), currency, locale)
+    body = _without_currency(ascii_digits(cleaned), currency, locale)
     if body and body[0] in _SIGNS:
         raise InvalidAmount(
             f'"{shown(cleaned)}" has a {"plus" if body[0] == "+" else "minus"} sign; '
@@ -97,7 +97,8 @@ def parse_amount(text: str, locale: str = "en_US", currency: str = "USD") -> int
     return int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
 
 
-def _ascii_digits(text: str) -> str:
+def ascii_digits(text: str) -> str:
+    """``text`` with any script's decimal digits ("٥", "５") as ASCII ones."""
     return "".join(
         str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kiosk.conversation.prompt import Answer, AnswerKind, Command, Prompt, Wording
 from kiosk.conversation.wording import w
-from kiosk.money import shown
+from kiosk.money import ascii_digits, shown
 
 COMMAND_WORDS: dict[str, Command] = {
     "help": Command.HELP,
@@ -143,9 +143,11 @@ def _said_back(raw: str) -> str:
 
 def _choice(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
     # A key first: "3" is the third choice even where another choice's value is "3"
-    # ("1 3 months 2 6 months 3 12 months": 3 took 3 months, not 12).
+    # ("1 3 months 2 6 months 3 12 months": 3 took 3 months, not 12). Any script's
+    # digits ("٢"), as the number fields read them.
+    key = ascii_digits(text)
     for choice in prompt.choices:
-        if text == choice.key:
+        if key == choice.key:
             return Answer(choice=choice.value, raw=raw)
     for choice in prompt.choices:
         if text == choice.value:

@@ -1195,6 +1195,17 @@ def test_a_key_picks_its_own_choice_even_when_another_choice_is_named_by_it(driv
     assert len(d.conversation.ctx.values["plan_offer"].parts) == 13  # today and 12 months
 
 
+def test_a_key_in_another_scripts_digits_picks_its_choice(driver, services):
+    """The account, ZIP, PIN and amount fields read "٤٠١٥٢٢٧٠" and "٥٠" as digits;
+    a menu said '"٢" is not one of the choices' right after them."""
+    d = driver()
+    d.sign_in("ben")
+    d.say("٢")  # 2: pay my bill
+    assert d.prompt.id == "pay_amount", d.prompt.render(Register.STANDARD)
+    d.say("３")  # full-width 3: another amount
+    assert d.prompt.id == "pay_other", d.prompt.render(Register.STANDARD)
+
+
 # ------------------------------------------------- plans and bills (billfix, issue 16)
 
 
