@@ -599,6 +599,29 @@ def test_cash_overpayment_credit_is_said_before_the_yes(driver, services, regist
 
 
 @pytest.mark.parametrize("register", REGISTERS)
+@pytest.mark.parametrize("method", ["card", "bank"])
+def test_a_card_or_bank_overpayment_says_the_credit_before_the_yes(
+    driver, services, register, method
+):
+    """Ava owes $84.99 and types $100.00: the review said only "You will pay $100.00"
+    and the result "You have a credit of $15.01" (cash already said its credit before
+    the yes); a mistyped 100 for 10.00 went through with no word that it was more than
+    she owes."""
+    d = driver(register)
+    d.sign_in("ava")
+    _menu(d, register, "pay")
+    d.choose("other")
+    d.say("100")
+    d.choose(method)
+    if method == "bank":
+        d.say("021000021", "123456789")
+    assert d.prompt.id == "pay_review", d.prompt.render(register)
+    facts = missing_facts(d.prompt, register, (10000, 1501))
+    assert not facts, (facts, d.prompt.render(register))
+    assert "credit" in d.prompt.render(register).lower()
+
+
+@pytest.mark.parametrize("register", REGISTERS)
 def test_done_with_no_bills_says_how_this_channel_goes_back(driver, register):
     """Typed channels go back by typing back (star is the phone's, which takes no cash)."""
     d = driver(register)

@@ -573,21 +573,22 @@ def pay_review(ctx: Context) -> Prompt:
     standing = ctx.services.bills.standing(ctx.account_number)
     if ctx.values.get("pay_plan_offer") is None and standing.reconnected_by(cents):
         ctx.values["pay_reconnect"] = True  # bills past the amount chosen can cover it
-    if method == "cash" and int(ctx.values.get("cash_inserted", 0)) >= cents:
-        credit = ctx.services.bills.credit_after(
-            ctx.account_number,
-            cents,
-            fee_cents=standing.fee_cents if ctx.values.get("pay_reconnect") else 0,
+    credit = ctx.services.bills.credit_after(
+        ctx.account_number,
+        cents,
+        fee_cents=standing.fee_cents if ctx.values.get("pay_reconnect") else 0,
+    )
+    if credit:  # a fact of this payment, by any method: said before the yes in every register
+        put_in = method == "cash" and int(ctx.values.get("cash_inserted", 0)) >= cents
+        extra = (
+            f" You put in {format_cents(cents)}; {format_cents(credit)} of it becomes "
+            "credit on your account."
+            if put_in
+            else f" That is {format_cents(credit)} more than you owe; it becomes credit "
+            "on your account."
         )
-        if credit:  # a fact of this payment: said before the yes in every register
-            extra = (
-                f" You put in {format_cents(cents)}; {format_cents(credit)} of it becomes "
-                "credit on your account."
-            )
-            simple_extra = (
-                f" {format_cents(credit)} of it is extra. It becomes credit on your account."
-            )
-            tty_extra = f" {format_cents(credit)} BECOMES CREDIT."
+        simple_extra = f" {format_cents(credit)} of it is extra. It becomes credit on your account."
+        tty_extra = f" {format_cents(credit)} BECOMES CREDIT."
     how = {"card": "card", "bank": "bank", "cash": "cash"}.get(method, method)
     # Names the fee as its detail row does ("Card fee"), so speech does not read it twice.
     fee_text = f"The {how} fee is {format_cents(fee)}." if fee else f"There is no {how} fee."
