@@ -703,6 +703,8 @@ class BillService:
                 total = owed.due_now_cents + fee
                 what = "Plan payment due now" if plan is not None else "Past-due amount"
                 fee_words = f" plus the {self._money(fee)} reconnection fee" if fee else ""
+                if plan is None and not owed.due_now_cents and fee:  # all past due paid
+                    what, fee_words = "The reconnection fee", ""
                 options.append(
                     PaymentOption(
                         "reconnect",

@@ -1501,3 +1501,23 @@ def test_greeting_says_what_a_dispute_holds_in_every_register(driver, services, 
     )
     assert not facts, (facts, d.prompt.render(register))
     assert not missing_facts(d.prompt, register, days=(due_on,)), d.prompt.render(register)
+
+
+def test_a_reconnection_with_nothing_past_due_is_not_called_the_past_due_amount(driver):
+    """Carmen paid $340.00 of the $345.00 (all $310.00 past due, $30.00 credit). Her next
+    payment choice read "Past-due amount plus the $35.00 reconnection fee, $35.00",
+    though nothing is past due any more."""
+    d = driver(Register.STANDARD)
+    d.sign_in("carmen")
+    d.choose("pay")
+    d.choose("other")
+    d.say("340")
+    d.choose("card")
+    d.say("yes")
+    assert d.prompt.id == "pay_result", d.prompt.render(Register.STANDARD)
+    again = driver(Register.STANDARD)
+    again.sign_in("carmen")
+    again.choose("pay")
+    [reconnect] = [c for c in again.prompt.choices if "reconnection fee" in c.label.standard]
+    label = reconnect.label.standard
+    assert "$35.00" in label and "past-due" not in label.lower(), label
