@@ -144,6 +144,7 @@ def run_call(
     snr_db: float,
     rng: np.random.Generator,
     work: Path,
+    jitter_s: float = 0.0,
 ) -> Tally:
     from kiosk.tty.modulator import modulate
 
@@ -155,6 +156,7 @@ def run_call(
             tally.wrong.append("not answered")
             return tally
         caller.echo(ECHO_GAIN, ECHO_FRAMES)
+        caller.jitter(jitter_s)
         caller.wait_for_text("GA", 1, timeout=15)
         caller.play(modulate("HELLO GA\n", rate=RATE))
         caller.wait_for_text("GA", 2, timeout=60)
@@ -192,6 +194,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--snr", type=float, default=0.0, help="SNR on the line in dB")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
+        "--jitter-ms",
+        type=float,
+        default=0.0,
+        help="network jitter on the caller's packets: each up to this late, in order",
+    )
     args = parser.parse_args()
     missing = [name for name in ("espeak-ng", "minimodem") if shutil.which(name) is None]
     if not sipp_available() or missing:
@@ -230,7 +238,7 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     load_before = Path("/proc/loadavg").read_text().split()[0]
     tallies = [
-        run_call(("127.0.0.1", port), heard, sender, args.snr, rng, work)
+        run_call(("127.0.0.1", port), heard, sender, args.snr, rng, work, args.jitter_ms / 1000)
         for sender in ("modem", "minimodem")
     ]
     server.stop()
@@ -239,7 +247,8 @@ def main() -> int:
     load_after = Path("/proc/loadavg").read_text().split()[0]
     print(
         f"TTY through the line: keystrokes 0.2-2 s apart from silence, 300-3400 Hz, "
-        f"{args.snr:g} dB SNR, echo -10 dB/40 ms, G.711 (load {load_before} -> {load_after})"
+        f"{args.snr:g} dB SNR, echo -10 dB/40 ms, G.711, network jitter up to "
+        f"{args.jitter_ms:g} ms (load {load_before} -> {load_after})"
     )
     print(
         f"{'sender':<10} {'typed':>6} {'errors':>7} {'answers read right':>19} "

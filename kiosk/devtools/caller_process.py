@@ -45,6 +45,9 @@ def _serve(connection: Any, line: tuple[str, int], workdir: str) -> None:
             if request == "echo":
                 caller.rtp.echo_gain, caller.rtp.echo_frames = args
                 reply: Any = None
+            elif request == "jitter":
+                caller.rtp.jitter = args[0]
+                reply = None
             elif request == "play":
                 reply = caller.rtp.play(args[0])
             elif request == "send_gap":
@@ -83,6 +86,10 @@ class CallerProcess:
     def echo(self, gain: float, frames: int) -> None:
         """Line echo: the line's own audio back to it, ``gain`` times, ``frames`` later."""
         self._ask("echo", gain, frames)
+
+    def jitter(self, seconds: float) -> None:
+        """Network jitter on the caller's audio: each packet up to ``seconds`` late."""
+        self._ask("jitter", seconds)
 
     def play(self, samples: np.ndarray) -> float:
         return float(self._ask("play", np.asarray(samples, dtype=np.float32)))

@@ -110,6 +110,12 @@ class RtpPeer:
         # ``echo_frames`` packets later (a 2-wire hybrid's reflection); 0: none.
         self.echo_gain = 0.0
         self.echo_frames = 2
+        # Network jitter: each audio packet leaves up to ``jitter`` seconds after its
+        # 20 ms tick, never before the one ahead of it (a carrier's path: late and in
+        # bunches, in order); 0: on time.
+        self.jitter = 0.0
+        self._jitter_random = random.Random(0)
+        self._last_sent_at = 0.0
         self._echo: deque[np.ndarray] = deque(maxlen=64)
         self._events: deque[_Event] = deque()
         self._lock = threading.Lock()
@@ -260,9 +266,19 @@ class RtpPeer:
                 if back is not None:
                     samples = np.clip(samples + self.echo_gain * back, -1.0, 1.0)
             encoded = ulaw_encode(samples) if self.codec == "PCMU" else alaw_encode(samples)
+            if self.jitter:
+                self._hold_back(next_at)
             self._send(self._packet(self.payload_type, encoded))
             self.sent_at.append(time.perf_counter())
             self._ts += FRAME
+
+    def _hold_back(self, tick: float) -> None:
+        """Wait as a jittery network would before this tick's packet goes out."""
+        leave = max(self._last_sent_at, tick + self._jitter_random.uniform(0, self.jitter))
+        self._last_sent_at = leave
+        delay = leave - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
 
     def _queue_silence_frame(self) -> None:
         with self._lock:
