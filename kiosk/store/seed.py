@@ -335,6 +335,7 @@ def _seed_installment_plan(
         Installment(sequence=4, due_on=on + dt.timedelta(days=65), cents=4000),
     ]
     session.add(plan)
+    paid_at = at - dt.timedelta(days=25)  # on its due day, not today: not in today's report
     attempt = PaymentAttempt(
         idempotency_key=f"seed-{account.number}-down-payment",
         account_id=account.id,
@@ -343,8 +344,8 @@ def _seed_installment_plan(
         state=AttemptState.SUCCEEDED,
         kiosk_id=kiosk_id,
         confirmation_number=None,
-        created_at=at,
-        updated_at=at,
+        created_at=paid_at,
+        updated_at=paid_at,
     )
     session.add(attempt)
     session.flush()
