@@ -54,6 +54,8 @@ def _serve(connection: Any, line: tuple[str, int], workdir: str) -> None:
                 reply = caller.rtp.max_send_gap()
             elif request == "sent_at":
                 reply = list(caller.rtp.sent_at)
+            elif request == "call_id":
+                reply = caller.call_id
             else:
                 reply = getattr(caller, request)(*args)
             connection.send(reply)
@@ -104,6 +106,11 @@ class CallerProcess:
     def sent_at(self) -> list[float]:
         """When each of the caller's audio packets left (``time.perf_counter``)."""
         return list(self._ask("sent_at"))
+
+    @property
+    def call_id(self) -> str:
+        """The SIP Call-ID of this call (the line logs and records it)."""
+        return str(self._ask("call_id"))
 
     def hang_up(self) -> None:
         self._ask("hang_up")

@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 
+from kiosk.devtools.caller_process import CallerProcess
 from kiosk.store.models import AttemptState
 from kiosk.tty.modulator import modulate
 from kiosk.tty.wavio import read_wav
@@ -65,22 +66,28 @@ def test_a_tty_caller_pays_bens_past_due_amount_by_keyed_card(line, tmp_path):
     services = line.server.parts.services
     services.takes_cash, services.keyed_card, services.has_printer = False, True, False
     before = len(_attempts(line.store, BEN))
-    caller = line.call(tmp_path)
+    # The caller's RTP in a process of its own: in this one, under load, its packets left
+    # late and in bunches, PJSIP's jitter buffer filled the holes and a TTY character broke
+    # (the call went back to "ACCT OR PHONE NBR Q"): the test's phone, not the line.
+    caller = CallerProcess(line.address, tmp_path / "caller")
+    caller.start()
+    assert caller.wait_answered(10.0), "the line did not answer"
+    call_id = caller.call_id
     try:
         assert "GA" in caller.wait_for_text("GA", 1, timeout=10)  # the line's TTY greeting
-        caller.rtp.play(modulate("HELLO GA\n", rate=8000))  # a TTY answers it
+        caller.play(modulate("HELLO GA\n", rate=8000))  # a TTY answers it
         turn = 2
         for turn, (text, by) in enumerate(ANSWERS, start=2):
             heard = caller.wait_for_text("GA", turn, timeout=90)
             assert heard.count("GA") >= turn, heard
             time.sleep(0.5)  # reading, then typing
-            caller.rtp.play(_typed(text, by, tmp_path))
+            caller.play(_typed(text, by, tmp_path))
         heard = caller.wait_for_text("GA", turn + 1, timeout=90)
         confirm = _last_message(heard, turn + 1)
         assert "$95.00" in confirm and " Y" in confirm, confirm  # the amount, before the yes
         assert "VISA ENDING 4242" in confirm, confirm
         time.sleep(0.5)
-        caller.rtp.play(_typed("Y", "modem", tmp_path))
+        caller.play(_typed("Y", "modem", tmp_path))
         # the result's "1 NBR AGAIN Q GA" holds "GA" twice
         heard = caller.wait_for_text("GA", turn + 3, timeout=90)
         caller.hang_up()
@@ -100,5 +107,5 @@ def test_a_tty_caller_pays_bens_past_due_amount_by_keyed_card(line, tmp_path):
     assert "4242 4242" not in heard and CARD not in heard.replace(" ", "")
     for secret in ("1357", EXPIRY, CODE):  # the PIN and the card are never sent back
         assert not re.search(rf"\b{secret}\b", heard), secret
-    outcome = line.outcome(caller.call_id)
+    outcome = line.outcome(call_id)
     assert outcome is not None and outcome.channel == "tty"
