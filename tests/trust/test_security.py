@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
             url = f"sqlite:///{tmp_path / f'kiosk{len(opened)}.sqlite3'}"
         else:
             server = request.getfixturevalue("postgres")
-            url = server.create_database(f"security_{os.getpid()}_{id(opened)}_{len(opened)}")
+            # A fresh name each time: id(opened) came back for a later test once the
+            # earlier list was freed, and its database was still there (DuplicateDatabase).
+            url = server.create_database(f"security_{uuid.uuid4().hex}")
         store = open_store(
             Settings(database_url=url, kiosk_id="SEC-KIOSK", **overrides),
             FixedClock(START),
