@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -23,6 +24,17 @@ from kiosk.store.store import Store, open_store
 
 START = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
 _db_counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every process of the run (each xdist worker too) keeps its data in a temporary
+    directory, set before any fixture of any scope: module- and session-wide fixtures
+    (the line, the crash campaign, the fuzzer) run before the per-test directory below
+    and wrote payment journals and audit heads into the user's own data directory (on a
+    kiosk: beside its real journal)."""
+    path = tempfile.mkdtemp(prefix="kiosk-test-data-")
+    os.environ["KIOSK_DATA_DIR"] = path
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
