@@ -237,7 +237,7 @@ def _digits(prompt: Prompt, text: str, raw: str) -> Answer | Invalid:
                 tty_text=f"PLS TYPE {what}, NUMBERS ONLY".upper(),
             )
         )
-    compact = "".join(str(unicodedata.decimal(ch)) for ch in compact)
+    compact = ascii_digits(compact)
     if length is not None and len(compact) != length and prompt.wrong_length is not None:
         return Invalid(_counted(len(compact), prompt.wrong_length))
     if length is not None and len(compact) != length:

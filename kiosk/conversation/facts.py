@@ -110,8 +110,10 @@ def with_contact(text: str, masked: str, *, go_ahead: bool = True) -> Wording:
     )
 
 
-def standing_wording(standing: Standing) -> Wording | None:
-    """The service's state and what keeps it on; None when service is simply on."""
+def standing_wording(standing: Standing, *, past_due: bool = False) -> Wording | None:
+    """The service's state and what keeps it on; None when service is simply on.
+    ``past_due``: the amount that stops a disconnection is what is past due, and the TTY
+    says so in the same words ("UNLESS $95.00 PAST DUE PAID"), not once more after it."""
     cents = format_cents(standing.needed_cents)
     hours = standing.back_on_hours
     if standing.status == NOTICE and standing.at_risk and standing.cutoff_on:
@@ -120,7 +122,7 @@ def standing_wording(standing: Standing) -> Wording | None:
             f"Your service will be turned off on {day} unless {cents} is paid by then "
             "or a payment plan is set up.",
             f"Your service will be cut off on {day}. Pay {cents} by then to keep it on.",
-            tty_text=f"SERVICE OFF {day} UNLESS {cents} PAID",
+            tty_text=f"SERVICE OFF {day} UNLESS {cents} {'PAST DUE ' if past_due else ''}PAID",
             go_ahead=False,
         )
     if standing.status == SUSPENDED:
@@ -241,7 +243,6 @@ def after_payment_wording(
 def account_notice(explanation: BillExplanation, greeting: Wording | None = None) -> Wording:
     """The greeting, then its facts: the service's state first, then what is owed and
     when (after a greeting that names the customer, the summary does not name them again)."""
-    standing = standing_wording(explanation.standing)
     brief = greeting is not None and _cutoff_is_past_due(explanation)
     summary = w(
         explanation.owed_text if greeting is not None else explanation.summary,
@@ -249,14 +250,7 @@ def account_notice(explanation: BillExplanation, greeting: Wording | None = None
         tty_text=tty_summary(explanation, past_due_told=brief),
         go_ahead=False,
     )
-    if brief and standing is not None:  # "SERVICE OFF DEC 10 UNLESS $95.00 PAST DUE PAID"
-        standing = Wording(
-            standing.standard,
-            standing.simple,
-            standing.spoken,
-            standing.tty.replace(" PAID", " PAST DUE PAID", 1),
-        )
-    return join(greeting, standing, summary)
+    return join(greeting, standing_wording(explanation.standing, past_due=brief), summary)
 
 
 def _cutoff_is_past_due(explanation: BillExplanation) -> bool:
